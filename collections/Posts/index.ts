@@ -1,0 +1,152 @@
+import type { CollectionConfig } from 'payload'
+
+import { editors, staff, staffOrPublishedAndDue } from '../../src/access/roles'
+import { slugField } from '../../src/fields/slug'
+import { postContentEditor } from '../../src/richtext/editor'
+import { renderContentHtml } from './hooks/renderContentHtml'
+import { stampAuthorship } from './hooks/stampAuthorship'
+
+export const EDITORIAL_STATES = ['draft', 'in_review', 'changes_requested', 'approved'] as const
+
+export const Posts: CollectionConfig<'posts'> = {
+  slug: 'posts',
+  labels: { singular: { en: 'Post', zh: '文章' }, plural: { en: 'Posts', zh: '文章' } },
+  admin: {
+    useAsTitle: 'title',
+    defaultColumns: ['title', 'source', 'categories', 'editorialState', 'publishedAt', '_status'],
+    listSearchableFields: ['title', 'sourceUrl', 'slug'],
+    group: { en: 'Newsroom', zh: '编辑部' },
+  },
+  access: {
+    read: staffOrPublishedAndDue,
+    create: staff,
+    update: staff,
+    delete: editors,
+    readVersions: staff,
+  },
+  defaultPopulate: { title: true, slug: true, publishedAt: true, source: true, excerpt: true },
+  defaultSort: '-publishedAt',
+  versions: {
+    drafts: { autosave: { interval: 2000 }, schedulePublish: true },
+    maxPerDoc: 50,
+  },
+  hooks: {
+    beforeChange: [stampAuthorship, renderContentHtml],
+  },
+  fields: [
+    { name: 'title', type: 'text', required: true, label: { en: 'Title', zh: '标题' } },
+    {
+      type: 'tabs',
+      tabs: [
+        {
+          label: { en: 'Content', zh: '正文' },
+          fields: [
+            { name: 'content', type: 'richText', editor: postContentEditor, label: { en: 'Content', zh: '正文' } },
+            { name: 'excerpt', type: 'textarea', label: { en: 'Excerpt', zh: '摘要' } },
+            { name: 'heroImage', type: 'upload', relationTo: 'media', label: { en: 'Hero image', zh: '头图' } },
+          ],
+        },
+        {
+          label: { en: 'Metadata', zh: '元数据' },
+          fields: [
+            { name: 'authors', type: 'relationship', relationTo: 'authors', hasMany: true, label: { en: 'Authors', zh: '作者' } },
+            { name: 'source', type: 'relationship', relationTo: 'sources', index: true, label: { en: 'Source', zh: '来源' } },
+            {
+              name: 'sourceUrl',
+              type: 'text',
+              unique: true,
+              index: true,
+              label: { en: 'Original URL', zh: '原文网址' },
+              admin: { description: { en: "The original article's canonical URL.", zh: '原文的规范网址。' } },
+            },
+            { name: 'categories', type: 'relationship', relationTo: 'categories', hasMany: true, label: { en: 'Categories', zh: '栏目' } },
+            { name: 'tags', type: 'text', hasMany: true, label: { en: 'Tags', zh: '标签' } },
+          ],
+        },
+        {
+          name: 'provenance',
+          label: { en: 'Provenance', zh: '来源记录' },
+          admin: {
+            description: { en: 'Where an imported post came from. Read-only.', zh: '导入文章的出处，只读。' },
+          },
+          fields: [
+            { name: 'archiveFile', type: 'text', index: true, admin: { readOnly: true }, label: { en: 'Archive file', zh: '归档文件' } },
+            { name: 'contentHash', type: 'text', admin: { readOnly: true }, label: { en: 'Content hash', zh: '内容哈希' } },
+            { name: 'feedTimestamp', type: 'number', admin: { readOnly: true }, label: { en: 'Feed timestamp (ms)', zh: '订阅源时间戳（毫秒）' } },
+            { name: 'rawDate', type: 'text', admin: { readOnly: true }, label: { en: 'Raw date', zh: '原始日期' } },
+            { name: 'frontMatter', type: 'json', admin: { readOnly: true }, label: { en: 'Raw front matter', zh: '原始头信息' } },
+            { name: 'importedAt', type: 'date', admin: { readOnly: true }, label: { en: 'Imported at', zh: '导入时间' } },
+            { name: 'importRun', type: 'text', index: true, admin: { readOnly: true }, label: { en: 'Import run', zh: '导入批次' } },
+          ],
+        },
+      ],
+    },
+    {
+      name: 'contentHtml',
+      type: 'textarea',
+      label: { en: 'Content as HTML', zh: '正文 HTML' },
+      admin: { hidden: true, readOnly: true },
+    },
+    slugField({ from: 'title', fallbackPrefix: 'post' }),
+    {
+      name: 'publishedAt',
+      type: 'date',
+      index: true,
+      label: { en: 'Publish date', zh: '发布时间' },
+      admin: {
+        position: 'sidebar',
+        date: { pickerAppearance: 'dayAndTime' },
+        description: {
+          en: 'Readers see a published post only from this moment on (embargo).',
+          zh: '已发布的文章从此时起才对读者可见（禁发期）。',
+        },
+      },
+    },
+    {
+      name: 'editorialState',
+      type: 'select',
+      index: true,
+      defaultValue: 'draft',
+      label: { en: 'Editorial state', zh: '编辑状态' },
+      options: [
+        { value: 'draft', label: { en: 'Draft', zh: '草稿' } },
+        { value: 'in_review', label: { en: 'In review', zh: '待审' } },
+        { value: 'changes_requested', label: { en: 'Changes requested', zh: '需修改' } },
+        { value: 'approved', label: { en: 'Approved', zh: '已批准' } },
+      ],
+      admin: { position: 'sidebar' },
+    },
+    {
+      name: 'editorialLog',
+      type: 'array',
+      label: { en: 'Editorial history', zh: '编辑记录' },
+      admin: { readOnly: true, position: 'sidebar', initCollapsed: true },
+      fields: [
+        { name: 'from', type: 'text' },
+        { name: 'to', type: 'text' },
+        { name: 'note', type: 'textarea' },
+        { name: 'by', type: 'relationship', relationTo: 'users' },
+        { name: 'at', type: 'date' },
+      ],
+    },
+    {
+      name: 'review',
+      type: 'group',
+      label: { en: 'Import review', zh: '导入审核' },
+      admin: { position: 'sidebar' },
+      fields: [
+        { name: 'flagged', type: 'checkbox', index: true, defaultValue: false, label: { en: 'Needs review', zh: '需要审核' } },
+        { name: 'fidelity', type: 'number', label: { en: 'Text fidelity', zh: '文本保真度' }, admin: { readOnly: true } },
+        { name: 'warnings', type: 'text', hasMany: true, label: { en: 'Import warnings', zh: '导入警告' }, admin: { readOnly: true } },
+      ],
+    },
+    {
+      name: 'createdBy',
+      type: 'relationship',
+      relationTo: 'users',
+      index: true,
+      label: { en: 'Created by', zh: '创建者' },
+      admin: { position: 'sidebar', readOnly: true },
+    },
+  ],
+}

@@ -1,0 +1,50 @@
+import type { CollectionConfig } from 'payload'
+
+import { admins, anyone } from '../src/access/roles'
+import { slugField } from '../src/fields/slug'
+
+/** The outlets content comes from (RFI, CNA, Zaobao, ...): who to credit and how. */
+export const Sources: CollectionConfig<'sources'> = {
+  slug: 'sources',
+  labels: { singular: { en: 'Source', zh: '来源' }, plural: { en: 'Sources', zh: '来源' } },
+  admin: {
+    useAsTitle: 'name',
+    defaultColumns: ['name', 'slug', 'homepage', 'hostnames'],
+    group: { en: 'Directory', zh: '目录' },
+  },
+  access: { read: anyone, create: admins, update: admins, delete: admins },
+  defaultPopulate: { name: true, slug: true, homepage: true, attribution: true },
+  fields: [
+    { name: 'name', type: 'text', required: true, unique: true, label: { en: 'Name', zh: '名称' } },
+    slugField({ from: 'name', fallbackPrefix: 'source' }),
+    { name: 'homepage', type: 'text', label: { en: 'Homepage', zh: '主页' } },
+    {
+      name: 'hostnames',
+      type: 'text',
+      hasMany: true,
+      label: { en: 'Hostnames', zh: '域名' },
+      admin: { description: { en: 'Hosts its article URLs use.', zh: '该来源文章网址使用的域名。' } },
+    },
+    { name: 'feedUrl', type: 'text', label: { en: 'Feed URL', zh: '订阅源网址' } },
+    {
+      name: 'attribution',
+      type: 'textarea',
+      label: { en: 'Licence / attribution', zh: '版权 / 署名说明' },
+      admin: {
+        description: {
+          en: 'Shown with every post from this source.',
+          zh: '随该来源的每篇文章一同显示。',
+        },
+      },
+    },
+    { name: 'logo', type: 'upload', relationTo: 'media', label: { en: 'Logo', zh: '标志' } },
+    {
+      name: 'posts',
+      type: 'join',
+      collection: 'posts',
+      on: 'source',
+      label: { en: 'Posts', zh: '文章' },
+      defaultLimit: 20,
+    },
+  ],
+}

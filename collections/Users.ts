@@ -1,0 +1,62 @@
+import type { CollectionConfig } from 'payload'
+
+import { admins, adminsField, isAdminUser, loggedIn, ROLES } from '../src/access/roles'
+
+/**
+ * Newsroom staff. The very first account created (in the admin or from ADMIN_EMAIL) becomes an admin,
+ * so a fresh install is never locked out; after that only admins grant roles.
+ */
+export const Users: CollectionConfig<'users'> = {
+  slug: 'users',
+  labels: { singular: { en: 'User', zh: '用户' }, plural: { en: 'Users', zh: '用户' } },
+  auth: { tokenExpiration: 60 * 60 * 12 },
+  admin: {
+    useAsTitle: 'email',
+    defaultColumns: ['name', 'email', 'roles'],
+    group: { en: 'Settings', zh: '设置' },
+  },
+  access: {
+    // Anyone may reach `create` so the admin's first-user form works; the hook below refuses
+    // everyone but admins once a user exists.
+    create: () => true,
+    read: loggedIn,
+    update: ({ req, id }) => isAdminUser(req.user) || (req.user != null && req.user.id === id),
+    delete: admins,
+    admin: loggedIn,
+  },
+  hooks: {
+    beforeChange: [
+      async ({ operation, data, req }) => {
+        if (operation !== 'create') return data
+        const { totalDocs } = await req.payload.count({ collection: 'users', req, overrideAccess: true })
+        if (totalDocs === 0) return { ...data, roles: ['admin'] }
+        if (!isAdminUser(req.user) && req.payloadAPI !== 'local') {
+          const { Forbidden } = await import('payload')
+          throw new Forbidden(req.t)
+        }
+        return data
+      },
+    ],
+  },
+  fields: [
+    { name: 'name', type: 'text', label: { en: 'Name', zh: '姓名' } },
+    {
+      name: 'roles',
+      type: 'select',
+      hasMany: true,
+      required: true,
+      saveToJWT: true,
+      defaultValue: ['writer'],
+      label: { en: 'Roles', zh: '角色' },
+      options: ROLES.map((value) => ({
+        value,
+        label: {
+          admin: { en: 'Admin', zh: '管理员' },
+          editor: { en: 'Editor', zh: '编辑' },
+          writer: { en: 'Writer', zh: '撰稿人' },
+        }[value],
+      })),
+      access: { create: adminsField, update: adminsField },
+    },
+  ],
+}

@@ -1,0 +1,3 @@
+import type { Migration } from '@payloadcms/db-sqlite'
+
+export const migrations: Migration[] = []

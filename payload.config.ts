@@ -1,0 +1,53 @@
+import './src/preload'
+
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+import { lexicalEditor } from '@payloadcms/richtext-lexical'
+import { en } from '@payloadcms/translations/languages/en'
+import { zh } from '@payloadcms/translations/languages/zh'
+import { buildConfig } from 'payload'
+import sharp from 'sharp'
+
+import { migrations } from './migrations'
+import { databaseAdapter, resolveDatabase } from './src/db'
+import { newsroomPlugin } from './src/plugin'
+import { resolveSecret } from './src/secret'
+
+const dirname = path.dirname(fileURLToPath(import.meta.url))
+const database = resolveDatabase()
+
+/** The host app of this repository: Payload with the newsroom plugin. */
+export default buildConfig({
+  serverURL: process.env.SERVER_URL || '',
+  secret: resolveSecret(),
+  db: databaseAdapter(database),
+  editor: lexicalEditor(),
+  sharp,
+  telemetry: false,
+  admin: {
+    // No requests to gravatar or any other host from the admin.
+    avatar: 'default',
+    importMap: {
+      baseDir: dirname,
+      importMapFile: path.resolve(dirname, 'src/app/(payload)/admin/importMap.js'),
+    },
+    meta: { titleSuffix: ' · Newsroom' },
+  },
+  i18n: {
+    supportedLanguages: { en, zh },
+    fallbackLanguage: 'en',
+  },
+  typescript: {
+    outputFile: path.resolve(dirname, 'src/payload-types.ts'),
+    // Types are generated explicitly (npm run generate:types), not by every process that starts.
+    autoGenerate: false,
+  },
+  plugins: [newsroomPlugin()],
+  onInit: async (payload) => {
+    // A persistent SQLite database gets its schema from the committed migrations, never from push.
+    if (database.kind === 'sqlite' && !database.inMemory && process.env.PAYLOAD_MIGRATING !== 'true') {
+      await payload.db.migrate({ migrations })
+    }
+  },
+})

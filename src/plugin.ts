@@ -1,0 +1,59 @@
+import type { CollectionConfig, Config, Plugin } from 'payload'
+
+import { Authors } from '../collections/Authors'
+import { Categories } from '../collections/Categories'
+import { Media } from '../collections/Media'
+import { Posts } from '../collections/Posts'
+import { Sources } from '../collections/Sources'
+import { Users } from '../collections/Users'
+
+export type NewsroomPluginOptions = {
+  /**
+   * Set to false to leave the host config untouched (e.g. to turn the plugin off per environment).
+   * @default true
+   */
+  enabled?: boolean
+}
+
+/** Every collection the plugin brings, in admin order. */
+export const newsroomCollections: CollectionConfig[] = [
+  Posts,
+  Authors,
+  Sources,
+  Categories,
+  Media,
+  Users,
+] as CollectionConfig[]
+
+/**
+ * The newsroom plugin: adds posts, authors, sources, categories, media and users with their access
+ * rules, hooks and jobs to a Payload config. It appends to what the host has (collections, jobs,
+ * hooks, onInit) and never replaces it; a host collection with one of our slugs is a configuration
+ * error named at start-up.
+ */
+export const newsroomPlugin =
+  (options: NewsroomPluginOptions = {}): Plugin =>
+  (incoming: Config): Config => {
+    if (options.enabled === false) return incoming
+    const hostCollections = incoming.collections ?? []
+    const clash = hostCollections.filter((c) => newsroomCollections.some((n) => n.slug === c.slug))
+    if (clash.length > 0) {
+      throw new Error(
+        `newsroomPlugin: the host config already defines the collection(s) ${clash
+          .map((c) => `"${c.slug}"`)
+          .join(', ')}, which the plugin provides. Remove them from the host config.`,
+      )
+    }
+    return {
+      ...incoming,
+      admin: {
+        ...incoming.admin,
+        user: incoming.admin?.user ?? Users.slug,
+      },
+      collections: [...hostCollections, ...newsroomCollections],
+      jobs: {
+        ...incoming.jobs,
+        tasks: [...(incoming.jobs?.tasks ?? [])],
+      },
+    }
+  }

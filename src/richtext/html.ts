@@ -1,0 +1,119 @@
+import type { SerializedEditorState } from 'lexical'
+
+import {
+  convertLexicalToHTML,
+  type HTMLConverters,
+  type HTMLConvertersFunction,
+} from '@payloadcms/richtext-lexical/html'
+
+/** What the renderer needs to know about a media doc an upload node points at. */
+export type MediaForHtml = {
+  url: string
+  alt?: null | string
+  width?: null | number
+  height?: null | number
+}
+
+export type RenderOptions = {
+  /** Looks up the media doc of an upload node whose `value` is an id (not populated). */
+  resolveMedia?: (id: number | string) => MediaForHtml | undefined
+}
+
+const escapeHtml = (s: string): string =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
+
+/** Hosts whose players are embedded as iframes; everything else is rendered as a link. */
+export const EMBED_HOSTS = [
+  'www.youtube.com',
+  'youtube.com',
+  'www.youtube-nocookie.com',
+  'player.vimeo.com',
+  'player.bilibili.com',
+  'platform.twitter.com',
+  'www.facebook.com',
+  'w.soundcloud.com',
+  'open.spotify.com',
+  'www.instagram.com',
+]
+
+export const isEmbeddableUrl = (url: string): boolean => {
+  try {
+    const u = new URL(url)
+    return (u.protocol === 'https:' || u.protocol === 'http:') && EMBED_HOSTS.includes(u.hostname)
+  } catch {
+    // Not a URL at all: never embedded.
+    return false
+  }
+}
+
+const safeHref = (url: string): string => (/^\s*(javascript|vbscript|data):/i.test(url) ? '#' : url)
+
+const converters =
+  (options: RenderOptions): HTMLConvertersFunction =>
+  ({ defaultConverters }) =>
+    ({
+      ...defaultConverters,
+      link: (args) => {
+        const html = (defaultConverters.link as (a: typeof args) => string)(args)
+        return html.replace(/href="\s*(?:javascript|vbscript):[^"]*"/gi, 'href="#"')
+      },
+      upload: ({ node }) => {
+        const n = node as unknown as {
+          value: unknown
+          fields?: { alt?: string; caption?: string }
+        }
+        const media: MediaForHtml | undefined =
+          n.value && typeof n.value === 'object'
+            ? (n.value as MediaForHtml)
+            : n.value != null
+              ? options.resolveMedia?.(n.value as number | string)
+              : undefined
+        if (!media?.url) return ''
+        const alt = escapeHtml(n.fields?.alt || media.alt || '')
+        const size =
+          (media.width ? ` width="${media.width}"` : '') +
+          (media.height ? ` height="${media.height}"` : '')
+        const img = `<img src="${escapeHtml(safeHref(media.url))}" alt="${alt}"${size} loading="lazy" referrerpolicy="no-referrer">`
+        const caption = n.fields?.caption
+        return caption
+          ? `<figure>${img}<figcaption>${escapeHtml(caption)}</figcaption></figure>`
+          : `<figure>${img}</figure>`
+      },
+      blocks: {
+        embed: ({ node }) => {
+          const f = (node as unknown as { fields: { url: string; title?: string } }).fields
+          const url = escapeHtml(safeHref(f.url))
+          const title = escapeHtml(f.title || f.url)
+          if (isEmbeddableUrl(f.url)) {
+            return `<div class="embed"><iframe src="${url}" title="${title}" loading="lazy" sandbox="allow-scripts allow-same-origin allow-presentation" allowfullscreen></iframe></div>`
+          }
+          return `<p class="embed"><a href="${url}" rel="noopener noreferrer">${title}</a></p>`
+        },
+      },
+    }) as HTMLConverters
+
+/**
+ * Renders `posts.content` to the HTML stored in `posts.contentHtml`. Pure: media docs are passed in
+ * (populated upload values or `resolveMedia`), so the importer, the collection hook and tests all
+ * share this one renderer.
+ */
+export const renderContentHtml = (
+  data: SerializedEditorState | null | undefined,
+  options: RenderOptions = {},
+): string => {
+  if (!data?.root) return ''
+  return convertLexicalToHTML({ data, converters: converters(options), disableContainer: true })
+}
+
+/** Ids of the media docs the upload nodes of a Lexical document point at. */
+export const collectUploadIds = (data: SerializedEditorState | null | undefined): (number | string)[] => {
+  const ids = new Set<number | string>()
+  const visit = (node: { type?: string; value?: unknown; children?: unknown[] }) => {
+    if (node.type === 'upload' && (typeof node.value === 'number' || typeof node.value === 'string')) {
+      ids.add(node.value)
+    }
+    node.children?.forEach((c) => visit(c as typeof node))
+  }
+  if (data?.root) visit(data.root as unknown as { children?: unknown[] })
+  return [...ids]
+}
