@@ -45,8 +45,10 @@ export default buildConfig({
   },
   plugins: [newsroomPlugin()],
   onInit: async (payload) => {
-    // A persistent SQLite database gets its schema from the committed migrations, never from push.
-    if (database.kind === 'sqlite' && !database.inMemory && process.env.PAYLOAD_MIGRATING !== 'true') {
+    // A persistent SQLite database gets its schema from the committed migrations, never from push;
+    // so does an in-memory one in production, where Payload does not push.
+    const pushed = database.inMemory && process.env.NODE_ENV !== 'production'
+    if (database.kind === 'sqlite' && !pushed && process.env.PAYLOAD_MIGRATING !== 'true') {
       await payload.db.migrate({ migrations })
     }
   },

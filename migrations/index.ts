@@ -1,3 +1,9 @@
-import type { Migration } from '@payloadcms/db-sqlite'
+import * as migration_20261128_143829_initial from './20261128_143829_initial';
 
-export const migrations: Migration[] = []
+export const migrations = [
+  {
+    up: migration_20261128_143829_initial.up,
+    down: migration_20261128_143829_initial.down,
+    name: '20261128_143829_initial'
+  },
+];

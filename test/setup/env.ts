@@ -1,4 +1,13 @@
-// Every test process starts on its own in-memory SQLite database unless a test says otherwise.
-process.env.DATABASE_URI ??= ':memory:'
+import { randomBytes } from 'node:crypto'
+
+// Every test file starts on its own database: in-memory SQLite by default, or a fresh MongoDB database
+// when the MongoDB leg of scripts/test.mjs provides a server.
+if (process.env.MONGO_TEST_BASE_URI) {
+  const url = new URL(process.env.MONGO_TEST_BASE_URI)
+  url.pathname = `/newsroom_test_${randomBytes(6).toString('hex')}`
+  process.env.DATABASE_URI = url.toString()
+} else {
+  process.env.DATABASE_URI ??= ':memory:'
+}
 process.env.PAYLOAD_SECRET ??= 'test-secret'
 process.env.DISABLE_PAYLOAD_HMR = 'true'

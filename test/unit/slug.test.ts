@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 
-import { slugify, slugOrFallback } from '../src/lib/slug'
+import { slugify, slugOrFallback } from '../../src/lib/slug'
 
 describe('slugify', () => {
   it('keeps Chinese characters so a Chinese title gives a readable slug', () => {

@@ -1,0 +1,34 @@
+import { decodeHTML } from 'entities'
+
+/**
+ * Text cleanup shared by the parse and transform stages. Pure functions, no Payload.
+ */
+
+// C0 controls except tab/newline/carriage return, DEL and the C1 block.
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g
+// Zero-width junk: ZWSP, ZWNJ, ZWJ, word joiner, BOM; soft hyphen is invisible too.
+const ZERO_WIDTH = /[\u200b-\u200d\u2060\ufeff\u00ad]/g
+const LINE_SEPARATORS = /[\u2028\u2029]/g
+
+/** Removes control characters and zero-width junk; U+2028/2029 become newlines. CJK text and U+3000 stay. */
+export const stripJunk = (s: string): string =>
+  s.replace(LINE_SEPARATORS, '\n').replace(CONTROL, '').replace(ZERO_WIDTH, '')
+
+const ENTITY = /&(?:#\d+|#x[0-9a-f]+|[a-z][a-z0-9]{1,31});/i
+
+/** Decodes HTML entities, twice when the text was escaped twice (`&amp;#21328;`). */
+export const decodeEntities = (s: string): string => {
+  let out = s
+  for (let i = 0; i < 3 && ENTITY.test(out); i++) {
+    const next = decodeHTML(out)
+    if (next === out) break
+    out = next
+  }
+  return out
+}
+
+/** A single-line label (title, author, tag): entities decoded, junk stripped, whitespace collapsed. */
+export const cleanLabel = (s: unknown): string =>
+  stripJunk(decodeEntities(String(s ?? '')))
+    .replace(/[\s\u00a0]+/g, ' ')
+    .trim()

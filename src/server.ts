@@ -1,0 +1,182 @@
+import './preload'
+
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import path from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+
+import express, { type Express } from 'express'
+import { getPayload, handleEndpoints, type Payload } from 'payload'
+
+import { resolveDatabase } from './db'
+import { healthReport } from './http/health'
+import { sendWebResponse, toWebRequest } from './http/webBridge'
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+
+export type ServerOptions = {
+  /** @default process.env.HOST || '127.0.0.1' */
+  host?: string
+  /** 0 picks a free port. @default process.env.PORT || 3000 */
+  port?: number
+  /**
+   * Serve the Next.js admin at /admin (needs `npm run build` first). Tests of the API alone turn it
+   * off to skip loading Next.
+   * @default true
+   */
+  admin?: boolean
+  /** Run the jobs crons (scheduled publishing, imports) in this process. @default true */
+  jobs?: boolean
+}
+
+export type RunningServer = {
+  url: string
+  port: number
+  payload: Payload
+  app: Express
+  /** Stops accepting, lets in-flight requests finish, stops the crons and closes the database. */
+  close: () => Promise<void>
+}
+
+/** How long in-flight requests get to finish on shutdown before their connections are cut. */
+const DRAIN_MS = Number(process.env.SHUTDOWN_DRAIN_MS || 5000)
+
+/**
+ * The newsroom's one long-running process: Payload (REST at /api, GraphQL at /api/graphql) served
+ * directly by Express from the live config, the Next.js admin at /admin, health checks, and the jobs
+ * crons (so scheduled publishing happens with no traffic at all).
+ */
+export const startServer = async (options: ServerOptions = {}): Promise<RunningServer> => {
+  const host = options.host ?? process.env.HOST ?? '127.0.0.1'
+  const port = options.port ?? Number(process.env.PORT ?? 3000)
+  const { default: config } = await import('../payload.config')
+  // Payload caches the instance under the default key; the Next admin's own getPayload() calls then
+  // reuse this one instead of booting a second Payload with its own crons.
+  const payload = await getPayload({ config, cron: options.jobs ?? true })
+
+  const app = express()
+  app.disable('x-powered-by')
+  app.set('trust proxy', process.env.TRUST_PROXY === 'true')
+
+  let origin = `http://${host}:${port}`
+  const inFlight = new Set<express.Response>()
+  app.use((req, res, next) => {
+    inFlight.add(res)
+    res.on('close', () => inFlight.delete(res))
+    next()
+  })
+
+  app.get('/healthz', async (_req, res) => {
+    const report = await healthReport(payload)
+    res.status(report.ok ? 200 : 503).set('cache-control', 'no-store').json(report)
+  })
+
+  const { GRAPHQL_POST, GRAPHQL_PLAYGROUND_GET } = await import('@payloadcms/next/routes')
+  const graphql = GRAPHQL_POST(config)
+  const playground = GRAPHQL_PLAYGROUND_GET(config)
+  const api = payload.config.routes.api
+
+  app.post(`${api}/graphql`, async (req, res, next) => {
+    try {
+      await sendWebResponse(res, await graphql(toWebRequest(req, origin)))
+    } catch (err) {
+      next(err)
+    }
+  })
+  app.get(`${api}/graphql-playground`, async (req, res, next) => {
+    try {
+      await sendWebResponse(res, await playground(toWebRequest(req, origin)))
+    } catch (err) {
+      next(err)
+    }
+  })
+  app.use(api, async (req, res, next) => {
+    try {
+      await sendWebResponse(res, await handleEndpoints({ config, request: toWebRequest(req, origin) }))
+    } catch (err) {
+      next(err)
+    }
+  })
+
+  let closeNext: (() => Promise<void>) | undefined
+  if (options.admin ?? true) {
+    const { default: next } = await import('next')
+    const nextApp = next({ dev: false, dir: root, quiet: true })
+    await nextApp.prepare()
+    const handle = nextApp.getRequestHandler()
+    app.use((req, res) => handle(req, res))
+    closeNext = () => nextApp.close()
+  } else {
+    app.use((_req, res) => {
+      res.status(404).json({ errors: [{ message: 'Not found (the admin is not served by this instance)' }] })
+    })
+  }
+
+  app.use(((err, _req, res, _next) => {
+    payload.logger.error({ err, msg: 'Unhandled error while serving a request' })
+    if (!res.headersSent) res.status(500).json({ errors: [{ message: 'Internal server error' }] })
+    else res.end()
+  }) as express.ErrorRequestHandler)
+
+  const server: Server = createServer(app)
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(port, host, () => resolve())
+  })
+  const actualPort = (server.address() as AddressInfo).port
+  origin = `http://${host}:${actualPort}`
+
+  let closing: Promise<void> | undefined
+  const close = () =>
+    (closing ??= (async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+      server.closeIdleConnections()
+      const drained = await Promise.race([
+        closed.then(() => true),
+        new Promise<boolean>((resolve) => setTimeout(() => resolve(inFlight.size === 0), DRAIN_MS).unref()),
+      ])
+      if (!drained) {
+        payload.logger.warn(`Shutdown: cutting ${inFlight.size} request(s) still running after ${DRAIN_MS} ms`)
+        server.closeAllConnections()
+        await closed
+      }
+      await closeNext?.()
+      // Stops the crons and closes the database connection.
+      await payload.destroy()
+      // A later startServer() in the same process (tests) must boot a fresh instance.
+      ;(globalThis as { _payload?: Map<string, unknown> })._payload?.delete('default')
+    })())
+
+  return { url: origin, port: actualPort, payload, app, close }
+}
+
+const main = async () => {
+  const database = resolveDatabase()
+  let running: RunningServer
+  try {
+    running = await startServer()
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err)
+    process.stderr.write(`newsroom: could not start (database ${database.display}): ${message}\n`)
+    process.exit(1)
+  }
+  running.payload.logger.info(`Newsroom CMS ready on ${running.url} (admin ${running.url}/admin, database ${database.display})`)
+  const shutdown = (signal: string) => {
+    running.payload.logger.info(`${signal} received: shutting down`)
+    const force = setTimeout(() => process.exit(1), DRAIN_MS + 5000)
+    force.unref()
+    running
+      .close()
+      .then(() => process.exit(0))
+      .catch((err: unknown) => {
+        running.payload.logger.error({ err, msg: 'Shutdown failed' })
+        process.exit(1)
+      })
+  }
+  process.once('SIGTERM', () => shutdown('SIGTERM'))
+  process.once('SIGINT', () => shutdown('SIGINT'))
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  await main()
+}
