@@ -22,7 +22,7 @@ export type ServerOptions = {
   /**
    * Serve the Next.js admin at /admin (needs `npm run build` first). Tests of the API alone turn it
    * off to skip loading Next.
-   * @default true
+   * @default true, unless SERVE_ADMIN=false
    */
   admin?: boolean
   /** Run the jobs crons (scheduled publishing, imports) in this process. @default true */
@@ -99,7 +99,7 @@ export const startServer = async (options: ServerOptions = {}): Promise<RunningS
   })
 
   let closeNext: (() => Promise<void>) | undefined
-  if (options.admin ?? true) {
+  if (options.admin ?? process.env.SERVE_ADMIN !== 'false') {
     const { default: next } = await import('next')
     const nextApp = next({ dev: false, dir: root, quiet: true })
     await nextApp.prepare()
