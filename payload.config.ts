@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url'
 import { lexicalEditor } from '@payloadcms/richtext-lexical'
 import { en } from '@payloadcms/translations/languages/en'
 import { zh } from '@payloadcms/translations/languages/zh'
-import { buildConfig } from 'payload'
+import { buildConfig, type Migration } from 'payload'
 import sharp from 'sharp'
 
 import { migrations } from './migrations'
@@ -49,7 +49,8 @@ export default buildConfig({
     // so does an in-memory one in production, where Payload does not push.
     const pushed = database.inMemory && process.env.NODE_ENV !== 'production'
     if (database.kind === 'sqlite' && !pushed && process.env.PAYLOAD_MIGRATING !== 'true') {
-      await payload.db.migrate({ migrations })
+      // The generated index is untyped; its entries are the adapter's own migration functions.
+      await payload.db.migrate({ migrations: migrations as unknown as Migration[] })
     }
   },
 })

@@ -22,7 +22,7 @@ export const Users: CollectionConfig<'users'> = {
     read: loggedIn,
     update: ({ req, id }) => isAdminUser(req.user) || (req.user != null && req.user.id === id),
     delete: admins,
-    admin: loggedIn,
+    admin: ({ req }) => Boolean(req.user),
   },
   hooks: {
     beforeChange: [

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 
-process.env.NODE_ENV ??= 'production'
+Object.assign(process.env, { NODE_ENV: process.env.NODE_ENV ?? 'production' })
 process.env.NEXT_TELEMETRY_DISABLED ??= '1'
 
 /**
