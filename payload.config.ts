@@ -11,6 +11,7 @@ import sharp from 'sharp'
 
 import { migrations } from './migrations'
 import { databaseAdapter, resolveDatabase } from './src/db'
+import { deliveryPlugin } from './src/delivery/plugin'
 import { newsroomPlugin } from './src/plugin'
 import { resolveSecret } from './src/secret'
 
@@ -43,7 +44,7 @@ export default buildConfig({
     // Types are generated explicitly (npm run generate:types), not by every process that starts.
     autoGenerate: false,
   },
-  plugins: [newsroomPlugin()],
+  plugins: [newsroomPlugin(), deliveryPlugin()],
   onInit: async (payload) => {
     // A persistent SQLite database gets its schema from the committed migrations, never from push;
     // so does an in-memory one in production, where Payload does not push.

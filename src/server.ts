@@ -9,7 +9,9 @@ import express, { type Express } from 'express'
 import { getPayload, handleEndpoints, type Payload } from 'payload'
 
 import { resolveDatabase } from './db'
+import { mountDelivery } from './delivery'
 import { healthReport } from './http/health'
+import { previewRouter } from './http/preview'
 import { sendWebResponse, toWebRequest } from './http/webBridge'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
@@ -27,6 +29,12 @@ export type ServerOptions = {
   admin?: boolean
   /** Run the jobs crons (scheduled publishing, imports) in this process. @default true */
   jobs?: boolean
+  /**
+   * The delivery layer (src/delivery): feeds, HTTP caching, the anonymous rate limit, SQLite
+   * statistics at start. Off only to measure plain Payload (bench/delivery.ts).
+   * @default true
+   */
+  delivery?: boolean
 }
 
 export type RunningServer = {
@@ -71,6 +79,10 @@ export const startServer = async (options: ServerOptions = {}): Promise<RunningS
     res.status(report.ok ? 200 : 503).set('cache-control', 'no-store').json(report)
   })
 
+  if (options.delivery ?? true) {
+    await mountDelivery(app, payload, { optimize: !resolveDatabase().inMemory })
+  }
+
   const { GRAPHQL_POST, GRAPHQL_PLAYGROUND_GET } = await import('@payloadcms/next/routes')
   const graphql = GRAPHQL_POST(config)
   const playground = GRAPHQL_PLAYGROUND_GET(config)
@@ -97,6 +109,8 @@ export const startServer = async (options: ServerOptions = {}): Promise<RunningS
       next(err)
     }
   })
+
+  app.use(previewRouter(payload))
 
   let closeNext: (() => Promise<void>) | undefined
   if (options.admin ?? process.env.SERVE_ADMIN !== 'false') {

@@ -1,0 +1,242 @@
+import { Router, type Request, type Response } from 'express'
+import { Feed, type Item } from 'feed'
+import type { Payload, Where } from 'payload'
+
+import type { Author, Category, Post, Source } from '../payload-types'
+import type { Attribution } from './attribution'
+
+export type FeedsOptions = {
+  /**
+   * Posts in one feed, newest first.
+   * @default Number(process.env.FEED_ITEMS ?? 50)
+   */
+  items?: number
+  /**
+   * The title of the feed of all posts.
+   * @default process.env.FEED_TITLE ?? 'Newsroom'
+   */
+  title?: string
+  /**
+   * Absolute base URL for links in feeds. A Host header is never trusted for it when this or the
+   * config's `serverURL` is set.
+   * @default process.env.PUBLIC_SITE_URL || payload.config.serverURL || the request's origin
+   */
+  siteUrl?: string
+}
+
+type Format = 'rss' | 'atom'
+
+type FeedPost = Pick<
+  Post,
+  'id' | 'title' | 'slug' | 'contentHtml' | 'excerpt' | 'publishedAt' | 'updatedAt' | 'tags' | 'sourceUrl'
+> & {
+  authors?: (number | Author)[] | null
+  categories?: (number | Category)[] | null
+  source?: number | Source | null
+  attribution?: Attribution
+}
+
+type Channel = { title: string; description?: string; copyright?: string; path: string }
+
+// Characters XML 1.0 does not allow anywhere, even escaped (C0 controls but tab/LF/CR, U+FFFE/F,
+// lone surrogates). One of them in an imported title would make the whole feed unparsable.
+const INVALID_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g
+const xmlSafe = (text: string): string => text.replace(INVALID_XML, '')
+
+const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }
+/** Escapes text for HTML content or an XML attribute value. */
+const escapeMarkup = (text: string): string => text.replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c)
+
+/** An absolute URL the feed library can put in an attribute: parsed, so `"`, `<` and spaces are encoded. */
+const safeUrl = (value: string | null | undefined): string | undefined => {
+  if (!value) return undefined
+  try {
+    const url = new URL(value)
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : undefined
+  } catch {
+    // Not an absolute http(s) URL (legacy archive data): the item links to our own copy instead.
+    return undefined
+  }
+}
+
+const named = <T extends { name?: string | null }>(values: (number | T)[] | null | undefined): T[] =>
+  (values ?? []).filter((v): v is T => typeof v === 'object' && v !== null && Boolean(v.name))
+
+/** The credit line appended to each item's content: outlet, original link and licence text. */
+const creditHtml = (post: FeedPost): string => {
+  const a = post.attribution
+  if (!a || (!a.outlet && !a.sourceUrl && !a.licence)) return ''
+  const parts: string[] = []
+  const original = safeUrl(a.sourceUrl)
+  if (a.outlet) parts.push(escapeMarkup(a.outlet))
+  if (original) parts.push(`<a href="${escapeMarkup(original)}">${escapeMarkup(original)}</a>`)
+  if (a.licence) parts.push(escapeMarkup(a.licence))
+  return `<p class="attribution">${parts.join(' · ')}</p>`
+}
+
+const FEED_SELECT = {
+  title: true,
+  slug: true,
+  contentHtml: true,
+  excerpt: true,
+  publishedAt: true,
+  updatedAt: true,
+  tags: true,
+  sourceUrl: true,
+  authors: true,
+  categories: true,
+  source: true,
+} as const
+
+/**
+ * Renders one feed. The feed library writes item titles, summaries and content as CDATA and Atom
+ * marks them `type="html"`: for Atom the item title is therefore HTML-escaped first (so `<新闻>` stays
+ * text), and so are category labels, which it writes as attributes without escaping them.
+ */
+export const renderFeed = (format: Format, channel: Channel, posts: FeedPost[], siteUrl: string): string => {
+  const selfUrl = `${siteUrl}${channel.path}`
+  const updated = posts.reduce<Date | undefined>((latest, p) => {
+    const d = new Date(p.updatedAt ?? p.publishedAt ?? 0)
+    return !latest || d > latest ? d : latest
+  }, undefined)
+  const feed = new Feed({
+    id: selfUrl,
+    // The channel title is a text element in both formats (no `type="html"`), escaped by the library.
+    title: xmlSafe(channel.title),
+    description: channel.description ? xmlSafe(channel.description) : undefined,
+    copyright: channel.copyright ? xmlSafe(channel.copyright) : undefined,
+    link: siteUrl,
+    updated: updated ?? new Date(0),
+    generator: 'newsroom-cms',
+    feedLinks: { [format]: selfUrl },
+  })
+  for (const post of posts) {
+    const apiUrl = `${siteUrl}/api/posts/${post.id}`
+    const item: Item = {
+      title: xmlSafe(format === 'atom' ? escapeMarkup(post.title) : post.title),
+      id: apiUrl,
+      guid: apiUrl,
+      link: safeUrl(post.sourceUrl) ?? apiUrl,
+      date: new Date(post.updatedAt ?? post.publishedAt ?? 0),
+      published: post.publishedAt ? new Date(post.publishedAt) : undefined,
+      description: post.excerpt ? xmlSafe(escapeMarkup(post.excerpt)) : undefined,
+      content: xmlSafe(`${post.contentHtml ?? ''}${creditHtml(post)}`),
+      author: named(post.authors).map((a) => ({ name: xmlSafe(a.name) })),
+      category: [
+        ...named(post.categories).map((c) => ({
+          name: xmlSafe(format === 'atom' ? escapeMarkup(c.name) : c.name),
+        })),
+        ...(post.tags ?? []).map((t) => ({ name: xmlSafe(format === 'atom' ? escapeMarkup(t) : t) })),
+      ],
+    }
+    feed.addItem(item)
+  }
+  return format === 'atom' ? feed.atom1() : feed.rss2()
+}
+
+const CONTENT_TYPES: Record<Format, string> = {
+  rss: 'application/rss+xml; charset=utf-8',
+  atom: 'application/atom+xml; charset=utf-8',
+}
+
+const parseFile = (file: string): { name: string; format: Format } | undefined => {
+  const m = /^(.+)\.(xml|rss|atom)$/.exec(file)
+  if (!m?.[1] || !m[2]) return undefined
+  return { name: m[1], format: m[2] === 'atom' ? 'atom' : 'rss' }
+}
+
+const notFound = (res: Response, message: string) =>
+  res.status(404).type('application/json').end(JSON.stringify({ errors: [{ message }] }))
+
+/**
+ * RSS 2.0 and Atom feeds of published and due posts, read through the Local API with
+ * `overrideAccess: false` and no user, so exactly what an anonymous reader may see:
+ * `/feeds/posts.xml`, `/feeds/sources/:slug.xml`, `/feeds/categories/:slug.xml`, each also as
+ * `.atom`. Items carry the full `contentHtml` followed by the source's credit line.
+ */
+export const feedsRouter = (payload: Payload, options: FeedsOptions = {}): Router => {
+  const limit = options.items ?? Number(process.env.FEED_ITEMS ?? 50)
+  const title = options.title ?? process.env.FEED_TITLE ?? 'Newsroom'
+  const configured = (options.siteUrl ?? (process.env.PUBLIC_SITE_URL || payload.config.serverURL)) || ''
+  const siteUrlOf = (req: Request) => (configured || `${req.protocol}://${req.get('host')}`).replace(/\/+$/, '')
+
+  const listPosts = async (where: Where | undefined): Promise<FeedPost[]> => {
+    const { docs } = await payload.find({
+      collection: 'posts',
+      where,
+      sort: '-publishedAt',
+      limit,
+      depth: 1,
+      overrideAccess: false,
+      select: FEED_SELECT,
+    })
+    return docs as FeedPost[]
+  }
+
+  const send = (req: Request, res: Response, format: Format, channel: Channel, posts: FeedPost[]) => {
+    const body = renderFeed(format, channel, posts, siteUrlOf(req))
+    const lastModified = posts.reduce((max, p) => Math.max(max, Date.parse(p.updatedAt ?? '') || 0), 0)
+    if (lastModified > 0) res.setHeader('Last-Modified', new Date(lastModified).toUTCString())
+    // `end`, not `send`: the delivery cache middleware owns ETags and 304s.
+    res.status(200).type(CONTENT_TYPES[format]).end(body)
+  }
+
+  const router = Router()
+
+  router.get('/feeds/:file', async (req, res, next) => {
+    try {
+      const file = parseFile(req.params.file)
+      if (!file || file.name !== 'posts') return notFound(res, 'No such feed')
+      send(req, res, file.format, { title, path: req.path }, await listPosts(undefined))
+    } catch (err) {
+      next(err)
+    }
+  })
+
+  router.get('/feeds/sources/:file', async (req, res, next) => {
+    try {
+      const file = parseFile(req.params.file)
+      if (!file) return notFound(res, 'No such feed')
+      const { docs } = await payload.find({
+        collection: 'sources',
+        where: { slug: { equals: file.name } },
+        limit: 1,
+        depth: 0,
+        overrideAccess: false,
+      })
+      const source = docs[0]
+      if (!source) return notFound(res, `No source with the slug "${file.name}"`)
+      const channel = {
+        title: source.name,
+        description: source.attribution ?? undefined,
+        copyright: source.attribution ?? undefined,
+        path: req.path,
+      }
+      send(req, res, file.format, channel, await listPosts({ source: { equals: source.id } }))
+    } catch (err) {
+      next(err)
+    }
+  })
+
+  router.get('/feeds/categories/:file', async (req, res, next) => {
+    try {
+      const file = parseFile(req.params.file)
+      if (!file) return notFound(res, 'No such feed')
+      const { docs } = await payload.find({
+        collection: 'categories',
+        where: { slug: { equals: file.name } },
+        limit: 1,
+        depth: 0,
+        overrideAccess: false,
+      })
+      const category = docs[0]
+      if (!category) return notFound(res, `No category with the slug "${file.name}"`)
+      const channel = { title: category.name, description: category.description ?? undefined, path: req.path }
+      send(req, res, file.format, channel, await listPosts({ categories: { in: [category.id] } }))
+    } catch (err) {
+      next(err)
+    }
+  })
+
+  return router
+}

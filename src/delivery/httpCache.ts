@@ -1,0 +1,235 @@
+import { createHash } from 'node:crypto'
+
+import type { Request, RequestHandler, Response } from 'express'
+import type { Payload } from 'payload'
+
+import { hasCredentials } from './auth'
+import { contentGeneration } from './changes'
+
+export type HttpCacheOptions = {
+  /**
+   * Which GET paths (full path, without the query) are public reads: cacheable by a CDN and validated with an
+   * ETag. Everything else under the mounted paths gets `no-store`.
+   */
+  isPublicRead: (path: string) => boolean
+  /**
+   * Seconds a browser or CDN may reuse a public response.
+   * @default Number(process.env.DELIVERY_MAX_AGE ?? 60)
+   */
+  maxAge?: number
+  /**
+   * Seconds a CDN may keep serving a stale public response while it revalidates.
+   * @default Number(process.env.DELIVERY_STALE_WHILE_REVALIDATE ?? 300)
+   */
+  staleWhileRevalidate?: number
+  /**
+   * Seconds this process reuses an anonymous public response (one Payload read per URL per interval
+   * however many readers ask; identical requests in flight share one read). Any write this process
+   * makes to delivered content empties it at once; writes by other processes and embargoes ending
+   * show after at most this long. 0 turns it off.
+   * @default Number(process.env.DELIVERY_MICROCACHE_SECONDS ?? 2)
+   */
+  microcacheSeconds?: number
+  /** @default 1000 */
+  microcacheEntries?: number
+  /** The clock, for tests. @default Date.now */
+  now?: () => number
+}
+
+type Entry = {
+  status: number
+  headers: [string, string][]
+  body: Buffer
+  etag: string
+  generation: number
+  expires: number
+}
+
+/** Response headers that are about one exchange, not the content, and are never replayed. */
+const PER_EXCHANGE = new Set([
+  'set-cookie',
+  'date',
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'content-length',
+  'etag',
+  'cache-control',
+  'vary',
+  'ratelimit-limit',
+  'ratelimit-remaining',
+  'ratelimit-reset',
+  'x-delivery-cache',
+])
+
+const numberFromEnv = (name: string, fallback: number): number => {
+  const raw = process.env[name]
+  if (raw === undefined || raw.trim() === '') return fallback
+  const n = Number(raw)
+  if (!Number.isFinite(n) || n < 0) throw new Error(`${name}="${raw}" is not a number of seconds >= 0.`)
+  return n
+}
+
+/** A weak validator from the bytes of the body: equal bodies, equal ETags, across processes. */
+export const weakEtag = (body: Buffer): string =>
+  `W/"${body.length.toString(16)}-${createHash('sha1').update(body).digest('base64url').slice(0, 27)}"`
+
+const opaque = (tag: string) => tag.trim().replace(/^W\//, '')
+
+/**
+ * Whether the client's copy is current: `If-None-Match` by weak comparison, else `If-Modified-Since`
+ * against the `Last-Modified` the handler set. Unlike Express's `req.fresh`, a request's
+ * `Cache-Control: no-cache` does not prevent a 304: that directive asks caches to revalidate with
+ * the origin, which is what this is, and WHATWG fetch adds it to every request with a conditional
+ * header.
+ */
+const notModified = (req: Request, entry: Entry): boolean => {
+  const noneMatch = req.headers['if-none-match']
+  if (noneMatch) {
+    const ours = opaque(entry.etag)
+    return noneMatch.split(',').some((tag) => tag.trim() === '*' || opaque(tag) === ours)
+  }
+  const since = Date.parse(req.headers['if-modified-since'] ?? '')
+  const modified = Date.parse(entry.headers.find(([name]) => name === 'last-modified')?.[1] ?? '')
+  return Number.isFinite(since) && Number.isFinite(modified) && modified <= since
+}
+
+/**
+ * HTTP caching for what readers' apps fetch:
+ * - a request with credentials (`Authorization` or the auth cookie): `Cache-Control: private,
+ *   no-store`, never cached or served from a cache;
+ * - an anonymous GET of a public read: `Cache-Control: public, max-age, stale-while-revalidate`, a
+ *   weak `ETag` from the body, `304` when `If-None-Match` (or `If-Modified-Since` against a
+ *   `Last-Modified` the handler set) matches; 200 responses kept in a short in-process microcache;
+ * - anything else: `Cache-Control: no-store`.
+ * Public responses carry `Vary: Authorization, Cookie, Origin`.
+ */
+export const httpCache = (payload: Payload, options: HttpCacheOptions): RequestHandler => {
+  const maxAge = options.maxAge ?? numberFromEnv('DELIVERY_MAX_AGE', 60)
+  const swr = options.staleWhileRevalidate ?? numberFromEnv('DELIVERY_STALE_WHILE_REVALIDATE', 300)
+  const microcacheMs = (options.microcacheSeconds ?? numberFromEnv('DELIVERY_MICROCACHE_SECONDS', 2)) * 1000
+  const maxEntries = options.microcacheEntries ?? 1000
+  const now = options.now ?? Date.now
+  const publicControl = `public, max-age=${maxAge}, stale-while-revalidate=${swr}`
+
+  const entries = new Map<string, Entry>()
+  const inFlight = new Map<string, Promise<Entry | undefined>>()
+
+  const remember = (key: string, entry: Entry) => {
+    if (microcacheMs <= 0 || entry.status !== 200) return
+    // Map order is insertion order: dropping the first key drops the oldest entry.
+    if (entries.size >= maxEntries) entries.delete(entries.keys().next().value as string)
+    entries.delete(key)
+    entries.set(key, entry)
+  }
+
+  const send = (req: Request, res: Response, entry: Entry, how: 'hit' | 'miss') => {
+    res.status(entry.status)
+    for (const [name, value] of entry.headers) res.setHeader(name, value)
+    res.setHeader('x-delivery-cache', how)
+    if (entry.status === 200) {
+      res.setHeader('ETag', entry.etag)
+      res.setHeader('Cache-Control', publicControl)
+      res.setHeader('Vary', 'Authorization, Cookie, Origin')
+      if (notModified(req, entry)) {
+        res.removeHeader('content-type')
+        res.status(304).end()
+        return
+      }
+    } else {
+      res.setHeader('Cache-Control', 'no-store')
+    }
+    res.setHeader('Content-Length', String(entry.body.length))
+    res.end(req.method === 'HEAD' ? undefined : entry.body)
+  }
+
+  /** Lets the rest of the chain produce the response into a buffer, then sends it through `send`. */
+  const capture = (req: Request, res: Response, generation: number): Promise<Entry | undefined> =>
+    new Promise((resolve) => {
+      const chunks: Buffer[] = []
+      const write = res.write.bind(res)
+      const end = res.end.bind(res)
+      const toBuffer = (chunk: unknown, encoding?: unknown) =>
+        Buffer.isBuffer(chunk)
+          ? chunk
+          : typeof chunk === 'string'
+            ? Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8')
+            : Buffer.from(chunk as Uint8Array)
+      res.write = ((chunk: unknown, encoding?: unknown, cb?: unknown) => {
+        if (chunk != null) chunks.push(toBuffer(chunk, encoding))
+        const callback = typeof encoding === 'function' ? encoding : cb
+        if (typeof callback === 'function') process.nextTick(callback as () => void)
+        return true
+      }) as Response['write']
+      res.end = ((chunk?: unknown, encoding?: unknown, cb?: unknown) => {
+        if (chunk != null && typeof chunk !== 'function') chunks.push(toBuffer(chunk, encoding))
+        res.write = write
+        res.end = end
+        const body = Buffer.concat(chunks)
+        const headers: [string, string][] = []
+        for (const [name, value] of Object.entries(res.getHeaders())) {
+          if (value === undefined || PER_EXCHANGE.has(name)) continue
+          headers.push([name, Array.isArray(value) ? value.join(', ') : String(value)])
+        }
+        const entry: Entry = {
+          status: res.statusCode,
+          headers,
+          body,
+          etag: weakEtag(body),
+          generation,
+          expires: now() + microcacheMs,
+        }
+        send(req, res, entry, 'miss')
+        resolve(entry)
+        return res
+      }) as Response['end']
+      res.on('close', () => resolve(undefined))
+    })
+
+  return (req, res, next) => {
+    if (hasCredentials(req, payload.config.cookiePrefix)) {
+      res.setHeader('Cache-Control', 'private, no-store')
+      next()
+      return
+    }
+    if ((req.method !== 'GET' && req.method !== 'HEAD') || !options.isPublicRead(req.baseUrl + req.path)) {
+      res.setHeader('Cache-Control', 'no-store')
+      next()
+      return
+    }
+    const generation = contentGeneration(payload)
+    // Host and Origin can change what is sent (absolute links in feeds, CORS headers).
+    const key = `${req.originalUrl}\n${req.headers.host ?? ''}\n${req.headers.origin ?? ''}`
+    const cached = entries.get(key)
+    if (cached && cached.generation === generation && cached.expires > now()) {
+      send(req, res, cached, 'hit')
+      return
+    }
+    // HEAD is answered from a cached GET but never fills the cache (its body is empty).
+    if (microcacheMs <= 0 || req.method === 'HEAD') {
+      void capture(req, res, generation)
+      next()
+      return
+    }
+    const pending = inFlight.get(key)
+    if (pending) {
+      pending.then((entry) => {
+        if (entry && entry.status === 200) {
+          send(req, res, entry, 'hit')
+          return
+        }
+        // The shared read failed (or was not a 200): this request makes its own.
+        void capture(req, res, generation)
+        next()
+      }, next)
+      return
+    }
+    const leader = capture(req, res, generation).then((entry) => {
+      if (entry && entry.generation === contentGeneration(payload)) remember(key, entry)
+      return entry
+    })
+    inFlight.set(key, leader)
+    void leader.finally(() => inFlight.delete(key))
+    next()
+  }
+}

@@ -1,0 +1,108 @@
+import type {
+  CollectionAfterChangeHook,
+  CollectionAfterDeleteHook,
+  CollectionConfig,
+  Config,
+  Plugin,
+} from 'payload'
+
+import { attachAttribution, attributionField, forgetSources } from './attribution'
+import { noteContentChange } from './changes'
+
+export type DeliveryPluginOptions = {
+  /**
+   * The most a GraphQL query may cost (each field 1, each relationship or join 10, nested costs
+   * added); a query over it is refused before it runs.
+   * @default Number(process.env.GRAPHQL_MAX_COMPLEXITY ?? 300)
+   */
+  graphQLMaxComplexity?: number
+  /**
+   * Serve the GraphQL playground (and allow introspection) when NODE_ENV is production.
+   * @default process.env.GRAPHQL_PLAYGROUND === 'true'
+   */
+  playgroundInProduction?: boolean
+  /**
+   * Allow GraphQL introspection when NODE_ENV is production (implied by the playground).
+   * @default process.env.GRAPHQL_INTROSPECTION === 'true'
+   */
+  introspectionInProduction?: boolean
+}
+
+/** The collections whose documents appear in delivered posts (populated or in feeds). */
+const DELIVERED = new Set(['posts', 'sources', 'categories', 'authors', 'media'])
+
+const noteChangeAfterChange: CollectionAfterChangeHook = ({ doc, req }) => {
+  noteContentChange(req.payload)
+  return doc
+}
+const noteChangeAfterDelete: CollectionAfterDeleteHook = ({ doc, req }) => {
+  noteContentChange(req.payload)
+  return doc
+}
+const forgetSourcesAfterChange: CollectionAfterChangeHook = ({ doc, req }) => {
+  forgetSources(req.payload)
+  return doc
+}
+const forgetSourcesAfterDelete: CollectionAfterDeleteHook = ({ doc, req }) => {
+  forgetSources(req.payload)
+  return doc
+}
+
+const withDeliveryHooks = (collection: CollectionConfig): CollectionConfig => {
+  if (!DELIVERED.has(collection.slug)) return collection
+  const hooks = collection.hooks ?? {}
+  const isSources = collection.slug === 'sources'
+  const isPosts = collection.slug === 'posts'
+  return {
+    ...collection,
+    fields: isPosts ? [...collection.fields, attributionField] : collection.fields,
+    hooks: {
+      ...hooks,
+      afterRead: isPosts ? [...(hooks.afterRead ?? []), attachAttribution] : hooks.afterRead,
+      afterChange: [
+        ...(hooks.afterChange ?? []),
+        ...(isSources ? [forgetSourcesAfterChange] : []),
+        noteChangeAfterChange,
+      ],
+      afterDelete: [
+        ...(hooks.afterDelete ?? []),
+        ...(isSources ? [forgetSourcesAfterDelete] : []),
+        noteChangeAfterDelete,
+      ],
+    },
+  }
+}
+
+/**
+ * Content delivery for readers' apps: a virtual `attribution` on every post (outlet, original URL,
+ * licence; no query per post), change tracking for the delivery cache, and GraphQL limits (query
+ * complexity; playground and introspection off in production unless configured on). The HTTP side
+ * (feeds, caching, rate limit) is mounted by `mountDelivery` in src/server.ts.
+ * Add it after `newsroomPlugin()`, which brings the collections.
+ */
+export const deliveryPlugin =
+  (options: DeliveryPluginOptions = {}): Plugin =>
+  (incoming: Config): Config => {
+    const playground = options.playgroundInProduction ?? process.env.GRAPHQL_PLAYGROUND === 'true'
+    const introspection =
+      playground || (options.introspectionInProduction ?? process.env.GRAPHQL_INTROSPECTION === 'true')
+    const maxComplexity = options.graphQLMaxComplexity ?? Number(process.env.GRAPHQL_MAX_COMPLEXITY ?? 300)
+    if (!Number.isFinite(maxComplexity) || maxComplexity <= 0) {
+      throw new Error(
+        `deliveryPlugin: GRAPHQL_MAX_COMPLEXITY="${process.env.GRAPHQL_MAX_COMPLEXITY}" is not a positive number.`,
+      )
+    }
+    if (!(incoming.collections ?? []).some((c) => c.slug === 'posts')) {
+      throw new Error('deliveryPlugin: no "posts" collection; add deliveryPlugin() after newsroomPlugin().')
+    }
+    return {
+      ...incoming,
+      collections: (incoming.collections ?? []).map(withDeliveryHooks),
+      graphQL: {
+        ...incoming.graphQL,
+        maxComplexity,
+        disablePlaygroundInProduction: !playground,
+        disableIntrospectionInProduction: !introspection,
+      },
+    }
+  }

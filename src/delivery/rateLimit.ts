@@ -1,0 +1,81 @@
+import type { RequestHandler } from 'express'
+import type { Payload } from 'payload'
+
+import { hasCredentials, isStaffRequest } from './auth'
+
+export type RateLimitOptions = {
+  /**
+   * Requests a minute one client address may make without signing in; 0 turns the limit off.
+   * @default Number(process.env.RATE_LIMIT_PER_MINUTE ?? 600)
+   */
+  perMinute?: number
+  /** @default 60_000 */
+  windowMs?: number
+  /** The clock, for tests. @default Date.now */
+  now?: () => number
+}
+
+/** `RATE_LIMIT_PER_MINUTE`, checked: a typo must not silently turn the limit off. */
+export const rateLimitFromEnv = (value = process.env.RATE_LIMIT_PER_MINUTE): number => {
+  if (value === undefined || value.trim() === '') return 600
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 0) {
+    throw new Error(`RATE_LIMIT_PER_MINUTE="${value}" is not a whole number >= 0 (0 turns the limit off).`)
+  }
+  return n
+}
+
+/**
+ * A fixed-window limit per client address for anonymous traffic: past the limit a 429 with
+ * `Retry-After` (seconds to the next window). Signed-in staff are never limited; a request with
+ * credentials that do not check out counts as anonymous. The client address is `req.ip`, so behind
+ * a proxy set TRUST_PROXY=true (see server.ts).
+ */
+export const anonymousRateLimit = (payload: Payload, options: RateLimitOptions = {}): RequestHandler => {
+  const limit = options.perMinute ?? rateLimitFromEnv()
+  const windowMs = options.windowMs ?? 60_000
+  const now = options.now ?? Date.now
+  if (limit <= 0) return (_req, _res, next) => next()
+
+  let windowStart = now()
+  let counts = new Map<string, number>()
+
+  return async (req, res, next) => {
+    try {
+      if (hasCredentials(req, payload.config.cookiePrefix) && (await isStaffRequest(payload, req))) {
+        next()
+        return
+      }
+    } catch (err) {
+      next(err)
+      return
+    }
+    const t = now()
+    if (t - windowStart >= windowMs) {
+      windowStart = t - ((t - windowStart) % windowMs)
+      counts = new Map()
+    }
+    const key = req.ip ?? req.socket.remoteAddress ?? 'unknown'
+    const count = (counts.get(key) ?? 0) + 1
+    counts.set(key, count)
+    const resetSeconds = Math.max(1, Math.ceil((windowStart + windowMs - t) / 1000))
+    res.setHeader('RateLimit-Limit', String(limit))
+    res.setHeader('RateLimit-Remaining', String(Math.max(0, limit - count)))
+    res.setHeader('RateLimit-Reset', String(resetSeconds))
+    if (count <= limit) {
+      next()
+      return
+    }
+    res
+      .status(429)
+      .set('Retry-After', String(resetSeconds))
+      .set('Cache-Control', 'no-store')
+      .json({
+        errors: [
+          {
+            message: `Too many requests: at most ${limit} a minute from one address without signing in. Retry in ${resetSeconds} s.`,
+          },
+        ],
+      })
+  }
+}
