@@ -10,6 +10,7 @@ export const Authors: CollectionConfig<'authors'> = {
   admin: {
     useAsTitle: 'name',
     defaultColumns: ['name', 'outlet', 'user'],
+    listSearchableFields: ['name', 'slug'],
     group: { en: 'Directory', zh: '目录' },
   },
   access: { read: anyone, create: staff, update: editors, delete: editors },
@@ -40,6 +41,7 @@ export const Authors: CollectionConfig<'authors'> = {
       on: 'authors',
       label: { en: 'Posts', zh: '文章' },
       defaultLimit: 20,
+      admin: { defaultColumns: ['title', 'editorialState', 'publishedAt', '_status'] },
     },
   ],
 }

@@ -9,6 +9,7 @@ export const Categories: CollectionConfig<'categories'> = {
   admin: {
     useAsTitle: 'name',
     defaultColumns: ['name', 'slug', 'parent'],
+    listSearchableFields: ['name', 'slug'],
     group: { en: 'Directory', zh: '目录' },
   },
   access: { read: anyone, create: editors, update: editors, delete: editors },
@@ -31,6 +32,7 @@ export const Categories: CollectionConfig<'categories'> = {
       on: 'categories',
       label: { en: 'Posts', zh: '文章' },
       defaultLimit: 20,
+      admin: { defaultColumns: ['title', 'editorialState', 'publishedAt', '_status'] },
     },
   ],
 }

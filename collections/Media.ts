@@ -22,6 +22,7 @@ export const Media: CollectionConfig<'media'> = {
   admin: {
     useAsTitle: 'alt',
     defaultColumns: ['filename', 'externalUrl', 'alt', 'credit'],
+    listSearchableFields: ['alt', 'filename', 'externalUrl', 'credit'],
     group: { en: 'Media', zh: '媒体' },
   },
   access: { read: anyone, create: staff, update: staff, delete: staff },

@@ -10,6 +10,7 @@ export const Sources: CollectionConfig<'sources'> = {
   admin: {
     useAsTitle: 'name',
     defaultColumns: ['name', 'slug', 'homepage', 'hostnames'],
+    listSearchableFields: ['name', 'slug', 'homepage'],
     group: { en: 'Directory', zh: '目录' },
   },
   access: { read: anyone, create: admins, update: admins, delete: admins },
@@ -45,6 +46,7 @@ export const Sources: CollectionConfig<'sources'> = {
       on: 'source',
       label: { en: 'Posts', zh: '文章' },
       defaultLimit: 20,
+      admin: { defaultColumns: ['title', 'editorialState', 'publishedAt', '_status'] },
     },
   ],
 }

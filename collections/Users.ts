@@ -13,6 +13,7 @@ export const Users: CollectionConfig<'users'> = {
   admin: {
     useAsTitle: 'email',
     defaultColumns: ['name', 'email', 'roles'],
+    listSearchableFields: ['email', 'name'],
     group: { en: 'Settings', zh: '设置' },
   },
   access: {

@@ -6,6 +6,7 @@ import { Media } from '../collections/Media'
 import { Posts } from '../collections/Posts'
 import { Sources } from '../collections/Sources'
 import { Users } from '../collections/Users'
+import { withNewsroomAdmin } from './admin/config'
 
 export type NewsroomPluginOptions = {
   /**
@@ -44,7 +45,7 @@ export const newsroomPlugin =
           .join(', ')}, which the plugin provides. Remove them from the host config.`,
       )
     }
-    return {
+    return withNewsroomAdmin({
       ...incoming,
       admin: {
         ...incoming.admin,
@@ -55,5 +56,5 @@ export const newsroomPlugin =
         ...incoming.jobs,
         tasks: [...(incoming.jobs?.tasks ?? [])],
       },
-    }
+    })
   }

@@ -12,6 +12,7 @@ import { resolveDatabase } from './db'
 import { mountDelivery } from './delivery'
 import { healthReport } from './http/health'
 import { previewRouter } from './http/preview'
+import { previewRouter } from './http/preview'
 import { sendWebResponse, toWebRequest } from './http/webBridge'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
@@ -109,6 +110,8 @@ export const startServer = async (options: ServerOptions = {}): Promise<RunningS
       next(err)
     }
   })
+
+  app.use(previewRouter(payload))
 
   app.use(previewRouter(payload))
 

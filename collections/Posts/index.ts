@@ -1,6 +1,7 @@
 import type { CollectionConfig } from 'payload'
 
 import { editors, staff, staffOrPublishedAndDue } from '../../src/access/roles'
+import { adminComponents } from '../../src/admin/components'
 import { slugField } from '../../src/fields/slug'
 import { postContentEditor } from '../../src/richtext/editor'
 import { renderContentHtml } from './hooks/renderContentHtml'
@@ -13,9 +14,22 @@ export const Posts: CollectionConfig<'posts'> = {
   labels: { singular: { en: 'Post', zh: '文章' }, plural: { en: 'Posts', zh: '文章' } },
   admin: {
     useAsTitle: 'title',
-    defaultColumns: ['title', 'source', 'categories', 'editorialState', 'publishedAt', '_status'],
+    defaultColumns: ['title', 'source', 'categories', 'editorialState', 'publishedAt', 'review.flagged', '_status'],
     listSearchableFields: ['title', 'sourceUrl', 'slug'],
     group: { en: 'Newsroom', zh: '编辑部' },
+    description: {
+      en: 'Write, review and publish. Writers submit for review; editors approve, schedule and publish.',
+      zh: '撰写、审核和发布。撰稿人提交审核，编辑批准、定时并发布。',
+    },
+    // Staff preview, drafts included (src/http/preview.ts); relative, so it stays on this server.
+    preview: (doc) => (doc?.id ? `/preview/posts/${doc.id}` : null),
+    components: {
+      beforeListTable: [adminComponents.postQuickFilters],
+      edit: {
+        beforeDocumentControls: [adminComponents.editorialActions],
+        PublishButton: adminComponents.publishButton,
+      },
+    },
   },
   access: {
     read: staffOrPublishedAndDue,
@@ -103,6 +117,12 @@ export const Posts: CollectionConfig<'posts'> = {
       },
     },
     {
+      // Display only (no column): the provenance at a glance next to the state; see ProvenancePanel.
+      name: 'provenanceSummary',
+      type: 'ui',
+      admin: { position: 'sidebar', components: { Field: adminComponents.provenancePanel } },
+    },
+    {
       name: 'editorialState',
       type: 'select',
       index: true,
@@ -114,7 +134,15 @@ export const Posts: CollectionConfig<'posts'> = {
         { value: 'changes_requested', label: { en: 'Changes requested', zh: '需修改' } },
         { value: 'approved', label: { en: 'Approved', zh: '已批准' } },
       ],
-      admin: { position: 'sidebar' },
+      admin: {
+        position: 'sidebar',
+        // Moved only by the workflow buttons above the document (POST /api/posts/:id/transition).
+        readOnly: true,
+        description: {
+          en: 'Changed with the workflow buttons at the top (submit for review, request changes, approve).',
+          zh: '通过顶部的流程按钮更改（提交审核、要求修改、批准）。',
+        },
+      },
     },
     {
       name: 'editorialLog',

@@ -24,6 +24,12 @@ import { RelationshipFeatureClient as RelationshipFeatureClient_e70f5e05f09f93e0
 import { BlockquoteFeatureClient as BlockquoteFeatureClient_e70f5e05f09f93e00b997edb1ef0c864 } from '@payloadcms/richtext-lexical/client'
 import { HorizontalRuleFeatureClient as HorizontalRuleFeatureClient_e70f5e05f09f93e00b997edb1ef0c864 } from '@payloadcms/richtext-lexical/client'
 import { InlineToolbarFeatureClient as InlineToolbarFeatureClient_e70f5e05f09f93e00b997edb1ef0c864 } from '@payloadcms/richtext-lexical/client'
+import { ProvenancePanel as ProvenancePanel_67b6965e7e91415713cb2a98d401398e } from '../../../../src/admin/posts/ProvenancePanel'
+import { PostQuickFilters as PostQuickFilters_9d5be4116f498ded7a783b308f3c8c29 } from '../../../../src/admin/posts/QuickFilters'
+import { EditorialActions as EditorialActions_a17d93d29f8a5b9af827de2106bbd6fb } from '../../../../src/admin/posts/EditorialActions'
+import { NewsroomPublishButton as NewsroomPublishButton_ec08e28a58d255c0bcf49806e86ea2b7 } from '../../../../src/admin/posts/PublishButton'
+import { DeskDashboard as DeskDashboard_70411fa36b2e718106bd60e744697539 } from '../../../../src/admin/Dashboard/DeskDashboard'
+import { LanguagePreference as LanguagePreference_3dc2453883dfe5b418d82f878d735332 } from '../../../../src/admin/LanguagePreference'
 import { CollectionCards as CollectionCards_f9c02e79a4aed9a3924487c0cd4cafb1 } from '@payloadcms/next/rsc'
 
 /** @type import('payload').ImportMap */
@@ -54,5 +60,11 @@ export const importMap = {
   "@payloadcms/richtext-lexical/client#BlockquoteFeatureClient": BlockquoteFeatureClient_e70f5e05f09f93e00b997edb1ef0c864,
   "@payloadcms/richtext-lexical/client#HorizontalRuleFeatureClient": HorizontalRuleFeatureClient_e70f5e05f09f93e00b997edb1ef0c864,
   "@payloadcms/richtext-lexical/client#InlineToolbarFeatureClient": InlineToolbarFeatureClient_e70f5e05f09f93e00b997edb1ef0c864,
+  "/src/admin/posts/ProvenancePanel#ProvenancePanel": ProvenancePanel_67b6965e7e91415713cb2a98d401398e,
+  "/src/admin/posts/QuickFilters#PostQuickFilters": PostQuickFilters_9d5be4116f498ded7a783b308f3c8c29,
+  "/src/admin/posts/EditorialActions#EditorialActions": EditorialActions_a17d93d29f8a5b9af827de2106bbd6fb,
+  "/src/admin/posts/PublishButton#NewsroomPublishButton": NewsroomPublishButton_ec08e28a58d255c0bcf49806e86ea2b7,
+  "/src/admin/Dashboard/DeskDashboard#DeskDashboard": DeskDashboard_70411fa36b2e718106bd60e744697539,
+  "/src/admin/LanguagePreference#LanguagePreference": LanguagePreference_3dc2453883dfe5b418d82f878d735332,
   "@payloadcms/next/rsc#CollectionCards": CollectionCards_f9c02e79a4aed9a3924487c0cd4cafb1
 }

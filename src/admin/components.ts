@@ -1,0 +1,9 @@
+/** Component paths are relative to `admin.importMap.baseDir` (the repository root). */
+export const adminComponents = {
+  deskDashboard: '/src/admin/Dashboard/DeskDashboard#DeskDashboard',
+  languagePreference: '/src/admin/LanguagePreference#LanguagePreference',
+  editorialActions: '/src/admin/posts/EditorialActions#EditorialActions',
+  publishButton: '/src/admin/posts/PublishButton#NewsroomPublishButton',
+  provenancePanel: '/src/admin/posts/ProvenancePanel#ProvenancePanel',
+  postQuickFilters: '/src/admin/posts/QuickFilters#PostQuickFilters',
+} as const

@@ -1,0 +1,38 @@
+import type { Config } from 'payload'
+
+import { startImportEndpoint } from '../http/newsroomImport'
+import { adminComponents } from './components'
+import { newsroomTranslations } from './translations'
+
+type Translations = NonNullable<NonNullable<Config['i18n']>['translations']>
+
+/** Adds our strings to the host's translations, language by language, never replacing the host's. */
+const mergeTranslations = (host: Translations | undefined): Translations => {
+  const merged: Record<string, Record<string, unknown>> = { ...(host as Record<string, Record<string, unknown>>) }
+  for (const [language, strings] of Object.entries(newsroomTranslations)) {
+    merged[language] = { ...merged[language], ...strings }
+  }
+  return merged as Translations
+}
+
+/**
+ * The newsroom desk in the admin: the dashboard above the collection cards, the per-user admin
+ * language, our translated strings, and the endpoint that starts an import. Appends to the host's
+ * admin config.
+ */
+export const withNewsroomAdmin = (config: Config): Config => ({
+  ...config,
+  admin: {
+    ...config.admin,
+    components: {
+      ...config.admin?.components,
+      beforeDashboard: [...(config.admin?.components?.beforeDashboard ?? []), adminComponents.deskDashboard],
+      providers: [...(config.admin?.components?.providers ?? []), adminComponents.languagePreference],
+    },
+  },
+  i18n: {
+    ...config.i18n,
+    translations: mergeTranslations(config.i18n?.translations),
+  },
+  endpoints: [...(config.endpoints ?? []), startImportEndpoint],
+})

@@ -1,0 +1,224 @@
+'use client'
+import './../newsroom.scss'
+
+import { Button, toast } from '@payloadcms/ui'
+import Link from 'next/link'
+import React, { useCallback, useEffect, useState } from 'react'
+
+import { apiFetch, useNewsroomTranslation, useRoutes } from '../shared'
+
+type ReportRow = Record<string, unknown>
+
+export type ImportRun = {
+  id: number | string
+  status?: string | null
+  startedAt?: string | null
+  finishedAt?: string | null
+  archiveDir?: string | null
+  dryRun?: boolean | null
+  summary?: Record<string, unknown> | null
+  report?: ReportRow[] | { rows?: ReportRow[] } | null
+}
+
+/** How often runs are re-read while one is queued or running. */
+const POLL_MS = 2000
+
+const RUNNING = new Set(['queued', 'pending', 'running', 'processing', 'started'])
+
+const reportRows = (run: ImportRun): ReportRow[] => {
+  const report = run.report
+  if (Array.isArray(report)) return report
+  if (report && Array.isArray(report.rows)) return report.rows
+  return []
+}
+
+const text = (value: unknown): string => (value == null ? '' : typeof value === 'string' ? value : JSON.stringify(value))
+
+/** A row of the run's report that did not make it in. The importer keeps one row per input file. */
+export const isFailedRow = (row: ReportRow): boolean =>
+  [row.status, row.outcome, row.result].some((v) => v === 'failed' || v === 'error') ||
+  (row.error != null && row.error !== '')
+
+const rowFile = (row: ReportRow) => text(row.file ?? row.path ?? row.archiveFile ?? row.source)
+const rowReason = (row: ReportRow) => text(row.reason ?? row.error ?? row.message ?? row.errors)
+
+/** The numeric counts of a run's summary (created, updated, skipped, failed, ...), in their order. */
+const counts = (run: ImportRun): Array<[string, number]> =>
+  Object.entries(run.summary ?? {}).filter((e): e is [string, number] => typeof e[1] === 'number')
+
+/** The report of one import run: its counts and the rows that failed with their reasons. */
+export const ImportReport: React.FC<{ run: ImportRun }> = ({ run }) => {
+  const { t } = useNewsroomTranslation()
+  const failed = reportRows(run).filter(isFailedRow)
+  return (
+    <div className="nr-report" data-testid="import-report">
+      <dl className="nr-counts">
+        {counts(run).map(([key, value]) => (
+          <div key={key} data-testid={`import-count-${key}`}>
+            <dt>{key}</dt>
+            <dd>{value}</dd>
+          </div>
+        ))}
+      </dl>
+      <h5>
+        {t('newsroom:failedRows')} ({failed.length})
+      </h5>
+      {failed.length === 0 ? (
+        <p className="nr-muted">{t('newsroom:noFailedRows')}</p>
+      ) : (
+        <table className="nr-table" data-testid="import-failed-rows">
+          <thead>
+            <tr>
+              <th>{t('newsroom:file')}</th>
+              <th>{t('newsroom:reason')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {failed.map((row, i) => (
+              <tr key={`${rowFile(row)}-${i}`}>
+                <td>
+                  <code>{rowFile(row)}</code>
+                </td>
+                <td>{rowReason(row)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </div>
+  )
+}
+
+/**
+ * Starts an import of the server's ARCHIVE_DIR as a background job (POST /api/newsroom/import queues
+ * the importer's `importArchive` task) and follows the `import-runs` it produces: status while it
+ * runs, then its counts and failed rows.
+ */
+export const ImportPanel: React.FC = () => {
+  const { t, i18n } = useNewsroomTranslation()
+  const routes = useRoutes()
+  const [runs, setRuns] = useState<{ docs?: ImportRun[]; error?: string }>({})
+  const [dryRun, setDryRun] = useState(false)
+  const [starting, setStarting] = useState(false)
+  const [queuedAt, setQueuedAt] = useState<number | undefined>()
+  const [open, setOpen] = useState<number | string | undefined>()
+
+  const load = useCallback(async () => {
+    try {
+      const body = await apiFetch<{ docs: ImportRun[] }>(
+        `${routes.api}/import-runs?sort=-createdAt&limit=5&depth=0`,
+      )
+      setRuns({ docs: body.docs })
+    } catch (err) {
+      setRuns({ error: err instanceof Error ? err.message : String(err) })
+    }
+  }, [routes.api])
+
+  const latest = runs.docs?.[0]
+  const latestIsRunning = Boolean(latest && RUNNING.has(String(latest.status)))
+  const waitingForRun =
+    queuedAt !== undefined && !(latest?.startedAt && new Date(latest.startedAt).getTime() >= queuedAt - 5000)
+  const busy = latestIsRunning || waitingForRun
+
+  useEffect(() => {
+    void load()
+    // Poll quickly while something is going on, slowly otherwise.
+    const timer = setInterval(() => void load(), busy ? POLL_MS : POLL_MS * 5)
+    return () => clearInterval(timer)
+  }, [load, busy])
+
+  useEffect(() => {
+    // Once a run appears for the import just started, show its report without a click.
+    if (queuedAt !== undefined && latest && !waitingForRun) {
+      setOpen(latest.id)
+      setQueuedAt(undefined)
+    }
+  }, [latest, queuedAt, waitingForRun])
+
+  const start = async () => {
+    setStarting(true)
+    try {
+      await apiFetch(`${routes.api}/newsroom/import`, { method: 'POST', body: JSON.stringify({ dryRun }) })
+      setQueuedAt(Date.now())
+      toast.success(t('newsroom:importQueued'))
+      void load()
+    } catch (err) {
+      toast.error(t('newsroom:importFailedToStart', { message: err instanceof Error ? err.message : String(err) }))
+    } finally {
+      setStarting(false)
+    }
+  }
+
+  const formatDate = (value?: null | string) =>
+    value ? new Date(value).toLocaleString(i18n.language === 'zh' ? 'zh-CN' : 'en-GB') : '–'
+
+  return (
+    <div className="nr-card nr-import" data-testid="desk-imports">
+      <h3>{t('newsroom:importRuns')}</h3>
+      <p className="nr-hint">{t('newsroom:importRunsHint', { dir: latest?.archiveDir || t('newsroom:importArchiveDir') })}</p>
+      <div className="nr-import__start">
+        <Button buttonStyle="secondary" disabled={starting || busy} id="newsroom-start-import" onClick={() => void start()} size="small">
+          {t('newsroom:startImport')}
+        </Button>
+        <label className="nr-checkbox">
+          <input checked={dryRun} onChange={(e) => setDryRun(e.target.checked)} type="checkbox" />{' '}
+          {t('newsroom:importDryRun')}
+        </label>
+        {waitingForRun && <span className="nr-muted">{t('newsroom:importQueued')}</span>}
+      </div>
+      <h4>{t('newsroom:lastRuns')}</h4>
+      {runs.error && <p className="nr-muted">{t('newsroom:importRunsUnavailable', { message: runs.error })}</p>}
+      {!runs.docs && !runs.error && <p className="nr-muted">{t('newsroom:loading')}</p>}
+      {runs.docs?.length === 0 && <p className="nr-muted">{t('newsroom:nothingHere')}</p>}
+      {runs.docs && runs.docs.length > 0 && (
+        <table className="nr-table" data-testid="import-runs">
+          <thead>
+            <tr>
+              <th>{t('newsroom:runStatus')}</th>
+              <th>{t('newsroom:runStarted')}</th>
+              <th>{t('newsroom:runFinished')}</th>
+              <th>{t('newsroom:runCounts')}</th>
+              <th>{t('newsroom:report')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {runs.docs.map((run) => (
+              <React.Fragment key={run.id}>
+                <tr data-testid="import-run" data-status={run.status ?? ''}>
+                  <td>
+                    <span className={`nr-pill nr-pill--${run.status}`}>{run.status}</span>
+                    {run.dryRun ? ` (${t('newsroom:importDryRun')})` : ''}
+                  </td>
+                  <td>{formatDate(run.startedAt)}</td>
+                  <td>{formatDate(run.finishedAt)}</td>
+                  <td>
+                    {counts(run)
+                      .map(([k, v]) => `${k} ${v}`)
+                      .join(' · ')}
+                  </td>
+                  <td>
+                    <button
+                      className="nr-link-button"
+                      onClick={() => setOpen(open === run.id ? undefined : run.id)}
+                      type="button"
+                    >
+                      {open === run.id ? t('newsroom:hideReport') : t('newsroom:showReport')}
+                    </button>{' '}
+                    <Link href={`${routes.admin}/collections/import-runs/${run.id}`}>{t('newsroom:openRun')}</Link>
+                  </td>
+                </tr>
+                {open === run.id && (
+                  <tr>
+                    <td colSpan={5}>
+                      <ImportReport run={run} />
+                    </td>
+                  </tr>
+                )}
+              </React.Fragment>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </div>
+  )
+}
