@@ -8,6 +8,7 @@ import type {
 
 import { attachAttribution, attributionField, forgetSources } from './attribution'
 import { noteContentChange } from './changes'
+import { maxDepthRule } from './graphqlDepth'
 
 export type DeliveryPluginOptions = {
   /**
@@ -16,6 +17,12 @@ export type DeliveryPluginOptions = {
    * @default Number(process.env.GRAPHQL_MAX_COMPLEXITY ?? 300)
    */
   graphQLMaxComplexity?: number
+  /**
+   * The deepest a GraphQL query may nest fields (a leaf counts as one level), since the complexity
+   * estimate barely grows with depth.
+   * @default Number(process.env.GRAPHQL_MAX_DEPTH ?? 7)
+   */
+  graphQLMaxDepth?: number
   /**
    * Serve the GraphQL playground (and allow introspection) when NODE_ENV is production.
    * @default process.env.GRAPHQL_PLAYGROUND === 'true'
@@ -87,10 +94,14 @@ export const deliveryPlugin =
     const introspection =
       playground || (options.introspectionInProduction ?? process.env.GRAPHQL_INTROSPECTION === 'true')
     const maxComplexity = options.graphQLMaxComplexity ?? Number(process.env.GRAPHQL_MAX_COMPLEXITY ?? 300)
-    if (!Number.isFinite(maxComplexity) || maxComplexity <= 0) {
-      throw new Error(
-        `deliveryPlugin: GRAPHQL_MAX_COMPLEXITY="${process.env.GRAPHQL_MAX_COMPLEXITY}" is not a positive number.`,
-      )
+    const maxDepth = options.graphQLMaxDepth ?? Number(process.env.GRAPHQL_MAX_DEPTH ?? 7)
+    for (const [name, value] of [
+      ['GRAPHQL_MAX_COMPLEXITY', maxComplexity],
+      ['GRAPHQL_MAX_DEPTH', maxDepth],
+    ] as const) {
+      if (!Number.isFinite(value) || value <= 0) {
+        throw new Error(`deliveryPlugin: ${name}="${process.env[name]}" is not a positive number.`)
+      }
     }
     if (!(incoming.collections ?? []).some((c) => c.slug === 'posts')) {
       throw new Error('deliveryPlugin: no "posts" collection; add deliveryPlugin() after newsroomPlugin().')
@@ -103,6 +114,10 @@ export const deliveryPlugin =
         maxComplexity,
         disablePlaygroundInProduction: !playground,
         disableIntrospectionInProduction: !introspection,
+        validationRules: (args) => [
+          ...(incoming.graphQL?.validationRules?.(args) ?? []),
+          maxDepthRule(maxDepth),
+        ],
       },
     }
   }

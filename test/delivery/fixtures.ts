@@ -38,7 +38,7 @@ export const seedDelivery = async (payload: Payload) => {
       sourceUrl: 'https://www.rfi.fr/cn/a?x=1&y=2',
       categories: [china.id],
       authors: [author.id],
-      tags: ['经济', 'telecom'],
+      tags: ['经济', 'R&D <研发>'],
       publishedAt: '2026-01-10T08:00:00.000Z',
     },
   })

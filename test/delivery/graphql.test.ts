@@ -1,0 +1,120 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+
+import { createUser } from '../helpers/payload'
+import { graphql, login, startTestServer } from '../helpers/server'
+import type { RunningServer } from '../../src/server'
+import { seedDelivery, TRICKY_TITLE, type DeliveryFixture } from './fixtures'
+
+let server: RunningServer
+let fx: DeliveryFixture
+let staffAuth: string
+
+const LIST = `query List($where: Post_where, $draft: Boolean) {
+  Posts(where: $where, draft: $draft, limit: 20, sort: "-publishedAt") {
+    totalDocs
+    docs {
+      title slug contentHtml excerpt publishedAt tags
+      authors { name slug }
+      categories { name slug }
+      source { name slug }
+      attribution { outlet outletSlug sourceUrl licence }
+    }
+  }
+}`
+
+beforeAll(async () => {
+  server = await startTestServer({ jobs: false })
+  fx = await seedDelivery(server.payload)
+  const editor = await createUser(server.payload, 'editor')
+  staffAuth = await login(server.url, editor.email, 'correct horse battery staple')
+})
+afterAll(async () => {
+  await server?.close()
+})
+
+describe('anonymous GraphQL reads', () => {
+  it('list only published and due posts with every delivered field and the attribution', async () => {
+    const { status, body } = await graphql(server.url, LIST)
+    expect(status).toBe(200)
+    expect(body.errors).toBeUndefined()
+    expect(body.data.Posts.docs.map((d: { title: string }) => d.title)).toEqual(['已发布的版本', '外交新闻', TRICKY_TITLE])
+    expect(body.data.Posts.docs[2]).toMatchObject({
+      slug: 'att-china',
+      contentHtml: expect.stringContaining('AT&amp;T'),
+      tags: ['经济', 'R&D <研发>'],
+      authors: [{ name: '王小明', slug: 'wang' }],
+      categories: [{ name: '中国', slug: 'china' }],
+      source: { name: '法广 RFI', slug: 'rfi' },
+      attribution: { outlet: '法广 RFI', outletSlug: 'rfi', sourceUrl: 'https://www.rfi.fr/cn/a?x=1&y=2', licence: '© RFI — 转载须注明出处 & 链接' },
+    })
+  })
+
+  it('filter by source', async () => {
+    // GraphQL's Post_where has no relationship paths (source.slug): filter by the source's id.
+    const { body } = await graphql(server.url, LIST, { where: { source: { equals: fx.zaobao.id } } })
+    expect(body.errors).toBeUndefined()
+    expect(body.data.Posts.docs.map((d: { title: string }) => d.title)).toEqual(['外交新闻'])
+  })
+
+  it('never see drafts, revisions or embargoed posts, even with draft: true', async () => {
+    const { body } = await graphql(server.url, LIST, { draft: true })
+    expect(JSON.stringify(body)).not.toMatch(/SECRET|EMBARGOED/)
+    const one = await graphql(server.url, `query ($id: Int!) { Post(id: $id, draft: true) { title } }`, { id: fx.p4.id })
+    expect(JSON.stringify(one.body)).not.toMatch(/SECRET/)
+    expect(one.body.errors?.[0]?.message).toMatch(/not found|forbidden|not allowed/i)
+  })
+
+  it('are refused versions', async () => {
+    const { body } = await graphql(server.url, `{ versionsPosts { docs { version { title } } } }`)
+    expect(JSON.stringify(body.data ?? {})).not.toMatch(/SECRET/)
+    expect(body.errors?.[0]?.message).toMatch(/not allowed/i)
+  })
+
+  it('while staff read drafts and versions', async () => {
+    const { body } = await graphql(server.url, LIST, { draft: true }, staffAuth)
+    expect(body.data.Posts.docs.map((d: { title: string }) => d.title)).toContain('SECRET REVISION not yet published')
+    const versions = await graphql(server.url, `{ versionsPosts { totalDocs } }`, {}, staffAuth)
+    expect(versions.body.data.versionsPosts.totalDocs).toBeGreaterThan(0)
+  })
+})
+
+describe('GraphQL limits', () => {
+  it('refuse a deep query with a clear error, before running it', async () => {
+    const deep = `{ Posts { docs { title authors { name posts { docs { title authors { name posts { docs { title
+      categories { name posts { docs { title source { name posts { docs { title authors { name } } } } } } } } } } } } } } } }`
+    const { status, body } = await graphql(server.url, deep)
+    // graphql-http answers a request that accepts application/json with 200 and no `data`.
+    expect([200, 400]).toContain(status)
+    expect(body.data).toBeUndefined()
+    expect(body.errors?.[0]?.message).toMatch(/nested 16 levels deep; the maximum is 7/)
+  })
+
+  it('refuse a query over the complexity limit with a clear error, before running it', async () => {
+    const wide = `{ ${Array.from({ length: 40 }, (_, i) => `p${i}: Posts { docs { title source { name } } }`).join(' ')} }`
+    const { status, body } = await graphql(server.url, wide)
+    // graphql-http answers a request that accepts application/json with 200 and no `data`.
+    expect([200, 400]).toContain(status)
+    expect(body.data).toBeUndefined()
+    expect(body.errors?.[0]?.message).toMatch(/exceeds the maximum complexity of 300/)
+  })
+
+  it('run an ordinary list query well within both limits', async () => {
+    const { body } = await graphql(server.url, `{ Sources { docs { name posts { docs { title authors { name } } } } } }`)
+    expect(body.errors).toBeUndefined()
+  })
+
+  it('refuse introspection and the playground in production unless configured on', async () => {
+    const env = process.env.NODE_ENV
+    process.env.NODE_ENV = 'production'
+    try {
+      const { body } = await graphql(server.url, '{ __schema { queryType { name } } }')
+      expect(body.errors?.[0]?.message).toMatch(/introspection is not allowed/)
+      const playground = await fetch(`${server.url}/api/graphql-playground`)
+      expect(playground.status).toBe(404)
+    } finally {
+      process.env.NODE_ENV = env
+    }
+    const { body } = await graphql(server.url, '{ __schema { queryType { name } } }')
+    expect(body.data.__schema.queryType.name).toBe('Query')
+  })
+})
