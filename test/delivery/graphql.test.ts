@@ -104,15 +104,17 @@ describe('GraphQL limits', () => {
   })
 
   it('refuse introspection and the playground in production unless configured on', async () => {
-    const env = process.env.NODE_ENV
-    process.env.NODE_ENV = 'production'
+    // NODE_ENV is typed read-only; Payload reads it at request time, so a test may flip it.
+    const env = process.env as Record<string, string | undefined>
+    const previous = env.NODE_ENV
+    env.NODE_ENV = 'production'
     try {
       const { body } = await graphql(server.url, '{ __schema { queryType { name } } }')
       expect(body.errors?.[0]?.message).toMatch(/introspection is not allowed/)
       const playground = await fetch(`${server.url}/api/graphql-playground`)
       expect(playground.status).toBe(404)
     } finally {
-      process.env.NODE_ENV = env
+      env.NODE_ENV = previous
     }
     const { body } = await graphql(server.url, '{ __schema { queryType { name } } }')
     expect(body.data.__schema.queryType.name).toBe('Query')
