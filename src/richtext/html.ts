@@ -34,6 +34,18 @@ export const EMBED_HOSTS = [
   'w.soundcloud.com',
   'open.spotify.com',
   'www.instagram.com',
+  // Players and document viewers met in the archive.
+  'embed.acast.com',
+  'player.captivate.fm',
+  'embed.documentcloud.org',
+  'docs.google.com',
+  'drive.google.com',
+  'www.slideshare.net',
+  'www.dailymotion.com',
+  'embed.ted.com',
+  'datawrapper.dwcdn.net',
+  'flo.uri.sh',
+  'public.flourish.studio',
 ]
 
 export const isEmbeddableUrl = (url: string): boolean => {
@@ -47,6 +59,8 @@ export const isEmbeddableUrl = (url: string): boolean => {
 }
 
 const safeHref = (url: string): string => (/^\s*(javascript|vbscript|data):/i.test(url) ? '#' : url)
+/** Image sources may also be inline `data:image/...` (never executable in an <img>). */
+const safeImageSrc = (url: string): string => (/^\s*data:image\//i.test(url) ? url : safeHref(url))
 
 const converters =
   (options: RenderOptions): HTMLConvertersFunction =>
@@ -73,17 +87,45 @@ const converters =
         const size =
           (media.width ? ` width="${media.width}"` : '') +
           (media.height ? ` height="${media.height}"` : '')
-        const img = `<img src="${escapeHtml(safeHref(media.url))}" alt="${alt}"${size} loading="lazy" referrerpolicy="no-referrer">`
+        const img = `<img src="${escapeHtml(safeImageSrc(media.url))}" alt="${alt}"${size} loading="lazy" referrerpolicy="no-referrer">`
         const caption = n.fields?.caption
         return caption
           ? `<figure>${img}<figcaption>${escapeHtml(caption)}</figcaption></figure>`
           : `<figure>${img}</figure>`
       },
+      // Tables render compactly (no whitespace between cells) so their visible text is the source's.
+      table: ({ node, nodesToHTML }) =>
+        `<table class="lexical-table"><tbody>${nodesToHTML({ nodes: (node as unknown as { children: [] }).children }).join('')}</tbody></table>`,
+      tablerow: ({ node, nodesToHTML }) =>
+        `<tr>${nodesToHTML({ nodes: (node as unknown as { children: [] }).children }).join('')}</tr>`,
+      tablecell: ({ node, nodesToHTML }) => {
+        const cell = node as unknown as {
+          headerState?: number
+          colSpan?: number
+          rowSpan?: number
+          children: { type: string; children?: [] }[]
+        }
+        const tag = cell.headerState && cell.headerState > 0 ? 'th' : 'td'
+        const span =
+          (cell.colSpan && cell.colSpan > 1 ? ` colspan="${cell.colSpan}"` : '') +
+          (cell.rowSpan && cell.rowSpan > 1 ? ` rowspan="${cell.rowSpan}"` : '')
+        // A cell's paragraphs are lines of the cell, not <p>s (which would add breaks readers never saw).
+        const inner = cell.children
+          .map((c) =>
+            c.type === 'paragraph' ? nodesToHTML({ nodes: (c.children ?? []) as [] }).join('') : nodesToHTML({ nodes: [c] as [] }).join(''),
+          )
+          .filter(Boolean)
+          .join('<br />')
+        return `<${tag}${span}>${inner}</${tag}>`
+      },
       blocks: {
         embed: ({ node }) => {
-          const f = (node as unknown as { fields: { url: string; title?: string } }).fields
+          const f = (node as unknown as { fields: { url: string; title?: string; provider?: string } }).fields
           const url = escapeHtml(safeHref(f.url))
           const title = escapeHtml(f.title || f.url)
+          if ((f.provider === 'video' || f.provider === 'audio') && url !== '#') {
+            return `<${f.provider} src="${url}" controls preload="none"></${f.provider}>`
+          }
           if (isEmbeddableUrl(f.url)) {
             return `<div class="embed"><iframe src="${url}" title="${title}" loading="lazy" sandbox="allow-scripts allow-same-origin allow-presentation" allowfullscreen></iframe></div>`
           }

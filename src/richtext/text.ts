@@ -21,3 +21,27 @@ export const excerptFromHtml = (html: string, maxLength = 160): string => {
   const chars = Array.from(visibleText(html))
   return chars.length <= maxLength ? chars.join('') : `${chars.slice(0, maxLength).join('').trimEnd()}…`
 }
+
+const READER_SKIP = new Set(['script', 'style', 'noscript', 'template'])
+const READER_BREAKS = new Set(['br', 'p', 'div', 'li'])
+
+type TextLike = { type: string; name?: string; data?: string; children?: TextLike[] }
+
+/**
+ * The text a reader sees, measured the way the import's acceptance check measures it: text nodes in
+ * document order, a space after every `br`, `p`, `div` and `li`, script/style/noscript/template
+ * skipped, whitespace and zero-width characters collapsed to one space.
+ */
+export const readerText = (html: string): string => {
+  const out: string[] = []
+  const visit = (n: TextLike) => {
+    if (n.type === 'text') out.push(n.data ?? '')
+    else if (n.children && !(n.name && READER_SKIP.has(n.name))) n.children.forEach(visit)
+    if (n.name && READER_BREAKS.has(n.name)) out.push(' ')
+  }
+  visit(parseDocument(html, { decodeEntities: true }) as unknown as TextLike)
+  return out
+    .join('')
+    .replace(/[\s\u200b\u200c\u200d\ufeff]+/g, ' ')
+    .trim()
+}

@@ -1,0 +1,217 @@
+import { randomUUID } from 'node:crypto'
+
+import type { Payload } from 'payload'
+
+import { parseArchiveDate } from './dates'
+import { Loader } from './load'
+import { parseFile } from './parse'
+import { listArchiveFiles, readArchiveFile } from './read'
+import { contentHashOf, transform, type PostDraft } from './transform'
+import { normaliseUrl } from './url'
+
+export type RowStatus = 'created' | 'updated' | 'unchanged' | 'duplicate' | 'failed' | 'skipped'
+
+export type ImportRow = {
+  /** Path relative to the archive folder. */
+  file: string
+  status: RowStatus
+  id?: number | string
+  sourceUrl?: string
+  reason?: string
+  warnings: string[]
+  fidelity?: number
+}
+
+export type ImportReport = {
+  summary: {
+    files: number
+    created: number
+    updated: number
+    unchanged: number
+    duplicate: number
+    failed: number
+    skipped: number
+    flagged: number
+    dryRun: boolean
+    runId: string
+    startedAt: string
+    finishedAt: string
+    durationMs: number
+  }
+  rows: ImportRow[]
+}
+
+export type ImportOptions = {
+  payload: Payload
+  /** The archive folder (searched recursively). */
+  dir: string
+  /** Status of imported posts. @default 'published' */
+  status?: 'draft' | 'published'
+  /** Parse and transform everything, write nothing. @default false */
+  dryRun?: boolean
+  /** Accepted for the CLI; the transform runs in this process. @default 1 */
+  concurrency?: number
+  /** Recorded on every post written (provenance.importRun). @default a random UUID */
+  runId?: string
+  onProgress?: (done: number, total: number) => void
+  /** Aborting stops after the current file; what was written stays, the rest is reported skipped. */
+  signal?: AbortSignal
+}
+
+/** What the scan keeps per file (no bodies: 64k bodies would not fit comfortably in memory). */
+type Scanned = { index: number; file: string; sourceUrl?: string; crawl: number; stamp: number; size: number; hash: string }
+
+const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve))
+
+/** Orders candidate files for one URL: newest crawl first, then newest feed time, then larger, then name. */
+const newer = (a: Scanned, b: Scanned): number =>
+  b.crawl - a.crawl || b.stamp - a.stamp || b.size - a.size || (a.file < b.file ? 1 : a.file > b.file ? -1 : 0)
+
+const why = (winner: Scanned, loser: Scanned): string => {
+  if (winner.crawl !== loser.crawl) return 'newest crawl'
+  if (winner.stamp !== loser.stamp) return 'newest feed time'
+  if (winner.size !== loser.size) return 'longest file'
+  return 'last file name'
+}
+
+/**
+ * Imports an archive folder: read -> parse -> transform -> load. Every file ends in exactly one
+ * report row; one bad file never stops the run. Re-running on an unchanged archive writes nothing.
+ */
+export const runImport = async (options: ImportOptions): Promise<ImportReport> => {
+  const { payload, dir, dryRun = false, signal } = options
+  const status = options.status ?? 'published'
+  const runId = options.runId ?? randomUUID()
+  const started = new Date()
+  const files = listArchiveFiles(dir)
+  const total = files.length
+  const rows: (ImportRow | undefined)[] = new Array(total)
+  // Scanning is half of the work on an unchanged archive, writing the other half.
+  let done = 0
+  const progress = () => options.onProgress?.(done, total)
+
+  // 1. Scan: identity, crawl time, hash. Decides duplicates and unchanged files without a transform.
+  const scanned: Scanned[] = []
+  for (let i = 0; i < total; i++) {
+    const file = files[i]
+    try {
+      const raw = await readArchiveFile(dir, file)
+      const parsed = parseFile(raw, file)
+      const sourceUrl = normaliseUrl(parsed.url) ?? normaliseUrl(parsed.linkUrl)
+      const crawl = parseArchiveDate(parsed.rawDate)?.getTime() ?? parseArchiveDate(parsed.fileDate)?.getTime() ?? 0
+      const stamp = Number.isFinite(parsed.feedTimestamp) ? (parsed.feedTimestamp as number) : 0
+      scanned.push({ index: i, file, sourceUrl, crawl, stamp, size: raw.length, hash: contentHashOf(raw) })
+    } catch (err) {
+      rows[i] = { file, status: 'failed', reason: `unreadable: ${(err as Error).message}`, warnings: [] }
+    }
+    if (i % 100 === 99) await yieldToLoop()
+  }
+
+  const byUrl = new Map<string, Scanned[]>()
+  for (const s of scanned) {
+    if (!s.sourceUrl) continue
+    const group = byUrl.get(s.sourceUrl)
+    if (group) group.push(s)
+    else byUrl.set(s.sourceUrl, [s])
+  }
+  const winners = new Set<Scanned>()
+  for (const group of byUrl.values()) {
+    group.sort(newer)
+    winners.add(group[0])
+    for (const loser of group.slice(1)) {
+      rows[loser.index] = {
+        file: loser.file,
+        status: 'duplicate',
+        sourceUrl: loser.sourceUrl,
+        reason: `same URL as "${group[0].file}", which was kept (${why(group[0], loser)})`,
+        warnings: [],
+      }
+      done++
+    }
+  }
+
+  const loader = dryRun ? undefined : new Loader(payload, { status, runId })
+  await loader?.prepare()
+
+  // 2. Transform and load each winner (and report files without a usable URL).
+  try {
+    for (const s of scanned) {
+      if (rows[s.index]) continue
+      if (signal?.aborted) break
+      try {
+        const existing = s.sourceUrl ? loader?.existing(s.sourceUrl) : undefined
+        if (existing && existing.contentHash === s.hash) {
+          rows[s.index] = { file: s.file, status: 'unchanged', id: existing.id, sourceUrl: s.sourceUrl, warnings: [] }
+        } else {
+          const raw = await readArchiveFile(dir, s.file)
+          const result = transform(parseFile(raw, s.file), raw)
+          if (!result.ok) {
+            rows[s.index] = { file: s.file, status: 'failed', reason: result.reason, warnings: result.warnings }
+          } else {
+            rows[s.index] = await loadOne(result.draft, loader, existing)
+          }
+        }
+      } catch (err) {
+        payload.logger.error({ err, msg: `import: ${s.file} failed` })
+        rows[s.index] = { file: s.file, status: 'failed', sourceUrl: s.sourceUrl, reason: (err as Error).message, warnings: [] }
+      }
+      done++
+      if (done % 25 === 0) progress()
+      // One yield per file keeps the heap flat (see STACK.md, "Memory").
+      await yieldToLoop()
+    }
+    await loader?.finish()
+  } catch (err) {
+    await loader?.rollback()
+    throw err
+  }
+
+  for (let i = 0; i < total; i++) {
+    if (!rows[i]) {
+      rows[i] = {
+        file: files[i],
+        status: 'skipped',
+        reason: signal?.aborted ? 'import aborted before this file' : 'not processed',
+        warnings: [],
+      }
+    }
+  }
+  done = total
+  progress()
+  const final = rows as ImportRow[]
+  const count = (s: RowStatus) => final.filter((r) => r.status === s).length
+  const finished = new Date()
+  return {
+    summary: {
+      files: total,
+      created: count('created'),
+      updated: count('updated'),
+      unchanged: count('unchanged'),
+      duplicate: count('duplicate'),
+      failed: count('failed'),
+      skipped: count('skipped'),
+      flagged: final.filter((r) => r.fidelity != null && r.fidelity < 0.99).length,
+      dryRun,
+      runId,
+      startedAt: started.toISOString(),
+      finishedAt: finished.toISOString(),
+      durationMs: finished.getTime() - started.getTime(),
+    },
+    rows: final,
+  }
+}
+
+const loadOne = async (
+  draft: PostDraft,
+  loader: Loader | undefined,
+  existing: ReturnType<Loader['existing']>,
+): Promise<ImportRow> => {
+  const base = { file: draft.file, sourceUrl: draft.sourceUrl, warnings: draft.warnings, fidelity: draft.fidelity }
+  if (!loader) return { ...base, status: existing ? 'updated' : 'created', id: existing?.id }
+  const { id, status } = await loader.write(draft, existing)
+  return { ...base, status, id }
+}
+
+export { parseFile } from './parse'
+export { transform } from './transform'
+export { normaliseUrl } from './url'

@@ -1,0 +1,46 @@
+import { distance } from 'fastest-levenshtein'
+
+/** Compared prefix length: Levenshtein is quadratic, and the acceptance check compares the same prefix. */
+export const SIMILARITY_PREFIX = 40_000
+
+const CHUNK = 4000
+
+/**
+ * Levenshtein distance, exact up to 4,000 characters; beyond, the sum over proportionally aligned
+ * 4,000-character chunks (an upper bound, close for near-identical texts, and linear instead of
+ * quadratic: a 40,000-character post costs milliseconds, not half a second).
+ */
+const chunkedDistance = (a: string, b: string): number => {
+  if (a.length <= CHUNK || b.length <= CHUNK) return distance(a, b)
+  const chunks = Math.ceil(Math.max(a.length, b.length) / CHUNK)
+  let sum = 0
+  for (let i = 0; i < chunks; i++) {
+    const a0 = Math.round((a.length * i) / chunks)
+    const a1 = Math.round((a.length * (i + 1)) / chunks)
+    const b0 = Math.round((b.length * i) / chunks)
+    const b1 = Math.round((b.length * (i + 1)) / chunks)
+    const ca = a.slice(a0, a1)
+    const cb = b.slice(b0, b1)
+    if (ca !== cb) sum += distance(ca, cb)
+  }
+  return sum
+}
+
+/** 1 - normalised Levenshtein distance of two texts (their first 40,000 characters). */
+export const textSimilarity = (a: string, b: string): number => {
+  if (a === b) return 1
+  const x = a.slice(0, SIMILARITY_PREFIX)
+  const y = b.slice(0, SIMILARITY_PREFIX)
+  const max = Math.max(x.length, y.length)
+  if (max === 0) return 1
+  // A common prefix and suffix do not change the edit distance; most differences are local.
+  let start = 0
+  const shorter = Math.min(x.length, y.length)
+  while (start < shorter && x.charCodeAt(start) === y.charCodeAt(start)) start++
+  let end = 0
+  while (end < shorter - start && x.charCodeAt(x.length - 1 - end) === y.charCodeAt(y.length - 1 - end)) end++
+  const edits = chunkedDistance(x.slice(start, x.length - end), y.slice(start, y.length - end))
+  // Beyond the compared prefix, a length difference still counts against the score.
+  const tail = Math.abs(a.length - b.length) > Math.abs(x.length - y.length) ? 1 / max : 0
+  return Math.max(0, 1 - edits / max - tail)
+}
