@@ -6,6 +6,7 @@ import { Media } from '../collections/Media'
 import { Posts } from '../collections/Posts'
 import { Sources } from '../collections/Sources'
 import { Users } from '../collections/Users'
+import { withScheduledPublishing, type ScheduledPublishingOptions } from './jobs/config'
 import { withNewsroomAdmin } from './admin/config'
 
 export type NewsroomPluginOptions = {
@@ -14,6 +15,8 @@ export type NewsroomPluginOptions = {
    * @default true
    */
   enabled?: boolean
+  /** The jobs runner, its cron and the time zones of the schedule drawer (src/jobs/config.ts). */
+  scheduling?: ScheduledPublishingOptions
 }
 
 /** Every collection the plugin brings, in admin order. */
@@ -45,7 +48,7 @@ export const newsroomPlugin =
           .join(', ')}, which the plugin provides. Remove them from the host config.`,
       )
     }
-    return withNewsroomAdmin({
+    const withCollections = withNewsroomAdmin({
       ...incoming,
       admin: {
         ...incoming.admin,
@@ -57,4 +60,5 @@ export const newsroomPlugin =
         tasks: [...(incoming.jobs?.tasks ?? [])],
       },
     })
+    return withScheduledPublishing(withCollections, options.scheduling)
   }

@@ -11,6 +11,7 @@ import { getPayload, handleEndpoints, type Payload } from 'payload'
 import { resolveDatabase } from './db'
 import { mountDelivery } from './delivery'
 import { healthReport } from './http/health'
+import { claimJobRunner, runJobsCronsNow } from './jobs/runner'
 import { previewRouter } from './http/preview'
 import { previewRouter } from './http/preview'
 import { sendWebResponse, toWebRequest } from './http/webBridge'
@@ -61,7 +62,10 @@ export const startServer = async (options: ServerOptions = {}): Promise<RunningS
   const { default: config } = await import('../payload.config')
   // Payload caches the instance under the default key; the Next admin's own getPayload() calls then
   // reuse this one instead of booting a second Payload with its own crons.
-  const payload = await getPayload({ config, cron: options.jobs ?? true })
+  const runsJobs = options.jobs ?? true
+  const payload = await getPayload({ config, cron: runsJobs })
+  // This process owns the jobs runner (scheduled publishing); see src/jobs/runner.ts.
+  if (runsJobs) claimJobRunner(payload)
 
   const app = express()
   app.disable('x-powered-by')
@@ -142,6 +146,9 @@ export const startServer = async (options: ServerOptions = {}): Promise<RunningS
   })
   const actualPort = (server.address() as AddressInfo).port
   origin = `http://${host}:${actualPort}`
+  // Jobs that fell due while no server was running go now, not at the next tick. Errors are logged by
+  // the cron's own handler.
+  if (runsJobs) void runJobsCronsNow(payload)
 
   let closing: Promise<void> | undefined
   const close = () =>

@@ -1,13 +1,17 @@
 import type { CollectionConfig } from 'payload'
 
-import { editors, staff, staffOrPublishedAndDue } from '../../src/access/roles'
+import { adminsField, editors, staff, staffOrPublishedAndDue } from '../../src/access/roles'
 import { adminComponents } from '../../src/admin/components'
 import { slugField } from '../../src/fields/slug'
 import { postContentEditor } from '../../src/richtext/editor'
+import { editorsOrOwnUnpublished, nobodyField, staffCreatingUnpublished } from './access/postAccess'
+import { transitionEndpoint } from './endpoints/transition'
+import { enforceEditorialWorkflow } from './hooks/enforceEditorialWorkflow'
+import { explainPostRefusal } from './hooks/explainPostRefusal'
 import { renderContentHtml } from './hooks/renderContentHtml'
 import { stampAuthorship } from './hooks/stampAuthorship'
 
-export const EDITORIAL_STATES = ['draft', 'in_review', 'changes_requested', 'approved'] as const
+export { EDITORIAL_STATES } from './workflow'
 
 export const Posts: CollectionConfig<'posts'> = {
   slug: 'posts',
@@ -33,11 +37,12 @@ export const Posts: CollectionConfig<'posts'> = {
   },
   access: {
     read: staffOrPublishedAndDue,
-    create: staff,
-    update: staff,
+    create: staffCreatingUnpublished,
+    update: editorsOrOwnUnpublished,
     delete: editors,
     readVersions: staff,
   },
+  endpoints: [transitionEndpoint],
   defaultPopulate: { title: true, slug: true, publishedAt: true, source: true, excerpt: true },
   defaultSort: '-publishedAt',
   versions: {
@@ -45,7 +50,8 @@ export const Posts: CollectionConfig<'posts'> = {
     maxPerDoc: 50,
   },
   hooks: {
-    beforeChange: [stampAuthorship, renderContentHtml],
+    beforeOperation: [explainPostRefusal],
+    beforeChange: [stampAuthorship, enforceEditorialWorkflow, renderContentHtml],
   },
   fields: [
     { name: 'title', type: 'text', required: true, label: { en: 'Title', zh: '标题' } },
@@ -145,9 +151,19 @@ export const Posts: CollectionConfig<'posts'> = {
       },
     },
     {
+      // Not stored: the note that goes into editorialLog with the move made by this save.
+      name: 'editorialNote',
+      type: 'textarea',
+      virtual: true,
+      label: { en: 'Note for this step', zh: '本步骤说明' },
+      admin: { position: 'sidebar' },
+    },
+    {
       name: 'editorialLog',
       type: 'array',
       label: { en: 'Editorial history', zh: '编辑记录' },
+      // Appended to by the enforceEditorialWorkflow hook only.
+      access: { create: nobodyField, update: nobodyField },
       admin: { readOnly: true, position: 'sidebar', initCollapsed: true },
       fields: [
         { name: 'from', type: 'text' },
@@ -174,6 +190,8 @@ export const Posts: CollectionConfig<'posts'> = {
       relationTo: 'users',
       index: true,
       label: { en: 'Created by', zh: '创建者' },
+      // Stamped from the logged-in user; a writer must not make someone else's post their own.
+      access: { create: adminsField, update: adminsField },
       admin: { position: 'sidebar', readOnly: true },
     },
   ],

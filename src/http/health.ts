@@ -2,6 +2,8 @@ import { createRequire } from 'node:module'
 
 import type { Payload } from 'payload'
 
+import { countOverdueJobs } from '../jobs/schedule'
+
 const require = createRequire(import.meta.url)
 const pkg: { version: string; dependencies: Record<string, string> } = require('../../package.json')
 const appVersion = pkg.version
@@ -13,6 +15,8 @@ export type HealthReport = {
   version: string
   payload: string
   database: { ok: boolean; adapter: string; latencyMs?: number; error?: string }
+  /** Jobs (scheduled publishing) pending well past their time; informational, never makes `ok` false. */
+  jobs: { overdue: number | null; error?: string }
   uptimeSeconds: number
 }
 
@@ -33,11 +37,20 @@ export const healthReport = async (payload: Payload): Promise<HealthReport> => {
   } catch (err) {
     database.error = err instanceof Error ? err.message : String(err)
   }
+  const jobs: HealthReport['jobs'] = { overdue: null }
+  if (database.ok) {
+    try {
+      jobs.overdue = await withTimeout(countOverdueJobs(payload), 2000)
+    } catch (err) {
+      jobs.error = err instanceof Error ? err.message : String(err)
+    }
+  }
   return {
     ok: database.ok,
     version: appVersion,
     payload: payloadVersion,
     database,
+    jobs,
     uptimeSeconds: Math.round(process.uptime()),
   }
 }
