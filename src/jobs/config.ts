@@ -76,8 +76,10 @@ export const withScheduledPublishing = (config: Config, options: ScheduledPublis
       shouldAutoRun: async (payload: Payload) =>
         ownsJobRunner(payload) && (host.shouldAutoRun ? await host.shouldAutoRun(payload) : true),
       access: { ...host.access, run: host.access?.run ?? cronSecretOrAdmins },
-      // The guards on the jobs collection are hooks; without this the queue writes past them.
-      runHooks: true,
+      // Not `runHooks`: in 3.90.2 it makes every job-log update fail validation ("Status > Log"). So the
+      // admin drawer's `payload.jobs.queue` writes straight to the database, past the creation guard;
+      // such a job is still refused when it runs, since the task publishes as its user with
+      // `overrideAccess: false`. REST, GraphQL and Local API `create` go through the guard.
       jobsCollectionOverrides: ({ defaultJobsCollection }) =>
         guardJobsCollection(
           host.jobsCollectionOverrides ? host.jobsCollectionOverrides({ defaultJobsCollection }) : defaultJobsCollection,

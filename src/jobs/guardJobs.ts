@@ -170,7 +170,17 @@ export const guardJobsCollection = (collection: CollectionConfig): CollectionCon
   hooks: {
     ...collection.hooks,
     beforeOperation: [...(collection.hooks?.beforeOperation ?? []), requireLoginToQueue],
-    beforeChange: [...(collection.hooks?.beforeChange ?? []), guardScheduledPublish],
+    // One hook running Payload's own and then ours: Payload warns about every extra jobs hook as if it
+    // would never run (true only for the queue's direct database writes, see withScheduledPublishing).
+    beforeChange: [chainBeforeChange([...(collection.hooks?.beforeChange ?? []), guardScheduledPublish])],
     beforeDelete: [...(collection.hooks?.beforeDelete ?? []), guardScheduleCancellation],
   },
 })
+
+const chainBeforeChange =
+  (hooks: CollectionBeforeChangeHook[]): CollectionBeforeChangeHook =>
+  async (args) => {
+    let data = args.data
+    for (const hook of hooks) data = (await hook({ ...args, data })) ?? data
+    return data
+  }

@@ -192,15 +192,23 @@ describe('REST', () => {
       expect(res.status).toBe(403)
     })
 
-    it('a writer is refused even on the admin drawer path (payload.jobs.queue with the user in the input)', async () => {
+    it('a publish a writer queued on the admin drawer path is refused when it runs (it publishes as that writer)', async () => {
       const post = await seedPost(server.payload, staff.writer.user, { editorialState: 'approved' })
-      await expect(
-        server.payload.jobs.queue({
-          task: 'schedulePublish',
-          input: { type: 'publish', doc: { relationTo: 'posts', value: String(post.id) }, user: { relationTo: 'users', value: staff.writer.user.id } },
-          waitUntil: new Date(Date.now() + 60_000),
-        }),
-      ).rejects.toMatchObject({ status: 403 })
+      // What the schedule drawer's server function does: queue with the user in the input.
+      const job = await server.payload.jobs.queue({
+        task: 'schedulePublish',
+        input: {
+          type: 'publish',
+          doc: { relationTo: 'posts', value: String(post.id) },
+          user: { relationTo: 'users', value: staff.writer.user.id },
+        } as never,
+        waitUntil: new Date(Date.now() - 1000),
+      })
+      await server.payload.jobs.runByID({ id: job.id })
+      const ran = await server.payload.findByID({ collection: 'payload-jobs', id: job.id, depth: 0 })
+      expect(ran.hasError).toBe(true)
+      expect(JSON.stringify(ran.log)).toMatch(/Only editors and admins may publish/)
+      expect((await server.payload.findByID({ collection: 'posts', id: post.id }))._status).toBe('draft')
     })
 
     it('writers and anonymous readers cannot see the job queue; editors see the schedule', async () => {

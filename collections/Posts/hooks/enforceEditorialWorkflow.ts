@@ -12,7 +12,8 @@ type LogEntry = NonNullable<Post['editorialLog']>[number]
  * move to `editorialLog` with the optional `editorialNote` sent along.
  *
  * Moves are `editorialState` changes, publishing (`_status` to published) and unpublishing. Saves made
- * by server code without a user (the importer, seeds, system jobs) are trusted and only logged.
+ * by server code without a user (the importer, seeds, system jobs) are trusted: their updates are
+ * logged, their creations start in whatever state they give.
  */
 export const enforceEditorialWorkflow: CollectionBeforeChangeHook<Post> = ({ data, originalDoc, req, operation }) => {
   const user = req.user
@@ -27,6 +28,8 @@ export const enforceEditorialWorkflow: CollectionBeforeChangeHook<Post> = ({ dat
   if (to !== from) moves.push([from, to])
   if (publishing) moves.push([to, 'published'])
   if (moves.length === 0 && !unpublishing) return data
+  // A post created by server code (an import, a seed) starts wherever it says, with no history.
+  if (!user && operation === 'create') return data
 
   if (user) {
     for (const [moveFrom, moveTo] of moves) {
