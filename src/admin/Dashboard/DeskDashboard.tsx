@@ -25,7 +25,14 @@ type PostRow = {
   review?: { flagged?: boolean | null; fidelity?: number | null; warnings?: string[] | null } | null
 }
 
-type ScheduleItem = { postId: number | string; title?: string; action: 'publish' | 'unpublish'; waitUntil: string }
+type ScheduleItem = {
+  postId: number | string
+  title?: string
+  action: 'publish' | 'unpublish'
+  waitUntil: string
+  /** Set on overdue jobs that ran and failed. */
+  error?: string
+}
 type Schedule = { upcoming: ScheduleItem[]; overdue: ScheduleItem[] }
 
 type Loaded<T> = { data?: T; error?: string }
@@ -140,6 +147,7 @@ export const DeskDashboard: React.FC = () => {
             </span>
             <Link href={postHref(item.postId)}>{item.title || `#${item.postId}`}</Link>
             <span className="nr-muted"> {formatDate(item.waitUntil)}</span>
+            {item.error && <div className="nr-error">{item.error}</div>}
           </li>
         ))}
       </ul>
