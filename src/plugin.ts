@@ -1,11 +1,13 @@
-import type { CollectionConfig, Config, Plugin } from 'payload'
+import type { CollectionConfig, Config, Plugin, TaskConfig } from 'payload'
 
 import { Authors } from '../collections/Authors'
 import { Categories } from '../collections/Categories'
+import { ImportRuns } from '../collections/ImportRuns'
 import { Media } from '../collections/Media'
 import { Posts } from '../collections/Posts'
 import { Sources } from '../collections/Sources'
 import { Users } from '../collections/Users'
+import { importArchiveTask } from './importer/task'
 import { withScheduledPublishing, type ScheduledPublishingOptions } from './jobs/config'
 import { withNewsroomAdmin } from './admin/config'
 
@@ -27,6 +29,7 @@ export const newsroomCollections: CollectionConfig[] = [
   Categories,
   Media,
   Users,
+  ImportRuns,
 ] as CollectionConfig[]
 
 /**
@@ -57,7 +60,7 @@ export const newsroomPlugin =
       collections: [...hostCollections, ...newsroomCollections],
       jobs: {
         ...incoming.jobs,
-        tasks: [...(incoming.jobs?.tasks ?? [])],
+        tasks: [...(incoming.jobs?.tasks ?? []), importArchiveTask as TaskConfig],
       },
     })
     return withScheduledPublishing(withCollections, options.scheduling)

@@ -625,7 +625,7 @@ const whitespaceFollows = (cell: Element, tableEl: Element): boolean => {
 
 const closestTable = (tr: Element, table: Element): boolean => {
   let p = tr.parent as Element | null
-  while (p && p.type !== 'root') {
+  while (p && (p.type as string) !== 'root') {
     if (p.name === 'table') return p === table
     p = p.parent as Element | null
   }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 
-import type { Payload } from 'payload'
+import type { Payload, PayloadRequest } from 'payload'
 
 import { parseArchiveDate } from './dates'
 import { Loader } from './load'
@@ -39,6 +39,8 @@ export type ImportReport = {
     durationMs: number
   }
   rows: ImportRow[]
+  /** Ids of the docs this run created, per collection (empty on a dry run). */
+  created: Loader['created']
 }
 
 export type ImportOptions = {
@@ -56,6 +58,8 @@ export type ImportOptions = {
   onProgress?: (done: number, total: number) => void
   /** Aborting stops after the current file; what was written stays, the rest is reported skipped. */
   signal?: AbortSignal
+  /** Write inside this request's transaction (used by the migration). */
+  req?: PayloadRequest
 }
 
 /** What the scan keeps per file (no bodies: 64k bodies would not fit comfortably in memory). */
@@ -130,7 +134,7 @@ export const runImport = async (options: ImportOptions): Promise<ImportReport> =
     }
   }
 
-  const loader = dryRun ? undefined : new Loader(payload, { status, runId })
+  const loader = dryRun ? undefined : new Loader(payload, { status, runId, req: options.req })
   await loader?.prepare()
 
   // 2. Transform and load each winner (and report files without a usable URL).
@@ -198,6 +202,7 @@ export const runImport = async (options: ImportOptions): Promise<ImportReport> =
       durationMs: finished.getTime() - started.getTime(),
     },
     rows: final,
+    created: loader?.created ?? { posts: [], media: [], sources: [], authors: [], categories: [] },
   }
 }
 

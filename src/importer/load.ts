@@ -13,7 +13,7 @@ import type { PostDraft } from './transform'
  * `latest: true`), so the stored rows equal what `payload.create` stores, at a fraction of the cost.
  */
 
-type Existing = { id: number | string; contentHash?: string | null; slug?: string | null }
+type Existing = { id: number | string; contentHash?: string | null; slug?: string | null; importRun?: string | null }
 type Named = { id: number | string; hostnames?: string[] }
 
 const PAGE = 5000
@@ -56,19 +56,44 @@ export class Loader {
 
   constructor(
     private readonly payload: Payload,
-    private readonly options: { status: 'draft' | 'published'; runId: string; batchSize?: number },
+    private readonly options: {
+      status: 'draft' | 'published'
+      runId: string
+      batchSize?: number
+      /** Write inside this request's transaction (a migration's) instead of batched own ones. */
+      req?: PayloadRequest
+    },
   ) {}
+
+  /** Ids of the docs this run created, per collection (what a rollback of the run removes). */
+  readonly created: Record<'posts' | 'media' | 'sources' | 'authors' | 'categories', (number | string)[]> = {
+    posts: [],
+    media: [],
+    sources: [],
+    authors: [],
+    categories: [],
+  }
 
   /** One query per collection: everything needed to decide create/update/unchanged in memory. */
   async prepare() {
-    const posts = await readAll<{ id: number; sourceUrl?: string; slug?: string; provenance?: { contentHash?: string } }>(
+    const posts = await readAll<{
+      id: number
+      sourceUrl?: string
+      slug?: string
+      provenance?: { contentHash?: string; importRun?: string }
+    }>(
       this.payload,
       'posts',
-      { sourceUrl: true, slug: true, provenance: { contentHash: true } },
+      { sourceUrl: true, slug: true, provenance: { contentHash: true, importRun: true } },
     )
     for (const p of posts) {
       if (p.slug) this.slugs.add(p.slug)
-      if (p.sourceUrl) this.postsByUrl.set(p.sourceUrl, { id: p.id, contentHash: p.provenance?.contentHash, slug: p.slug })
+      if (p.sourceUrl) this.postsByUrl.set(p.sourceUrl, {
+          id: p.id,
+          contentHash: p.provenance?.contentHash,
+          slug: p.slug,
+          importRun: p.provenance?.importRun,
+        })
     }
     const media = await readAll<{ id: number; externalUrl?: string }>(this.payload, 'media', { externalUrl: true }, {
       externalUrl: { exists: true },
@@ -105,6 +130,10 @@ export class Loader {
   }
 
   private async begin() {
+    if (this.options.req) {
+      this.req = this.options.req
+      return
+    }
     this.req = await createLocalReq({ context: { contentHtmlRendered: true, importRun: this.options.runId } }, this.payload)
     const id = await this.payload.db.beginTransaction()
     if (id) this.req.transactionID = id
@@ -112,12 +141,14 @@ export class Loader {
 
   /** Commits the open batch (so an interrupted run keeps everything written so far). */
   async commit() {
+    if (this.options.req) return
     if (this.req?.transactionID) await this.payload.db.commitTransaction(this.req.transactionID)
     this.pending = 0
     await this.begin()
   }
 
   async rollback() {
+    if (this.options.req) return
     if (this.req?.transactionID) await this.payload.db.rollbackTransaction(this.req.transactionID)
   }
 
@@ -134,7 +165,14 @@ export class Loader {
 
   private async create(collection: 'media' | 'sources' | 'authors' | 'categories', data: Record<string, unknown>) {
     const now = this.now()
-    const doc = await this.payload.db.create({ collection, data: { ...data, createdAt: now, updatedAt: now }, req: this.req })
+    const doc = await this.payload.db.create({
+      collection,
+      data: { ...data, createdAt: now, updatedAt: now },
+      req: this.req,
+      // Read back only the id: the full read-back is most of the cost of an insert.
+      select: { id: true },
+    })
+    this.created[collection].push(doc.id as number | string)
     return doc.id as number | string
   }
 
@@ -240,13 +278,22 @@ export class Loader {
     if (existing) {
       id = existing.id
       data.slug = existing.slug
-      const updated = await this.payload.db.updateOne({ collection: 'posts', id, data, req: this.req, returning: true })
+      // provenance.importRun names the run that created the post (what that run's rollback removes).
+      ;(data.provenance as Record<string, unknown>).importRun = existing.importRun ?? this.options.runId
+      const updated = await this.payload.db.updateOne({
+        collection: 'posts',
+        id,
+        data,
+        req: this.req,
+        select: { id: true, createdAt: true },
+      })
       createdAt = (updated as { createdAt?: string })?.createdAt ?? now
     } else {
       data.slug = this.uniqueSlug(slugOrFallback(draft.title, 'post'), this.slugs)
       data.createdAt = now
-      const doc = await this.payload.db.create({ collection: 'posts', data, req: this.req })
+      const doc = await this.payload.db.create({ collection: 'posts', data, req: this.req, select: { id: true } })
       id = doc.id as number | string
+      this.created.posts.push(id)
     }
     await this.payload.db.createVersion({
       collectionSlug: 'posts',
@@ -258,7 +305,12 @@ export class Loader {
       req: this.req,
       returning: false,
     })
-    this.postsByUrl.set(draft.sourceUrl, { id, contentHash: draft.provenance.contentHash, slug: data.slug as string })
+    this.postsByUrl.set(draft.sourceUrl, {
+      id,
+      contentHash: draft.provenance.contentHash,
+      slug: data.slug as string,
+      importRun: (data.provenance as { importRun?: string }).importRun,
+    })
     if (++this.pending >= (this.options.batchSize ?? 200)) await this.commit()
     return { id, status: existing ? 'updated' : 'created' }
   }
@@ -270,6 +322,7 @@ export class Loader {
       if (s) await this.payload.db.updateOne({ collection: 'sources', id: s.id, data: { hostnames: s.hostnames }, req: this.req, returning: false })
     }
     this.sourceHostsDirty.clear()
+    if (this.options.req) return
     if (this.req?.transactionID) await this.payload.db.commitTransaction(this.req.transactionID)
     this.req.transactionID = undefined
   }

@@ -112,7 +112,7 @@ const converters =
         // A cell's paragraphs are lines of the cell, not <p>s (which would add breaks readers never saw).
         const inner = cell.children
           .map((c) =>
-            c.type === 'paragraph' ? nodesToHTML({ nodes: (c.children ?? []) as [] }).join('') : nodesToHTML({ nodes: [c] as [] }).join(''),
+            c.type === 'paragraph' ? nodesToHTML({ nodes: (c.children ?? []) as [] }).join('') : nodesToHTML({ nodes: [c] as unknown as [] }).join(''),
           )
           .filter(Boolean)
           .join('<br />')

@@ -1,0 +1,112 @@
+import path from 'node:path'
+
+import type { Payload, TaskConfig } from 'payload'
+
+import { runImport, type ImportReport } from './index'
+
+export type TrackedImportOptions = {
+  payload: Payload
+  dir: string
+  status?: 'draft' | 'published'
+  dryRun?: boolean
+  runId?: string
+  concurrency?: number
+  onProgress?: (done: number, total: number) => void
+  signal?: AbortSignal
+}
+
+/**
+ * Runs an import and records it as an `import-runs` doc: running with progress, then completed (with
+ * the summary and report) or failed (with the error).
+ */
+export const runTrackedImport = async ({
+  payload,
+  dir,
+  status,
+  dryRun = false,
+  runId,
+  concurrency,
+  onProgress,
+  signal,
+}: TrackedImportOptions): Promise<{
+  importRunId: number | string
+  report: ImportReport
+}> => {
+  const archiveDir = path.resolve(dir)
+  const run = await payload.create({
+    collection: 'import-runs',
+    data: { runId, status: 'running', archiveDir, dryRun, startedAt: new Date().toISOString() },
+    overrideAccess: true,
+  })
+  let lastWrite = 0
+  try {
+    const report = await runImport({
+      payload,
+      dir: archiveDir,
+      status,
+      dryRun,
+      runId: runId ?? `run-${run.id}`,
+      concurrency,
+      signal,
+      onProgress: (done, total) => {
+        onProgress?.(done, total)
+        // Throttled: progress is for people watching the dashboard, not a per-file write.
+        if (Date.now() - lastWrite < 2000 && done < total) return
+        lastWrite = Date.now()
+        void payload
+          .update({ collection: 'import-runs', id: run.id, data: { progress: { done, total } }, overrideAccess: true })
+          .catch((err: unknown) => payload.logger.error({ err, msg: 'import: progress update failed' }))
+      },
+    })
+    await payload.update({
+      collection: 'import-runs',
+      id: run.id,
+      data: {
+        runId: report.summary.runId,
+        status: 'completed',
+        finishedAt: report.summary.finishedAt,
+        progress: { done: report.summary.files, total: report.summary.files },
+        summary: report.summary,
+        report: report.rows,
+        created: report.created,
+      },
+      overrideAccess: true,
+    })
+    return { importRunId: run.id, report }
+  } catch (err) {
+    await payload.update({
+      collection: 'import-runs',
+      id: run.id,
+      data: { status: 'failed', finishedAt: new Date().toISOString(), error: (err as Error).stack ?? String(err) },
+      overrideAccess: true,
+    })
+    throw err
+  }
+}
+
+/** The jobs task `importArchive`: imports `input.dir` (default env ARCHIVE_DIR) on the server. */
+export const importArchiveTask = {
+  slug: 'importArchive',
+  label: 'Import the Jekyll archive',
+  retries: 0,
+  inputSchema: [
+    { name: 'dir', type: 'text' },
+    { name: 'status', type: 'select', options: ['draft', 'published'] },
+    { name: 'dryRun', type: 'checkbox' },
+  ],
+  outputSchema: [
+    { name: 'importRunId', type: 'text' },
+    { name: 'summary', type: 'json' },
+  ],
+  handler: async ({ input, req }: { input?: { dir?: string; status?: string; dryRun?: boolean }; req: { payload: Payload } }) => {
+    const dir = input?.dir || process.env.ARCHIVE_DIR
+    if (!dir) throw new Error('importArchive: no folder to import. Set ARCHIVE_DIR on the server or pass input.dir.')
+    const { importRunId, report } = await runTrackedImport({
+      payload: req.payload,
+      dir,
+      status: (input?.status as 'draft' | 'published' | undefined) ?? 'published',
+      dryRun: Boolean(input?.dryRun),
+    })
+    return { output: { importRunId: String(importRunId), summary: report.summary } }
+  },
+} as unknown as TaskConfig
