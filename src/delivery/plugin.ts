@@ -12,6 +12,11 @@ import { maxDepthRule } from './graphqlDepth'
 
 export type DeliveryPluginOptions = {
   /**
+   * Set to false to leave the config untouched (bench/delivery.ts measures plain Payload this way).
+   * @default process.env.NEWSROOM_DELIVERY !== 'off'
+   */
+  enabled?: boolean
+  /**
    * The most a GraphQL query may cost (each field 1, each relationship or join 10, nested costs
    * added); a query over it is refused before it runs.
    * @default Number(process.env.GRAPHQL_MAX_COMPLEXITY ?? 300)
@@ -63,6 +68,13 @@ const withDeliveryHooks = (collection: CollectionConfig): CollectionConfig => {
   return {
     ...collection,
     fields: isPosts ? [...collection.fields, attributionField] : collection.fields,
+    // Every anonymous list filters on `_status` and `publishedAt` (publishedAndDue) and sorts by
+    // `publishedAt`. With this index the count Payload runs for `totalDocs` and the filter itself are
+    // answered from the index alone: without it SQLite reads each row, and a post's row spills its
+    // Lexical body and HTML over overflow pages (measured below in bench/delivery.ts).
+    indexes: isPosts
+      ? [...(collection.indexes ?? []), { fields: ['_status', 'publishedAt'] }]
+      : collection.indexes,
     hooks: {
       ...hooks,
       afterRead: isPosts ? [...(hooks.afterRead ?? []), attachAttribution] : hooks.afterRead,
@@ -90,6 +102,7 @@ const withDeliveryHooks = (collection: CollectionConfig): CollectionConfig => {
 export const deliveryPlugin =
   (options: DeliveryPluginOptions = {}): Plugin =>
   (incoming: Config): Config => {
+    if (!(options.enabled ?? process.env.NEWSROOM_DELIVERY !== 'off')) return incoming
     const playground = options.playgroundInProduction ?? process.env.GRAPHQL_PLAYGROUND === 'true'
     const introspection =
       playground || (options.introspectionInProduction ?? process.env.GRAPHQL_INTROSPECTION === 'true')

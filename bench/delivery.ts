@@ -1,0 +1,310 @@
+// `npm run bench:delivery`: content delivery under load. Builds a large SQLite file database (the
+// 64k archive through the importer when src/importer exposes runImport and the corpus is present;
+// otherwise synthetic posts, and says so), then starts the real server (startServer on 127.0.0.1,
+// admin and crons off) in a child process and drives it with autocannon at 32 connections.
+//
+// Runs, one server at a time (2 cores: autocannon shares them with the server):
+//   plain   Payload as it comes: NEWSROOM_DELIVERY=off (no delivery plugin or middleware, no
+//           ANALYZE) on a copy of the database without statistics;
+//   ours    the delivery layer as deployed (microcache DELIVERY_MICROCACHE_SECONDS, default 2 s);
+//   ours-nc the delivery layer with the microcache off: the cost of every read going to Payload;
+//   plain+  plain Payload again on the analyzed database: the base for our overhead.
+// The rate limit is off in the servers (RATE_LIMIT_PER_MINUTE=0): all load comes from one address.
+//
+// Environment: BENCH_POSTS (synthetic posts, default 64000), BENCH_DURATION (s per run, default 10),
+// BENCH_CONNECTIONS (default 32), BENCH_SOURCE=synthetic|archive, BENCH_REBUILD=1, BENCH_DIR
+// (default data/bench).
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { createInterface } from 'node:readline'
+import { fileURLToPath } from 'node:url'
+
+import autocannon from 'autocannon'
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+const benchDir = path.resolve(process.env.BENCH_DIR ?? path.join(root, 'data/bench'))
+const duration = Number(process.env.BENCH_DURATION ?? 10)
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 32)
+const syntheticCount = Number(process.env.BENCH_POSTS ?? 64000)
+const archive = '/work/shared/corpus/archive-64k.tar.xz'
+const log = (line: string) => process.stdout.write(`${line}\n`)
+
+process.env.NODE_ENV = 'production'
+process.env.PAYLOAD_SECRET ??= 'bench-secret-not-for-production'
+fs.mkdirSync(benchDir, { recursive: true })
+
+// ---------------------------------------------------------------------------------------------------
+// The database
+
+type ImporterModule = { runImport?: (args: { payload: unknown; dir: string; status?: unknown }) => Promise<unknown> }
+
+const findImporter = async (): Promise<ImporterModule['runImport'] | undefined> => {
+  for (const candidate of ['src/importer/index.ts', 'src/importer/run.ts', 'src/importer/runImport.ts']) {
+    const file = path.join(root, candidate)
+    if (!fs.existsSync(file)) continue
+    const mod = (await import(file)) as ImporterModule
+    if (typeof mod.runImport === 'function') return mod.runImport
+  }
+  return undefined
+}
+
+const DELIVERY_INDEXES = [
+  'CREATE INDEX IF NOT EXISTS `_status_publishedAt_idx` ON `posts` (`_status`, `published_at`)',
+  'CREATE INDEX IF NOT EXISTS `version__status_version_publishedAt_idx` ON `_posts_v` (`version__status`, `version_published_at`)',
+]
+
+const removeDb = (file: string) => {
+  for (const suffix of ['', '-wal', '-shm', '-journal']) fs.rmSync(`${file}${suffix}`, { force: true })
+}
+
+const plainBaseOf = (file: string) => file.replace(/\.db$/, '-plain.db')
+
+const buildDatabase = async (): Promise<{ file: string; description: string }> => {
+  const wanted = process.env.BENCH_SOURCE
+  const runImport = wanted === 'synthetic' ? undefined : await findImporter()
+  const useArchive = Boolean(runImport) && fs.existsSync(archive)
+  if (wanted === 'archive' && !useArchive) {
+    throw new Error(`BENCH_SOURCE=archive, but ${runImport ? `${archive} is missing` : 'src/importer exposes no runImport yet'}.`)
+  }
+  const file = path.join(benchDir, useArchive ? 'base-archive-64k.db' : `base-synthetic-${syntheticCount}.db`)
+  const description = useArchive
+    ? `the 64k archive (${archive}) imported with src/importer runImport`
+    : `${syntheticCount} synthetic posts (${runImport ? 'forced by BENCH_SOURCE' : 'src/importer has no runImport yet'}; see bench/syntheticPosts.ts)`
+  if (fs.existsSync(file) && fs.existsSync(plainBaseOf(file)) && process.env.BENCH_REBUILD !== '1') {
+    log(`Database: reusing ${path.relative(root, file)} (BENCH_REBUILD=1 rebuilds it): ${description}`)
+    return { file, description }
+  }
+  removeDb(file)
+  removeDb(plainBaseOf(file))
+  log(`Database: building ${path.relative(root, file)} from ${description} ...`)
+  process.env.DATABASE_URI = file
+  await import('../src/preload')
+  const { getPayload } = await import('payload')
+  const { default: config } = await import('../payload.config')
+  const payload = await getPayload({ config, cron: false })
+  const started = performance.now()
+  if (useArchive && runImport) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-archive-'))
+    const tar = spawnSync('tar', ['-xJf', archive, '-C', dir], { stdio: 'inherit' })
+    if (tar.status !== 0) throw new Error(`tar could not extract ${archive}`)
+    let shown = 0
+    const report = (await runImport({
+      payload,
+      dir,
+      status: 'published',
+      onProgress: (done: number, total: number) => {
+        if (done - shown >= 5000 || done === total) {
+          shown = done
+          log(`  ${done} / ${total} files`)
+        }
+      },
+    } as never)) as { summary?: Record<string, unknown> }
+    log(`  import summary: ${JSON.stringify(report?.summary ?? {})}`)
+    fs.rmSync(dir, { recursive: true, force: true })
+  } else {
+    const { writeSyntheticPosts } = await import('./syntheticPosts')
+    const summary = await writeSyntheticPosts(payload, syntheticCount, log)
+    log(`  ${JSON.stringify(summary)}`)
+  }
+  log(`  built in ${Math.round((performance.now() - started) / 1000)} s`)
+  // The build must leave no planner statistics: "plain" measures Payload as it leaves a database.
+  const { sql } = await import('@payloadcms/db-sqlite')
+  const drizzle = (payload.db as unknown as { drizzle: { run: (q: unknown) => Promise<unknown> } }).drizzle
+  await drizzle.run(sql.raw('DROP TABLE IF EXISTS sqlite_stat1'))
+  // Plain Payload gets the schema as Payload and the committed migration make it: without our indexes.
+  await drizzle.run(sql.raw(`VACUUM INTO '${plainBaseOf(file).replace(/'/g, "''")}'`))
+  // The delivery plugin's compound indexes, under the names Payload gives them, until the committed
+  // migration creates them (a pushed schema has them already).
+  for (const statement of DELIVERY_INDEXES) await drizzle.run(sql.raw(statement))
+  await drizzle.run(sql.raw('PRAGMA wal_checkpoint(TRUNCATE)'))
+  await payload.destroy()
+  return { file, description }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Servers
+
+type Server = { url: string; child: ChildProcess; name: string }
+
+const startServerProcess = (name: string, dbFile: string, env: Record<string, string>): Promise<Server> =>
+  new Promise((resolve, reject) => {
+    const logFile = fs.openSync(path.join(benchDir, `server-${name}.log`), 'w')
+    const child = spawn(path.join(root, 'node_modules/.bin/tsx'), [path.join(root, 'bench/deliveryServer.ts')], {
+      cwd: root,
+      env: {
+        ...process.env,
+        DATABASE_URI: dbFile,
+        NODE_ENV: 'production',
+        RATE_LIMIT_PER_MINUTE: '0',
+        PAYLOAD_SECRET: process.env.PAYLOAD_SECRET!,
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', logFile],
+    })
+    const timer = setTimeout(() => reject(new Error(`server ${name} did not start in 120 s (see ${benchDir}/server-${name}.log)`)), 120_000)
+    child.once('exit', (code) => reject(new Error(`server ${name} exited with ${code} (see ${benchDir}/server-${name}.log)`)))
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      const m = /^LISTENING (\S+)/.exec(line)
+      if (m?.[1]) {
+        clearTimeout(timer)
+        resolve({ url: m[1], child, name })
+      }
+    })
+  })
+
+const stopServer = async (server: Server) => {
+  const exited = new Promise((resolve) => server.child.once('exit', resolve))
+  server.child.kill('SIGTERM')
+  await exited
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Scenarios
+
+type Scenario = { name: string; method?: 'GET' | 'POST'; path: () => string; body?: string }
+
+const pickFrom = <T>(list: T[]) => () => list[Math.floor(Math.random() * list.length)] as T
+
+const GRAPHQL_FIELDS = `title slug contentHtml excerpt publishedAt tags authors { name slug } categories { name slug } source { name slug attribution }`
+const graphqlList = (withAttribution: boolean) =>
+  JSON.stringify({
+    query: `{ Posts(limit: 20, sort: "-publishedAt") { totalDocs docs { ${GRAPHQL_FIELDS}${withAttribution ? ' attribution { outlet sourceUrl licence }' : ''} } } }`,
+  })
+
+const scenarios = (slugs: string[], sources: string[], delivery: boolean): Scenario[] => {
+  const slug = pickFrom(slugs)
+  const source = pickFrom(sources)
+  return [
+    { name: 'list 20, depth 1', path: () => '/api/posts?limit=20&depth=1' },
+    { name: `post by slug (${slugs.length} slugs)`, path: () => `/api/posts?where[slug][equals]=${encodeURIComponent(slug())}&limit=1&depth=1` },
+    { name: `list by source (${sources.length} sources)`, path: () => `/api/posts?where[source.slug][equals]=${source()}&limit=20&depth=1` },
+    { name: 'GraphQL list 20', method: 'POST', path: () => '/api/graphql', body: graphqlList(delivery) },
+    ...(delivery ? [{ name: 'RSS feed, all posts', path: () => '/feeds/posts.xml' }] : []),
+  ]
+}
+
+type Row = { run: string; scenario: string; rps: number; p50: number; p99: number; errors: number; kb: number }
+
+const measure = async (server: Server, scenario: Scenario): Promise<Row> => {
+  // One request first: it must succeed, and tells the response size.
+  const probe = await fetch(`${server.url}${scenario.path()}`, {
+    method: scenario.method ?? 'GET',
+    headers: scenario.body ? { 'content-type': 'application/json' } : {},
+    body: scenario.body,
+  })
+  const probeBody = await probe.text()
+  if (!probe.ok || /"errors"/.test(probeBody.slice(0, 200))) {
+    throw new Error(`${server.name} ${scenario.name}: ${probe.status} ${probeBody.slice(0, 300)}`)
+  }
+  const result = await autocannon({
+    url: server.url,
+    connections,
+    duration,
+    timeout: 10,
+    requests: [
+      {
+        method: scenario.method ?? 'GET',
+        headers: scenario.body ? { 'content-type': 'application/json' } : {},
+        body: scenario.body,
+        setupRequest: (req) => ({ ...req, path: scenario.path() }),
+      },
+    ],
+  })
+  return {
+    run: server.name,
+    scenario: scenario.name,
+    rps: Math.round(result.requests.average * 10) / 10,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.timeouts + result.non2xx,
+    kb: Math.round(Buffer.byteLength(probeBody) / 102.4) / 10,
+  }
+}
+
+const runAll = async (server: Server, list: Scenario[], rows: Row[]) => {
+  for (const scenario of list) {
+    const row = await measure(server, scenario)
+    rows.push(row)
+    log(
+      `  ${row.run.padEnd(8)} ${row.scenario.padEnd(30)} ${String(row.rps).padStart(8)} req/s  p50 ${String(row.p50).padStart(5)} ms  p99 ${String(row.p99).padStart(5)} ms  errors ${row.errors}  ${row.kb} KB`,
+    )
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+const { file: base, description } = await buildDatabase()
+const plainDb = path.join(benchDir, 'plain.db')
+const oursDb = path.join(benchDir, 'ours.db')
+for (const [from, target] of [
+  [plainBaseOf(base), plainDb],
+  [base, oursDb],
+] as const) {
+  removeDb(target)
+  fs.copyFileSync(from, target)
+}
+
+if (process.env.BENCH_BUILD_ONLY === '1') process.exit(0)
+
+log(`\nDelivery benchmark: ${description}`)
+log(`autocannon, ${connections} connections, ${duration} s a run, server and load tool sharing ${os.cpus().length} cores\n`)
+
+const rows: Row[] = []
+let slugs: string[] = []
+let sources: string[] = []
+
+// Slugs and sources to rotate through, read from the analyzed copy so the probe is quick.
+{
+  const server = await startServerProcess('ours', oursDb, {})
+  const slugRes = await fetch(`${server.url}/api/posts?limit=500&page=2&depth=0&select[slug]=true`)
+  slugs = ((await slugRes.json()) as { docs: { slug: string }[] }).docs.map((d) => d.slug)
+  const sourceRes = await fetch(`${server.url}/api/sources?limit=100&depth=0&select[slug]=true`)
+  sources = ((await sourceRes.json()) as { docs: { slug: string }[] }).docs.map((d) => d.slug)
+  log('ours: the delivery layer (microcache on)')
+  await runAll(server, scenarios(slugs, sources, true), rows)
+  await stopServer(server)
+}
+{
+  const server = await startServerProcess('ours-nc', oursDb, { DELIVERY_MICROCACHE_SECONDS: '0' })
+  log('ours-nc: the delivery layer, microcache off (every read goes to Payload)')
+  await runAll(server, scenarios(slugs, sources, true), rows)
+  await stopServer(server)
+}
+{
+  const server = await startServerProcess('plain+', oursDb, { NEWSROOM_DELIVERY: 'off' })
+  log('plain+: plain Payload on the analyzed database')
+  await runAll(server, scenarios(slugs, sources, false), rows)
+  await stopServer(server)
+}
+{
+  const server = await startServerProcess('plain', plainDb, { NEWSROOM_DELIVERY: 'off' })
+  log('plain: plain Payload as it comes (no ANALYZE, no delivery layer)')
+  await runAll(server, scenarios(slugs, sources, false).slice(0, 1), rows)
+  await stopServer(server)
+}
+
+const find = (run: string, prefix: string) => rows.find((r) => r.run === run && r.scenario.startsWith(prefix))
+log('\nRatios (req/s)')
+for (const prefix of ['list 20', 'post by slug', 'list by source', 'GraphQL']) {
+  const ours = find('ours', prefix)
+  const nc = find('ours-nc', prefix)
+  const plus = find('plain+', prefix)
+  if (!ours || !nc || !plus) continue
+  const overhead = Math.round((1 - nc.rps / plus.rps) * 1000) / 10
+  log(
+    `  ${prefix.padEnd(15)} ours/plain+ ${(ours.rps / plus.rps).toFixed(2)}x   ours-nc/plain+ ${(nc.rps / plus.rps).toFixed(2)}x (overhead ${overhead}%)`,
+  )
+}
+const ours = find('ours', 'list 20')
+const plain = find('plain', 'list 20')
+if (ours && plain) log(`  list 20         ours/plain (Payload as it comes) ${(ours.rps / Math.max(plain.rps, 0.1)).toFixed(1)}x`)
+
+const targets = rows.filter((r) => r.run === 'ours' && /^(list|post by slug)/.test(r.scenario))
+const missed = targets.filter((r) => r.p99 >= 100 || r.errors > 0)
+log(
+  `\nTargets (ours, list and detail: p99 < 100 ms, no errors): ${missed.length === 0 ? 'met' : `missed by ${missed.map((r) => r.scenario).join(', ')}`}`,
+)
+fs.writeFileSync(path.join(benchDir, 'delivery-results.json'), `${JSON.stringify({ description, connections, duration, rows }, null, 2)}\n`)
+process.exit(0)
