@@ -160,7 +160,7 @@ export const runImport = async (options: ImportOptions): Promise<ImportReport> =
         rows[s.index] = { file: s.file, status: 'failed', sourceUrl: s.sourceUrl, reason: (err as Error).message, warnings: [] }
       }
       done++
-      if (done % 25 === 0) progress()
+      progress()
       // One yield per file keeps the heap flat (see STACK.md, "Memory").
       await yieldToLoop()
     }
