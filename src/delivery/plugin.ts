@@ -9,6 +9,7 @@ import type {
 import { attachAttribution, attributionField, forgetSources } from './attribution'
 import { noteContentChange } from './changes'
 import { maxDepthRule } from './graphqlDepth'
+import { deliveredPostsQuery } from './graphqlQueries'
 
 export type DeliveryPluginOptions = {
   /**
@@ -127,6 +128,10 @@ export const deliveryPlugin =
         maxComplexity,
         disablePlaygroundInProduction: !playground,
         disableIntrospectionInProduction: !introspection,
+        queries: (GraphQL, context) => ({
+          ...incoming.graphQL?.queries?.(GraphQL, context),
+          ...deliveredPostsQuery(GraphQL, context),
+        }),
         validationRules: (args) => [
           ...(incoming.graphQL?.validationRules?.(args) ?? []),
           maxDepthRule(maxDepth),

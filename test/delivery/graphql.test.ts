@@ -56,6 +56,27 @@ describe('anonymous GraphQL reads', () => {
     expect(body.data.Posts.docs.map((d: { title: string }) => d.title)).toEqual(['外交新闻'])
   })
 
+  it('filter by source slug, category slug, tag and date range with DeliveredPosts', async () => {
+    const query = `query ($source: String, $category: String, $tag: String, $from: String, $to: String) {
+      DeliveredPosts(source: $source, category: $category, tag: $tag, publishedFrom: $from, publishedTo: $to) {
+        totalDocs docs { title source { slug } attribution { outlet } }
+      }
+    }`
+    const titlesFor = async (variables: Record<string, string>) => {
+      const { body } = await graphql(server.url, query, variables)
+      expect(body.errors).toBeUndefined()
+      return body.data.DeliveredPosts.docs.map((d: { title: string }) => d.title)
+    }
+    expect(await titlesFor({})).toEqual(['已发布的版本', '外交新闻', TRICKY_TITLE])
+    expect(await titlesFor({ source: 'rfi' })).toEqual(['已发布的版本', TRICKY_TITLE])
+    expect(await titlesFor({ category: 'china' })).toEqual([TRICKY_TITLE])
+    expect(await titlesFor({ tag: '外交' })).toEqual(['外交新闻'])
+    expect(await titlesFor({ from: '2026-02-01T00:00:00Z', to: '2026-04-01T00:00:00Z' })).toEqual(['外交新闻'])
+    // Signed in or not, DeliveredPosts is what readers see.
+    const staff = await graphql(server.url, query, {}, staffAuth)
+    expect(JSON.stringify(staff.body)).not.toMatch(/SECRET|EMBARGOED/)
+  })
+
   it('never see drafts, revisions or embargoed posts, even with draft: true', async () => {
     const { body } = await graphql(server.url, LIST, { draft: true })
     expect(JSON.stringify(body)).not.toMatch(/SECRET|EMBARGOED/)
