@@ -38,7 +38,7 @@ export const startBrowserTestEnv = async (env: Record<string, string> = {}): Pro
   fs.mkdirSync(OUTPUT_DIR, { recursive: true })
   const tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'newsroom-browser-'))
   Object.assign(process.env, {
-    DATABASE_URI: path.join(tmpDir, 'newsroom.db'),
+    DATABASE_URI: ':memory:',
     MEDIA_DIR: path.join(tmpDir, 'media'),
     PAYLOAD_SECRET: process.env.PAYLOAD_SECRET || 'browser-test-secret',
     JOBS_CRON: '* * * * * *',
