@@ -32,6 +32,8 @@ export type HttpCacheOptions = {
   microcacheSeconds?: number
   /** @default 1000 */
   microcacheEntries?: number
+  /** The most body bytes the microcache holds (a list of 20 at depth 1 is ~200 KB). @default 64 MiB */
+  microcacheBytes?: number
   /** The clock, for tests. @default Date.now */
   now?: () => number
 }
@@ -109,18 +111,30 @@ export const httpCache = (payload: Payload, options: HttpCacheOptions): RequestH
   const swr = options.staleWhileRevalidate ?? numberFromEnv('DELIVERY_STALE_WHILE_REVALIDATE', 300)
   const microcacheMs = (options.microcacheSeconds ?? numberFromEnv('DELIVERY_MICROCACHE_SECONDS', 2)) * 1000
   const maxEntries = options.microcacheEntries ?? 1000
+  const maxBytes = options.microcacheBytes ?? 64 * 1024 * 1024
   const now = options.now ?? Date.now
   const publicControl = `public, max-age=${maxAge}, stale-while-revalidate=${swr}`
 
   const entries = new Map<string, Entry>()
   const inFlight = new Map<string, Promise<Entry | undefined>>()
+  let bytes = 0
+
+  const forget = (key: string) => {
+    const old = entries.get(key)
+    if (!old) return
+    bytes -= old.body.length
+    entries.delete(key)
+  }
 
   const remember = (key: string, entry: Entry) => {
-    if (microcacheMs <= 0 || entry.status !== 200) return
-    // Map order is insertion order: dropping the first key drops the oldest entry.
-    if (entries.size >= maxEntries) entries.delete(entries.keys().next().value as string)
-    entries.delete(key)
+    if (microcacheMs <= 0 || entry.status !== 200 || entry.body.length > maxBytes / 4) return
+    forget(key)
+    // Map order is insertion order: the first key is the oldest entry.
+    while (entries.size > 0 && (entries.size >= maxEntries || bytes + entry.body.length > maxBytes)) {
+      forget(entries.keys().next().value as string)
+    }
     entries.set(key, entry)
+    bytes += entry.body.length
   }
 
   const send = (req: Request, res: Response, entry: Entry, how: 'hit' | 'miss') => {

@@ -164,6 +164,15 @@ describe('HTTP caching', () => {
     expect(detailAgain.status).toBe(304)
   })
 
+  it('a repeated anonymous read is answered from the microcache', async () => {
+    const url = `${server.url}/api/posts?limit=2&depth=0&sort=title`
+    const first = await fetch(url)
+    const second = await fetch(url)
+    expect(first.headers.get('x-delivery-cache')).toBe('miss')
+    expect(second.headers.get('x-delivery-cache')).toBe('hit')
+    expect(await second.text()).toBe(await first.text())
+  })
+
   it('a change to a post gives a new ETag and the new content at once', async () => {
     const before = await get(`/api/posts/${fx.p2.id}`)
     await server.payload.update({ collection: 'posts', id: fx.p2.id, data: { excerpt: '新的摘要' } })
