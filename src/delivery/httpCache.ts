@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 
-import type { Request, RequestHandler, Response } from 'express'
+import type { NextFunction, Request, RequestHandler, Response } from 'express'
+import { Kind, parse } from 'graphql'
 import type { Payload } from 'payload'
 
 import { hasCredentials } from './auth'
@@ -12,6 +13,11 @@ export type HttpCacheOptions = {
    * ETag. Everything else under the mounted paths gets `no-store`.
    */
   isPublicRead: (path: string) => boolean
+  /**
+   * The GraphQL endpoint: anonymous queries (never mutations) POSTed to it share the microcache,
+   * keyed by their body. POST responses are not for CDNs, so they keep `no-store`.
+   */
+  graphQLPath?: string
   /**
    * Seconds a browser or CDN may reuse a public response.
    * @default Number(process.env.DELIVERY_MAX_AGE ?? 60)
@@ -39,6 +45,8 @@ export type HttpCacheOptions = {
 }
 
 type Entry = {
+  /** A public read: a CDN may keep it, and it gets an ETag. */
+  shared: boolean
   status: number
   headers: [string, string][]
   body: Buffer
@@ -141,7 +149,7 @@ export const httpCache = (payload: Payload, options: HttpCacheOptions): RequestH
     res.status(entry.status)
     for (const [name, value] of entry.headers) res.setHeader(name, value)
     res.setHeader('x-delivery-cache', how)
-    if (entry.status === 200) {
+    if (entry.status === 200 && entry.shared) {
       res.setHeader('ETag', entry.etag)
       res.setHeader('Cache-Control', publicControl)
       res.setHeader('Vary', 'Authorization, Cookie, Origin')
@@ -158,7 +166,7 @@ export const httpCache = (payload: Payload, options: HttpCacheOptions): RequestH
   }
 
   /** Lets the rest of the chain produce the response into a buffer, then sends it through `send`. */
-  const capture = (req: Request, res: Response, generation: number): Promise<Entry | undefined> =>
+  const capture = (req: Request, res: Response, generation: number, shared: boolean): Promise<Entry | undefined> =>
     new Promise((resolve) => {
       const chunks: Buffer[] = []
       const write = res.write.bind(res)
@@ -186,6 +194,7 @@ export const httpCache = (payload: Payload, options: HttpCacheOptions): RequestH
           headers.push([name, Array.isArray(value) ? value.join(', ') : String(value)])
         }
         const entry: Entry = {
+          shared,
           status: res.statusCode,
           headers,
           body,
@@ -200,20 +209,9 @@ export const httpCache = (payload: Payload, options: HttpCacheOptions): RequestH
       res.on('close', () => resolve(undefined))
     })
 
-  return (req, res, next) => {
-    if (hasCredentials(req, payload.config.cookiePrefix)) {
-      res.setHeader('Cache-Control', 'private, no-store')
-      next()
-      return
-    }
-    if ((req.method !== 'GET' && req.method !== 'HEAD') || !options.isPublicRead(req.baseUrl + req.path)) {
-      res.setHeader('Cache-Control', 'no-store')
-      next()
-      return
-    }
+  /** Serves from the microcache, or lets the chain produce the response and keeps it. */
+  const serve = (req: Request, res: Response, next: NextFunction, key: string, shared: boolean) => {
     const generation = contentGeneration(payload)
-    // Host and Origin can change what is sent (absolute links in feeds, CORS headers).
-    const key = `${req.originalUrl}\n${req.headers.host ?? ''}\n${req.headers.origin ?? ''}`
     const cached = entries.get(key)
     if (cached && cached.generation === generation && cached.expires > now()) {
       send(req, res, cached, 'hit')
@@ -221,29 +219,96 @@ export const httpCache = (payload: Payload, options: HttpCacheOptions): RequestH
     }
     // HEAD is answered from a cached GET but never fills the cache (its body is empty).
     if (microcacheMs <= 0 || req.method === 'HEAD') {
-      void capture(req, res, generation)
+      void capture(req, res, generation, shared)
       next()
       return
     }
     const pending = inFlight.get(key)
     if (pending) {
       pending.then((entry) => {
-        if (entry && entry.status === 200) {
+        if (entry && isKeepable(entry)) {
           send(req, res, entry, 'hit')
           return
         }
         // The shared read failed (or was not a 200): this request makes its own.
-        void capture(req, res, generation)
+        void capture(req, res, generation, shared)
         next()
       }, next)
       return
     }
-    const leader = capture(req, res, generation).then((entry) => {
-      if (entry && entry.generation === contentGeneration(payload)) remember(key, entry)
+    const leader = capture(req, res, generation, shared).then((entry) => {
+      if (entry && isKeepable(entry) && entry.generation === contentGeneration(payload)) remember(key, entry)
       return entry
     })
     inFlight.set(key, leader)
     void leader.finally(() => inFlight.delete(key))
     next()
+  }
+
+  return (req, res, next) => {
+    if (hasCredentials(req, payload.config.cookiePrefix)) {
+      res.setHeader('Cache-Control', 'private, no-store')
+      next()
+      return
+    }
+    const path = req.baseUrl + req.path
+    // Host and Origin can change what is sent (absolute links in feeds, CORS headers).
+    const vary = `${req.headers.host ?? ''}\n${req.headers.origin ?? ''}`
+    if ((req.method === 'GET' || req.method === 'HEAD') && options.isPublicRead(path)) {
+      serve(req, res, next, `GET ${req.originalUrl}\n${vary}`, true)
+      return
+    }
+    res.setHeader('Cache-Control', 'no-store')
+    if (req.method === 'POST' && path === options.graphQLPath && microcacheMs > 0) {
+      readSmallBody(req).then((body) => {
+        if (!body) return next()
+        // The bridge to Payload's handler sends this buffer on (src/http/webBridge.ts).
+        ;(req as Request & { body?: Buffer }).body = body
+        if (!isGraphQLQuery(body)) return next()
+        const digest = createHash('sha1').update(body).digest('base64url')
+        serve(req, res, next, `POST ${req.originalUrl}\n${digest}\n${vary}`, false)
+      }, next)
+      return
+    }
+    next()
+  }
+}
+
+/** A 200 without GraphQL errors (a transient failure must not be replayed). */
+const isKeepable = (entry: Entry): boolean =>
+  entry.status === 200 && (entry.shared || !entry.body.includes('"errors":['))
+
+/** The most bytes of a GraphQL request body that is read to be cached. */
+const MAX_GRAPHQL_BODY = 64 * 1024
+
+/**
+ * Reads a request body whose declared length is small; `undefined` (and the stream left untouched)
+ * when there is no length or it is too large.
+ */
+const readSmallBody = async (req: Request): Promise<Buffer | undefined> => {
+  const length = Number(req.headers['content-length'])
+  if (!Number.isInteger(length) || length <= 0 || length > MAX_GRAPHQL_BODY) return undefined
+  const chunks: Buffer[] = []
+  for await (const chunk of req) chunks.push(chunk as Buffer)
+  return Buffer.concat(chunks)
+}
+
+/** Whether a GraphQL request body holds only queries (no mutation, no subscription). */
+export const isGraphQLQuery = (body: Buffer): boolean => {
+  let query: unknown
+  try {
+    query = (JSON.parse(body.toString('utf8')) as { query?: unknown }).query
+  } catch {
+    // Not JSON: Payload's handler answers it; nothing to cache.
+    return false
+  }
+  if (typeof query !== 'string') return false
+  try {
+    return parse(query).definitions.every(
+      (d) => d.kind !== Kind.OPERATION_DEFINITION || d.operation === 'query',
+    )
+  } catch {
+    // A syntax error: Payload's handler reports it; nothing to cache.
+    return false
   }
 }

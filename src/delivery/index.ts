@@ -41,6 +41,7 @@ export const mountDelivery = async (app: Express, payload: Payload, options: Del
     httpCache(payload, {
       ...options.cache,
       isPublicRead: (path) => publicRead.test(path) && !path.endsWith('/versions'),
+      graphQLPath: `${api}${payload.config.routes.graphQL ?? '/graphql'}`,
     }),
   )
   app.use(feedsRouter(payload, options.feeds))

@@ -14,7 +14,8 @@ export const toWebRequest = (req: ExpressRequest, origin: string): Request => {
   return new Request(new URL(req.originalUrl, origin), {
     method: req.method,
     headers,
-    body: hasBody ? (Readable.toWeb(req) as unknown as ReadableStream) : undefined,
+    // A body already read by middleware (the delivery cache reads small GraphQL queries) is a Buffer.
+    body: hasBody ? (Buffer.isBuffer(req.body) ? req.body : (Readable.toWeb(req) as unknown as ReadableStream)) : undefined,
     // Required by Node's fetch for a streamed request body.
     duplex: 'half',
   } as RequestInit)

@@ -99,6 +99,44 @@ describe('anonymous GraphQL reads', () => {
   })
 })
 
+describe('GraphQL and the microcache', () => {
+  const post = (query: string, headers: Record<string, string> = {}) =>
+    fetch(`${server.url}/api/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify({ query }),
+    })
+
+  it('shares a repeated anonymous query, and a write shows at once', async () => {
+    const query = `{ Posts(limit: 1, sort: "slug") { docs { slug excerpt } } }`
+    const first = await post(query)
+    const second = await post(query)
+    expect(first.headers.get('x-delivery-cache')).toBe('miss')
+    expect(second.headers.get('x-delivery-cache')).toBe('hit')
+    expect(second.headers.get('cache-control')).toBe('no-store')
+    const before = (await second.json()) as { data: { Posts: { docs: { slug: string; excerpt: string }[] } } }
+    expect(before.data.Posts.docs[0]!.slug).toBe('att-china')
+    await server.payload.update({ collection: 'posts', id: fx.p1.id, data: { excerpt: 'GraphQL 看到的新摘要' } })
+    const after = (await (await post(query)).json()) as typeof before
+    expect(after.data.Posts.docs[0]!.excerpt).toBe('GraphQL 看到的新摘要')
+  })
+
+  it('never caches a mutation, a query with errors or a signed-in request', async () => {
+    const mutation = `mutation { createPost(data: { title: "anonymous" }) { id } }`
+    for (let i = 0; i < 2; i++) {
+      const res = await post(mutation)
+      expect(res.headers.get('x-delivery-cache')).toBeNull()
+      expect(((await res.json()) as { errors?: unknown[] }).errors).toBeDefined()
+    }
+    const refused = `{ versionsPosts { totalDocs } }`
+    await post(refused)
+    expect((await post(refused)).headers.get('x-delivery-cache')).toBe('miss')
+    const signedIn = await post(`{ Posts { totalDocs } }`, { authorization: staffAuth })
+    expect(signedIn.headers.get('x-delivery-cache')).toBeNull()
+    expect(signedIn.headers.get('cache-control')).toBe('private, no-store')
+  })
+})
+
 describe('GraphQL limits', () => {
   it('refuse a deep query with a clear error, before running it', async () => {
     const deep = `{ Posts { docs { title authors { name posts { docs { title authors { name posts { docs { title
