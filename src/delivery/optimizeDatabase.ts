@@ -1,28 +1,38 @@
 import { sql } from '@payloadcms/db-sqlite'
 import type { Payload } from 'payload'
 
-type SqliteDb = { drizzle: { run: (query: ReturnType<typeof sql.raw>) => Promise<unknown>; all: (query: ReturnType<typeof sql.raw>) => Promise<unknown[]> } }
+type Raw = ReturnType<typeof sql.raw>
+type SqliteDb = { drizzle: { run: (query: Raw) => Promise<unknown>; all: (query: Raw) => Promise<unknown[]> } }
+
+export type OptimizeResult = { ran: 'ANALYZE' | 'PRAGMA optimize' | 'nothing'; ms: number }
 
 /**
  * Gives SQLite's query planner statistics. Neither `@payloadcms/db-sqlite` nor drizzle ever runs
  * `ANALYZE`; without `sqlite_stat1` the planner picks the `_status` index for a list of posts,
  * matches every row and sorts them all (measured: p99 over 7 s for a list of 20 on 3,000 posts,
- * see /work/shared/STACK.md). A database without statistics gets a full `ANALYZE`; one that has them
- * gets `PRAGMA optimize`, which re-analyzes only tables that changed a lot. Call it after a bulk
- * import and at server start. Other adapters: nothing to do.
+ * /work/shared/STACK.md). A full `ANALYZE` runs when `table` has no statistics or its row count
+ * moved more than 2x since they were taken (a bulk import into a database first started empty);
+ * otherwise `PRAGMA optimize`, which re-analyzes only what SQLite thinks needs it. Call it at server
+ * start and after a bulk import. Other adapters: nothing to do.
  */
-export const optimizeDatabase = async (
-  payload: Payload,
-): Promise<{ ran: 'ANALYZE' | 'PRAGMA optimize' | 'nothing'; ms: number }> => {
+export const optimizeDatabase = async (payload: Payload, table = 'posts'): Promise<OptimizeResult> => {
   const started = performance.now()
   if (payload.db.name !== 'sqlite') return { ran: 'nothing', ms: 0 }
-  const db = payload.db as unknown as SqliteDb
-  const stats = await db.drizzle.all(
-    sql.raw("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_stat1'"),
-  )
-  const hasStats =
-    stats.length > 0 && (await db.drizzle.all(sql.raw('SELECT 1 FROM sqlite_stat1 LIMIT 1'))).length > 0
-  const ran = hasStats ? 'PRAGMA optimize' : 'ANALYZE'
-  await db.drizzle.run(sql.raw(ran))
+  const { drizzle } = payload.db as unknown as SqliteDb
+  const quoted = `"${table.replace(/"/g, '""')}"`
+  const hasStatTable =
+    (await drizzle.all(sql.raw("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_stat1'"))).length > 0
+  let analyzedRows = 0
+  if (hasStatTable) {
+    const [row] = (await drizzle.all(
+      sql.raw(`SELECT stat FROM sqlite_stat1 WHERE tbl = '${table.replace(/'/g, "''")}' LIMIT 1`),
+    )) as { stat?: string }[]
+    analyzedRows = Number(String(row?.stat ?? '').split(' ')[0]) || 0
+  }
+  const [counted] = (await drizzle.all(sql.raw(`SELECT count(*) AS n FROM ${quoted}`))) as { n: number }[]
+  const rows = Number(counted?.n ?? 0)
+  const stale = analyzedRows === 0 ? rows > 0 : rows > analyzedRows * 2 || rows < analyzedRows / 2
+  const ran = stale ? 'ANALYZE' : 'PRAGMA optimize'
+  await drizzle.run(sql.raw(ran))
   return { ran, ms: Math.round(performance.now() - started) }
 }

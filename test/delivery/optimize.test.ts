@@ -1,0 +1,35 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { sql } from '@payloadcms/db-sqlite'
+import type { Payload } from 'payload'
+
+import { bootPayload } from '../helpers/payload'
+import { optimizeDatabase } from '../../src/delivery/optimizeDatabase'
+
+let payload: Payload
+beforeAll(async () => {
+  payload = await bootPayload()
+})
+afterAll(async () => {
+  await payload.destroy()
+})
+
+const statRows = async () => {
+  const drizzle = (payload.db as unknown as { drizzle: { all: (q: unknown) => Promise<unknown[]> } }).drizzle
+  return (await drizzle.all(sql.raw("SELECT stat FROM sqlite_stat1 WHERE tbl = 'posts'"))) as { stat: string }[]
+}
+
+describe('optimizeDatabase on SQLite', () => {
+  it('analyzes a database without statistics, then keeps them fresh cheaply, and again after a bulk load', async () => {
+    if (payload.db.name !== 'sqlite') {
+      expect(await optimizeDatabase(payload)).toEqual({ ran: 'nothing', ms: 0 })
+      return
+    }
+    for (let i = 0; i < 3; i++) await payload.create({ collection: 'posts', data: { title: `p${i}` } })
+    expect((await optimizeDatabase(payload)).ran).toBe('ANALYZE')
+    expect((await statRows())[0]?.stat).toMatch(/^3 /)
+    expect((await optimizeDatabase(payload)).ran).toBe('PRAGMA optimize')
+    for (let i = 3; i < 10; i++) await payload.create({ collection: 'posts', data: { title: `p${i}` } })
+    expect((await optimizeDatabase(payload)).ran).toBe('ANALYZE')
+    expect((await statRows())[0]?.stat).toMatch(/^10 /)
+  })
+})
