@@ -1,6 +1,7 @@
 import type { CollectionConfig } from 'payload'
 
 import { admins, editors } from '../src/access/roles'
+import { adminComponents } from '../src/admin/components'
 
 /**
  * One doc per archive import (CLI, jobs task, migration): its status while it runs, its summary
@@ -13,6 +14,8 @@ export const ImportRuns: CollectionConfig = {
     useAsTitle: 'runId',
     defaultColumns: ['runId', 'status', 'archiveDir', 'startedAt', 'finishedAt', 'dryRun'],
     group: { en: 'Newsroom', zh: '编辑部' },
+    // Start an import and follow it (also on the dashboard).
+    components: { beforeList: [adminComponents.importPanel] },
   },
   access: { read: editors, create: admins, update: admins, delete: admins },
   defaultSort: '-startedAt',

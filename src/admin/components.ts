@@ -6,4 +6,5 @@ export const adminComponents = {
   publishButton: '/src/admin/posts/PublishButton#NewsroomPublishButton',
   provenancePanel: '/src/admin/posts/ProvenancePanel#ProvenancePanel',
   postQuickFilters: '/src/admin/posts/QuickFilters#PostQuickFilters',
+  importPanel: '/src/admin/imports/ImportPanel#ImportPanel',
 } as const

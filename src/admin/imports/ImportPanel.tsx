@@ -17,6 +17,8 @@ export type ImportRun = {
   archiveDir?: string | null
   dryRun?: boolean | null
   summary?: Record<string, unknown> | null
+  progress?: { done?: number | null; total?: number | null } | null
+  error?: string | null
   report?: ReportRow[] | { rows?: ReportRow[] } | null
 }
 
@@ -34,22 +36,29 @@ const reportRows = (run: ImportRun): ReportRow[] => {
 
 const text = (value: unknown): string => (value == null ? '' : typeof value === 'string' ? value : JSON.stringify(value))
 
-/** A row of the run's report that did not make it in. The importer keeps one row per input file. */
-export const isFailedRow = (row: ReportRow): boolean =>
-  [row.status, row.outcome, row.result].some((v) => v === 'failed' || v === 'error') ||
-  (row.error != null && row.error !== '')
+/** Row outcomes that left a file out of the archive's posts; the importer keeps one row per file. */
+const NOT_IMPORTED = new Set(['failed', 'error', 'skipped', 'duplicate'])
+
+/** A row of the run's report whose file did not become a post (failed, skipped, duplicate). */
+export const isNotImportedRow = (row: ReportRow): boolean =>
+  NOT_IMPORTED.has(String(row.status)) || (row.error != null && row.error !== '')
 
 const rowFile = (row: ReportRow) => text(row.file ?? row.path ?? row.archiveFile ?? row.source)
 const rowReason = (row: ReportRow) => text(row.reason ?? row.error ?? row.message ?? row.errors)
 
-/** The numeric counts of a run's summary (created, updated, skipped, failed, ...), in their order. */
+/** Numbers in a run's summary that are not counts of files. */
+const NOT_COUNTS = new Set(['durationMs'])
+
+/** The counts of a run's summary (files, created, updated, failed, ...), in the importer's order. */
 const counts = (run: ImportRun): Array<[string, number]> =>
-  Object.entries(run.summary ?? {}).filter((e): e is [string, number] => typeof e[1] === 'number')
+  Object.entries(run.summary ?? {}).filter(
+    (e): e is [string, number] => typeof e[1] === 'number' && !NOT_COUNTS.has(e[0]),
+  )
 
 /** The report of one import run: its counts and the rows that failed with their reasons. */
 export const ImportReport: React.FC<{ run: ImportRun }> = ({ run }) => {
   const { t } = useNewsroomTranslation()
-  const failed = reportRows(run).filter(isFailedRow)
+  const failed = reportRows(run).filter(isNotImportedRow)
   return (
     <div className="nr-report" data-testid="import-report">
       <dl className="nr-counts">
@@ -70,6 +79,7 @@ export const ImportReport: React.FC<{ run: ImportRun }> = ({ run }) => {
           <thead>
             <tr>
               <th>{t('newsroom:file')}</th>
+              <th>{t('newsroom:runStatus')}</th>
               <th>{t('newsroom:reason')}</th>
             </tr>
           </thead>
@@ -78,6 +88,9 @@ export const ImportReport: React.FC<{ run: ImportRun }> = ({ run }) => {
               <tr key={`${rowFile(row)}-${i}`}>
                 <td>
                   <code>{rowFile(row)}</code>
+                </td>
+                <td>
+                  <span className={`nr-pill nr-pill--${text(row.status)}`}>{text(row.status)}</span>
                 </td>
                 <td>{rowReason(row)}</td>
               </tr>
@@ -192,9 +205,12 @@ export const ImportPanel: React.FC = () => {
                   <td>{formatDate(run.startedAt)}</td>
                   <td>{formatDate(run.finishedAt)}</td>
                   <td>
-                    {counts(run)
-                      .map(([k, v]) => `${k} ${v}`)
-                      .join(' · ')}
+                    {RUNNING.has(String(run.status)) && run.progress?.total
+                      ? `${run.progress.done ?? 0} / ${run.progress.total}`
+                      : counts(run)
+                          .map(([k, v]) => `${k} ${v}`)
+                          .join(' · ')}
+                    {run.error && <div className="nr-error">{run.error.split('\n')[0]}</div>}
                   </td>
                   <td>
                     <button

@@ -1,0 +1,81 @@
+import path from 'node:path'
+
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+
+import { login } from '../helpers/server'
+import { createStaff, loginAs, PASSWORD, pollUntil, screenshot, seeText, startBrowserTestEnv, step, type BrowserTestEnv } from './support'
+
+const ARCHIVE = path.resolve('examples/archive')
+
+let env: BrowserTestEnv
+
+beforeAll(async () => {
+  env = await startBrowserTestEnv()
+  await createStaff(env.payload, 'admin', 'Ada Admin')
+  await createStaff(env.payload, 'editor', 'Eddie Editor')
+  await createStaff(env.payload, 'writer', 'Wu Writer')
+  // Set only now: with ARCHIVE_DIR set at start-up the archive migration would import it at boot.
+  process.env.ARCHIVE_DIR = ARCHIVE
+})
+
+afterAll(async () => {
+  delete process.env.ARCHIVE_DIR
+  await env?.close()
+})
+
+describe('importing the archive from the admin', () => {
+  it('is refused to writers', async () => {
+    const res = await fetch(`${env.server.url}/api/newsroom/import`, {
+      method: 'POST',
+      headers: {
+        authorization: await login(env.server.url, 'writer@newsroom.test', PASSWORD),
+        'content-type': 'application/json',
+      },
+      body: '{}',
+    })
+    expect(res.status).toBe(403)
+  })
+
+  it('an editor starts an import of the server archive; it runs as a job and its report is shown', async () => {
+    const context = await env.browser.newContext()
+    const page = await context.newPage()
+    await step(page, 'import', async () => {
+      await loginAs(page, env.server.url, 'editor@newsroom.test')
+      await seeText(page, '[data-testid="desk-imports"]', 'Import the archive')
+      await page.locator('#newsroom-start-import').click()
+      // The jobs cron picks the job up; the panel follows the run and opens its report.
+      await seeText(page, '[data-testid="import-run"][data-status="completed"]', /files \d+/, 90_000)
+      await page.locator('[data-testid="import-report"]').waitFor()
+
+      const { docs } = await env.payload.find({ collection: 'import-runs', sort: '-createdAt', limit: 1 })
+      const run = docs[0] as { status: string; archiveDir: string; summary: Record<string, number>; report: Array<{ status: string; file: string; reason?: string }> }
+      expect(run.status).toBe('completed')
+      expect(run.archiveDir).toBe(ARCHIVE)
+      expect(run.summary.files).toBeGreaterThan(0)
+      for (const key of ['files', 'created', 'failed']) {
+        const shown = await page.locator(`[data-testid="import-count-${key}"] dd`).textContent()
+        expect(Number(shown)).toBe(run.summary[key])
+      }
+      // Files that did not become posts are listed with the importer's reason.
+      const left = run.report.filter((row) => ['failed', 'skipped', 'duplicate'].includes(row.status))
+      expect(left.length).toBeGreaterThan(0) // the example archive has a duplicate
+      const table = page.locator('[data-testid="import-failed-rows"]')
+      expect(await table.locator('tbody tr').count()).toBe(left.length)
+      await seeText(page, '[data-testid="import-failed-rows"] td', left[0].file)
+      if (left[0].reason) await seeText(page, '[data-testid="import-failed-rows"] td', left[0].reason)
+
+      // The imported posts are in; those the importer flagged are on the desk.
+      const imported = await env.payload.count({ collection: 'posts' })
+      expect(imported.totalDocs).toBe(run.summary.created)
+      const flagged = await env.payload.find({ collection: 'posts', where: { 'review.flagged': { equals: true } }, limit: 1, depth: 0 })
+      if (flagged.docs[0]) {
+        await page.reload()
+        await seeText(page, '[data-testid="desk-flagged"] a', flagged.docs[0].title)
+      }
+      await page.locator('[data-testid="import-run"]').first().getByText('Show report').click()
+      await page.locator('[data-testid="import-report"]').waitFor()
+      await screenshot(page, '6-import-report')
+    })
+    expect(env.foreignRequests).toEqual([])
+  })
+})
