@@ -32,7 +32,8 @@ export type HttpCacheOptions = {
    * Seconds this process reuses an anonymous public response (one Payload read per URL per interval
    * however many readers ask; identical requests in flight share one read). Any write this process
    * makes to delivered content empties it at once; writes by other processes and embargoes ending
-   * show after at most this long. 0 turns it off.
+   * show after at most this long plus one read (while one request refreshes an expired response,
+   * concurrent ones get the expired one). 0 turns it off.
    * @default Number(process.env.DELIVERY_MICROCACHE_SECONDS ?? 2)
    */
   microcacheSeconds?: number
@@ -145,7 +146,7 @@ export const httpCache = (payload: Payload, options: HttpCacheOptions): RequestH
     bytes += entry.body.length
   }
 
-  const send = (req: Request, res: Response, entry: Entry, how: 'hit' | 'miss') => {
+  const send = (req: Request, res: Response, entry: Entry, how: 'hit' | 'stale' | 'miss') => {
     res.status(entry.status)
     for (const [name, value] of entry.headers) res.setHeader(name, value)
     res.setHeader('x-delivery-cache', how)
@@ -224,6 +225,12 @@ export const httpCache = (payload: Payload, options: HttpCacheOptions): RequestH
       return
     }
     const pending = inFlight.get(key)
+    // While one request refreshes an expired entry, the others get the entry it replaces, unless
+    // this process wrote delivered content since (then everyone waits for the fresh read).
+    if (pending && cached && cached.generation === generation) {
+      send(req, res, cached, 'stale')
+      return
+    }
     if (pending) {
       pending.then((entry) => {
         if (entry && isKeepable(entry)) {

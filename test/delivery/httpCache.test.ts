@@ -1,0 +1,93 @@
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import express from 'express'
+import type { Payload } from 'payload'
+
+import { noteContentChange } from '../../src/delivery/changes'
+import { httpCache } from '../../src/delivery/httpCache'
+
+// The middleware needs only the config's cookie prefix and an identity for the change counter.
+const payload = { config: { cookiePrefix: 'payload' } } as unknown as Payload
+let clock = 1_000_000
+let version = 0
+let reads = 0
+// A gate the test can close to hold the next read open, to have requests arrive while it runs.
+let gate: Promise<void> | undefined
+let openGate: (() => void) | undefined
+let held = false
+let server: Server
+let url: string
+
+beforeAll(async () => {
+  const app = express()
+  app.use(httpCache(payload, { isPublicRead: (p) => p.startsWith('/items'), microcacheSeconds: 2, now: () => clock }))
+  app.get('/items', async (_req, res) => {
+    reads++
+    const waitFor = gate
+    gate = undefined
+    if (waitFor) {
+      held = true
+      await waitFor
+    }
+    res.type('application/json').end(JSON.stringify({ version }))
+  })
+  server = createServer(app)
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/items`
+})
+afterAll(async () => {
+  await new Promise((resolve) => server.close(resolve))
+})
+
+const holdNextRead = () => {
+  held = false
+  gate = new Promise<void>((resolve) => (openGate = resolve))
+}
+const waitForHeldRead = async () => {
+  while (!held) await new Promise((resolve) => setImmediate(resolve))
+}
+
+describe('the microcache', () => {
+  it('answers repeats from memory, and after expiry serves the old entry while one request refreshes it', async () => {
+    const first = await fetch(url)
+    expect(first.headers.get('x-delivery-cache')).toBe('miss')
+    expect((await fetch(url)).headers.get('x-delivery-cache')).toBe('hit')
+    expect(reads).toBe(1)
+
+    clock += 2_001
+    version = 1
+    holdNextRead()
+    const refreshing = fetch(url)
+    await waitForHeldRead()
+    const meanwhile = await fetch(url)
+    expect(meanwhile.headers.get('x-delivery-cache')).toBe('stale')
+    expect(await meanwhile.json()).toEqual({ version: 0 })
+    openGate!()
+    const refreshed = await refreshing
+    expect(refreshed.headers.get('x-delivery-cache')).toBe('miss')
+    expect(await refreshed.json()).toEqual({ version: 1 })
+    expect(reads).toBe(2)
+  })
+
+  it('never serves an entry older than a write this process made, not even while refreshing', async () => {
+    version = 2
+    noteContentChange(payload)
+    holdNextRead()
+    const refreshing = fetch(url)
+    await waitForHeldRead()
+    const waiting = fetch(url)
+    openGate!()
+    expect(await (await refreshing).json()).toEqual({ version: 2 })
+    const shared = await waiting
+    expect(shared.headers.get('x-delivery-cache')).toBe('hit')
+    expect(await shared.json()).toEqual({ version: 2 })
+  })
+
+  it('answers 304 to a matching If-None-Match even when fetch adds Cache-Control: no-cache', async () => {
+    const { headers } = await fetch(url)
+    const again = await fetch(url, { headers: { 'if-none-match': headers.get('etag')!, 'cache-control': 'no-cache' } })
+    expect(again.status).toBe(304)
+  })
+})
