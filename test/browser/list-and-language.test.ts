@@ -27,7 +27,6 @@ beforeAll(async () => {
       data: { title, source, editorialState } as never,
       draft: true,
       overrideAccess: true,
-      context: { system: true },
     })
   }
 })
