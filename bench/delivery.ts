@@ -52,8 +52,8 @@ const findImporter = async (): Promise<ImporterModule['runImport'] | undefined> 
 }
 
 const DELIVERY_INDEXES = [
-  'CREATE INDEX IF NOT EXISTS `_status_publishedAt_idx` ON `posts` (`_status`, `published_at`)',
-  'CREATE INDEX IF NOT EXISTS `version__status_version_publishedAt_idx` ON `_posts_v` (`version__status`, `version_published_at`)',
+  'CREATE INDEX IF NOT EXISTS `_status_publishedAt_createdAt_idx` ON `posts` (`_status`, `published_at`, `created_at`)',
+  'CREATE INDEX IF NOT EXISTS `version__status_version_publishedAt_version_createdAt_idx` ON `_posts_v` (`version__status`, `version_published_at`, `version_created_at`)',
 ]
 
 const removeDb = (file: string) => {

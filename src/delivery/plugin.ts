@@ -70,11 +70,13 @@ const withDeliveryHooks = (collection: CollectionConfig): CollectionConfig => {
     ...collection,
     fields: isPosts ? [...collection.fields, attributionField] : collection.fields,
     // Every anonymous list filters on `_status` and `publishedAt` (publishedAndDue) and sorts by
-    // `publishedAt`. With this index the count Payload runs for `totalDocs` and the filter itself are
-    // answered from the index alone: without it SQLite reads each row, and a post's row spills its
-    // Lexical body and HTML over overflow pages (measured below in bench/delivery.ts).
+    // `-publishedAt` with Payload's tie-breaker `-createdAt`. With this index SQLite walks the
+    // published posts in that order and stops after a page, and counts `totalDocs` from the index
+    // alone. Without it, it reads every matching row to sort them, and a post's row spills its
+    // Lexical body and HTML over overflow pages (25-77 ms against 3-6 ms for a page of 20 out of
+    // 2,000 posts; it grows with the archive).
     indexes: isPosts
-      ? [...(collection.indexes ?? []), { fields: ['_status', 'publishedAt'] }]
+      ? [...(collection.indexes ?? []), { fields: ['_status', 'publishedAt', 'createdAt'] }]
       : collection.indexes,
     hooks: {
       ...hooks,
