@@ -164,7 +164,12 @@ export const Posts: CollectionConfig<'posts'> = {
       label: { en: 'Editorial history', zh: '编辑记录' },
       // Appended to by the enforceEditorialWorkflow hook only.
       access: { create: nobodyField, update: nobodyField },
-      admin: { readOnly: true, position: 'sidebar', initCollapsed: true },
+      admin: {
+        readOnly: true,
+        position: 'sidebar',
+        initCollapsed: true,
+        components: { RowLabel: adminComponents.editorialLogRowLabel },
+      },
       fields: [
         { name: 'from', type: 'text' },
         { name: 'to', type: 'text' },

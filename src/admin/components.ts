@@ -7,4 +7,5 @@ export const adminComponents = {
   provenancePanel: '/src/admin/posts/ProvenancePanel#ProvenancePanel',
   postQuickFilters: '/src/admin/posts/QuickFilters#PostQuickFilters',
   importPanel: '/src/admin/imports/ImportPanel#ImportPanel',
+  editorialLogRowLabel: '/src/admin/posts/EditorialLogRowLabel#EditorialLogRowLabel',
 } as const

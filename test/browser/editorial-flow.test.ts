@@ -106,6 +106,8 @@ describe('the editorial desk in a real browser', () => {
     await page.locator('#editorial-in_review').click()
     await page.waitForLoadState('load')
     await seeText(page, '[data-testid="editorial-state"]', 'In review')
+    // The editorial history in the sidebar records the move.
+    await seeText(page, 'span', 'Draft → In review')
 
     const stored = await env.payload.findByID({ collection: 'posts', id: postId, draft: true, depth: 0 })
     expect(stored.title).toBe(TITLE)
