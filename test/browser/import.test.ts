@@ -9,6 +9,13 @@ const ARCHIVE = path.resolve('examples/archive')
 
 let env: BrowserTestEnv
 
+type ImportRunJson = {
+  status: string
+  archiveDir: string
+  summary: Record<string, number>
+  report: Array<{ status: string; file: string; reason?: string }>
+}
+
 beforeAll(async () => {
   env = await startBrowserTestEnv()
   await createStaff(env.payload, 'admin', 'Ada Admin')
@@ -47,8 +54,11 @@ describe('importing the archive from the admin', () => {
       await seeText(page, '[data-testid="import-run"][data-status="completed"]', /files \d+/, 90_000)
       await page.locator('[data-testid="import-report"]').waitFor()
 
-      const { docs } = await env.payload.find({ collection: 'import-runs', sort: '-createdAt', limit: 1 })
-      const run = docs[0] as { status: string; archiveDir: string; summary: Record<string, number>; report: Array<{ status: string; file: string; reason?: string }> }
+      // The run as the editor's session reads it over REST.
+      const run: ImportRunJson = await page.evaluate(async () => {
+        const res = await fetch('/api/import-runs?sort=-createdAt&limit=1&depth=0', { credentials: 'include' })
+        return (await res.json()).docs[0]
+      })
       expect(run.status).toBe('completed')
       expect(run.archiveDir).toBe(ARCHIVE)
       expect(run.summary.files).toBeGreaterThan(0)
