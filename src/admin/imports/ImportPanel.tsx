@@ -6,6 +6,7 @@ import Link from 'next/link'
 import React, { useCallback, useEffect, useState } from 'react'
 
 import { apiFetch, useNewsroomTranslation, useRoutes } from '../shared'
+import type { NewsroomTranslationKeys } from '../translations'
 
 type ReportRow = Record<string, unknown>
 
@@ -55,16 +56,26 @@ const counts = (run: ImportRun): Array<[string, number]> =>
     (e): e is [string, number] => typeof e[1] === 'number' && !NOT_COUNTS.has(e[0]),
   )
 
+/** Our label of a summary count or run status when we have one, else the importer's own word. */
+const useLabel = () => {
+  const { t, i18n } = useNewsroomTranslation()
+  return (prefix: 'count' | 'run', key: string) => {
+    const full = `newsroom:${prefix}_${key}` as NewsroomTranslationKeys
+    return i18n.translations.newsroom && `${prefix}_${key}` in i18n.translations.newsroom ? t(full) : key
+  }
+}
+
 /** The report of one import run: its counts and the rows that failed with their reasons. */
 export const ImportReport: React.FC<{ run: ImportRun }> = ({ run }) => {
   const { t } = useNewsroomTranslation()
+  const label = useLabel()
   const failed = reportRows(run).filter(isNotImportedRow)
   return (
     <div className="nr-report" data-testid="import-report">
       <dl className="nr-counts">
         {counts(run).map(([key, value]) => (
           <div key={key} data-testid={`import-count-${key}`}>
-            <dt>{key}</dt>
+            <dt>{label('count', key)}</dt>
             <dd>{value}</dd>
           </div>
         ))}
@@ -109,6 +120,7 @@ export const ImportReport: React.FC<{ run: ImportRun }> = ({ run }) => {
  */
 export const ImportPanel: React.FC = () => {
   const { t, i18n } = useNewsroomTranslation()
+  const label = useLabel()
   const routes = useRoutes()
   const [runs, setRuns] = useState<{ docs?: ImportRun[]; error?: string }>({})
   const [dryRun, setDryRun] = useState(false)
@@ -199,7 +211,7 @@ export const ImportPanel: React.FC = () => {
               <React.Fragment key={run.id}>
                 <tr data-testid="import-run" data-status={run.status ?? ''}>
                   <td>
-                    <span className={`nr-pill nr-pill--${run.status}`}>{run.status}</span>
+                    <span className={`nr-pill nr-pill--${run.status}`}>{label('run', String(run.status))}</span>
                     {run.dryRun ? ` (${t('newsroom:importDryRun')})` : ''}
                   </td>
                   <td>{formatDate(run.startedAt)}</td>
@@ -208,7 +220,7 @@ export const ImportPanel: React.FC = () => {
                     {RUNNING.has(String(run.status)) && run.progress?.total
                       ? `${run.progress.done ?? 0} / ${run.progress.total}`
                       : counts(run)
-                          .map(([k, v]) => `${k} ${v}`)
+                          .map(([k, v]) => `${label('count', k)} ${v}`)
                           .join(' · ')}
                     {run.error && <div className="nr-error">{run.error.split('\n')[0]}</div>}
                   </td>
