@@ -10,6 +10,7 @@ import { attachAttribution, attributionField, forgetSources } from './attributio
 import { noteContentChange } from './changes'
 import { maxDepthRule } from './graphqlDepth'
 import { deliveredPostsQuery } from './graphqlQueries'
+import { rewriteSlugFilters } from './slugFilters'
 
 export type DeliveryPluginOptions = {
   /**
@@ -80,6 +81,7 @@ const withDeliveryHooks = (collection: CollectionConfig): CollectionConfig => {
       : collection.indexes,
     hooks: {
       ...hooks,
+      beforeOperation: isPosts ? [...(hooks.beforeOperation ?? []), rewriteSlugFilters] : hooks.beforeOperation,
       afterRead: isPosts ? [...(hooks.afterRead ?? []), attachAttribution] : hooks.afterRead,
       afterChange: [
         ...(hooks.afterChange ?? []),

@@ -108,6 +108,14 @@ describe('filters, sort, pagination, select', () => {
     expect(titles(await list('/api/posts?where[source.slug][equals]=rfi'))).toEqual(['已发布的版本', TRICKY_TITLE])
   })
 
+  it('filter by several source slugs, and an unknown slug matches nothing', async () => {
+    expect(titles(await list('/api/posts?where[source.slug][in]=rfi,zaobao'))).toEqual(['已发布的版本', '外交新闻', TRICKY_TITLE])
+    const none = await list('/api/posts?where[source.slug][equals]=nope')
+    expect(none.totalDocs).toBe(0)
+    const either = await list('/api/posts?where[or][0][source.slug][equals]=zaobao&where[or][1][categories.slug][equals]=china')
+    expect(titles(either)).toEqual(['外交新闻', TRICKY_TITLE])
+  })
+
   it('filter by category slug', async () => {
     expect(titles(await list('/api/posts?where[categories.slug][equals]=world'))).toEqual(['已发布的版本', '外交新闻'])
   })
