@@ -27,6 +27,7 @@ export interface Config {
     categories: Category;
     media: Media;
     users: User;
+    'import-runs': ImportRun;
     'payload-kv': PayloadKv;
     'payload-jobs': PayloadJob;
     'payload-locked-documents': PayloadLockedDocument;
@@ -51,6 +52,7 @@ export interface Config {
     categories: CategoriesSelect<false> | CategoriesSelect<true>;
     media: MediaSelect<false> | MediaSelect<true>;
     users: UsersSelect<false> | UsersSelect<true>;
+    'import-runs': ImportRunsSelect<false> | ImportRunsSelect<true>;
     'payload-kv': PayloadKvSelect<false> | PayloadKvSelect<true>;
     'payload-jobs': PayloadJobsSelect<false> | PayloadJobsSelect<true>;
     'payload-locked-documents': PayloadLockedDocumentsSelect<false> | PayloadLockedDocumentsSelect<true>;
@@ -70,6 +72,7 @@ export interface Config {
   user: User;
   jobs: {
     tasks: {
+      importArchive: TaskImportArchive;
       schedulePublish: TaskSchedulePublish;
       inline: {
         input: unknown;
@@ -98,6 +101,8 @@ export interface UserAuthOperations {
   };
 }
 /**
+ * Write, review and publish. Writers submit for review; editors approve, schedule and publish.
+ *
  * This interface was referenced by `Config`'s JSON-Schema
  * via the `definition` "posts".
  */
@@ -158,6 +163,9 @@ export interface Post {
    * Readers see a published post only from this moment on (embargo).
    */
   publishedAt?: string | null;
+  /**
+   * Changed with the workflow buttons at the top (submit for review, request changes, approve).
+   */
   editorialState?: ('draft' | 'in_review' | 'changes_requested' | 'approved') | null;
   editorialNote?: string | null;
   editorialLog?:
@@ -176,6 +184,16 @@ export interface Post {
     warnings?: string[] | null;
   };
   createdBy?: (number | null) | User;
+  /**
+   * The outlet's credit, from the source.
+   */
+  attribution?: {
+    outlet?: string | null;
+    outletSlug?: string | null;
+    outletHomepage?: string | null;
+    sourceUrl?: string | null;
+    licence?: string | null;
+  };
   updatedAt: string;
   createdAt: string;
   _status?: ('draft' | 'published') | null;
@@ -309,6 +327,56 @@ export interface Category {
 }
 /**
  * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "import-runs".
+ */
+export interface ImportRun {
+  id: number;
+  runId?: string | null;
+  status: 'running' | 'completed' | 'failed';
+  archiveDir?: string | null;
+  dryRun?: boolean | null;
+  startedAt?: string | null;
+  finishedAt?: string | null;
+  progress?: {
+    done?: number | null;
+    total?: number | null;
+  };
+  summary?:
+    | {
+        [k: string]: unknown;
+      }
+    | unknown[]
+    | string
+    | number
+    | boolean
+    | null;
+  error?: string | null;
+  /**
+   * Ids per collection: what undoing this run removes.
+   */
+  created?:
+    | {
+        [k: string]: unknown;
+      }
+    | unknown[]
+    | string
+    | number
+    | boolean
+    | null;
+  report?:
+    | {
+        [k: string]: unknown;
+      }
+    | unknown[]
+    | string
+    | number
+    | boolean
+    | null;
+  updatedAt: string;
+  createdAt: string;
+}
+/**
+ * This interface was referenced by `Config`'s JSON-Schema
  * via the `definition` "payload-kv".
  */
 export interface PayloadKv {
@@ -376,7 +444,7 @@ export interface PayloadJob {
     | {
         executedAt: string;
         completedAt: string;
-        taskSlug: 'inline' | 'schedulePublish';
+        taskSlug: 'inline' | 'importArchive' | 'schedulePublish';
         taskID: string;
         input?:
           | {
@@ -409,7 +477,7 @@ export interface PayloadJob {
         id?: string | null;
       }[]
     | null;
-  taskSlug?: ('inline' | 'schedulePublish') | null;
+  taskSlug?: ('inline' | 'importArchive' | 'schedulePublish') | null;
   queue?: string | null;
   waitUntil?: string | null;
   processing?: boolean | null;
@@ -446,6 +514,10 @@ export interface PayloadLockedDocument {
     | ({
         relationTo: 'users';
         value: number | User;
+      } | null)
+    | ({
+        relationTo: 'import-runs';
+        value: number | ImportRun;
       } | null);
   globalSlug?: string | null;
   user: {
@@ -537,6 +609,15 @@ export interface PostsSelect<T extends boolean = true> {
         warnings?: T;
       };
   createdBy?: T;
+  attribution?:
+    | T
+    | {
+        outlet?: T;
+        outletSlug?: T;
+        outletHomepage?: T;
+        sourceUrl?: T;
+        licence?: T;
+      };
   updatedAt?: T;
   createdAt?: T;
   _status?: T;
@@ -633,6 +714,30 @@ export interface UsersSelect<T extends boolean = true> {
 }
 /**
  * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "import-runs_select".
+ */
+export interface ImportRunsSelect<T extends boolean = true> {
+  runId?: T;
+  status?: T;
+  archiveDir?: T;
+  dryRun?: T;
+  startedAt?: T;
+  finishedAt?: T;
+  progress?:
+    | T
+    | {
+        done?: T;
+        total?: T;
+      };
+  summary?: T;
+  error?: T;
+  created?: T;
+  report?: T;
+  updatedAt?: T;
+  createdAt?: T;
+}
+/**
+ * This interface was referenced by `Config`'s JSON-Schema
  * via the `definition` "payload-kv_select".
  */
 export interface PayloadKvSelect<T extends boolean = true> {
@@ -711,6 +816,29 @@ export interface CollectionsWidget {
     [k: string]: unknown;
   };
   width: 'full';
+}
+/**
+ * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "TaskImportArchive".
+ */
+export interface TaskImportArchive {
+  input: {
+    dir?: string | null;
+    status?: ('draft' | 'published') | null;
+    dryRun?: boolean | null;
+  };
+  output: {
+    importRunId?: string | null;
+    summary?:
+      | {
+          [k: string]: unknown;
+        }
+      | unknown[]
+      | string
+      | number
+      | boolean
+      | null;
+  };
 }
 /**
  * This interface was referenced by `Config`'s JSON-Schema
