@@ -54,6 +54,7 @@ const findImporter = async (): Promise<ImporterModule['runImport'] | undefined> 
 const DELIVERY_INDEXES = [
   'CREATE INDEX IF NOT EXISTS `_status_publishedAt_createdAt_idx` ON `posts` (`_status`, `published_at`, `created_at`)',
   'CREATE INDEX IF NOT EXISTS `version__status_version_publishedAt_version_createdAt_idx` ON `_posts_v` (`version__status`, `version_published_at`, `version_created_at`)',
+  'CREATE INDEX IF NOT EXISTS `source__status_publishedAt_createdAt_idx` ON `posts` (`source_id`, `_status`, `published_at`, `created_at`)',
 ]
 
 const removeDb = (file: string) => {
@@ -198,7 +199,7 @@ const scenarios = (hot: string[], slugs: string[], sources: string[], delivery: 
     { name: 'list 20, depth 1', path: () => '/api/posts?limit=20&depth=1' },
     { name: `post by slug (${hot.length} newest)`, path: () => bySlug(hotSlug()) },
     { name: `post by slug (${slugs.length} random)`, path: () => bySlug(slug()) },
-    { name: `list by source (${sources.length} sources)`, path: () => `/api/posts?where[source.slug][equals]=${source()}&limit=20&depth=1` },
+    { name: `list by source (${sources.length} sources)`, path: () => `/api/posts?where[source.slug][equals]=${encodeURIComponent(source())}&limit=20&depth=1` },
     { name: 'GraphQL list 20', method: 'POST', path: () => '/api/graphql', body: graphqlList(delivery) },
     ...(delivery ? [{ name: 'RSS feed, all posts', path: () => '/feeds/posts.xml' }] : []),
   ]
