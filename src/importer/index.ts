@@ -60,6 +60,8 @@ export type ImportOptions = {
   signal?: AbortSignal
   /** Write inside this request's transaction (used by the migration). */
   req?: PayloadRequest
+  /** New docs through the SQLite bulk writer (multi-row INSERTs). @default true; only SQLite has one */
+  bulk?: boolean
 }
 
 /** What the scan keeps per file (no bodies: 64k bodies would not fit comfortably in memory). */
@@ -134,7 +136,7 @@ export const runImport = async (options: ImportOptions): Promise<ImportReport> =
     }
   }
 
-  const loader = dryRun ? undefined : new Loader(payload, { status, runId, req: options.req })
+  const loader = dryRun ? undefined : new Loader(payload, { status, runId, req: options.req, bulk: options.bulk })
   await loader?.prepare()
 
   // 2. Transform and load each winner (and report files without a usable URL).
