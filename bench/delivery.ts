@@ -8,7 +8,9 @@
 //           ANALYZE) on a copy of the database without statistics;
 //   ours    the delivery layer as deployed (microcache DELIVERY_MICROCACHE_SECONDS, default 2 s);
 //   ours-nc the delivery layer with the microcache off: the cost of every read going to Payload;
-//   plain+  plain Payload again on the analyzed database: the base for our overhead.
+//   plain+  plain Payload again on the analyzed database: the base for our overhead;
+//   paired  ours-nc and plain+ side by side, sequential requests alternating between them: the
+//           overhead with the machine's other load falling on both alike.
 // The rate limit is off in the servers (RATE_LIMIT_PER_MINUTE=0): all load comes from one address.
 //
 // Environment: BENCH_POSTS (synthetic posts, default 64000), BENCH_DURATION (s per run, default 10),
@@ -312,6 +314,52 @@ let sources: string[] = []
   await stopServer(server)
 }
 
+// Overhead, paired: ours-nc and plain+ side by side on the same database, one request at a time,
+// alternating between them, so that load from anything else on the machine falls on both alike.
+// The 32-connection runs above are too sensitive to that load to resolve a difference of a few %.
+const paired: { scenario: string; ours: number; plain: number }[] = []
+{
+  const samples = Number(process.env.BENCH_PAIRED_SAMPLES ?? 60)
+  const [oursNc, plainPlus] = await Promise.all([
+    startServerProcess('paired-ours-nc', oursDb, { DELIVERY_MICROCACHE_SECONDS: '0' }),
+    startServerProcess('paired-plain+', oursDb, { NEWSROOM_DELIVERY: 'off' }),
+  ])
+  const once = async (server: Server, scenario: Scenario) => {
+    const started = performance.now()
+    const res = await fetch(`${server.url}${scenario.path()}`, {
+      method: scenario.method ?? 'GET',
+      headers: scenario.body ? { 'content-type': 'application/json' } : {},
+      body: scenario.body,
+    })
+    await res.arrayBuffer()
+    if (!res.ok) throw new Error(`${server.name} ${scenario.name}: ${res.status}`)
+    return performance.now() - started
+  }
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
+  log(`\nPaired (ours-nc vs plain+, ${samples} sequential requests each, alternating; median latency)`)
+  const oursScenarios = scenarios(hot, slugs, sources, true)
+  const plainScenarios = scenarios(hot, slugs, sources, false)
+  for (const plainScenario of plainScenarios) {
+    const oursScenario = oursScenarios.find((s) => s.name === plainScenario.name)!
+    const a: number[] = []
+    const b: number[] = []
+    for (let i = 0; i < 3; i++) {
+      await once(oursNc, oursScenario)
+      await once(plainPlus, plainScenario)
+    }
+    for (let i = 0; i < samples; i++) {
+      a.push(await once(oursNc, oursScenario))
+      b.push(await once(plainPlus, plainScenario))
+    }
+    const row = { scenario: plainScenario.name, ours: median(a), plain: median(b) }
+    paired.push(row)
+    log(
+      `  ${row.scenario.padEnd(30)} ours-nc ${row.ours.toFixed(1).padStart(7)} ms   plain+ ${row.plain.toFixed(1).padStart(7)} ms   overhead ${(((row.ours / row.plain) - 1) * 100).toFixed(1)}%`,
+    )
+  }
+  await Promise.all([stopServer(oursNc), stopServer(plainPlus)])
+}
+
 const find = (run: string, scenario: string) => rows.find((r) => r.run === run && r.scenario === scenario)
 log('\nRatios (req/s); overhead = how much slower ours-nc is than plain+')
 for (const ours of rows.filter((r) => r.run === 'ours')) {
@@ -334,5 +382,8 @@ const missed = targets.filter((r) => r.p99 >= 100 || r.errors > 0)
 log(
   `\nTargets (ours, list and detail: p99 < 100 ms, no errors): ${missed.length === 0 ? 'met' : `missed by ${missed.map((r) => r.scenario).join(', ')}`}`,
 )
-fs.writeFileSync(path.join(benchDir, 'delivery-results.json'), `${JSON.stringify({ description, connections, duration, rows }, null, 2)}\n`)
+fs.writeFileSync(
+  path.join(benchDir, 'delivery-results.json'),
+  `${JSON.stringify({ description, connections, duration, rows, paired }, null, 2)}\n`,
+)
 process.exit(0)
