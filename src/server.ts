@@ -13,7 +13,6 @@ import { mountDelivery } from './delivery'
 import { healthReport } from './http/health'
 import { claimJobRunner, runJobsCronsNow } from './jobs/runner'
 import { previewRouter } from './http/preview'
-import { previewRouter } from './http/preview'
 import { sendWebResponse, toWebRequest } from './http/webBridge'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
@@ -114,8 +113,6 @@ export const startServer = async (options: ServerOptions = {}): Promise<RunningS
       next(err)
     }
   })
-
-  app.use(previewRouter(payload))
 
   app.use(previewRouter(payload))
 
