@@ -4,6 +4,7 @@ import type { Payload, PayloadRequest } from 'payload'
 
 import { parseArchiveDate } from './dates'
 import { Loader } from './load'
+import { TransformPool } from './pool'
 import { parseFile } from './parse'
 import { listArchiveFiles, readArchiveFile } from './read'
 import { contentHashOf, transform, type PostDraft } from './transform'
@@ -51,7 +52,7 @@ export type ImportOptions = {
   status?: 'draft' | 'published'
   /** Parse and transform everything, write nothing. @default false */
   dryRun?: boolean
-  /** Accepted for the CLI; the transform runs in this process. @default 1 */
+  /** Threads: N - 1 worker threads for read + parse + transform beside this one (1: all in this process). @default 1 */
   concurrency?: number
   /** Recorded on every post written (provenance.importRun). @default a random UUID */
   runId?: string
@@ -139,18 +140,41 @@ export const runImport = async (options: ImportOptions): Promise<ImportReport> =
   const loader = dryRun ? undefined : new Loader(payload, { status, runId, req: options.req, bulk: options.bulk })
   await loader?.prepare()
 
-  // 2. Transform and load each winner (and report files without a usable URL).
+  // 2. Transform and load each winner (and report files without a usable URL). With workers, the
+  // transforms of the next few files run ahead of the load (a bounded window: memory stays flat).
+  // concurrency N = N threads: the main one (scan + load) and N - 1 transform workers.
+  const pool = await TransformPool.create(Math.max(1, Math.floor(options.concurrency ?? 1)) - 1)
+  const isUnchanged = (s: Scanned) => {
+    const existing = s.sourceUrl ? loader?.existing(s.sourceUrl) : undefined
+    return !!existing && existing.contentHash === s.hash
+  }
+  const todo = scanned.filter((s) => !rows[s.index])
+  const ahead = new Map<Scanned, Promise<ReturnType<typeof transform>>>()
+  const window = pool.threads * 8
+  let submitted = 0
+  const fill = (from: number) => {
+    submitted = Math.max(submitted, from)
+    while (submitted < todo.length && ahead.size < window) {
+      const next = todo[submitted++]
+      if (isUnchanged(next)) continue
+      const p = pool.run(dir, next.file)
+      p.catch(() => undefined) // handled when its turn comes
+      ahead.set(next, p)
+    }
+  }
   try {
-    for (const s of scanned) {
-      if (rows[s.index]) continue
+    for (let k = 0; k < todo.length; k++) {
+      const s = todo[k]
       if (signal?.aborted) break
+      if (window) fill(k + 1)
       try {
         const existing = s.sourceUrl ? loader?.existing(s.sourceUrl) : undefined
         if (existing && existing.contentHash === s.hash) {
           rows[s.index] = { file: s.file, status: 'unchanged', id: existing.id, sourceUrl: s.sourceUrl, warnings: [] }
         } else {
-          const raw = await readArchiveFile(dir, s.file)
-          const result = transform(parseFile(raw, s.file), raw)
+          const p = ahead.get(s) ?? pool.run(dir, s.file)
+          ahead.delete(s)
+          const result = await p
           if (!result.ok) {
             rows[s.index] = { file: s.file, status: 'failed', reason: result.reason, warnings: result.warnings }
           } else {
@@ -170,6 +194,8 @@ export const runImport = async (options: ImportOptions): Promise<ImportReport> =
   } catch (err) {
     await loader?.rollback()
     throw err
+  } finally {
+    await pool.close()
   }
 
   for (let i = 0; i < total; i++) {
