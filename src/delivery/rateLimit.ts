@@ -13,7 +13,17 @@ export type RateLimitOptions = {
   windowMs?: number
   /** The clock, for tests. @default Date.now */
   now?: () => number
+  /**
+   * Leave clients on this machine (127.0.0.0/8, ::1) unlimited: local tools, health probes and a
+   * reverse proxy that does not forward the client address are not anonymous readers. Behind a
+   * proxy set TRUST_PROXY=true so the limit applies to the real client address.
+   * @default process.env.RATE_LIMIT_EXEMPT_LOOPBACK !== 'false'
+   */
+  exemptLoopback?: boolean
 }
+
+const isLoopback = (ip: string): boolean =>
+  ip === '::1' || /^(?:::ffff:)?127\./.test(ip)
 
 /** `RATE_LIMIT_PER_MINUTE`, checked: a typo must not silently turn the limit off. */
 export const rateLimitFromEnv = (value = process.env.RATE_LIMIT_PER_MINUTE): number => {
@@ -35,12 +45,17 @@ export const anonymousRateLimit = (payload: Payload, options: RateLimitOptions =
   const limit = options.perMinute ?? rateLimitFromEnv()
   const windowMs = options.windowMs ?? 60_000
   const now = options.now ?? Date.now
+  const exemptLoopback = options.exemptLoopback ?? process.env.RATE_LIMIT_EXEMPT_LOOPBACK !== 'false'
   if (limit <= 0) return (_req, _res, next) => next()
 
   let windowStart = now()
   let counts = new Map<string, number>()
 
   return async (req, res, next) => {
+    if (exemptLoopback && isLoopback(req.ip ?? req.socket.remoteAddress ?? '')) {
+      next()
+      return
+    }
     try {
       if (hasCredentials(req, payload.config.cookiePrefix) && (await isStaffRequest(payload, req))) {
         next()

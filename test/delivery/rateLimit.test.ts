@@ -14,8 +14,11 @@ let staffAuth: string
 
 beforeAll(async () => {
   process.env.RATE_LIMIT_PER_MINUTE = '3'
+  // The test's requests come from 127.0.0.1, which is exempt by default.
+  process.env.RATE_LIMIT_EXEMPT_LOOPBACK = 'false'
   server = await startTestServer({ jobs: false })
   delete process.env.RATE_LIMIT_PER_MINUTE
+  delete process.env.RATE_LIMIT_EXEMPT_LOOPBACK
   const editor = await createUser(server.payload, 'editor')
   // Logged in through the Local API, so that the login does not count against the limit.
   const { token } = await server.payload.login({
@@ -65,6 +68,23 @@ describe('the anonymous rate limit', () => {
     expect(res.status).toBe(429)
   })
 
+  it('leaves clients on this machine alone unless told otherwise', async () => {
+    const local = express()
+    local.use(anonymousRateLimit(server.payload, { perMinute: 1 }))
+    local.get('/', (_req, res) => {
+      res.send('ok')
+    })
+    const app = createServer(local)
+    await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve))
+    const url = `http://127.0.0.1:${(app.address() as AddressInfo).port}/`
+    try {
+      const statuses = [await fetch(url), await fetch(url), await fetch(url)].map((r) => r.status)
+      expect(statuses).toEqual([200, 200, 200])
+    } finally {
+      await new Promise((resolve) => app.close(resolve))
+    }
+  })
+
   it('leaves the health check alone', async () => {
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200)
   })
@@ -76,7 +96,7 @@ describe('the rate limit window', () => {
   let clock = 1_000_000
   beforeAll(async () => {
     const limited = express()
-    limited.use(anonymousRateLimit(server.payload, { perMinute: 2, now: () => clock }))
+    limited.use(anonymousRateLimit(server.payload, { perMinute: 2, now: () => clock, exemptLoopback: false }))
     limited.get('/', (_req, res) => {
       res.send('ok')
     })
