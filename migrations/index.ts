@@ -1,11 +1,11 @@
-import * as migration_20261128_150038_initial from './20261128_150038_initial';
+import * as migration_20261128_154508_initial from './20261128_154508_initial';
 import * as migration_20261128_210000_import_archive from './20261128_210000_import_archive';
 
 export const migrations = [
   {
-    up: migration_20261128_150038_initial.up,
-    down: migration_20261128_150038_initial.down,
-    name: '20261128_150038_initial',
+    up: migration_20261128_154508_initial.up,
+    down: migration_20261128_154508_initial.down,
+    name: '20261128_154508_initial',
   },
   {
     up: migration_20261128_210000_import_archive.up,
