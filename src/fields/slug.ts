@@ -18,10 +18,18 @@ const fillUniqueSlug =
   ({ from = 'title', fallbackPrefix }: SlugFieldOptions): FieldHook =>
   async ({ value, data, originalDoc, req, collection }) => {
     if (!collection) return value
-    const typed = typeof value === 'string' ? slugify(value) : ''
-    if (typed && typed === originalDoc?.slug) return typed
+    const prefix = fallbackPrefix ?? collection.slug
     const sourceText = String(data?.[from] ?? originalDoc?.[from] ?? '')
-    const base = typed || slugOrFallback(sourceText, fallbackPrefix ?? collection.slug)
+    const fromSource = slugify(sourceText)
+    // The admin autosaves a new post before its title is typed, which gives it a placeholder slug
+    // (`post-1a2b3c4d`). Until the post is published, a placeholder gives way to the real title's slug.
+    const placeholder = new RegExp(`^${prefix}-[0-9a-f]{8}(-\\d+)?$`)
+    const replaceable = (slug: string) =>
+      placeholder.test(slug) && fromSource !== '' && originalDoc?._status !== 'published'
+    let typed = typeof value === 'string' ? slugify(value) : ''
+    if (typed && replaceable(typed)) typed = ''
+    if (typed && typed === originalDoc?.slug) return typed
+    const base = typed || fromSource || slugOrFallback(sourceText, prefix)
     const ownId = originalDoc?.id
     return firstFreeSlug(base, async (candidate) => {
       const { totalDocs } = await req.payload.count({

@@ -153,8 +153,15 @@ describe('the editorial desk in a real browser', () => {
       // Publish ▸ Schedule publish, at the next full minute that is at least 15 s away.
       const at = new Date(Math.ceil((Date.now() + 15_000) / 60_000) * 60_000)
       const typed = formatForPicker(at)
-      await page.locator('div:has(> #action-save) .popup-button').click()
-      await page.locator('#schedule-publish').click()
+      // The publish menu can close again when the document re-renders (autosave, polling): reopen
+      // it until its "Schedule publish" item is visible.
+      const scheduleItem = page.locator('#schedule-publish')
+      for (let attempt = 1; !(await scheduleItem.isVisible()); attempt++) {
+        if (attempt > 10) throw new Error('the publish menu never showed "Schedule publish"')
+        await page.locator('div:has(> #action-save) .popup-button').click()
+        await scheduleItem.waitFor({ state: 'visible', timeout: 2_000 }).catch(() => undefined)
+      }
+      await scheduleItem.click()
       // The drawer proposes "Unpublish" for a post that was never published; choose "Publish".
       await page.locator('.schedule-publish__type').getByText('Publish', { exact: true }).click()
       const input = page.locator('.schedule-publish .date-time-picker input').first()

@@ -30,6 +30,18 @@ describe('post slugs', () => {
     expect(post.slug).toMatch(/^post-[0-9a-f]{8}$/)
   })
 
+  it('replace the placeholder of a post autosaved before its title was typed', async () => {
+    const post = await payload.create({ collection: 'posts', data: { title: '' }, draft: true })
+    expect(post.slug).toMatch(/^post-[0-9a-f]{8}$/)
+    const titled = await payload.update({
+      collection: 'posts',
+      id: post.id,
+      data: { title: '台风逼近华南沿海', slug: post.slug },
+      draft: true,
+    })
+    expect(titled.slug).toBe('台风逼近华南沿海')
+  })
+
   it('stay the same when the post is retitled', async () => {
     const post = await payload.create({ collection: 'posts', data: { title: '原标题' } })
     const updated = await payload.update({ collection: 'posts', id: post.id, data: { title: '新标题' } })
