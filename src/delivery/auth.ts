@@ -2,6 +2,7 @@ import type { Request } from 'express'
 import { executeAuthStrategies, type Payload } from 'payload'
 
 import { isStaffUser } from '../access/roles'
+import { headersOf } from '../http/webBridge'
 
 /**
  * Whether a request carries credentials (an `Authorization` header or Payload's auth cookie). Its
@@ -14,15 +15,6 @@ export const hasCredentials = (req: Request, cookiePrefix = 'payload'): boolean 
   return Boolean(cookie && cookie.includes(`${cookiePrefix}-token=`))
 }
 
-const toHeaders = (req: Request): Headers => {
-  const headers = new Headers()
-  for (const [key, value] of Object.entries(req.headers)) {
-    if (Array.isArray(value)) value.forEach((v) => headers.append(key, v))
-    else if (value != null) headers.set(key, value)
-  }
-  return headers
-}
-
 /**
  * Whether the request is from a signed-in staff member, checked with Payload's own auth strategies
  * (a forged or expired token is anonymous). Costs a token check and one user lookup, so it is only
@@ -30,6 +22,6 @@ const toHeaders = (req: Request): Headers => {
  */
 export const isStaffRequest = async (payload: Payload, req: Request): Promise<boolean> => {
   if (!hasCredentials(req, payload.config.cookiePrefix)) return false
-  const { user } = await executeAuthStrategies({ headers: toHeaders(req), payload })
+  const { user } = await executeAuthStrategies({ headers: headersOf(req), payload })
   return isStaffUser(user)
 }

@@ -3,18 +3,10 @@ import type { Payload } from 'payload'
 
 import { isStaffUser } from '../access/roles'
 import type { Author, Media, Post, Source } from '../payload-types'
+import { headersOf } from './webBridge'
 
 const escapeHtml = (s: string): string =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
-
-const toHeaders = (req: Request): Headers => {
-  const headers = new Headers()
-  for (const [key, value] of Object.entries(req.headers)) {
-    if (Array.isArray(value)) value.forEach((v) => headers.append(key, v))
-    else if (value != null) headers.set(key, value)
-  }
-  return headers
-}
 
 const isPopulated = <T extends object>(value: unknown): value is T => typeof value === 'object' && value !== null
 
@@ -101,7 +93,7 @@ export const previewRouter = (payload: Payload): Router => {
     res.set('cache-control', 'no-store')
     res.set('x-robots-tag', 'noindex')
     try {
-      const { user } = await payload.auth({ headers: toHeaders(req) })
+      const { user } = await payload.auth({ headers: headersOf(req) })
       if (!user) return sendError(res, 401, 'Sign in to the admin to preview posts.')
       if (!isStaffUser(user)) return sendError(res, 403, 'Only newsroom staff can preview posts.')
       const id = req.params.id

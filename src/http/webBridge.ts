@@ -3,13 +3,19 @@ import type { ReadableStream as NodeWebReadableStream } from 'node:stream/web'
 
 import type { Request as ExpressRequest, Response as ExpressResponse } from 'express'
 
-/** An Express request as a WHATWG `Request`, which Payload's REST and GraphQL handlers take. */
-export const toWebRequest = (req: ExpressRequest, origin: string): Request => {
+/** An Express request's headers as WHATWG `Headers` (what `payload.auth` and Payload's handlers take). */
+export const headersOf = (req: ExpressRequest): Headers => {
   const headers = new Headers()
   for (const [key, value] of Object.entries(req.headers)) {
     if (Array.isArray(value)) value.forEach((v) => headers.append(key, v))
     else if (value != null) headers.set(key, value)
   }
+  return headers
+}
+
+/** An Express request as a WHATWG `Request`, which Payload's REST and GraphQL handlers take. */
+export const toWebRequest = (req: ExpressRequest, origin: string): Request => {
+  const headers = headersOf(req)
   const hasBody = req.method !== 'GET' && req.method !== 'HEAD'
   return new Request(new URL(req.originalUrl, origin), {
     method: req.method,
