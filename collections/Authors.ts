@@ -1,6 +1,6 @@
 import type { CollectionConfig } from 'payload'
 
-import { anyone, editors, staff } from '../src/access/roles'
+import { anyone, editors, staff, staffField } from '../src/access/roles'
 import { slugField } from '../src/fields/slug'
 
 /** Bylines. An author may be linked to a staff account and to the outlet they write for. */
@@ -24,6 +24,8 @@ export const Authors: CollectionConfig<'authors'> = {
       name: 'user',
       type: 'relationship',
       relationTo: 'users',
+      // Which staff account writes as this author is the newsroom's business, not readers'.
+      access: { read: staffField },
       label: { en: 'User account', zh: '用户账号' },
       admin: { position: 'sidebar' },
     },

@@ -1,6 +1,6 @@
 import type { CollectionConfig } from 'payload'
 
-import { adminsField, editors, staff, staffOrPublishedAndDue } from '../../src/access/roles'
+import { adminsField, editors, readByStaffOnly, staff, staffField, staffOrPublishedAndDue } from '../../src/access/roles'
 import { adminComponents } from '../../src/admin/components'
 import { slugField } from '../../src/fields/slug'
 import { postContentEditor } from '../../src/richtext/editor'
@@ -85,11 +85,12 @@ export const Posts: CollectionConfig<'posts'> = {
         },
         {
           name: 'provenance',
+          access: { read: staffField },
           label: { en: 'Provenance', zh: '来源记录' },
           admin: {
             description: { en: 'Where an imported post came from. Read-only.', zh: '导入文章的出处，只读。' },
           },
-          fields: [
+          fields: readByStaffOnly([
             { name: 'archiveFile', type: 'text', index: true, admin: { readOnly: true }, label: { en: 'Archive file', zh: '归档文件' } },
             { name: 'contentHash', type: 'text', admin: { readOnly: true }, label: { en: 'Content hash', zh: '内容哈希' } },
             { name: 'feedTimestamp', type: 'number', admin: { readOnly: true }, label: { en: 'Feed timestamp (ms)', zh: '订阅源时间戳（毫秒）' } },
@@ -97,7 +98,7 @@ export const Posts: CollectionConfig<'posts'> = {
             { name: 'frontMatter', type: 'json', admin: { readOnly: true }, label: { en: 'Raw front matter', zh: '原始头信息' } },
             { name: 'importedAt', type: 'date', admin: { readOnly: true }, label: { en: 'Imported at', zh: '导入时间' } },
             { name: 'importRun', type: 'text', index: true, admin: { readOnly: true }, label: { en: 'Import run', zh: '导入批次' } },
-          ],
+          ]),
         },
       ],
     },
@@ -132,6 +133,7 @@ export const Posts: CollectionConfig<'posts'> = {
       name: 'editorialState',
       type: 'select',
       index: true,
+      access: { read: staffField },
       defaultValue: 'draft',
       label: { en: 'Editorial state', zh: '编辑状态' },
       options: [
@@ -155,6 +157,7 @@ export const Posts: CollectionConfig<'posts'> = {
       name: 'editorialNote',
       type: 'textarea',
       virtual: true,
+      access: { read: staffField },
       label: { en: 'Note for this step', zh: '本步骤说明' },
       admin: { position: 'sidebar' },
     },
@@ -163,7 +166,7 @@ export const Posts: CollectionConfig<'posts'> = {
       type: 'array',
       label: { en: 'Editorial history', zh: '编辑记录' },
       // Appended to by the enforceEditorialWorkflow hook only.
-      access: { create: nobodyField, update: nobodyField },
+      access: { read: staffField, create: nobodyField, update: nobodyField },
       admin: {
         readOnly: true,
         position: 'sidebar',
@@ -181,13 +184,14 @@ export const Posts: CollectionConfig<'posts'> = {
     {
       name: 'review',
       type: 'group',
+      access: { read: staffField },
       label: { en: 'Import review', zh: '导入审核' },
       admin: { position: 'sidebar' },
-      fields: [
+      fields: readByStaffOnly([
         { name: 'flagged', type: 'checkbox', index: true, defaultValue: false, label: { en: 'Needs review', zh: '需要审核' } },
         { name: 'fidelity', type: 'number', label: { en: 'Text fidelity', zh: '文本保真度' }, admin: { readOnly: true } },
         { name: 'warnings', type: 'text', hasMany: true, label: { en: 'Import warnings', zh: '导入警告' }, admin: { readOnly: true } },
-      ],
+      ]),
     },
     {
       name: 'createdBy',
@@ -196,7 +200,7 @@ export const Posts: CollectionConfig<'posts'> = {
       index: true,
       label: { en: 'Created by', zh: '创建者' },
       // Stamped from the logged-in user; a writer must not make someone else's post their own.
-      access: { create: adminsField, update: adminsField },
+      access: { read: staffField, create: adminsField, update: adminsField },
       admin: { position: 'sidebar', readOnly: true },
     },
   ],

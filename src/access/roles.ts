@@ -1,4 +1,4 @@
-import type { Access, FieldAccess, PayloadRequest, Where } from 'payload'
+import type { Access, Field, FieldAccess, PayloadRequest, Where } from 'payload'
 
 export const ROLES = ['admin', 'editor', 'writer'] as const
 export type Role = (typeof ROLES)[number]
@@ -24,6 +24,24 @@ export const editors: Access = ({ req }) => isEditorUser(req.user)
 export const admins: Access = ({ req }) => isAdminUser(req.user)
 export const adminsField: FieldAccess = ({ req }) => isAdminUser(req.user)
 export const editorsField: FieldAccess = ({ req }) => isEditorUser(req.user)
+/**
+ * A field only newsroom staff read: the workflow and import records (state, log, review, provenance).
+ * Readers' apps never see them, and anonymous queries may not filter or sort on them. The delivery
+ * layer leaves exactly these fields out of anonymous reads before they reach the database.
+ */
+export const staffField: FieldAccess = ({ req }) => isStaffUser(req.user)
+
+/**
+ * The fields of a staff-only group or tab, each marked `staffField` as well: Payload checks a
+ * query path (`where[provenance.importRun]`) against the access of the field it ends on, not of the
+ * group around it.
+ */
+export const readByStaffOnly = (fields: Field[]): Field[] =>
+  fields.map((field) =>
+    field.type === 'ui' || !('name' in field)
+      ? field
+      : ({ ...field, access: { ...(field as { access?: object }).access, read: staffField } } as Field),
+  )
 
 /**
  * What readers may see: published and due. A published post whose `publishedAt` lies in the future is

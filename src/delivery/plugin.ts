@@ -6,6 +6,7 @@ import type {
   Plugin,
 } from 'payload'
 
+import { selectForReaders } from './anonymousSelect'
 import { attachAttribution, attributionField, forgetSources } from './attribution'
 import { noteContentChange } from './changes'
 import { maxDepthRule } from './graphqlDepth'
@@ -86,7 +87,7 @@ const withDeliveryHooks = (collection: CollectionConfig): CollectionConfig => {
       : collection.indexes,
     hooks: {
       ...hooks,
-      beforeOperation: isPosts ? [...(hooks.beforeOperation ?? []), rewriteSlugFilters] : hooks.beforeOperation,
+      beforeOperation: [...(hooks.beforeOperation ?? []), ...(isPosts ? [rewriteSlugFilters] : []), selectForReaders],
       afterRead: isPosts ? [...(hooks.afterRead ?? []), attachAttribution] : hooks.afterRead,
       afterChange: [
         ...(hooks.afterChange ?? []),

@@ -49,6 +49,20 @@ describe('anonymous GraphQL reads', () => {
     })
   })
 
+  it('get the Lexical JSON when they ask for it, but never a staff-only field', async () => {
+    const query = `query { Posts(where: { slug: { equals: "att-china" } }) { docs { title content editorialState review { flagged } provenance { archiveFile } } } }`
+    const { body } = await graphql(server.url, query)
+    const [post] = body.data.Posts.docs
+    expect(post.title).toBe(TRICKY_TITLE)
+    expect(post.content.root.children.length).toBeGreaterThan(0)
+    expect(post.editorialState).toBeNull()
+    // A group the reader may not read comes back empty.
+    expect(post.review?.flagged ?? null).toBeNull()
+    expect(post.provenance?.archiveFile ?? null).toBeNull()
+    const staffView = await graphql(server.url, query, {}, staffAuth)
+    expect(staffView.body.data.Posts.docs[0]).toMatchObject({ editorialState: 'approved', review: { flagged: false } })
+  })
+
   it('filter by source', async () => {
     // GraphQL's Post_where has no relationship paths (source.slug): filter by the source's id.
     const { body } = await graphql(server.url, LIST, { where: { source: { equals: fx.zaobao.id } } })

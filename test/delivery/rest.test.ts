@@ -103,6 +103,58 @@ describe('a delivered post', () => {
   })
 })
 
+/** Fields of a post only staff read: the workflow and import records. */
+const STAFF_ONLY = ['editorialState', 'editorialLog', 'review', 'provenance', 'createdBy']
+
+describe('what readers are given', () => {
+  it('is the staff view less the staff-only fields and the Lexical JSON, at depth 0 and 1', async () => {
+    for (const depth of [0, 1]) {
+      const reader = (await get(`/api/posts/${fx.p1.id}?depth=${depth}`)).json as Record<string, unknown>
+      const staffView = (await get(`/api/posts/${fx.p1.id}?depth=${depth}`, { authorization: staffAuth })).json as Record<string, unknown>
+      for (const field of STAFF_ONLY) expect(staffView).toHaveProperty(field)
+      expect(staffView).toHaveProperty('content')
+      const expected = Object.fromEntries(
+        Object.entries(staffView).filter(([key]) => !STAFF_ONLY.includes(key) && key !== 'content'),
+      )
+      expect(reader).toEqual(expected)
+    }
+  })
+
+  it('includes the Lexical JSON when select asks for it, and never a staff-only value', async () => {
+    // A logged move: the editorial log now holds a note no reader may see.
+    await server.payload.update({
+      collection: 'posts',
+      id: fx.p2.id,
+      data: { editorialState: 'in_review', editorialNote: 'INTERNAL NOTE about the source' },
+    })
+    const staffView = (await get(`/api/posts/${fx.p2.id}`, { authorization: staffAuth })).json
+    expect(JSON.stringify(staffView.editorialLog)).toContain('INTERNAL NOTE')
+    const { json, text } = await get(
+      `/api/posts/${fx.p2.id}?select[content]=true&select[editorialLog]=true&select[review]=true&select[provenance]=true&select[editorialState]=true`,
+    )
+    expect(json.content.root.children.length).toBeGreaterThan(0)
+    expect(text).not.toContain('INTERNAL NOTE')
+    // Payload answers an unreadable array with an empty one.
+    expect(json.editorialLog ?? []).toEqual([])
+    for (const field of STAFF_ONLY.filter((f) => f !== 'editorialLog')) expect(json).not.toHaveProperty(field)
+  })
+
+  it('refuses an anonymous filter on a staff-only field, which would reveal it', async () => {
+    for (const query of [
+      'where[provenance.archiveFile][exists]=true',
+      'where[provenance.importRun][equals]=x',
+      'where[editorialState][equals]=approved',
+      'where[review.flagged][equals]=false',
+    ]) {
+      const { res, text } = await get(`/api/posts?${query}`)
+      expect(res.status).toBe(400)
+      expect(text).toMatch(/cannot be queried/i)
+    }
+    const staffRes = await get('/api/posts?where[provenance.archiveFile][exists]=false', { authorization: staffAuth })
+    expect(staffRes.res.status).toBe(200)
+  })
+})
+
 describe('filters, sort, pagination, select', () => {
   it('filter by source slug', async () => {
     expect(titles(await list('/api/posts?where[source.slug][equals]=rfi'))).toEqual(['已发布的版本', TRICKY_TITLE])
