@@ -83,9 +83,7 @@ export const startServer = async (options: ServerOptions = {}): Promise<RunningS
     res.status(report.ok ? 200 : 503).set('cache-control', 'no-store').json(report)
   })
 
-  if (options.delivery ?? true) {
-    await mountDelivery(app, payload, { optimize: !resolveDatabase().inMemory })
-  }
+  const delivery = options.delivery ?? true ? await mountDelivery(app, payload, { optimize: !resolveDatabase().inMemory }) : undefined
 
   const { GRAPHQL_POST, GRAPHQL_PLAYGROUND_GET } = await import('@payloadcms/next/routes')
   const graphql = GRAPHQL_POST(config)
@@ -162,6 +160,7 @@ export const startServer = async (options: ServerOptions = {}): Promise<RunningS
         await closed
       }
       await closeNext?.()
+      delivery?.stop()
       // Stops the crons and closes the database connection.
       await payload.destroy()
       // A later startServer() in the same process (tests) must boot a fresh instance.

@@ -5,7 +5,7 @@ import { Kind, parse } from 'graphql'
 import type { Payload } from 'payload'
 
 import { hasCredentials } from './auth'
-import { contentGeneration } from './changes'
+import { writesInThisProcess, type Freshness } from './freshness'
 
 export type HttpCacheOptions = {
   /**
@@ -29,12 +29,17 @@ export type HttpCacheOptions = {
    */
   staleWhileRevalidate?: number
   /**
-   * Seconds this process reuses an anonymous public response (one Payload read per URL per interval
-   * however many readers ask; identical requests in flight share one read). Any write this process
-   * makes to delivered content empties it at once; writes by other processes and embargoes ending
-   * show after at most this long plus one read (while one request refreshes an expired response,
-   * concurrent ones get the expired one). 0 turns it off.
-   * @default Number(process.env.DELIVERY_MICROCACHE_SECONDS ?? 2)
+   * What tells the microcache that content may have changed: a response is reused only while its
+   * epoch lasts. `watchContent` (src/delivery/freshness.ts) follows every write and embargo on SQLite.
+   * @default writesInThisProcess(payload): this process's own writes only
+   */
+  freshness?: Freshness
+  /**
+   * Seconds this process reuses an anonymous public response while nothing changed (one Payload
+   * read per URL per interval however many readers ask; identical requests in flight share one
+   * read). When it runs out with nothing changed, one request refreshes the response while
+   * concurrent ones get the one it replaces. 0 turns the microcache off.
+   * @default Number(process.env.DELIVERY_MICROCACHE_SECONDS ?? freshness.defaultSeconds)
    */
   microcacheSeconds?: number
   /** @default 1000 */
@@ -52,7 +57,8 @@ type Entry = {
   headers: [string, string][]
   body: Buffer
   etag: string
-  generation: number
+  /** The freshness epoch the response was made in: it is served only while that epoch lasts. */
+  epoch: number | undefined
   expires: number
 }
 
@@ -118,7 +124,9 @@ const notModified = (req: Request, entry: Entry): boolean => {
 export const httpCache = (payload: Payload, options: HttpCacheOptions): RequestHandler => {
   const maxAge = options.maxAge ?? numberFromEnv('DELIVERY_MAX_AGE', 60)
   const swr = options.staleWhileRevalidate ?? numberFromEnv('DELIVERY_STALE_WHILE_REVALIDATE', 300)
-  const microcacheMs = (options.microcacheSeconds ?? numberFromEnv('DELIVERY_MICROCACHE_SECONDS', 2)) * 1000
+  const freshness = options.freshness ?? writesInThisProcess(payload)
+  const microcacheMs =
+    (options.microcacheSeconds ?? numberFromEnv('DELIVERY_MICROCACHE_SECONDS', freshness.defaultSeconds)) * 1000
   const maxEntries = options.microcacheEntries ?? 1000
   const maxBytes = options.microcacheBytes ?? 64 * 1024 * 1024
   const now = options.now ?? Date.now
@@ -167,7 +175,7 @@ export const httpCache = (payload: Payload, options: HttpCacheOptions): RequestH
   }
 
   /** Lets the rest of the chain produce the response into a buffer, then sends it through `send`. */
-  const capture = (req: Request, res: Response, generation: number, shared: boolean): Promise<Entry | undefined> =>
+  const capture = (req: Request, res: Response, epoch: number | undefined, shared: boolean): Promise<Entry | undefined> =>
     new Promise((resolve) => {
       const chunks: Buffer[] = []
       const write = res.write.bind(res)
@@ -200,7 +208,7 @@ export const httpCache = (payload: Payload, options: HttpCacheOptions): RequestH
           headers,
           body,
           etag: weakEtag(body),
-          generation,
+          epoch,
           expires: now() + microcacheMs,
         }
         send(req, res, entry, 'miss')
@@ -212,22 +220,23 @@ export const httpCache = (payload: Payload, options: HttpCacheOptions): RequestH
 
   /** Serves from the microcache, or lets the chain produce the response and keeps it. */
   const serve = (req: Request, res: Response, next: NextFunction, key: string, shared: boolean) => {
-    const generation = contentGeneration(payload)
+    const epoch = freshness.epoch()
     const cached = entries.get(key)
-    if (cached && cached.generation === generation && cached.expires > now()) {
+    if (cached && epoch !== undefined && cached.epoch === epoch && cached.expires > now()) {
       send(req, res, cached, 'hit')
       return
     }
-    // HEAD is answered from a cached GET but never fills the cache (its body is empty).
-    if (microcacheMs <= 0 || req.method === 'HEAD') {
-      void capture(req, res, generation, shared)
+    // HEAD is answered from a cached GET but never fills the cache (its body is empty). While the
+    // epoch is unknown (just after a change), every request reads afresh.
+    if (microcacheMs <= 0 || req.method === 'HEAD' || epoch === undefined) {
+      void capture(req, res, epoch, shared)
       next()
       return
     }
     const pending = inFlight.get(key)
     // While one request refreshes an expired entry, the others get the entry it replaces, unless
-    // this process wrote delivered content since (then everyone waits for the fresh read).
-    if (pending && cached && cached.generation === generation) {
+    // content changed since it was made (then everyone waits for the fresh read).
+    if (pending && cached && cached.epoch === epoch) {
       send(req, res, cached, 'stale')
       return
     }
@@ -238,13 +247,13 @@ export const httpCache = (payload: Payload, options: HttpCacheOptions): RequestH
           return
         }
         // The shared read failed (or was not a 200): this request makes its own.
-        void capture(req, res, generation, shared)
+        void capture(req, res, epoch, shared)
         next()
       }, next)
       return
     }
-    const leader = capture(req, res, generation, shared).then((entry) => {
-      if (entry && isKeepable(entry) && entry.generation === contentGeneration(payload)) remember(key, entry)
+    const leader = capture(req, res, epoch, shared).then((entry) => {
+      if (entry && isKeepable(entry) && entry.epoch === freshness.epoch()) remember(key, entry)
       return entry
     })
     inFlight.set(key, leader)

@@ -2,6 +2,7 @@ import type { Express } from 'express'
 import type { Payload } from 'payload'
 
 import { feedsRouter, type FeedsOptions } from './feeds'
+import { watchContent, type WatchOptions } from './freshness'
 import { httpCache, type HttpCacheOptions } from './httpCache'
 import { optimizeDatabase } from './optimizeDatabase'
 import { anonymousRateLimit, type RateLimitOptions } from './rateLimit'
@@ -15,7 +16,9 @@ export type DeliveryOptions = {
   /** Run `ANALYZE` / `PRAGMA optimize` before serving (SQLite only). @default true */
   optimize?: boolean
   rateLimit?: RateLimitOptions
-  cache?: Omit<HttpCacheOptions, 'isPublicRead'>
+  cache?: Omit<HttpCacheOptions, 'isPublicRead' | 'freshness'>
+  /** How the cache learns of changes (see src/delivery/freshness.ts). */
+  watch?: WatchOptions
   feeds?: FeedsOptions
 }
 
@@ -25,9 +28,13 @@ const PUBLIC_COLLECTIONS = ['posts', 'sources', 'categories', 'authors', 'media'
 /**
  * Mounts the delivery layer on the server's Express app, in front of Payload's REST and GraphQL:
  * the anonymous rate limit and HTTP caching on `${api}` and `/feeds`, then the feeds. Call it
- * before the Payload handlers are mounted.
+ * before the Payload handlers are mounted, and `stop()` what it returns before closing Payload.
  */
-export const mountDelivery = async (app: Express, payload: Payload, options: DeliveryOptions = {}) => {
+export const mountDelivery = async (
+  app: Express,
+  payload: Payload,
+  options: DeliveryOptions = {},
+): Promise<{ stop: () => void }> => {
   const api = options.api ?? payload.config.routes.api ?? '/api'
   if (options.optimize ?? true) {
     const { ran, ms } = await optimizeDatabase(payload)
@@ -36,13 +43,16 @@ export const mountDelivery = async (app: Express, payload: Payload, options: Del
   const publicRead = new RegExp(`^(?:${api}/(?:${PUBLIC_COLLECTIONS.join('|')})(?:/[^/]+)?|/feeds/.+)/?$`)
   const paths = [api, '/feeds']
   app.use(paths, anonymousRateLimit(payload, options.rateLimit))
+  const freshness = watchContent(payload, options.watch)
   app.use(
     paths,
     httpCache(payload, {
       ...options.cache,
+      freshness,
       isPublicRead: (path) => publicRead.test(path) && !path.endsWith('/versions'),
       graphQLPath: `${api}${payload.config.routes.graphQL ?? '/graphql'}`,
     }),
   )
   app.use(feedsRouter(payload, options.feeds))
+  return { stop: freshness.stop }
 }

@@ -1,0 +1,122 @@
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { createClient, type Client } from '@libsql/client'
+
+import { runImport } from '../../src/importer'
+import type { RunningServer } from '../../src/server'
+import { paragraphs } from '../helpers/lexical'
+import { startTestServer } from '../helpers/server'
+
+// The delivery cache keeps an anonymous response until something could have changed it. On a file
+// database (as deployed) that is watched three ways; each test proves the cache was in use first
+// (a `hit`), so that it fails if a way of changing content went unnoticed.
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'freshness-'))
+const file = path.join(dir, 'newsroom.db')
+let server: RunningServer
+let other: Client
+
+const published = { _status: 'published' as const, editorialState: 'approved' as const }
+
+beforeAll(async () => {
+  process.env.DATABASE_URI = file
+  // Long enough that only a change, never the time limit, can end a cached response here.
+  process.env.DELIVERY_MICROCACHE_SECONDS = '600'
+  server = await startTestServer({ jobs: false })
+  // A second connection to the same file: to SQLite, exactly another process.
+  other = createClient({ url: `file:${file}` })
+})
+afterAll(async () => {
+  other?.close()
+  await server?.close()
+  delete process.env.DATABASE_URI
+  delete process.env.DELIVERY_MICROCACHE_SECONDS
+  fs.rmSync(dir, { recursive: true, force: true })
+})
+
+const read = async (url: string) => {
+  const res = await fetch(`${server.url}${url}`)
+  return { how: res.headers.get('x-delivery-cache'), body: (await res.json()) as Record<string, any> }
+}
+
+/**
+ * Reads `url` until the delivery cache answers it: the response is then kept. (A write is seen by
+ * the cache twice, once at once through the hooks and once by the poll, so the first read after a
+ * write may not be the one kept.)
+ */
+const readUntilCached = async (url: string) => {
+  const started = Date.now()
+  for (;;) {
+    const { how, body } = await read(url)
+    if (how === 'hit') return body
+    if (Date.now() - started > 3_000) throw new Error(`${url} was never answered from the cache`)
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+}
+
+/** Reads `url` every 20 ms until `done(body)`; returns how long that took, in ms. */
+const readUntil = async (url: string, done: (body: Record<string, any>) => boolean, ms = 5_000) => {
+  const started = Date.now()
+  for (;;) {
+    const { body, how } = await read(url)
+    if (done(body)) return { waited: Date.now() - started, how }
+    if (Date.now() - started > ms) throw new Error(`${url} did not change within ${ms} ms: ${JSON.stringify(body).slice(0, 300)}`)
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+}
+
+describe('the delivery cache on a file database', () => {
+  it('drops a response within half a second when another process writes to the database', async () => {
+    const post = await server.payload.create({
+      collection: 'posts',
+      data: { ...published, title: 'Before', slug: 'other-process', content: paragraphs('x') as never, publishedAt: '2026-01-01T00:00:00.000Z' },
+    })
+    const url = `/api/posts/${post.id}?depth=0`
+    expect((await readUntilCached(url)).title).toBe('Before')
+
+    await other.execute({ sql: 'UPDATE posts SET title = ? WHERE id = ?', args: ['After', post.id] })
+    const { waited, how } = await readUntil(url, (body) => body.title === 'After')
+    process.stdout.write(`another process's write seen by the cache after ${waited} ms\n`)
+    expect(waited).toBeLessThan(500)
+    expect(how).toBe('miss')
+  })
+
+  it('shows a post under embargo at its publishedAt, though nothing writes', async () => {
+    const due = Date.now() + 2_000
+    await server.payload.create({
+      collection: 'posts',
+      data: { ...published, title: 'Embargoed', slug: 'embargoed-soon', content: paragraphs('y') as never, publishedAt: new Date(due).toISOString() },
+    })
+    const url = '/api/posts?where[slug][equals]=embargoed-soon&depth=0'
+    expect((await readUntilCached(url)).totalDocs).toBe(0)
+
+    const { how } = await readUntil(url, (body) => body.totalDocs === 1)
+    const late = Date.now() - due
+    process.stdout.write(`embargoed post delivered ${late} ms after its publishedAt\n`)
+    expect(late).toBeGreaterThanOrEqual(0)
+    expect(late).toBeLessThan(300)
+    expect(how).toBe('miss')
+  })
+
+  it("sees the importer's bulk writes in this process, which run no hooks", async () => {
+    // A first import creates the sources and authors (through Payload, hooks and all); the second
+    // changes one post and nothing else, through the bulk writer only.
+    const archive = path.join(dir, 'archive')
+    fs.cpSync(path.resolve('examples/archive'), archive, { recursive: true })
+    const file = path.join(archive, '_posts', '2025-03-04-城市图书馆夜间开放试点启动.md')
+    const first = await runImport({ payload: server.payload, dir: archive })
+    const row = first.rows.find((r) => r.file.endsWith('城市图书馆夜间开放试点启动.md'))!
+    expect(row.status).toBe('created')
+    const url = `/api/posts/${row.id}?depth=0`
+    expect((await readUntilCached(url)).title).toBe('城市图书馆夜间开放试点启动')
+
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('title: "城市图书馆夜间开放试点启动"', 'title: "城市图书馆夜间开放试点扩大"'))
+    const second = await runImport({ payload: server.payload, dir: archive })
+    expect(second.rows.find((r) => r.id === row.id)?.status).toBe('updated')
+    const { waited, how } = await readUntil(url, (body) => body.title === '城市图书馆夜间开放试点扩大')
+    expect(waited).toBeLessThan(500)
+    expect(how).toBe('miss')
+  })
+})
