@@ -13,6 +13,11 @@ export type Freshness = {
   defaultSeconds: number
   /** What the epoch follows, for the logs and the README. */
   describe: string
+  /**
+   * Whether the epoch moves on every change, whoever makes it: then what was read in an epoch may be
+   * kept for as long as it lasts. Otherwise only for `defaultSeconds`.
+   */
+  complete: boolean
   /** Stops watching (the server calls it before closing the database). */
   stop: () => void
 }
@@ -26,8 +31,15 @@ export const writesInThisProcess = (payload: Payload): Freshness => ({
   epoch: () => contentGeneration(payload),
   defaultSeconds: 2,
   describe: 'writes made through this process',
+  complete: false,
   stop: () => {},
 })
+
+// The watch the server started for each Payload instance (tests boot several in one process).
+const watches = new WeakMap<Payload, Freshness>()
+
+/** The freshness the server watches for this Payload instance, if it runs one. */
+export const freshnessOf = (payload: Payload): Freshness | undefined => watches.get(payload)
 
 export type WatchOptions = {
   /** How often the database is asked whether anyone wrote to it, in ms. @default 250 */
@@ -131,7 +143,7 @@ export const watchContent = (payload: Payload, options: WatchOptions = {}): Fres
   void poll()
   void lookUpNextEmbargo()
 
-  return {
+  const freshness: Freshness = {
     epoch: () => {
       const current = contentGeneration(payload)
       if (current !== generation) {
@@ -142,10 +154,14 @@ export const watchContent = (payload: Payload, options: WatchOptions = {}): Fres
       return known ? epoch : undefined
     },
     defaultSeconds: 300,
+    complete: true,
     describe: `writes by any process (polled every ${pollMs} ms) and embargoes ending`,
     stop: () => {
       stopped = true
       clearInterval(timer)
+      if (watches.get(payload) === freshness) watches.delete(payload)
     },
   }
+  watches.set(payload, freshness)
+  return freshness
 }

@@ -10,6 +10,7 @@ import { selectForReaders } from './anonymousSelect'
 import { attachAttribution, attributionField, forgetSources } from './attribution'
 import { noteContentChange } from './changes'
 import { maxDepthRule } from './graphqlDepth'
+import { cachePopulation } from './populationCache'
 import { deliveredPostsQuery } from './graphqlQueries'
 import { rewriteSlugFilters } from './slugFilters'
 
@@ -87,7 +88,12 @@ const withDeliveryHooks = (collection: CollectionConfig): CollectionConfig => {
       : collection.indexes,
     hooks: {
       ...hooks,
-      beforeOperation: [...(hooks.beforeOperation ?? []), ...(isPosts ? [rewriteSlugFilters] : []), selectForReaders],
+      beforeOperation: [
+        ...(hooks.beforeOperation ?? []),
+        ...(isPosts ? [rewriteSlugFilters] : []),
+        selectForReaders,
+        ...(isPosts ? [cachePopulation] : []),
+      ],
       afterRead: isPosts ? [...(hooks.afterRead ?? []), attachAttribution] : hooks.afterRead,
       afterChange: [
         ...(hooks.afterChange ?? []),

@@ -120,3 +120,51 @@ describe('the delivery cache on a file database', () => {
     expect(how).toBe('miss')
   })
 })
+
+describe('populated documents for readers', () => {
+  it('come from the cache after the first read, equal to what Payload populated, and change with their source', async () => {
+    const client = (server.payload.db as unknown as { client: { execute: (...args: unknown[]) => unknown } }).client
+    const execute = client.execute
+    const queried: string[] = []
+    client.execute = (...args: unknown[]) => {
+      const statement = args[0] as string | { sql: string }
+      queried.push(typeof statement === 'string' ? statement : statement.sql)
+      return execute.apply(client, args)
+    }
+    const sourceQueries = () => queried.filter((sql) => /from "sources"/.test(sql)).length
+    try {
+      const source = await server.payload.create({ collection: 'sources', data: { name: 'Outlet A', slug: 'outlet-a', attribution: '© A' } })
+      const category = await server.payload.create({ collection: 'categories', data: { name: 'Cat A', slug: 'cat-a' } })
+      const made = await Promise.all(
+        ['one', 'two'].map((slug) =>
+          server.payload.create({
+            collection: 'posts',
+            data: { ...published, title: slug, slug: `populated-${slug}`, content: paragraphs(slug) as never, source: source.id, categories: [category.id], publishedAt: '2026-01-02T00:00:00.000Z' },
+          }),
+        ),
+      )
+      // Different URLs (no response cache in the way), same populated source and category. The
+      // first is read until the cache keeps it: the writes above have then all been seen.
+      const first = await readUntilCached(`/api/posts/${made[0]!.id}?depth=1`)
+      const before = sourceQueries()
+      const second = (await read(`/api/posts/${made[1]!.id}?depth=1`)).body
+      expect(sourceQueries()).toBe(before)
+      expect(second.source).toEqual(first.source)
+      expect(second.categories).toEqual(first.categories)
+      expect(first.source).toMatchObject({ id: source.id, name: 'Outlet A', slug: 'outlet-a', attribution: '© A' })
+
+      // A signed-in read is never served from it.
+      const staffBefore = sourceQueries()
+      await server.payload.find({ collection: 'posts', where: { id: { equals: made[1]!.id } }, depth: 1, overrideAccess: false, user: { id: 1, collection: 'users', roles: ['editor'] } as never })
+      expect(sourceQueries()).toBeGreaterThan(staffBefore)
+
+      await server.payload.update({ collection: 'sources', id: source.id, data: { name: 'Outlet A renamed' } })
+      const after = (await read(`/api/posts/${made[0]!.id}?depth=1`)).body
+      expect(after.source.name).toBe('Outlet A renamed')
+      expect(after.attribution.outlet).toBe('Outlet A renamed')
+    } finally {
+      client.execute = execute
+    }
+  })
+})
+
