@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib'
 
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
 import { Kind, parse } from 'graphql'
@@ -60,7 +61,45 @@ type Entry = {
   /** The freshness epoch the response was made in: it is served only while that epoch lasts. */
   epoch: number | undefined
   expires: number
+  /** The body compressed, made the first time a client accepts that coding. */
+  encoded: Partial<Record<Coding, Buffer>>
 }
+
+type Coding = 'br' | 'gzip'
+
+/** Bodies smaller than this are sent as they are: compressing them saves too little. */
+const MIN_COMPRESSED_BYTES = 1024
+const COMPRESSIBLE = /^(?:application\/(?:json|(?:rss|atom)\+xml|xml|graphql-response\+json)|text\/)/i
+
+/**
+ * The coding to send `entry` in: Brotli or gzip when the client accepts it (q > 0) and the body is
+ * text worth compressing, Brotli first. None for a request that does not say.
+ */
+const codingFor = (req: Request, entry: Entry): Coding | undefined => {
+  if (entry.body.length < MIN_COMPRESSED_BYTES) return undefined
+  // Already encoded by the handler: sent as it came.
+  if (entry.headers.some(([name]) => name === 'content-encoding')) return undefined
+  const type = entry.headers.find(([name]) => name === 'content-type')?.[1] ?? ''
+  if (!COMPRESSIBLE.test(type)) return undefined
+  const accepted = new Map<string, number>()
+  for (const part of String(req.headers['accept-encoding'] ?? '').split(',')) {
+    const [token, ...params] = part.trim().toLowerCase().split(';')
+    if (!token) continue
+    const q = params.map((p) => /^\s*q=([\d.]+)\s*$/.exec(p)?.[1]).find(Boolean)
+    accepted.set(token, q === undefined ? 1 : Number(q))
+  }
+  const ok = (coding: Coding) => (accepted.get(coding) ?? accepted.get('*') ?? 0) > 0
+  return ok('br') ? 'br' : ok('gzip') ? 'gzip' : undefined
+}
+
+/** The body in `coding`, compressed once per entry (Brotli at a fast level: it runs on a request). */
+const encodedBody = (entry: Entry, coding: Coding): Buffer =>
+  (entry.encoded[coding] ??=
+    coding === 'br'
+      ? brotliCompressSync(entry.body, {
+          params: { [zlib.BROTLI_PARAM_QUALITY]: 5, [zlib.BROTLI_PARAM_SIZE_HINT]: entry.body.length },
+        })
+      : gzipSync(entry.body, { level: 6 }))
 
 /** Response headers that are about one exchange, not the content, and are never replayed. */
 const PER_EXCHANGE = new Set([
@@ -119,7 +158,8 @@ const notModified = (req: Request, entry: Entry): boolean => {
  *   weak `ETag` from the body, `304` when `If-None-Match` (or `If-Modified-Since` against a
  *   `Last-Modified` the handler set) matches; 200 responses kept in a short in-process microcache;
  * - anything else: `Cache-Control: no-store`.
- * Public responses carry `Vary: Authorization, Cookie, Origin`.
+ * Public responses carry `Vary: Authorization, Cookie, Origin, Accept-Encoding`. What goes through
+ * here is sent Brotli- or gzip-compressed to clients that accept it (compressed once per response).
  */
 export const httpCache = (payload: Payload, options: HttpCacheOptions): RequestHandler => {
   const maxAge = options.maxAge ?? numberFromEnv('DELIVERY_MAX_AGE', 60)
@@ -161,7 +201,7 @@ export const httpCache = (payload: Payload, options: HttpCacheOptions): RequestH
     if (entry.status === 200 && entry.shared) {
       res.setHeader('ETag', entry.etag)
       res.setHeader('Cache-Control', publicControl)
-      res.setHeader('Vary', 'Authorization, Cookie, Origin')
+      res.setHeader('Vary', 'Authorization, Cookie, Origin, Accept-Encoding')
       if (notModified(req, entry)) {
         res.removeHeader('content-type')
         res.status(304).end()
@@ -169,9 +209,14 @@ export const httpCache = (payload: Payload, options: HttpCacheOptions): RequestH
       }
     } else {
       res.setHeader('Cache-Control', 'no-store')
+      res.setHeader('Vary', 'Accept-Encoding')
     }
-    res.setHeader('Content-Length', String(entry.body.length))
-    res.end(req.method === 'HEAD' ? undefined : entry.body)
+    // One weak ETag for every coding: the representations are the same content.
+    const coding = codingFor(req, entry)
+    const body = coding ? encodedBody(entry, coding) : entry.body
+    if (coding) res.setHeader('Content-Encoding', coding)
+    res.setHeader('Content-Length', String(body.length))
+    res.end(req.method === 'HEAD' ? undefined : body)
   }
 
   /** Lets the rest of the chain produce the response into a buffer, then sends it through `send`. */
@@ -209,6 +254,7 @@ export const httpCache = (payload: Payload, options: HttpCacheOptions): RequestH
           body,
           etag: weakEtag(body),
           epoch,
+          encoded: {},
           expires: now() + microcacheMs,
         }
         send(req, res, entry, 'miss')

@@ -1,5 +1,6 @@
-import { createServer, type Server } from 'node:http'
+import { createServer, request as httpRequest, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { brotliDecompressSync, gunzipSync } from 'node:zlib'
 
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import express from 'express'
@@ -23,6 +24,9 @@ let url: string
 beforeAll(async () => {
   const app = express()
   app.use(httpCache(payload, { isPublicRead: (p) => p.startsWith('/items'), microcacheSeconds: 2, now: () => clock }))
+  app.get('/items/long', (_req, res) => {
+    res.type('application/json').end(JSON.stringify({ text: '新闻 news '.repeat(600) }))
+  })
   app.get('/items', async (_req, res) => {
     reads++
     const waitFor = gate
@@ -91,3 +95,39 @@ describe('the microcache', () => {
     expect(again.status).toBe(304)
   })
 })
+
+describe('compression', () => {
+  const long = () => `${url}/long`
+  const raw = (path: string, acceptEncoding?: string) =>
+    new Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }>((resolve, reject) => {
+      const target = new URL(path)
+      const req = httpRequest(target, { headers: acceptEncoding ? { 'accept-encoding': acceptEncoding } : {} }, (res) => {
+        const chunks: Buffer[] = []
+        res.on('data', (chunk: Buffer) => chunks.push(chunk))
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }))
+      })
+      req.on('error', reject)
+      req.end()
+    })
+
+  it('sends Brotli or gzip to clients that accept it, the same content under the same ETag', async () => {
+    const plain = await raw(long())
+    expect(plain.headers['content-encoding']).toBeUndefined()
+    const gzip = await raw(long(), 'gzip, deflate')
+    const br = await raw(long(), 'gzip;q=0.5, br')
+    expect(gzip.headers['content-encoding']).toBe('gzip')
+    expect(br.headers['content-encoding']).toBe('br')
+    expect(gunzipSync(gzip.body).equals(plain.body)).toBe(true)
+    expect(brotliDecompressSync(br.body).equals(plain.body)).toBe(true)
+    expect(br.body.length).toBeLessThan(plain.body.length / 4)
+    expect(Number(gzip.headers['content-length'])).toBe(gzip.body.length)
+    expect(gzip.headers.etag).toBe(plain.headers.etag)
+    expect(String(gzip.headers.vary)).toMatch(/Accept-Encoding/)
+  })
+
+  it('sends as they are a refused coding and a short body', async () => {
+    expect((await raw(long(), 'br;q=0, gzip;q=0')).headers['content-encoding']).toBeUndefined()
+    expect((await raw(url, 'gzip')).headers['content-encoding']).toBeUndefined()
+  })
+})
+
