@@ -6,11 +6,15 @@
 // Runs, one server at a time (2 cores: autocannon shares them with the server):
 //   plain   Payload as it comes: NEWSROOM_DELIVERY=off (no delivery plugin or middleware, no
 //           ANALYZE) on a copy of the database without statistics;
-//   ours    the delivery layer as deployed (microcache DELIVERY_MICROCACHE_SECONDS, default 2 s);
+//   ours    the delivery layer as deployed: anonymous reads select the fields readers may see, and
+//           responses are cached in process until content changes (src/delivery/freshness.ts;
+//           at most DELIVERY_MICROCACHE_SECONDS, 300 s by default on SQLite);
 //   ours-nc the delivery layer with the microcache off: the cost of every read going to Payload;
 //   plain+  plain Payload again on the analyzed database: the base for our overhead;
 //   paired  ours-nc and plain+ side by side, sequential requests alternating between them: the
-//           overhead with the machine's other load falling on both alike.
+//           overhead with the machine's other load falling on both alike; for REST also plain+
+//           asked (with select) for the same fields ours returns, so the responses are equal.
+// Every server runs with the Node flags `npm run serve` uses (SERVER_NODE_FLAGS).
 // The rate limit is off in the servers (RATE_LIMIT_PER_MINUTE=0): all load comes from one address.
 //
 // Environment: BENCH_POSTS (synthetic posts, default 64000), BENCH_DURATION (s per run, default 10),
@@ -132,10 +136,13 @@ const buildDatabase = async (): Promise<{ file: string; description: string }> =
 
 type Server = { url: string; child: ChildProcess; name: string }
 
+/** The Node flags `npm run serve` and `npm start` give the server (package.json), for every server here. */
+const SERVER_NODE_FLAGS = ['--max-semi-space-size=64']
+
 const startServerProcess = (name: string, dbFile: string, env: Record<string, string>): Promise<Server> =>
   new Promise((resolve, reject) => {
     const logFile = fs.openSync(path.join(benchDir, `server-${name}.log`), 'w')
-    const child = spawn(path.join(root, 'node_modules/.bin/tsx'), [path.join(root, 'bench/deliveryServer.ts')], {
+    const child = spawn(path.join(root, 'node_modules/.bin/tsx'), [...SERVER_NODE_FLAGS, path.join(root, 'bench/deliveryServer.ts')], {
       cwd: root,
       env: {
         ...process.env,
@@ -317,7 +324,7 @@ let sources: string[] = []
 // Overhead, paired: ours-nc and plain+ side by side on the same database, one request at a time,
 // alternating between them, so that load from anything else on the machine falls on both alike.
 // The 32-connection runs above are too sensitive to that load to resolve a difference of a few %.
-const paired: { scenario: string; ours: number; plain: number }[] = []
+const paired: { scenario: string; ours: number; plain: number; plainSameFields?: number }[] = []
 {
   const samples = Number(process.env.BENCH_PAIRED_SAMPLES ?? 60)
   const [oursNc, plainPlus] = await Promise.all([
@@ -328,7 +335,8 @@ const paired: { scenario: string; ours: number; plain: number }[] = []
     const started = performance.now()
     const res = await fetch(`${server.url}${scenario.path()}`, {
       method: scenario.method ?? 'GET',
-      headers: scenario.body ? { 'content-type': 'application/json' } : {},
+      // As autocannon asks: uncompressed (plain Payload does not compress, and loopback gains nothing).
+      headers: { 'accept-encoding': 'identity', ...(scenario.body ? { 'content-type': 'application/json' } : {}) },
       body: scenario.body,
     })
     await res.arrayBuffer()
@@ -336,25 +344,43 @@ const paired: { scenario: string; ours: number; plain: number }[] = []
     return performance.now() - started
   }
   const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
+  // Our anonymous REST reads leave out the staff-only fields and the Lexical JSON; plain Payload
+  // asked for the same fields with `select` gives the same response, which isolates what our layer
+  // costs from what it saves.
+  const readerFields = Object.keys(
+    ((await (await fetch(`${oursNc.url}/api/posts?limit=1&depth=1`)).json()) as { docs: Record<string, unknown>[] }).docs[0]!,
+  ).filter((key) => key !== 'id')
+  const sameFields = readerFields.map((key) => `&select[${key}]=true`).join('')
   log(`\nPaired (ours-nc vs plain+, ${samples} sequential requests each, alternating; median latency)`)
+  log(`  plain+ same fields: plain+ with ${readerFields.length} select[...] parameters, the fields ours returns to readers`)
   const oursScenarios = scenarios(hot, slugs, sources, true)
   const plainScenarios = scenarios(hot, slugs, sources, false)
   for (const plainScenario of plainScenarios) {
     const oursScenario = oursScenarios.find((s) => s.name === plainScenario.name)!
+    const sameScenario: Scenario | undefined = plainScenario.method
+      ? undefined
+      : { ...plainScenario, path: () => `${plainScenario.path()}${sameFields}` }
     const a: number[] = []
     const b: number[] = []
+    const c: number[] = []
     for (let i = 0; i < 3; i++) {
       await once(oursNc, oursScenario)
       await once(plainPlus, plainScenario)
+      if (sameScenario) await once(plainPlus, sameScenario)
     }
     for (let i = 0; i < samples; i++) {
       a.push(await once(oursNc, oursScenario))
       b.push(await once(plainPlus, plainScenario))
+      if (sameScenario) c.push(await once(plainPlus, sameScenario))
     }
-    const row = { scenario: plainScenario.name, ours: median(a), plain: median(b) }
+    const row = { scenario: plainScenario.name, ours: median(a), plain: median(b), plainSameFields: sameScenario ? median(c) : undefined }
     paired.push(row)
+    const pct = (ours: number, base: number) => `${(((ours / base) - 1) * 100).toFixed(1)}%`
     log(
-      `  ${row.scenario.padEnd(30)} ours-nc ${row.ours.toFixed(1).padStart(7)} ms   plain+ ${row.plain.toFixed(1).padStart(7)} ms   overhead ${(((row.ours / row.plain) - 1) * 100).toFixed(1)}%`,
+      `  ${row.scenario.padEnd(30)} ours-nc ${row.ours.toFixed(1).padStart(6)} ms   plain+ ${row.plain.toFixed(1).padStart(6)} ms (overhead ${pct(row.ours, row.plain)})` +
+        (row.plainSameFields === undefined
+          ? '   (GraphQL: same fields either way)'
+          : `   plain+ same fields ${row.plainSameFields.toFixed(1).padStart(6)} ms (overhead ${pct(row.ours, row.plainSameFields)})`),
     )
   }
   await Promise.all([stopServer(oursNc), stopServer(plainPlus)])
