@@ -11,6 +11,7 @@ import { attachAttribution, attributionField, forgetSources } from './attributio
 import { noteContentChange } from './changes'
 import { maxDepthRule } from './graphqlDepth'
 import { cachePopulation } from './populationCache'
+import { limitDepthForReaders } from './readerDepth'
 import { deliveredPostsQuery } from './graphqlQueries'
 import { rewriteSlugFilters } from './slugFilters'
 
@@ -42,6 +43,12 @@ export type DeliveryPluginOptions = {
    * @default process.env.GRAPHQL_INTROSPECTION === 'true'
    */
   introspectionInProduction?: boolean
+  /**
+   * The deepest population (`depth`) a REST read by someone not signed in may ask for; deeper is a
+   * 400. Staff are not limited.
+   * @default Number(process.env.DELIVERY_MAX_DEPTH ?? 2)
+   */
+  readerMaxDepth?: number
 }
 
 /** The collections whose documents appear in delivered posts (populated or in feeds). */
@@ -64,7 +71,7 @@ const forgetSourcesAfterDelete: CollectionAfterDeleteHook = ({ doc, req }) => {
   return doc
 }
 
-const withDeliveryHooks = (collection: CollectionConfig): CollectionConfig => {
+const withDeliveryHooks = (readerMaxDepth: number) => (collection: CollectionConfig): CollectionConfig => {
   if (!DELIVERED.has(collection.slug)) return collection
   const hooks = collection.hooks ?? {}
   const isSources = collection.slug === 'sources'
@@ -91,6 +98,7 @@ const withDeliveryHooks = (collection: CollectionConfig): CollectionConfig => {
       beforeOperation: [
         ...(hooks.beforeOperation ?? []),
         ...(isPosts ? [rewriteSlugFilters] : []),
+        limitDepthForReaders(readerMaxDepth),
         selectForReaders,
         ...(isPosts ? [cachePopulation] : []),
       ],
@@ -125,6 +133,10 @@ export const deliveryPlugin =
       playground || (options.introspectionInProduction ?? process.env.GRAPHQL_INTROSPECTION === 'true')
     const maxComplexity = options.graphQLMaxComplexity ?? Number(process.env.GRAPHQL_MAX_COMPLEXITY ?? 300)
     const maxDepth = options.graphQLMaxDepth ?? Number(process.env.GRAPHQL_MAX_DEPTH ?? 7)
+    const readerMaxDepth = options.readerMaxDepth ?? Number(process.env.DELIVERY_MAX_DEPTH ?? 2)
+    if (!Number.isInteger(readerMaxDepth) || readerMaxDepth < 0) {
+      throw new Error(`deliveryPlugin: DELIVERY_MAX_DEPTH="${process.env.DELIVERY_MAX_DEPTH}" is not a whole number >= 0.`)
+    }
     for (const [name, value] of [
       ['GRAPHQL_MAX_COMPLEXITY', maxComplexity],
       ['GRAPHQL_MAX_DEPTH', maxDepth],
@@ -138,7 +150,7 @@ export const deliveryPlugin =
     }
     return {
       ...incoming,
-      collections: (incoming.collections ?? []).map(withDeliveryHooks),
+      collections: (incoming.collections ?? []).map(withDeliveryHooks(readerMaxDepth)),
       graphQL: {
         ...incoming.graphQL,
         maxComplexity,

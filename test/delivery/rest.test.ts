@@ -139,6 +139,16 @@ describe('what readers are given', () => {
     for (const field of STAFF_ONLY.filter((f) => f !== 'editorialLog')) expect(json).not.toHaveProperty(field)
   })
 
+  it('refuses a population deeper than DELIVERY_MAX_DEPTH (2) with a 400 saying so, but not to staff', async () => {
+    expect((await get('/api/posts?limit=1&depth=2')).res.status).toBe(200)
+    for (const path of ['/api/posts?limit=1&depth=3', `/api/posts/${fx.p1.id}?depth=10`, '/api/sources?depth=5']) {
+      const { res, text } = await get(path)
+      expect(res.status).toBe(400)
+      expect(text).toMatch(/deeper than readers may ask for: at most 2/)
+    }
+    expect((await get('/api/posts?limit=1&depth=3', { authorization: staffAuth })).res.status).toBe(200)
+  })
+
   it('refuses an anonymous filter on a staff-only field, which would reveal it', async () => {
     for (const query of [
       'where[provenance.archiveFile][exists]=true',
