@@ -870,6 +870,10 @@ export interface EmbedBlock {
   title?: string | null;
   width?: number | null;
   height?: number | null;
+  /**
+   * The link the original page showed where frames are off. Kept inside the player, never shown.
+   */
+  fallback?: string | null;
   id?: string | null;
   blockName?: string | null;
   blockType: 'embed';

@@ -16,5 +16,18 @@ export const EmbedBlock: Block = {
     { name: 'title', type: 'text', label: { en: 'Title', zh: '标题' } },
     { name: 'width', type: 'number' },
     { name: 'height', type: 'number' },
+    {
+      // Only a plain link is kept (safeEmbedFallback in src/richtext/html.ts); the importer fills it.
+      name: 'fallback',
+      type: 'text',
+      label: { en: 'Fallback link', zh: '备用链接' },
+      admin: {
+        readOnly: true,
+        description: {
+          en: 'The link the original page showed where frames are off. Kept inside the player, never shown.',
+          zh: '原网页在不支持框架时显示的链接，保存在播放器内，不会显示。',
+        },
+      },
+    },
   ],
 }

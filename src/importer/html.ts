@@ -1,7 +1,7 @@
 import type { ChildNode, Element } from 'domhandler'
 import { parseDocument } from 'htmlparser2'
 
-import { isEmbeddableUrl } from '../richtext/html'
+import { isEmbeddableUrl, safeEmbedFallback } from '../richtext/html'
 import { readerText } from '../richtext/text'
 import { stripJunk } from './clean'
 import {
@@ -40,7 +40,8 @@ import { resolveAgainst } from './url'
  * every container boundary, so the text rendered back from the Lexical matches the source's visible
  * text character for character. Active content never survives: script/style are dropped, `on*`
  * attributes and `javascript:` URLs are not carried (only href/src values that resolve to http(s)
- * are), iframes become embed blocks (known hosts) or links.
+ * are), iframes become embed blocks (known hosts, with the player's fallback link when it is one
+ * plain link) or links.
  */
 
 export type ConvertOptions = {
@@ -410,7 +411,9 @@ class Converter {
       this.warnings.add('iframe kept as embed block')
       const width = Number(attr(el, 'width')) || undefined
       const height = Number(attr(el, 'height')) || undefined
-      const node = embedBlock(this.nextId(), { url, provider: providerOf(url), title, width, height })
+      // An iframe's content is raw text to the parser: a fallback link is kept as written.
+      const fallback = safeEmbedFallback(el.children.map((c) => (c.type === 'text' ? c.data : '')).join(''))
+      const node = embedBlock(this.nextId(), { url, provider: providerOf(url), title, width, height, ...(fallback ? { fallback } : {}) })
       if (ctx.inlineOnly || ctx.link) this.hoisted.push(node)
       else out.pushBlock(node)
       return

@@ -48,6 +48,19 @@ export const EMBED_HOSTS = [
   'public.flourish.studio',
 ]
 
+/**
+ * The fallback an archived `<iframe>` carried for browsers without frames, when it is one plain
+ * link (`<a href="https://...">YouTube</a>`, as VOA's players have): kept verbatim inside the
+ * rendered iframe, where browsers never show or run it (the HTML parser reads an iframe's content as
+ * raw text) and text extraction finds it as the original page had it. Anything else (other markup,
+ * a non-http link, a `<` in the text, which could close the iframe) is not kept.
+ */
+export const safeEmbedFallback = (raw: string | null | undefined): string | undefined => {
+  const trimmed = raw?.trim()
+  if (!trimmed || trimmed.length > 600) return undefined
+  return /^<a\s+href="https?:\/\/[^"<>\s]*"\s*>[^<>]*<\/a>$/i.test(trimmed) ? trimmed : undefined
+}
+
 export const isEmbeddableUrl = (url: string): boolean => {
   try {
     const u = new URL(url)
@@ -120,14 +133,14 @@ const converters =
       },
       blocks: {
         embed: ({ node }) => {
-          const f = (node as unknown as { fields: { url: string; title?: string; provider?: string } }).fields
+          const f = (node as unknown as { fields: { url: string; title?: string; provider?: string; fallback?: string | null } }).fields
           const url = escapeHtml(safeHref(f.url))
           const title = escapeHtml(f.title || f.url)
           if ((f.provider === 'video' || f.provider === 'audio') && url !== '#') {
             return `<${f.provider} src="${url}" controls preload="none"></${f.provider}>`
           }
           if (isEmbeddableUrl(f.url)) {
-            return `<div class="embed"><iframe src="${url}" title="${title}" loading="lazy" sandbox="allow-scripts allow-same-origin allow-presentation" allowfullscreen></iframe></div>`
+            return `<div class="embed"><iframe src="${url}" title="${title}" loading="lazy" sandbox="allow-scripts allow-same-origin allow-presentation" allowfullscreen>${safeEmbedFallback(f.fallback) ?? ''}</iframe></div>`
           }
           return `<p class="embed"><a href="${url}" rel="noopener noreferrer">${title}</a></p>`
         },

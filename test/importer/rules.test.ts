@@ -133,6 +133,13 @@ describe('body', () => {
     expect(ofType(d, 'link').map((l) => (l.fields as { url: string }).url)).toEqual(['https://widgets.example.net/poll'])
     expect(d.contentHtml).toContain('sandbox=')
   })
+  it("keeps an embedded player's fallback link as written, inside the iframe, and nothing else", () => {
+    const d = load('iframe-fallback-link.md')
+    const fallbacks = ofType(d, 'block').map((b) => (b.fields as { fallback?: string }).fallback)
+    expect(fallbacks).toEqual(['<a href="https://www.youtube.com/watch?v=abc123&&&">YouTube</a>', undefined, undefined])
+    expect(d.contentHtml).toContain('allowfullscreen><a href="https://www.youtube.com/watch?v=abc123&&&">YouTube</a></iframe>')
+    expect(d.contentHtml).not.toMatch(/javascript:|不是链接/)
+  })
   it('keeps tables as tables', () => {
     const d = load('table-kept.md')
     expect(ofType(d, 'table')).toHaveLength(1)
