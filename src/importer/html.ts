@@ -400,6 +400,12 @@ class Converter {
   }
 
   private iframe(el: Element, out: Blocks, ctx: Ctx) {
+    // A WordPress post embed comes as a blockquote with the linked title (what a reader without
+    // scripts sees, and what is kept) and this frame, which only replaces it when scripts run.
+    if (el.name === 'iframe' && /(?:^|\s)wp-embedded-content(?:\s|$)/.test(attr(el, 'class'))) {
+      this.warnings.add('dropped a WordPress embed frame (its blockquote link is kept)')
+      return
+    }
     const url = resolveAgainst(attr(el, 'src') || attr(el, 'data-src'), this.options.baseUrl)
     if (!url || url.startsWith('data:')) {
       this.warnings.add(`dropped an <${el.name}> without a usable URL`)

@@ -140,6 +140,14 @@ describe('body', () => {
     expect(d.contentHtml).toContain('allowfullscreen><a href="https://www.youtube.com/watch?v=abc123&&&">YouTube</a></iframe>')
     expect(d.contentHtml).not.toMatch(/javascript:|不是链接/)
   })
+  it("keeps a WordPress post embed as its blockquote link and drops the frame that only replaces it", () => {
+    const d = load('wordpress-embed.md')
+    expect(ofType(d, 'link').map((l) => (l.fields as { url: string }).url)).toEqual(['https://blog.example.org/2025/01/related/'])
+    expect(ofType(d, 'block')).toHaveLength(0)
+    expect(d.contentHtml).not.toContain('▶')
+    expect(d.contentHtml).toContain('相关文章标题')
+    expect(d.fidelity).toBe(1)
+  })
   it('keeps tables as tables', () => {
     const d = load('table-kept.md')
     expect(ofType(d, 'table')).toHaveLength(1)
