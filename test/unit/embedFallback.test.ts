@@ -1,25 +1,10 @@
 import { describe, expect, it } from '@jest/globals'
 
+import { embedBlock, root } from '../../src/importer/lexical'
 import { renderContentHtml, safeEmbedFallback } from '../../src/richtext/html'
 
 const withEmbed = (fallback: string) =>
-  ({
-    root: {
-      type: 'root',
-      version: 1,
-      direction: 'ltr',
-      format: '',
-      indent: 0,
-      children: [
-        {
-          type: 'block',
-          version: 2,
-          format: '',
-          fields: { id: 'e1', blockName: '', blockType: 'embed', url: 'https://www.youtube.com/embed/abc', provider: 'youtube', title: '', fallback },
-        },
-      ],
-    },
-  }) as never
+  root([embedBlock('e1', { url: 'https://www.youtube.com/embed/abc', provider: 'youtube', title: '', fallback })]) as never
 
 describe("an embed's fallback link", () => {
   it('is kept only when it is one plain http(s) link', () => {
