@@ -419,7 +419,7 @@ class Converter {
       const height = Number(attr(el, 'height')) || undefined
       // An iframe's content is raw text to the parser: a fallback link is kept as written.
       const fallback = safeEmbedFallback(el.children.map((c) => (c.type === 'text' ? c.data : '')).join(''))
-      const node = embedBlock(this.nextId(), { url, provider: providerOf(url), title, width, height, ...(fallback ? { fallback } : {}) })
+      const node = embedBlock(this.nextId(), { url, provider: providerOf(url), title, width, height, fallback })
       if (ctx.inlineOnly || ctx.link) this.hoisted.push(node)
       else out.pushBlock(node)
       return

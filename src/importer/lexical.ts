@@ -79,6 +79,8 @@ export type EmbedFields = {
   title: string
   width?: number
   height?: number
+  /** The iframe's fallback link, when it is one plain link (safeEmbedFallback). */
+  fallback?: string
 }
 export type LexBlock = { type: 'block'; version: 2; format: ''; fields: EmbedFields }
 export type LexBlockNode = LexParagraph | LexHeading | LexQuote | LexList | LexHorizontalRule | LexTable | LexUpload | LexBlock
