@@ -1,6 +1,7 @@
 import type { CollectionAfterReadHook, Field, Payload } from 'payload'
 
 import type { Post, Source } from '../payload-types'
+import { freshnessOf } from './freshness'
 
 /** What a consumer needs to credit a post, delivered with the post itself. */
 export type Attribution = {
@@ -35,15 +36,18 @@ export const attributionField: Field = {
 
 type SourceCredit = Pick<Source, 'id' | 'name' | 'slug' | 'homepage' | 'attribution'>
 
-type SourceMap = { loadedAt: number; byId: Map<string, SourceCredit> }
+type SourceMap = { loadedAt: number; epoch: number | undefined; byId: Map<string, SourceCredit> }
 
-/** How long the map of sources is trusted when no change was seen in this process. */
+/**
+ * How long the map of sources is trusted when no change was seen in this process, without a
+ * complete freshness watch (src/delivery/freshness.ts); with one, it lasts its epoch.
+ */
 const SOURCE_MAP_TTL_MS = 60_000
 
 // One map per Payload instance (tests boot several in one process), loaded with one query.
 const sourceMaps = new WeakMap<Payload, Promise<SourceMap>>()
 
-const loadSourceMap = async (payload: Payload): Promise<SourceMap> => {
+const loadSourceMap = async (payload: Payload, epoch: number | undefined): Promise<SourceMap> => {
   const { docs } = await payload.find({
     collection: 'sources',
     depth: 0,
@@ -51,17 +55,22 @@ const loadSourceMap = async (payload: Payload): Promise<SourceMap> => {
     overrideAccess: true,
     select: { name: true, slug: true, homepage: true, attribution: true },
   })
-  return { loadedAt: Date.now(), byId: new Map(docs.map((s) => [String(s.id), s as SourceCredit])) }
+  return { loadedAt: Date.now(), epoch, byId: new Map(docs.map((s) => [String(s.id), s as SourceCredit])) }
 }
 
 /** The sources by id, from one cached query (sources are few and change rarely). */
 export const sourceMap = async (payload: Payload): Promise<Map<string, SourceCredit>> => {
+  const freshness = freshnessOf(payload)
+  const epoch = freshness?.complete ? freshness.epoch() : undefined
   const cached = sourceMaps.get(payload)
   if (cached) {
     const map = await cached
-    if (Date.now() - map.loadedAt < SOURCE_MAP_TTL_MS) return map.byId
+    const current = freshness?.complete
+      ? epoch !== undefined && map.epoch === epoch
+      : Date.now() - map.loadedAt < SOURCE_MAP_TTL_MS
+    if (current) return map.byId
   }
-  const pending = loadSourceMap(payload)
+  const pending = loadSourceMap(payload, epoch)
   sourceMaps.set(payload, pending)
   // A failed load is reported to the read that caused it and retried by the next one.
   pending.catch(() => {

@@ -83,6 +83,20 @@ describe('the delivery cache on a file database', () => {
     expect(how).toBe('miss')
   })
 
+  it("follows another process's change to a source in the attribution of posts read at depth 0", async () => {
+    const source = await server.payload.create({ collection: 'sources', data: { name: 'Outlet B', slug: 'outlet-b' } })
+    const post = await server.payload.create({
+      collection: 'posts',
+      data: { ...published, title: 'Credited', slug: 'credited', content: paragraphs('z') as never, source: source.id, publishedAt: '2026-01-01T00:00:00.000Z' },
+    })
+    const url = `/api/posts/${post.id}?depth=0`
+    expect((await readUntilCached(url)).attribution.outlet).toBe('Outlet B')
+
+    await other.execute({ sql: 'UPDATE sources SET name = ? WHERE id = ?', args: ['Outlet B renamed', source.id] })
+    const { waited } = await readUntil(url, (body) => body.attribution.outlet === 'Outlet B renamed')
+    expect(waited).toBeLessThan(500)
+  })
+
   it('shows a post under embargo at its publishedAt, though nothing writes', async () => {
     const due = Date.now() + 2_000
     await server.payload.create({
