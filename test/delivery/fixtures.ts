@@ -1,5 +1,9 @@
 import type { Payload } from 'payload'
 
+import type { RunningServer } from '../../src/server'
+import { createUser } from '../helpers/payload'
+import { login, startTestServer } from '../helpers/server'
+
 import { paragraphs } from '../helpers/lexical'
 
 /** A title that needs escaping in XML and HTML, in Chinese. */
@@ -92,4 +96,13 @@ export const seedDelivery = async (payload: Payload) => {
     draft: true,
   })
   return { rfi, zaobao, china, world, author, p1, p2, p3, p4, p5 }
+}
+
+/** A server (no jobs) with the fixture above and the `Authorization` of a signed-in editor. */
+export const startDeliveryServer = async (): Promise<{ server: RunningServer; fx: DeliveryFixture; staffAuth: string }> => {
+  const server = await startTestServer({ jobs: false })
+  const fx = await seedDelivery(server.payload)
+  const editor = await createUser(server.payload, 'editor')
+  const staffAuth = await login(server.url, editor.email, 'correct horse battery staple')
+  return { server, fx, staffAuth }
 }

@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 
-import { createUser } from '../helpers/payload'
-import { graphql, login, startTestServer } from '../helpers/server'
+import { graphql } from '../helpers/server'
 import type { RunningServer } from '../../src/server'
-import { seedDelivery, TRICKY_TITLE, type DeliveryFixture } from './fixtures'
+import { startDeliveryServer, TRICKY_TITLE, type DeliveryFixture } from './fixtures'
 
 let server: RunningServer
 let fx: DeliveryFixture
@@ -23,10 +22,7 @@ const LIST = `query List($where: Post_where, $draft: Boolean) {
 }`
 
 beforeAll(async () => {
-  server = await startTestServer({ jobs: false })
-  fx = await seedDelivery(server.payload)
-  const editor = await createUser(server.payload, 'editor')
-  staffAuth = await login(server.url, editor.email, 'correct horse battery staple')
+  ;({ server, fx, staffAuth } = await startDeliveryServer())
 })
 afterAll(async () => {
   await server?.close()
