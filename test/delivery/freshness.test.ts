@@ -47,6 +47,8 @@ const read = async (url: string) => {
  * write may not be the one kept.)
  */
 const readUntilCached = async (url: string) => {
+  // Let the poll (every 250 ms) see the writes made just before, so the epoch no longer moves.
+  await new Promise((resolve) => setTimeout(resolve, 600))
   const started = Date.now()
   for (;;) {
     const { how, body } = await read(url)
