@@ -281,9 +281,9 @@ log(`\nDelivery benchmark: ${description}`)
 log(`autocannon, ${connections} connections, ${duration} s a run, server and load tool sharing ${os.cpus().length} cores\n`)
 
 const rows: Row[] = []
-let slugs: string[] = []
-let hot: string[] = []
-let sources: string[] = []
+let slugs: string[]
+let hot: string[]
+let sources: string[]
 
 // Slugs and sources to rotate through, read from the analyzed copy so the probe is quick.
 {

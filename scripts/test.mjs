@@ -22,8 +22,8 @@ const runJest = (leg, args, env) => {
     ['--experimental-vm-modules', '--no-warnings', path.join(root, 'node_modules/jest/bin/jest.js'), '--json', `--outputFile=${outputFile}`, ...args],
     { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } },
   )
-  let passed = 0
-  let failed = 0
+  let passed
+  let failed
   if (fs.existsSync(outputFile)) {
     const json = JSON.parse(fs.readFileSync(outputFile, 'utf8'))
     passed = json.numPassedTests

@@ -48,9 +48,10 @@ export const apiFetch = async <T = unknown>(url: string, init: RequestInit = {})
     headers: { accept: 'application/json', ...(init.body ? { 'content-type': 'application/json' } : {}), ...init.headers },
   })
   const text = await res.text()
-  let body: any = undefined
+  type ErrorBody = { errors?: { message?: string }[]; message?: string }
+  let body: ErrorBody | undefined
   try {
-    body = text ? JSON.parse(text) : undefined
+    body = text ? (JSON.parse(text) as ErrorBody) : undefined
   } catch {
     // Not JSON (e.g. an HTML error page): the status line below is the message.
     body = undefined

@@ -237,7 +237,7 @@ export const httpCache = (payload: Payload, options: HttpCacheOptions): RequestH
         if (typeof callback === 'function') process.nextTick(callback as () => void)
         return true
       }) as Response['write']
-      res.end = ((chunk?: unknown, encoding?: unknown, cb?: unknown) => {
+      res.end = ((chunk?: unknown, encoding?: unknown, _cb?: unknown) => {
         if (chunk != null && typeof chunk !== 'function') chunks.push(toBuffer(chunk, encoding))
         res.write = write
         res.end = end

@@ -1,4 +1,4 @@
-import { Router, type Request, type Response } from 'express'
+import { Router, type Response } from 'express'
 import type { Payload } from 'payload'
 
 import { isStaffUser } from '../access/roles'

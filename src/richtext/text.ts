@@ -13,7 +13,7 @@ export const visibleText = (html: string): string => {
     if ('name' in node && BREAKS.has(node.name)) out.push(' ')
   }
   parseDocument(html, { decodeEntities: true }).children.forEach(visit)
-  return out.join('').replace(/[\s\u200b\u200c\u200d\ufeff]+/g, ' ').trim()
+  return out.join('').replace(/(?:\s|\u200b|\u200c|\u200d|\ufeff)+/g, ' ').trim()
 }
 
 /** The first `maxLength` characters of the visible text, cut at a code point, with an ellipsis. */
@@ -42,6 +42,6 @@ export const readerText = (html: string): string => {
   visit(parseDocument(html, { decodeEntities: true }) as unknown as TextLike)
   return out
     .join('')
-    .replace(/[\s\u200b\u200c\u200d\ufeff]+/g, ' ')
+    .replace(/(?:\s|\u200b|\u200c|\u200d|\ufeff)+/g, ' ')
     .trim()
 }

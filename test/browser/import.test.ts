@@ -3,7 +3,7 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 
 import { login } from '../helpers/server'
-import { createStaff, loginAs, PASSWORD, pollUntil, screenshot, seeText, startBrowserTestEnv, step, type BrowserTestEnv } from './support'
+import { createStaff, loginAs, PASSWORD, screenshot, seeText, startBrowserTestEnv, step, type BrowserTestEnv } from './support'
 
 const ARCHIVE = path.resolve('examples/archive')
 
