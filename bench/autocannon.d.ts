@@ -9,7 +9,13 @@ declare module 'autocannon' {
     requests?: (Request & { setupRequest?: (req: Request) => Request })[]
   }
   type Histogram = { average: number; p50: number; p99: number }
-  type Result = { requests: Histogram; latency: Histogram; errors: number; timeouts: number; non2xx: number }
+  type Result = {
+    requests: Histogram
+    latency: Histogram
+    errors: number
+    timeouts: number
+    non2xx: number
+  }
   const autocannon: (options: Options) => Promise<Result>
   export default autocannon
 }

@@ -45,10 +45,16 @@ fs.mkdirSync(benchDir, { recursive: true })
 // ---------------------------------------------------------------------------------------------------
 // The database
 
-type ImporterModule = { runImport?: (args: { payload: unknown; dir: string; status?: unknown }) => Promise<unknown> }
+type ImporterModule = {
+  runImport?: (args: { payload: unknown; dir: string; status?: unknown }) => Promise<unknown>
+}
 
 const findImporter = async (): Promise<ImporterModule['runImport'] | undefined> => {
-  for (const candidate of ['src/importer/index.ts', 'src/importer/run.ts', 'src/importer/runImport.ts']) {
+  for (const candidate of [
+    'src/importer/index.ts',
+    'src/importer/run.ts',
+    'src/importer/runImport.ts',
+  ]) {
     const file = path.join(root, candidate)
     if (!fs.existsSync(file)) continue
     const mod = (await import(file)) as ImporterModule
@@ -64,7 +70,8 @@ const DELIVERY_INDEXES = [
 ]
 
 const removeDb = (file: string) => {
-  for (const suffix of ['', '-wal', '-shm', '-journal']) fs.rmSync(`${file}${suffix}`, { force: true })
+  for (const suffix of ['', '-wal', '-shm', '-journal'])
+    fs.rmSync(`${file}${suffix}`, { force: true })
 }
 
 const plainBaseOf = (file: string) => file.replace(/\.db$/, '-plain.db')
@@ -74,14 +81,25 @@ const buildDatabase = async (): Promise<{ file: string; description: string }> =
   const runImport = wanted === 'synthetic' ? undefined : await findImporter()
   const useArchive = Boolean(runImport) && fs.existsSync(archive)
   if (wanted === 'archive' && !useArchive) {
-    throw new Error(`BENCH_SOURCE=archive, but ${runImport ? `${archive} is missing` : 'src/importer exposes no runImport yet'}.`)
+    throw new Error(
+      `BENCH_SOURCE=archive, but ${runImport ? `${archive} is missing` : 'src/importer exposes no runImport yet'}.`,
+    )
   }
-  const file = path.join(benchDir, useArchive ? 'base-archive-64k.db' : `base-synthetic-${syntheticCount}.db`)
+  const file = path.join(
+    benchDir,
+    useArchive ? 'base-archive-64k.db' : `base-synthetic-${syntheticCount}.db`,
+  )
   const description = useArchive
     ? `the 64k archive (${archive}) imported with src/importer runImport`
     : `${syntheticCount} synthetic posts (${runImport ? 'forced by BENCH_SOURCE' : 'src/importer has no runImport yet'}; see bench/syntheticPosts.ts)`
-  if (fs.existsSync(file) && fs.existsSync(plainBaseOf(file)) && process.env.BENCH_REBUILD !== '1') {
-    log(`Database: reusing ${path.relative(root, file)} (BENCH_REBUILD=1 rebuilds it): ${description}`)
+  if (
+    fs.existsSync(file) &&
+    fs.existsSync(plainBaseOf(file)) &&
+    process.env.BENCH_REBUILD !== '1'
+  ) {
+    log(
+      `Database: reusing ${path.relative(root, file)} (BENCH_REBUILD=1 rebuilds it): ${description}`,
+    )
     return { file, description }
   }
   removeDb(file)
@@ -119,7 +137,8 @@ const buildDatabase = async (): Promise<{ file: string; description: string }> =
   log(`  built in ${Math.round((performance.now() - started) / 1000)} s`)
   // The build must leave no planner statistics: "plain" measures Payload as it leaves a database.
   const { sql } = await import('@payloadcms/db-sqlite')
-  const drizzle = (payload.db as unknown as { drizzle: { run: (q: unknown) => Promise<unknown> } }).drizzle
+  const drizzle = (payload.db as unknown as { drizzle: { run: (q: unknown) => Promise<unknown> } })
+    .drizzle
   await drizzle.run(sql.raw('DROP TABLE IF EXISTS sqlite_stat1'))
   // Plain Payload gets the schema as Payload and the committed migration make it: without our indexes.
   await drizzle.run(sql.raw(`VACUUM INTO '${plainBaseOf(file).replace(/'/g, "''")}'`))
@@ -139,23 +158,39 @@ type Server = { url: string; child: ChildProcess; name: string }
 /** The Node flags `npm run serve` and `npm start` give the server (package.json), for every server here. */
 const SERVER_NODE_FLAGS = ['--max-semi-space-size=64']
 
-const startServerProcess = (name: string, dbFile: string, env: Record<string, string>): Promise<Server> =>
+const startServerProcess = (
+  name: string,
+  dbFile: string,
+  env: Record<string, string>,
+): Promise<Server> =>
   new Promise((resolve, reject) => {
     const logFile = fs.openSync(path.join(benchDir, `server-${name}.log`), 'w')
-    const child = spawn(path.join(root, 'node_modules/.bin/tsx'), [...SERVER_NODE_FLAGS, path.join(root, 'bench/deliveryServer.ts')], {
-      cwd: root,
-      env: {
-        ...process.env,
-        DATABASE_URI: dbFile,
-        NODE_ENV: 'production',
-        RATE_LIMIT_PER_MINUTE: '0',
-        PAYLOAD_SECRET: process.env.PAYLOAD_SECRET!,
-        ...env,
+    const child = spawn(
+      path.join(root, 'node_modules/.bin/tsx'),
+      [...SERVER_NODE_FLAGS, path.join(root, 'bench/deliveryServer.ts')],
+      {
+        cwd: root,
+        env: {
+          ...process.env,
+          DATABASE_URI: dbFile,
+          NODE_ENV: 'production',
+          RATE_LIMIT_PER_MINUTE: '0',
+          PAYLOAD_SECRET: process.env.PAYLOAD_SECRET!,
+          ...env,
+        },
+        stdio: ['ignore', 'pipe', logFile],
       },
-      stdio: ['ignore', 'pipe', logFile],
-    })
-    const timer = setTimeout(() => reject(new Error(`server ${name} did not start in 120 s (see ${benchDir}/server-${name}.log)`)), 120_000)
-    child.once('exit', (code) => reject(new Error(`server ${name} exited with ${code} (see ${benchDir}/server-${name}.log)`)))
+    )
+    const timer = setTimeout(
+      () =>
+        reject(
+          new Error(`server ${name} did not start in 120 s (see ${benchDir}/server-${name}.log)`),
+        ),
+      120_000,
+    )
+    child.once('exit', (code) =>
+      reject(new Error(`server ${name} exited with ${code} (see ${benchDir}/server-${name}.log)`)),
+    )
     createInterface({ input: child.stdout! }).on('line', (line) => {
       const m = /^LISTENING (\S+)/.exec(line)
       if (m?.[1]) {
@@ -194,13 +229,19 @@ const graphqlList = (withAttribution: boolean) =>
     query: `{ Posts(limit: 20, sort: "-publishedAt") { totalDocs docs { ${GRAPHQL_FIELDS}${withAttribution ? ' attribution { outlet sourceUrl licence }' : ''} } } }`,
   })
 
-const bySlug = (slug: string) => `/api/posts?where[slug][equals]=${encodeURIComponent(slug)}&limit=1&depth=1`
+const bySlug = (slug: string) =>
+  `/api/posts?where[slug][equals]=${encodeURIComponent(slug)}&limit=1&depth=1`
 
 /**
  * Detail reads come in two mixes: the 20 newest posts (a front page's worth, where readers' traffic
  * concentrates) and 500 posts drawn at random (each read mostly a cache miss).
  */
-const scenarios = (hot: string[], slugs: string[], sources: string[], delivery: boolean): Scenario[] => {
+const scenarios = (
+  hot: string[],
+  slugs: string[],
+  sources: string[],
+  delivery: boolean,
+): Scenario[] => {
   const hotSlug = pickFrom(hot)
   const slug = pickFrom(slugs)
   const source = pickFrom(sources)
@@ -208,13 +249,30 @@ const scenarios = (hot: string[], slugs: string[], sources: string[], delivery: 
     { name: 'list 20, depth 1', path: () => '/api/posts?limit=20&depth=1' },
     { name: `post by slug (${hot.length} newest)`, path: () => bySlug(hotSlug()) },
     { name: `post by slug (${slugs.length} random)`, path: () => bySlug(slug()) },
-    { name: `list by source (${sources.length} sources)`, path: () => `/api/posts?where[source.slug][equals]=${encodeURIComponent(source())}&limit=20&depth=1` },
-    { name: 'GraphQL list 20', method: 'POST', path: () => '/api/graphql', body: graphqlList(delivery) },
+    {
+      name: `list by source (${sources.length} sources)`,
+      path: () =>
+        `/api/posts?where[source.slug][equals]=${encodeURIComponent(source())}&limit=20&depth=1`,
+    },
+    {
+      name: 'GraphQL list 20',
+      method: 'POST',
+      path: () => '/api/graphql',
+      body: graphqlList(delivery),
+    },
     ...(delivery ? [{ name: 'RSS feed, all posts', path: () => '/feeds/posts.xml' }] : []),
   ]
 }
 
-type Row = { run: string; scenario: string; rps: number; p50: number; p99: number; errors: number; kb: number }
+type Row = {
+  run: string
+  scenario: string
+  rps: number
+  p50: number
+  p99: number
+  errors: number
+  kb: number
+}
 
 const measure = async (server: Server, scenario: Scenario): Promise<Row> => {
   // One request first: it must succeed, and tells the response size.
@@ -278,7 +336,9 @@ for (const [from, target] of [
 if (process.env.BENCH_BUILD_ONLY === '1') process.exit(0)
 
 log(`\nDelivery benchmark: ${description}`)
-log(`autocannon, ${connections} connections, ${duration} s a run, server and load tool sharing ${os.cpus().length} cores\n`)
+log(
+  `autocannon, ${connections} connections, ${duration} s a run, server and load tool sharing ${os.cpus().length} cores\n`,
+)
 
 const rows: Row[] = []
 let slugs: string[]
@@ -295,7 +355,10 @@ let sources: string[]
   hot = await slugsOf('limit=20')
   const all = await slugsOf('limit=100000&pagination=false')
   const draw = random(7)
-  slugs = Array.from({ length: Math.min(500, all.length) }, () => all[Math.floor(draw() * all.length)]!)
+  slugs = Array.from(
+    { length: Math.min(500, all.length) },
+    () => all[Math.floor(draw() * all.length)]!,
+  )
   const sourceRes = await fetch(`${server.url}/api/sources?limit=100&depth=0&select[slug]=true`)
   sources = ((await sourceRes.json()) as { docs: { slug: string }[] }).docs.map((d) => d.slug)
   log('ours: the delivery layer (microcache on)')
@@ -336,23 +399,35 @@ const paired: { scenario: string; ours: number; plain: number; plainSameFields?:
     const res = await fetch(`${server.url}${scenario.path()}`, {
       method: scenario.method ?? 'GET',
       // As autocannon asks: uncompressed (plain Payload does not compress, and loopback gains nothing).
-      headers: { 'accept-encoding': 'identity', ...(scenario.body ? { 'content-type': 'application/json' } : {}) },
+      headers: {
+        'accept-encoding': 'identity',
+        ...(scenario.body ? { 'content-type': 'application/json' } : {}),
+      },
       body: scenario.body,
     })
     await res.arrayBuffer()
     if (!res.ok) throw new Error(`${server.name} ${scenario.name}: ${res.status}`)
     return performance.now() - started
   }
-  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
+  const median = (values: number[]) =>
+    [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!
   // Our anonymous REST reads leave out the staff-only fields and the Lexical JSON; plain Payload
   // asked for the same fields with `select` gives the same response, which isolates what our layer
   // costs from what it saves.
   const readerFields = Object.keys(
-    ((await (await fetch(`${oursNc.url}/api/posts?limit=1&depth=1`)).json()) as { docs: Record<string, unknown>[] }).docs[0]!,
+    (
+      (await (await fetch(`${oursNc.url}/api/posts?limit=1&depth=1`)).json()) as {
+        docs: Record<string, unknown>[]
+      }
+    ).docs[0]!,
   ).filter((key) => key !== 'id')
   const sameFields = readerFields.map((key) => `&select[${key}]=true`).join('')
-  log(`\nPaired (ours-nc vs plain+, ${samples} sequential requests each, alternating; median latency)`)
-  log(`  plain+ same fields: plain+ with ${readerFields.length} select[...] parameters, the fields ours returns to readers`)
+  log(
+    `\nPaired (ours-nc vs plain+, ${samples} sequential requests each, alternating; median latency)`,
+  )
+  log(
+    `  plain+ same fields: plain+ with ${readerFields.length} select[...] parameters, the fields ours returns to readers`,
+  )
   const oursScenarios = scenarios(hot, slugs, sources, true)
   const plainScenarios = scenarios(hot, slugs, sources, false)
   for (const plainScenario of plainScenarios) {
@@ -373,9 +448,14 @@ const paired: { scenario: string; ours: number; plain: number; plainSameFields?:
       b.push(await once(plainPlus, plainScenario))
       if (sameScenario) c.push(await once(plainPlus, sameScenario))
     }
-    const row = { scenario: plainScenario.name, ours: median(a), plain: median(b), plainSameFields: sameScenario ? median(c) : undefined }
+    const row = {
+      scenario: plainScenario.name,
+      ours: median(a),
+      plain: median(b),
+      plainSameFields: sameScenario ? median(c) : undefined,
+    }
     paired.push(row)
-    const pct = (ours: number, base: number) => `${(((ours / base) - 1) * 100).toFixed(1)}%`
+    const pct = (ours: number, base: number) => `${((ours / base - 1) * 100).toFixed(1)}%`
     log(
       `  ${row.scenario.padEnd(30)} ours-nc ${row.ours.toFixed(1).padStart(6)} ms   plain+ ${row.plain.toFixed(1).padStart(6)} ms (overhead ${pct(row.ours, row.plain)})` +
         (row.plainSameFields === undefined
@@ -386,7 +466,8 @@ const paired: { scenario: string; ours: number; plain: number; plainSameFields?:
   await Promise.all([stopServer(oursNc), stopServer(plainPlus)])
 }
 
-const find = (run: string, scenario: string) => rows.find((r) => r.run === run && r.scenario === scenario)
+const find = (run: string, scenario: string) =>
+  rows.find((r) => r.run === run && r.scenario === scenario)
 log('\nRatios (req/s); overhead = how much slower ours-nc is than plain+')
 for (const ours of rows.filter((r) => r.run === 'ours')) {
   const nc = find('ours-nc', ours.scenario)
@@ -400,7 +481,9 @@ for (const ours of rows.filter((r) => r.run === 'ours')) {
 const oursList = find('ours', 'list 20, depth 1')
 const plainList = find('plain', 'list 20, depth 1')
 if (oursList && plainList) {
-  log(`  ${'list 20, depth 1'.padEnd(30)} ours/plain (Payload as it comes) ${(oursList.rps / Math.max(plainList.rps, 0.1)).toFixed(1)}x`)
+  log(
+    `  ${'list 20, depth 1'.padEnd(30)} ours/plain (Payload as it comes) ${(oursList.rps / Math.max(plainList.rps, 0.1)).toFixed(1)}x`,
+  )
 }
 
 const targets = rows.filter((r) => r.run === 'ours' && /^(list|post by slug)/.test(r.scenario))

@@ -69,7 +69,9 @@ const main = async () => {
   const { JSDOM } = await import('jsdom')
   const { parse } = await import('yaml')
   // The posts field's own (sanitized) editor: tables and uploads as the field knows them.
-  const contentField = payload.collections.posts.config.flattenedFields.find((f) => f.name === 'content')
+  const contentField = payload.collections.posts.config.flattenedFields.find(
+    (f) => f.name === 'content',
+  )
   const editorConfig = await editorConfigFactory.fromField({ field: contentField as never })
   const sample = listArchiveFiles(dir).slice(0, 1000)
   t0 = Date.now()
@@ -84,7 +86,9 @@ const main = async () => {
       } catch {
         fm = {}
       }
-      const html = (m ? m[2] : raw).replace(/^\s*<!--[^>]*-->\n?/, '').replace(/^\[.*\]\(.*\)\n-{3,}\n/, '')
+      const html = (m ? m[2] : raw)
+        .replace(/^\s*<!--[^>]*-->\n?/, '')
+        .replace(/^\[.*\]\(.*\)\n-{3,}\n/, '')
       const content = convertHTMLToLexical({ editorConfig, html, JSDOM })
       await payload.create({
         collection: 'posts',
@@ -120,7 +124,9 @@ const progressLine = () => {
 main().then(
   () => process.exit(0),
   (err: unknown) => {
-    process.stderr.write(`bench:import failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`)
+    process.stderr.write(
+      `bench:import failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    )
     process.exit(1)
   },
 )

@@ -9,7 +9,10 @@ import { adminComponents } from '../src/admin/components'
  */
 export const ImportRuns: CollectionConfig = {
   slug: 'import-runs',
-  labels: { singular: { en: 'Import run', zh: '导入记录' }, plural: { en: 'Import runs', zh: '导入记录' } },
+  labels: {
+    singular: { en: 'Import run', zh: '导入记录' },
+    plural: { en: 'Import runs', zh: '导入记录' },
+  },
   admin: {
     useAsTitle: 'runId',
     defaultColumns: ['runId', 'status', 'archiveDir', 'startedAt', 'finishedAt', 'dryRun'],
@@ -34,7 +37,12 @@ export const ImportRuns: CollectionConfig = {
       ],
     },
     { name: 'archiveDir', type: 'text', label: { en: 'Archive folder', zh: '归档目录' } },
-    { name: 'dryRun', type: 'checkbox', defaultValue: false, label: { en: 'Dry run', zh: '试运行' } },
+    {
+      name: 'dryRun',
+      type: 'checkbox',
+      defaultValue: false,
+      label: { en: 'Dry run', zh: '试运行' },
+    },
     { name: 'startedAt', type: 'date', label: { en: 'Started', zh: '开始时间' } },
     { name: 'finishedAt', type: 'date', label: { en: 'Finished', zh: '结束时间' } },
     {
@@ -51,8 +59,17 @@ export const ImportRuns: CollectionConfig = {
       name: 'created',
       type: 'json',
       label: { en: 'Docs created', zh: '新建的文档' },
-      admin: { description: { en: 'Ids per collection: what undoing this run removes.', zh: '按集合列出的编号：撤销本次导入时删除的内容。' } },
+      admin: {
+        description: {
+          en: 'Ids per collection: what undoing this run removes.',
+          zh: '按集合列出的编号：撤销本次导入时删除的内容。',
+        },
+      },
     },
-    { name: 'report', type: 'json', label: { en: 'Report (one row per file)', zh: '报告（每个文件一行）' } },
+    {
+      name: 'report',
+      type: 'json',
+      label: { en: 'Report (one row per file)', zh: '报告（每个文件一行）' },
+    },
   ],
 }

@@ -24,7 +24,9 @@ export const Sources: CollectionConfig<'sources'> = {
       type: 'text',
       hasMany: true,
       label: { en: 'Hostnames', zh: '域名' },
-      admin: { description: { en: 'Hosts its article URLs use.', zh: '该来源文章网址使用的域名。' } },
+      admin: {
+        description: { en: 'Hosts its article URLs use.', zh: '该来源文章网址使用的域名。' },
+      },
     },
     { name: 'feedUrl', type: 'text', label: { en: 'Feed URL', zh: '订阅源网址' } },
     {

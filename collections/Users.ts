@@ -29,7 +29,11 @@ export const Users: CollectionConfig<'users'> = {
     beforeChange: [
       async ({ operation, data, req }) => {
         if (operation !== 'create') return data
-        const { totalDocs } = await req.payload.count({ collection: 'users', req, overrideAccess: true })
+        const { totalDocs } = await req.payload.count({
+          collection: 'users',
+          req,
+          overrideAccess: true,
+        })
         if (totalDocs === 0) return { ...data, roles: ['admin'] }
         if (!isAdminUser(req.user) && req.payloadAPI !== 'local') {
           const { Forbidden } = await import('payload')

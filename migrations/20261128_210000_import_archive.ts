@@ -48,7 +48,10 @@ export async function down({ payload, req }: MigrateDownArgs): Promise<void> {
     req,
   } as never)
   const order = ['posts', 'media', 'authors', 'categories', 'sources'] as const
-  for (const run of docs as { id: number | string; created?: Partial<Record<(typeof order)[number], (number | string)[]>> }[]) {
+  for (const run of docs as {
+    id: number | string
+    created?: Partial<Record<(typeof order)[number], (number | string)[]>>
+  }[]) {
     for (const collection of order) {
       const ids = run.created?.[collection] ?? []
       for (let i = 0; i < ids.length; i += 500) {
@@ -60,6 +63,11 @@ export async function down({ payload, req }: MigrateDownArgs): Promise<void> {
         } as never)
       }
     }
-    await payload.delete({ collection: 'import-runs', id: run.id, overrideAccess: true, req } as never)
+    await payload.delete({
+      collection: 'import-runs',
+      id: run.id,
+      overrideAccess: true,
+      req,
+    } as never)
   }
 }

@@ -1,5 +1,5 @@
-import * as migration_20261128_154508_initial from './20261128_154508_initial';
-import * as migration_20261128_210000_import_archive from './20261128_210000_import_archive';
+import * as migration_20261128_154508_initial from './20261128_154508_initial'
+import * as migration_20261128_210000_import_archive from './20261128_210000_import_archive'
 
 export const migrations = [
   {
@@ -10,6 +10,6 @@ export const migrations = [
   {
     up: migration_20261128_210000_import_archive.up,
     down: migration_20261128_210000_import_archive.down,
-    name: '20261128_210000_import_archive'
+    name: '20261128_210000_import_archive',
   },
-];
+]

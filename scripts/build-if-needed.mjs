@@ -7,22 +7,33 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
-const INPUTS = ['src', 'collections', 'payload.config.ts', 'next.config.mjs', 'package-lock.json', 'tsconfig.json']
+const INPUTS = [
+  'src',
+  'collections',
+  'payload.config.ts',
+  'next.config.mjs',
+  'package-lock.json',
+  'tsconfig.json',
+]
 const SKIP = /(^|\/)(payload-types\.ts|.*\.test\.ts)$/
 
 const walk = (p) => {
   const abs = path.join(root, p)
   if (!fs.existsSync(abs)) return []
   if (fs.statSync(abs).isFile()) return [p]
-  return fs
-    .readdirSync(abs, { withFileTypes: true })
-    .flatMap((e) => walk(path.join(p, e.name)))
+  return fs.readdirSync(abs, { withFileTypes: true }).flatMap((e) => walk(path.join(p, e.name)))
 }
 
 export const buildInputsHash = () => {
   const hash = createHash('sha256')
-  for (const file of INPUTS.flatMap(walk).filter((f) => !SKIP.test(f)).sort()) {
-    hash.update(file).update('\0').update(fs.readFileSync(path.join(root, file))).update('\0')
+  for (const file of INPUTS.flatMap(walk)
+    .filter((f) => !SKIP.test(f))
+    .sort()) {
+    hash
+      .update(file)
+      .update('\0')
+      .update(fs.readFileSync(path.join(root, file)))
+      .update('\0')
   }
   return hash.digest('hex')
 }
@@ -31,11 +42,14 @@ export const buildIfNeeded = ({ force = false } = {}) => {
   const distDir = path.join(root, process.env.NEXT_DIST_DIR || '.next')
   const stamp = path.join(distDir, 'newsroom-inputs.sha256')
   const want = buildInputsHash()
-  const have = fs.existsSync(path.join(distDir, 'BUILD_ID')) && fs.existsSync(stamp)
-    ? fs.readFileSync(stamp, 'utf8').trim()
-    : ''
+  const have =
+    fs.existsSync(path.join(distDir, 'BUILD_ID')) && fs.existsSync(stamp)
+      ? fs.readFileSync(stamp, 'utf8').trim()
+      : ''
   if (!force && have === want) return false
-  process.stdout.write(`Building the admin (next build${have ? ', inputs changed' : ', first run'})...\n`)
+  process.stdout.write(
+    `Building the admin (next build${have ? ', inputs changed' : ', first run'})...\n`,
+  )
   const result = spawnSync('npx', ['next', 'build'], {
     cwd: root,
     stdio: ['ignore', 'inherit', 'inherit'],

@@ -24,7 +24,9 @@ const ensureSecret = (): void => {
   if (!fs.existsSync(file)) {
     fs.mkdirSync(path.dirname(file), { recursive: true })
     fs.writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600 })
-    process.stdout.write(`PAYLOAD_SECRET is not set: generated one in ${path.relative(root, file)} for this demo.\n`)
+    process.stdout.write(
+      `PAYLOAD_SECRET is not set: generated one in ${path.relative(root, file)} for this demo.\n`,
+    )
   }
   process.env.PAYLOAD_SECRET = fs.readFileSync(file, 'utf8').trim()
 }
@@ -70,7 +72,9 @@ const main = async () => {
     const { seedExampleArchive } = await import('../src/seed/examples')
     await seedExampleArchive(payload)
   }
-  payload.logger.info(`Newsroom CMS ready on ${url} — admin ${url}/admin, REST ${url}/api/posts, GraphQL ${url}/api/graphql`)
+  payload.logger.info(
+    `Newsroom CMS ready on ${url} — admin ${url}/admin, REST ${url}/api/posts, GraphQL ${url}/api/graphql`,
+  )
 }
 
 await main()

@@ -19,7 +19,14 @@ const runJest = (leg, args, env) => {
   fs.rmSync(outputFile, { force: true })
   const result = spawnSync(
     process.execPath,
-    ['--experimental-vm-modules', '--no-warnings', path.join(root, 'node_modules/jest/bin/jest.js'), '--json', `--outputFile=${outputFile}`, ...args],
+    [
+      '--experimental-vm-modules',
+      '--no-warnings',
+      path.join(root, 'node_modules/jest/bin/jest.js'),
+      '--json',
+      `--outputFile=${outputFile}`,
+      ...args,
+    ],
     { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } },
   )
   let passed
@@ -38,7 +45,10 @@ const findMongo = async () => {
   if (process.env.MONGODB_URI) return { uri: process.env.MONGODB_URI, stop: async () => {} }
   const binary = process.env.MONGOMS_SYSTEM_BINARY
   const onPath = spawnSync('sh', ['-c', 'command -v mongod'], { encoding: 'utf8' }).stdout.trim()
-  if (!binary && !onPath) return { reason: 'no MONGODB_URI and no mongod binary (MONGOMS_SYSTEM_BINARY or mongod on PATH)' }
+  if (!binary && !onPath)
+    return {
+      reason: 'no MONGODB_URI and no mongod binary (MONGOMS_SYSTEM_BINARY or mongod on PATH)',
+    }
   try {
     const { MongoMemoryServer } = await import('mongodb-memory-server')
     const server = await MongoMemoryServer.create({ binary: { systemBinary: binary || onPath } })
@@ -68,6 +78,8 @@ if (mongo.uri) {
 
 const passed = legs.reduce((n, l) => n + l.passed, 0)
 const failed = legs.reduce((n, l) => n + l.failed, 0)
-process.stdout.write(`\n${legs.map((l) => `${l.leg}: ${l.passed} passed, ${l.failed} failed`).join('\n')}\n${mongoLine}\n`)
+process.stdout.write(
+  `\n${legs.map((l) => `${l.leg}: ${l.passed} passed, ${l.failed} failed`).join('\n')}\n${mongoLine}\n`,
+)
 process.stdout.write(`${passed} passed, ${failed} failed\n`)
 process.exit(legs.every((l) => l.exit === 0) && failed === 0 ? 0 : 1)

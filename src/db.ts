@@ -25,7 +25,9 @@ const redact = (uri: string): string => uri.replace(/\/\/([^@/]+)@/, '//***@')
  * `DATABASE_URI` decides the adapter: a `mongodb://` or `mongodb+srv://` URL means MongoDB; anything
  * else is an SQLite file path (or `file:` URL, or `:memory:`), by default `./data/newsroom.db`.
  */
-export const resolveDatabase = (uri: string | undefined = process.env.DATABASE_URI): DatabaseTarget => {
+export const resolveDatabase = (
+  uri: string | undefined = process.env.DATABASE_URI,
+): DatabaseTarget => {
   const value = (uri ?? '').trim()
   if (/^mongodb(\+srv)?:\/\//i.test(value)) {
     return { kind: 'mongodb', url: value, display: redact(value), inMemory: false }

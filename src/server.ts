@@ -80,10 +80,16 @@ export const startServer = async (options: ServerOptions = {}): Promise<RunningS
 
   app.get('/healthz', async (_req, res) => {
     const report = await healthReport(payload)
-    res.status(report.ok ? 200 : 503).set('cache-control', 'no-store').json(report)
+    res
+      .status(report.ok ? 200 : 503)
+      .set('cache-control', 'no-store')
+      .json(report)
   })
 
-  const delivery = options.delivery ?? true ? await mountDelivery(app, payload, { optimize: !resolveDatabase().inMemory }) : undefined
+  const delivery =
+    (options.delivery ?? true)
+      ? await mountDelivery(app, payload, { optimize: !resolveDatabase().inMemory })
+      : undefined
 
   const { GRAPHQL_POST, GRAPHQL_PLAYGROUND_GET } = await import('@payloadcms/next/routes')
   const graphql = GRAPHQL_POST(config)
@@ -106,7 +112,10 @@ export const startServer = async (options: ServerOptions = {}): Promise<RunningS
   })
   app.use(api, async (req, res, next) => {
     try {
-      await sendWebResponse(res, await handleEndpoints({ config, request: toWebRequest(req, origin) }))
+      await sendWebResponse(
+        res,
+        await handleEndpoints({ config, request: toWebRequest(req, origin) }),
+      )
     } catch (err) {
       next(err)
     }
@@ -124,7 +133,9 @@ export const startServer = async (options: ServerOptions = {}): Promise<RunningS
     closeNext = () => nextApp.close()
   } else {
     app.use((_req, res) => {
-      res.status(404).json({ errors: [{ message: 'Not found (the admin is not served by this instance)' }] })
+      res
+        .status(404)
+        .json({ errors: [{ message: 'Not found (the admin is not served by this instance)' }] })
     })
   }
 
@@ -152,10 +163,14 @@ export const startServer = async (options: ServerOptions = {}): Promise<RunningS
       server.closeIdleConnections()
       const drained = await Promise.race([
         closed.then(() => true),
-        new Promise<boolean>((resolve) => setTimeout(() => resolve(inFlight.size === 0), DRAIN_MS).unref()),
+        new Promise<boolean>((resolve) =>
+          setTimeout(() => resolve(inFlight.size === 0), DRAIN_MS).unref(),
+        ),
       ])
       if (!drained) {
-        payload.logger.warn(`Shutdown: cutting ${inFlight.size} request(s) still running after ${DRAIN_MS} ms`)
+        payload.logger.warn(
+          `Shutdown: cutting ${inFlight.size} request(s) still running after ${DRAIN_MS} ms`,
+        )
         server.closeAllConnections()
         await closed
       }
@@ -180,7 +195,9 @@ const main = async () => {
     process.stderr.write(`newsroom: could not start (database ${database.display}): ${message}\n`)
     process.exit(1)
   }
-  running.payload.logger.info(`Newsroom CMS ready on ${running.url} (admin ${running.url}/admin, database ${database.display})`)
+  running.payload.logger.info(
+    `Newsroom CMS ready on ${running.url} (admin ${running.url}/admin, database ${database.display})`,
+  )
   const shutdown = (signal: string) => {
     running.payload.logger.info(`${signal} received: shutting down`)
     const force = setTimeout(() => process.exit(1), DRAIN_MS + 5000)

@@ -1,6 +1,13 @@
 import type { CollectionConfig } from 'payload'
 
-import { adminsField, editors, readByStaffOnly, staff, staffField, staffOrPublishedAndDue } from '../../src/access/roles'
+import {
+  adminsField,
+  editors,
+  readByStaffOnly,
+  staff,
+  staffField,
+  staffOrPublishedAndDue,
+} from '../../src/access/roles'
 import { adminComponents } from '../../src/admin/components'
 import { slugField } from '../../src/fields/slug'
 import { postContentEditor } from '../../src/richtext/editor'
@@ -18,7 +25,15 @@ export const Posts: CollectionConfig<'posts'> = {
   labels: { singular: { en: 'Post', zh: '文章' }, plural: { en: 'Posts', zh: '文章' } },
   admin: {
     useAsTitle: 'title',
-    defaultColumns: ['title', 'source', 'categories', 'editorialState', 'publishedAt', 'review.flagged', '_status'],
+    defaultColumns: [
+      'title',
+      'source',
+      'categories',
+      'editorialState',
+      'publishedAt',
+      'review.flagged',
+      '_status',
+    ],
     listSearchableFields: ['title', 'sourceUrl', 'slug'],
     group: { en: 'Newsroom', zh: '编辑部' },
     description: {
@@ -61,25 +76,58 @@ export const Posts: CollectionConfig<'posts'> = {
         {
           label: { en: 'Content', zh: '正文' },
           fields: [
-            { name: 'content', type: 'richText', editor: postContentEditor, label: { en: 'Content', zh: '正文' } },
+            {
+              name: 'content',
+              type: 'richText',
+              editor: postContentEditor,
+              label: { en: 'Content', zh: '正文' },
+            },
             { name: 'excerpt', type: 'textarea', label: { en: 'Excerpt', zh: '摘要' } },
-            { name: 'heroImage', type: 'upload', relationTo: 'media', label: { en: 'Hero image', zh: '头图' } },
+            {
+              name: 'heroImage',
+              type: 'upload',
+              relationTo: 'media',
+              label: { en: 'Hero image', zh: '头图' },
+            },
           ],
         },
         {
           label: { en: 'Metadata', zh: '元数据' },
           fields: [
-            { name: 'authors', type: 'relationship', relationTo: 'authors', hasMany: true, label: { en: 'Authors', zh: '作者' } },
-            { name: 'source', type: 'relationship', relationTo: 'sources', index: true, label: { en: 'Source', zh: '来源' } },
+            {
+              name: 'authors',
+              type: 'relationship',
+              relationTo: 'authors',
+              hasMany: true,
+              label: { en: 'Authors', zh: '作者' },
+            },
+            {
+              name: 'source',
+              type: 'relationship',
+              relationTo: 'sources',
+              index: true,
+              label: { en: 'Source', zh: '来源' },
+            },
             {
               name: 'sourceUrl',
               type: 'text',
               unique: true,
               index: true,
               label: { en: 'Original URL', zh: '原文网址' },
-              admin: { description: { en: "The original article's canonical URL.", zh: '原文的规范网址。' } },
+              admin: {
+                description: {
+                  en: "The original article's canonical URL.",
+                  zh: '原文的规范网址。',
+                },
+              },
             },
-            { name: 'categories', type: 'relationship', relationTo: 'categories', hasMany: true, label: { en: 'Categories', zh: '栏目' } },
+            {
+              name: 'categories',
+              type: 'relationship',
+              relationTo: 'categories',
+              hasMany: true,
+              label: { en: 'Categories', zh: '栏目' },
+            },
             { name: 'tags', type: 'text', hasMany: true, label: { en: 'Tags', zh: '标签' } },
           ],
         },
@@ -88,16 +136,56 @@ export const Posts: CollectionConfig<'posts'> = {
           access: { read: staffField },
           label: { en: 'Provenance', zh: '来源记录' },
           admin: {
-            description: { en: 'Where an imported post came from. Read-only.', zh: '导入文章的出处，只读。' },
+            description: {
+              en: 'Where an imported post came from. Read-only.',
+              zh: '导入文章的出处，只读。',
+            },
           },
           fields: readByStaffOnly([
-            { name: 'archiveFile', type: 'text', index: true, admin: { readOnly: true }, label: { en: 'Archive file', zh: '归档文件' } },
-            { name: 'contentHash', type: 'text', admin: { readOnly: true }, label: { en: 'Content hash', zh: '内容哈希' } },
-            { name: 'feedTimestamp', type: 'number', admin: { readOnly: true }, label: { en: 'Feed timestamp (ms)', zh: '订阅源时间戳（毫秒）' } },
-            { name: 'rawDate', type: 'text', admin: { readOnly: true }, label: { en: 'Raw date', zh: '原始日期' } },
-            { name: 'frontMatter', type: 'json', admin: { readOnly: true }, label: { en: 'Raw front matter', zh: '原始头信息' } },
-            { name: 'importedAt', type: 'date', admin: { readOnly: true }, label: { en: 'Imported at', zh: '导入时间' } },
-            { name: 'importRun', type: 'text', index: true, admin: { readOnly: true }, label: { en: 'Import run', zh: '导入批次' } },
+            {
+              name: 'archiveFile',
+              type: 'text',
+              index: true,
+              admin: { readOnly: true },
+              label: { en: 'Archive file', zh: '归档文件' },
+            },
+            {
+              name: 'contentHash',
+              type: 'text',
+              admin: { readOnly: true },
+              label: { en: 'Content hash', zh: '内容哈希' },
+            },
+            {
+              name: 'feedTimestamp',
+              type: 'number',
+              admin: { readOnly: true },
+              label: { en: 'Feed timestamp (ms)', zh: '订阅源时间戳（毫秒）' },
+            },
+            {
+              name: 'rawDate',
+              type: 'text',
+              admin: { readOnly: true },
+              label: { en: 'Raw date', zh: '原始日期' },
+            },
+            {
+              name: 'frontMatter',
+              type: 'json',
+              admin: { readOnly: true },
+              label: { en: 'Raw front matter', zh: '原始头信息' },
+            },
+            {
+              name: 'importedAt',
+              type: 'date',
+              admin: { readOnly: true },
+              label: { en: 'Imported at', zh: '导入时间' },
+            },
+            {
+              name: 'importRun',
+              type: 'text',
+              index: true,
+              admin: { readOnly: true },
+              label: { en: 'Import run', zh: '导入批次' },
+            },
           ]),
         },
       ],
@@ -188,9 +276,26 @@ export const Posts: CollectionConfig<'posts'> = {
       label: { en: 'Import review', zh: '导入审核' },
       admin: { position: 'sidebar' },
       fields: readByStaffOnly([
-        { name: 'flagged', type: 'checkbox', index: true, defaultValue: false, label: { en: 'Needs review', zh: '需要审核' } },
-        { name: 'fidelity', type: 'number', label: { en: 'Text fidelity', zh: '文本保真度' }, admin: { readOnly: true } },
-        { name: 'warnings', type: 'text', hasMany: true, label: { en: 'Import warnings', zh: '导入警告' }, admin: { readOnly: true } },
+        {
+          name: 'flagged',
+          type: 'checkbox',
+          index: true,
+          defaultValue: false,
+          label: { en: 'Needs review', zh: '需要审核' },
+        },
+        {
+          name: 'fidelity',
+          type: 'number',
+          label: { en: 'Text fidelity', zh: '文本保真度' },
+          admin: { readOnly: true },
+        },
+        {
+          name: 'warnings',
+          type: 'text',
+          hasMany: true,
+          label: { en: 'Import warnings', zh: '导入警告' },
+          admin: { readOnly: true },
+        },
       ]),
     },
     {

@@ -51,12 +51,18 @@ export const refuseTransition = (
       to === 'published'
         ? 'a post must be approved by an editor before it is published'
         : `from "${describe(from)}" a post can only go to ${next.map((s) => `"${describe(s)}"`).join(' or ')}`
-    return { status: 400, reason: `Illegal editorial transition "${describe(from)}" → "${describe(to)}": ${hint}.` }
+    return {
+      status: 400,
+      reason: `Illegal editorial transition "${describe(from)}" → "${describe(to)}": ${hint}.`,
+    }
   }
   const role: Who = isEditorUser(user) ? 'editor' : 'writer'
   if (!allowedRoles.includes(role)) {
     const verb = to === 'published' ? 'publish' : `move a post to "${describe(to)}"`
-    return { status: 403, reason: `Only editors and admins may ${verb}; writers submit posts for review.` }
+    return {
+      status: 403,
+      reason: `Only editors and admins may ${verb}; writers submit posts for review.`,
+    }
   }
   return undefined
 }

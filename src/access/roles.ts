@@ -6,7 +6,12 @@ export type Role = (typeof ROLES)[number]
 type MaybeUser = PayloadRequest['user']
 
 export const hasRole = (user: MaybeUser, ...roles: Role[]): boolean =>
-  Boolean(user && 'roles' in user && Array.isArray(user.roles) && user.roles.some((r) => roles.includes(r as Role)))
+  Boolean(
+    user &&
+    'roles' in user &&
+    Array.isArray(user.roles) &&
+    user.roles.some((r) => roles.includes(r as Role)),
+  )
 
 export const isAdminUser = (user: MaybeUser): boolean => hasRole(user, 'admin')
 export const isEditorUser = (user: MaybeUser): boolean => hasRole(user, 'admin', 'editor')
@@ -40,7 +45,10 @@ export const readByStaffOnly = (fields: Field[]): Field[] =>
   fields.map((field) =>
     field.type === 'ui' || !('name' in field)
       ? field
-      : ({ ...field, access: { ...(field as { access?: object }).access, read: staffField } } as Field),
+      : ({
+          ...field,
+          access: { ...(field as { access?: object }).access, read: staffField },
+        } as Field),
   )
 
 /**
@@ -51,7 +59,10 @@ export const publishedAndDue = (now: Date = new Date()): Where => ({
   and: [
     { _status: { equals: 'published' } },
     {
-      or: [{ publishedAt: { less_than_equal: now.toISOString() } }, { publishedAt: { exists: false } }],
+      or: [
+        { publishedAt: { less_than_equal: now.toISOString() } },
+        { publishedAt: { exists: false } },
+      ],
     },
   ],
 })

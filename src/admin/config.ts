@@ -8,7 +8,9 @@ type Translations = NonNullable<NonNullable<Config['i18n']>['translations']>
 
 /** Adds our strings to the host's translations, language by language, never replacing the host's. */
 const mergeTranslations = (host: Translations | undefined): Translations => {
-  const merged: Record<string, Record<string, unknown>> = { ...(host as Record<string, Record<string, unknown>>) }
+  const merged: Record<string, Record<string, unknown>> = {
+    ...(host as Record<string, Record<string, unknown>>),
+  }
   for (const [language, strings] of Object.entries(newsroomTranslations)) {
     merged[language] = { ...merged[language], ...strings }
   }
@@ -26,8 +28,14 @@ export const withNewsroomAdmin = (config: Config): Config => ({
     ...config.admin,
     components: {
       ...config.admin?.components,
-      beforeDashboard: [...(config.admin?.components?.beforeDashboard ?? []), adminComponents.deskDashboard],
-      providers: [...(config.admin?.components?.providers ?? []), adminComponents.languagePreference],
+      beforeDashboard: [
+        ...(config.admin?.components?.beforeDashboard ?? []),
+        adminComponents.deskDashboard,
+      ],
+      providers: [
+        ...(config.admin?.components?.providers ?? []),
+        adminComponents.languagePreference,
+      ],
     },
   },
   i18n: {

@@ -4,7 +4,8 @@ import { useConfig, useTranslation } from '@payloadcms/ui'
 import type { NewsroomTranslationKeys, NewsroomTranslations } from './translations'
 
 /** `useTranslation()` that also knows our own `newsroom:*` keys. */
-export const useNewsroomTranslation = () => useTranslation<NewsroomTranslations, NewsroomTranslationKeys>()
+export const useNewsroomTranslation = () =>
+  useTranslation<NewsroomTranslations, NewsroomTranslationKeys>()
 
 type UserLike = object | null | undefined
 
@@ -12,8 +13,10 @@ const rolesOf = (user: UserLike): string[] =>
   user && 'roles' in user && Array.isArray(user.roles) ? (user.roles as string[]) : []
 
 /** Admins and editors: review, approve, publish, import. Mirrors `isEditorUser` in src/access/roles. */
-export const canEdit = (user: UserLike): boolean => rolesOf(user).some((r) => r === 'admin' || r === 'editor')
-export const isWriterOnly = (user: UserLike): boolean => !canEdit(user) && rolesOf(user).includes('writer')
+export const canEdit = (user: UserLike): boolean =>
+  rolesOf(user).some((r) => r === 'admin' || r === 'editor')
+export const isWriterOnly = (user: UserLike): boolean =>
+  !canEdit(user) && rolesOf(user).includes('writer')
 
 export const EDITORIAL_STATE_KEYS = {
   draft: 'newsroom:stateDraft',
@@ -45,7 +48,11 @@ export const apiFetch = async <T = unknown>(url: string, init: RequestInit = {})
   const res = await fetch(url, {
     credentials: 'include',
     ...init,
-    headers: { accept: 'application/json', ...(init.body ? { 'content-type': 'application/json' } : {}), ...init.headers },
+    headers: {
+      accept: 'application/json',
+      ...(init.body ? { 'content-type': 'application/json' } : {}),
+      ...init.headers,
+    },
   })
   const text = await res.text()
   type ErrorBody = { errors?: { message?: string }[]; message?: string }

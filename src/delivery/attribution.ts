@@ -55,7 +55,11 @@ const loadSourceMap = async (payload: Payload, epoch: number | undefined): Promi
     overrideAccess: true,
     select: { name: true, slug: true, homepage: true, attribution: true },
   })
-  return { loadedAt: Date.now(), epoch, byId: new Map(docs.map((s) => [String(s.id), s as SourceCredit])) }
+  return {
+    loadedAt: Date.now(),
+    epoch,
+    byId: new Map(docs.map((s) => [String(s.id), s as SourceCredit])),
+  }
 }
 
 /** The sources by id, from one cached query (sources are few and change rarely). */
@@ -93,10 +97,9 @@ const isPopulated = (value: unknown): value is SourceCredit =>
  * map of sources; never a query per post. A read whose `select` left out `source` gets no
  * attribution.
  */
-export const attachAttribution: CollectionAfterReadHook<Post & { attribution?: Attribution }> = async ({
-  doc,
-  req,
-}) => {
+export const attachAttribution: CollectionAfterReadHook<
+  Post & { attribution?: Attribution }
+> = async ({ doc, req }) => {
   if (!doc || !('source' in doc)) return doc
   const ref = doc.source
   let source: SourceCredit | undefined

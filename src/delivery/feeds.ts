@@ -28,7 +28,15 @@ type Format = 'rss' | 'atom'
 
 type FeedPost = Pick<
   Post,
-  'id' | 'title' | 'slug' | 'contentHtml' | 'excerpt' | 'publishedAt' | 'updatedAt' | 'tags' | 'sourceUrl'
+  | 'id'
+  | 'title'
+  | 'slug'
+  | 'contentHtml'
+  | 'excerpt'
+  | 'publishedAt'
+  | 'updatedAt'
+  | 'tags'
+  | 'sourceUrl'
 > & {
   authors?: (number | Author)[] | null
   categories?: (number | Category)[] | null
@@ -40,10 +48,17 @@ type Channel = { title: string; description?: string; copyright?: string; path: 
 
 // Characters XML 1.0 does not allow anywhere, even escaped (C0 controls but tab/LF/CR, U+FFFE/F,
 // lone surrogates). One of them in an imported title would make the whole feed unparsable.
-const INVALID_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g
+const INVALID_XML =
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g
 const xmlSafe = (text: string): string => text.replace(INVALID_XML, '')
 
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }
+const ESCAPES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#39;',
+}
 /** Escapes text for HTML content or an XML attribute value. */
 const escapeMarkup = (text: string): string => text.replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c)
 
@@ -59,7 +74,9 @@ const safeUrl = (value: string | null | undefined): string | undefined => {
   }
 }
 
-const named = <T extends { name?: string | null }>(values: (number | T)[] | null | undefined): T[] =>
+const named = <T extends { name?: string | null }>(
+  values: (number | T)[] | null | undefined,
+): T[] =>
   (values ?? []).filter((v): v is T => typeof v === 'object' && v !== null && Boolean(v.name))
 
 /** The credit line appended to each item's content: outlet, original link and licence text. */
@@ -93,7 +110,12 @@ const FEED_SELECT = {
  * marks them `type="html"`: for Atom the item title is therefore HTML-escaped first (so `<新闻>` stays
  * text), and so are category labels, which it writes as attributes without escaping them.
  */
-export const renderFeed = (format: Format, channel: Channel, posts: FeedPost[], siteUrl: string): string => {
+export const renderFeed = (
+  format: Format,
+  channel: Channel,
+  posts: FeedPost[],
+  siteUrl: string,
+): string => {
   const selfUrl = `${siteUrl}${channel.path}`
   const updated = posts.reduce<Date | undefined>((latest, p) => {
     const d = new Date(p.updatedAt ?? p.publishedAt ?? 0)
@@ -126,7 +148,9 @@ export const renderFeed = (format: Format, channel: Channel, posts: FeedPost[], 
         ...named(post.categories).map((c) => ({
           name: xmlSafe(format === 'atom' ? escapeMarkup(c.name) : c.name),
         })),
-        ...(post.tags ?? []).map((t) => ({ name: xmlSafe(format === 'atom' ? escapeMarkup(t) : t) })),
+        ...(post.tags ?? []).map((t) => ({
+          name: xmlSafe(format === 'atom' ? escapeMarkup(t) : t),
+        })),
       ],
     }
     feed.addItem(item)
@@ -146,7 +170,10 @@ const parseFile = (file: string): { name: string; format: Format } | undefined =
 }
 
 const notFound = (res: Response, message: string) =>
-  res.status(404).type('application/json').end(JSON.stringify({ errors: [{ message }] }))
+  res
+    .status(404)
+    .type('application/json')
+    .end(JSON.stringify({ errors: [{ message }] }))
 
 /**
  * RSS 2.0 and Atom feeds of published and due posts, read through the Local API with
@@ -157,8 +184,10 @@ const notFound = (res: Response, message: string) =>
 export const feedsRouter = (payload: Payload, options: FeedsOptions = {}): Router => {
   const limit = options.items ?? Number(process.env.FEED_ITEMS ?? 50)
   const title = options.title ?? process.env.FEED_TITLE ?? 'Newsroom'
-  const configured = (options.siteUrl ?? (process.env.PUBLIC_SITE_URL || payload.config.serverURL)) || ''
-  const siteUrlOf = (req: Request) => (configured || `${req.protocol}://${req.get('host')}`).replace(/\/+$/, '')
+  const configured =
+    (options.siteUrl ?? (process.env.PUBLIC_SITE_URL || payload.config.serverURL)) || ''
+  const siteUrlOf = (req: Request) =>
+    (configured || `${req.protocol}://${req.get('host')}`).replace(/\/+$/, '')
 
   const listPosts = async (where: Where | undefined): Promise<FeedPost[]> => {
     const { docs } = await payload.find({
@@ -173,9 +202,18 @@ export const feedsRouter = (payload: Payload, options: FeedsOptions = {}): Route
     return docs as FeedPost[]
   }
 
-  const send = (req: Request, res: Response, format: Format, channel: Channel, posts: FeedPost[]) => {
+  const send = (
+    req: Request,
+    res: Response,
+    format: Format,
+    channel: Channel,
+    posts: FeedPost[],
+  ) => {
     const body = renderFeed(format, channel, posts, siteUrlOf(req))
-    const lastModified = posts.reduce((max, p) => Math.max(max, Date.parse(p.updatedAt ?? '') || 0), 0)
+    const lastModified = posts.reduce(
+      (max, p) => Math.max(max, Date.parse(p.updatedAt ?? '') || 0),
+      0,
+    )
     if (lastModified > 0) res.setHeader('Last-Modified', new Date(lastModified).toUTCString())
     // `end`, not `send`: the delivery cache middleware owns ETags and 304s.
     res.status(200).type(CONTENT_TYPES[format]).end(body)
@@ -231,7 +269,11 @@ export const feedsRouter = (payload: Payload, options: FeedsOptions = {}): Route
       })
       const category = docs[0]
       if (!category) return notFound(res, `No category with the slug "${file.name}"`)
-      const channel = { title: category.name, description: category.description ?? undefined, path: req.path }
+      const channel = {
+        title: category.name,
+        description: category.description ?? undefined,
+        path: req.path,
+      }
       send(req, res, file.format, channel, await listPosts({ categories: { in: [category.id] } }))
     } catch (err) {
       next(err)

@@ -48,7 +48,9 @@ export type WatchOptions = {
   now?: () => number
 }
 
-type LibsqlClient = { execute: (sql: string) => Promise<{ rows: ArrayLike<Record<string, unknown> | unknown[]> }> }
+type LibsqlClient = {
+  execute: (sql: string) => Promise<{ rows: ArrayLike<Record<string, unknown> | unknown[]> }>
+}
 
 /** The first value of the first row of a libsql result, as a number. */
 const firstNumber = (result: { rows: ArrayLike<Record<string, unknown> | unknown[]> }): number => {
@@ -70,7 +72,8 @@ const firstNumber = (result: { rows: ArrayLike<Record<string, unknown> | unknown
  */
 export const watchContent = (payload: Payload, options: WatchOptions = {}): Freshness => {
   const client = (payload.db as unknown as { client?: LibsqlClient }).client
-  if (payload.db.name !== 'sqlite' || typeof client?.execute !== 'function') return writesInThisProcess(payload)
+  if (payload.db.name !== 'sqlite' || typeof client?.execute !== 'function')
+    return writesInThisProcess(payload)
   const pollMs = options.pollMs ?? 250
   const now = options.now ?? Date.now
 
@@ -91,7 +94,12 @@ export const watchContent = (payload: Payload, options: WatchOptions = {}): Fres
         const asked = epoch
         const { docs } = await payload.find({
           collection: 'posts',
-          where: { and: [{ _status: { equals: 'published' } }, { publishedAt: { greater_than: new Date(now()).toISOString() } }] },
+          where: {
+            and: [
+              { _status: { equals: 'published' } },
+              { publishedAt: { greater_than: new Date(now()).toISOString() } },
+            ],
+          },
           sort: 'publishedAt',
           limit: 1,
           pagination: false,
@@ -108,7 +116,10 @@ export const watchContent = (payload: Payload, options: WatchOptions = {}): Fres
         return
       }
     } catch (err) {
-      payload.logger.error({ err, msg: 'Delivery cache: could not look up the next embargo; not caching until it can' })
+      payload.logger.error({
+        err,
+        msg: 'Delivery cache: could not look up the next embargo; not caching until it can',
+      })
     } finally {
       lookingUp = false
     }
@@ -133,7 +144,10 @@ export const watchContent = (payload: Payload, options: WatchOptions = {}): Fres
       seen = fingerprint
     } catch (err) {
       if (stopped) return
-      payload.logger.error({ err, msg: 'Delivery cache: could not ask the database for changes; not caching until it answers' })
+      payload.logger.error({
+        err,
+        msg: 'Delivery cache: could not ask the database for changes; not caching until it answers',
+      })
       seen = undefined
       move()
     }

@@ -38,7 +38,8 @@ export const deliveredPostsQuery: GraphQLExtension = (GraphQL, { Query }) => {
   // The very type object of the generated `Posts` query: a second one named "Posts" (e.g. the
   // collection's `paginatedType`) would make the schema invalid.
   const postsPage = (Query.fields.Posts as { type?: unknown } | undefined)?.type
-  if (!postsPage) throw new Error('deliveredPostsQuery: the generated GraphQL schema has no "Posts" query.')
+  if (!postsPage)
+    throw new Error('deliveredPostsQuery: the generated GraphQL schema has no "Posts" query.')
   return {
     DeliveredPosts: {
       type: postsPage,

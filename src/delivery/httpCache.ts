@@ -69,7 +69,8 @@ type Coding = 'br' | 'gzip'
 
 /** Bodies smaller than this are sent as they are: compressing them saves too little. */
 const MIN_COMPRESSED_BYTES = 1024
-const COMPRESSIBLE = /^(?:application\/(?:json|(?:rss|atom)\+xml|xml|graphql-response\+json)|text\/)/i
+const COMPRESSIBLE =
+  /^(?:application\/(?:json|(?:rss|atom)\+xml|xml|graphql-response\+json)|text\/)/i
 
 /**
  * The coding to send `entry` in: Brotli or gzip when the client accepts it (q > 0) and the body is
@@ -97,7 +98,10 @@ const encodedBody = (entry: Entry, coding: Coding): Buffer =>
   (entry.encoded[coding] ??=
     coding === 'br'
       ? brotliCompressSync(entry.body, {
-          params: { [zlib.BROTLI_PARAM_QUALITY]: 5, [zlib.BROTLI_PARAM_SIZE_HINT]: entry.body.length },
+          params: {
+            [zlib.BROTLI_PARAM_QUALITY]: 5,
+            [zlib.BROTLI_PARAM_SIZE_HINT]: entry.body.length,
+          },
         })
       : gzipSync(entry.body, { level: 6 }))
 
@@ -122,7 +126,8 @@ const numberFromEnv = (name: string, fallback: number): number => {
   const raw = process.env[name]
   if (raw === undefined || raw.trim() === '') return fallback
   const n = Number(raw)
-  if (!Number.isFinite(n) || n < 0) throw new Error(`${name}="${raw}" is not a number of seconds >= 0.`)
+  if (!Number.isFinite(n) || n < 0)
+    throw new Error(`${name}="${raw}" is not a number of seconds >= 0.`)
   return n
 }
 
@@ -166,7 +171,8 @@ export const httpCache = (payload: Payload, options: HttpCacheOptions): RequestH
   const swr = options.staleWhileRevalidate ?? numberFromEnv('DELIVERY_STALE_WHILE_REVALIDATE', 300)
   const freshness = options.freshness ?? writesInThisProcess(payload)
   const microcacheMs =
-    (options.microcacheSeconds ?? numberFromEnv('DELIVERY_MICROCACHE_SECONDS', freshness.defaultSeconds)) * 1000
+    (options.microcacheSeconds ??
+      numberFromEnv('DELIVERY_MICROCACHE_SECONDS', freshness.defaultSeconds)) * 1000
   const maxEntries = options.microcacheEntries ?? 1000
   const maxBytes = options.microcacheBytes ?? 64 * 1024 * 1024
   const now = options.now ?? Date.now
@@ -187,7 +193,10 @@ export const httpCache = (payload: Payload, options: HttpCacheOptions): RequestH
     if (microcacheMs <= 0 || entry.status !== 200 || entry.body.length > maxBytes / 4) return
     forget(key)
     // Map order is insertion order: the first key is the oldest entry.
-    while (entries.size > 0 && (entries.size >= maxEntries || bytes + entry.body.length > maxBytes)) {
+    while (
+      entries.size > 0 &&
+      (entries.size >= maxEntries || bytes + entry.body.length > maxBytes)
+    ) {
       forget(entries.keys().next().value as string)
     }
     entries.set(key, entry)
@@ -220,7 +229,12 @@ export const httpCache = (payload: Payload, options: HttpCacheOptions): RequestH
   }
 
   /** Lets the rest of the chain produce the response into a buffer, then sends it through `send`. */
-  const capture = (req: Request, res: Response, epoch: number | undefined, shared: boolean): Promise<Entry | undefined> =>
+  const capture = (
+    req: Request,
+    res: Response,
+    epoch: number | undefined,
+    shared: boolean,
+  ): Promise<Entry | undefined> =>
     new Promise((resolve) => {
       const chunks: Buffer[] = []
       const write = res.write.bind(res)
@@ -229,7 +243,10 @@ export const httpCache = (payload: Payload, options: HttpCacheOptions): RequestH
         Buffer.isBuffer(chunk)
           ? chunk
           : typeof chunk === 'string'
-            ? Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8')
+            ? Buffer.from(
+                chunk,
+                typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8',
+              )
             : Buffer.from(chunk as Uint8Array)
       res.write = ((chunk: unknown, encoding?: unknown, cb?: unknown) => {
         if (chunk != null) chunks.push(toBuffer(chunk, encoding))

@@ -40,7 +40,9 @@ export const mountDelivery = async (
     const { ran, ms } = await optimizeDatabase(payload)
     if (ran !== 'nothing') payload.logger.info(`Delivery: ${ran} took ${ms} ms`)
   }
-  const publicRead = new RegExp(`^(?:${api}/(?:${PUBLIC_COLLECTIONS.join('|')})(?:/[^/]+)?|/feeds/.+)/?$`)
+  const publicRead = new RegExp(
+    `^(?:${api}/(?:${PUBLIC_COLLECTIONS.join('|')})(?:/[^/]+)?|/feeds/.+)/?$`,
+  )
   const paths = [api, '/feeds']
   app.use(paths, anonymousRateLimit(payload, options.rateLimit))
   const freshness = watchContent(payload, options.watch)

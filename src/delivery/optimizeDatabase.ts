@@ -2,7 +2,9 @@ import { sql } from '@payloadcms/db-sqlite'
 import type { Payload } from 'payload'
 
 type Raw = ReturnType<typeof sql.raw>
-type SqliteDb = { drizzle: { run: (query: Raw) => Promise<unknown>; all: (query: Raw) => Promise<unknown[]> } }
+type SqliteDb = {
+  drizzle: { run: (query: Raw) => Promise<unknown>; all: (query: Raw) => Promise<unknown[]> }
+}
 
 export type OptimizeResult = { ran: 'ANALYZE' | 'PRAGMA optimize' | 'nothing'; ms: number }
 
@@ -15,13 +17,20 @@ export type OptimizeResult = { ran: 'ANALYZE' | 'PRAGMA optimize' | 'nothing'; m
  * otherwise `PRAGMA optimize`, which re-analyzes only what SQLite thinks needs it. Call it at server
  * start and after a bulk import. Other adapters: nothing to do.
  */
-export const optimizeDatabase = async (payload: Payload, table = 'posts'): Promise<OptimizeResult> => {
+export const optimizeDatabase = async (
+  payload: Payload,
+  table = 'posts',
+): Promise<OptimizeResult> => {
   const started = performance.now()
   if (payload.db.name !== 'sqlite') return { ran: 'nothing', ms: 0 }
   const { drizzle } = payload.db as unknown as SqliteDb
   const quoted = `"${table.replace(/"/g, '""')}"`
   const hasStatTable =
-    (await drizzle.all(sql.raw("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_stat1'"))).length > 0
+    (
+      await drizzle.all(
+        sql.raw("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_stat1'"),
+      )
+    ).length > 0
   let analyzedRows = 0
   if (hasStatTable) {
     const [row] = (await drizzle.all(
@@ -29,7 +38,9 @@ export const optimizeDatabase = async (payload: Payload, table = 'posts'): Promi
     )) as { stat?: string }[]
     analyzedRows = Number(String(row?.stat ?? '').split(' ')[0]) || 0
   }
-  const [counted] = (await drizzle.all(sql.raw(`SELECT count(*) AS n FROM ${quoted}`))) as { n: number }[]
+  const [counted] = (await drizzle.all(sql.raw(`SELECT count(*) AS n FROM ${quoted}`))) as {
+    n: number
+  }[]
   const rows = Number(counted?.n ?? 0)
   const stale = analyzedRows === 0 ? rows > 0 : rows > analyzedRows * 2 || rows < analyzedRows / 2
   const ran = stale ? 'ANALYZE' : 'PRAGMA optimize'

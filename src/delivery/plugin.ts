@@ -71,51 +71,53 @@ const forgetSourcesAfterDelete: CollectionAfterDeleteHook = ({ doc, req }) => {
   return doc
 }
 
-const withDeliveryHooks = (readerMaxDepth: number) => (collection: CollectionConfig): CollectionConfig => {
-  if (!DELIVERED.has(collection.slug)) return collection
-  const hooks = collection.hooks ?? {}
-  const isSources = collection.slug === 'sources'
-  const isPosts = collection.slug === 'posts'
-  return {
-    ...collection,
-    fields: isPosts ? [...collection.fields, attributionField] : collection.fields,
-    // Every anonymous list filters on `_status` and `publishedAt` (publishedAndDue) and sorts by
-    // `-publishedAt` with Payload's tie-breaker `-createdAt`. With this index SQLite walks the
-    // published posts in that order and stops after a page, and counts `totalDocs` from the index
-    // alone. Without it, it reads every matching row to sort them, and a post's row spills its
-    // Lexical body and HTML over overflow pages (25-77 ms against 3-6 ms for a page of 20 out of
-    // 2,000 posts; it grows with the archive).
-    // The same order per source (a source's page, its feed) needs the source first.
-    indexes: isPosts
-      ? [
-          ...(collection.indexes ?? []),
-          { fields: ['_status', 'publishedAt', 'createdAt'] },
-          { fields: ['source', '_status', 'publishedAt', 'createdAt'] },
-        ]
-      : collection.indexes,
-    hooks: {
-      ...hooks,
-      beforeOperation: [
-        ...(hooks.beforeOperation ?? []),
-        ...(isPosts ? [rewriteSlugFilters] : []),
-        limitDepthForReaders(readerMaxDepth),
-        selectForReaders,
-        ...(isPosts ? [cachePopulation] : []),
-      ],
-      afterRead: isPosts ? [...(hooks.afterRead ?? []), attachAttribution] : hooks.afterRead,
-      afterChange: [
-        ...(hooks.afterChange ?? []),
-        ...(isSources ? [forgetSourcesAfterChange] : []),
-        noteChangeAfterChange,
-      ],
-      afterDelete: [
-        ...(hooks.afterDelete ?? []),
-        ...(isSources ? [forgetSourcesAfterDelete] : []),
-        noteChangeAfterDelete,
-      ],
-    },
+const withDeliveryHooks =
+  (readerMaxDepth: number) =>
+  (collection: CollectionConfig): CollectionConfig => {
+    if (!DELIVERED.has(collection.slug)) return collection
+    const hooks = collection.hooks ?? {}
+    const isSources = collection.slug === 'sources'
+    const isPosts = collection.slug === 'posts'
+    return {
+      ...collection,
+      fields: isPosts ? [...collection.fields, attributionField] : collection.fields,
+      // Every anonymous list filters on `_status` and `publishedAt` (publishedAndDue) and sorts by
+      // `-publishedAt` with Payload's tie-breaker `-createdAt`. With this index SQLite walks the
+      // published posts in that order and stops after a page, and counts `totalDocs` from the index
+      // alone. Without it, it reads every matching row to sort them, and a post's row spills its
+      // Lexical body and HTML over overflow pages (25-77 ms against 3-6 ms for a page of 20 out of
+      // 2,000 posts; it grows with the archive).
+      // The same order per source (a source's page, its feed) needs the source first.
+      indexes: isPosts
+        ? [
+            ...(collection.indexes ?? []),
+            { fields: ['_status', 'publishedAt', 'createdAt'] },
+            { fields: ['source', '_status', 'publishedAt', 'createdAt'] },
+          ]
+        : collection.indexes,
+      hooks: {
+        ...hooks,
+        beforeOperation: [
+          ...(hooks.beforeOperation ?? []),
+          ...(isPosts ? [rewriteSlugFilters] : []),
+          limitDepthForReaders(readerMaxDepth),
+          selectForReaders,
+          ...(isPosts ? [cachePopulation] : []),
+        ],
+        afterRead: isPosts ? [...(hooks.afterRead ?? []), attachAttribution] : hooks.afterRead,
+        afterChange: [
+          ...(hooks.afterChange ?? []),
+          ...(isSources ? [forgetSourcesAfterChange] : []),
+          noteChangeAfterChange,
+        ],
+        afterDelete: [
+          ...(hooks.afterDelete ?? []),
+          ...(isSources ? [forgetSourcesAfterDelete] : []),
+          noteChangeAfterDelete,
+        ],
+      },
+    }
   }
-}
 
 /**
  * Content delivery for readers' apps: a virtual `attribution` on every post (outlet, original URL,
@@ -130,12 +132,16 @@ export const deliveryPlugin =
     if (!(options.enabled ?? process.env.NEWSROOM_DELIVERY !== 'off')) return incoming
     const playground = options.playgroundInProduction ?? process.env.GRAPHQL_PLAYGROUND === 'true'
     const introspection =
-      playground || (options.introspectionInProduction ?? process.env.GRAPHQL_INTROSPECTION === 'true')
-    const maxComplexity = options.graphQLMaxComplexity ?? Number(process.env.GRAPHQL_MAX_COMPLEXITY ?? 300)
+      playground ||
+      (options.introspectionInProduction ?? process.env.GRAPHQL_INTROSPECTION === 'true')
+    const maxComplexity =
+      options.graphQLMaxComplexity ?? Number(process.env.GRAPHQL_MAX_COMPLEXITY ?? 300)
     const maxDepth = options.graphQLMaxDepth ?? Number(process.env.GRAPHQL_MAX_DEPTH ?? 7)
     const readerMaxDepth = options.readerMaxDepth ?? Number(process.env.DELIVERY_MAX_DEPTH ?? 2)
     if (!Number.isInteger(readerMaxDepth) || readerMaxDepth < 0) {
-      throw new Error(`deliveryPlugin: DELIVERY_MAX_DEPTH="${process.env.DELIVERY_MAX_DEPTH}" is not a whole number >= 0.`)
+      throw new Error(
+        `deliveryPlugin: DELIVERY_MAX_DEPTH="${process.env.DELIVERY_MAX_DEPTH}" is not a whole number >= 0.`,
+      )
     }
     for (const [name, value] of [
       ['GRAPHQL_MAX_COMPLEXITY', maxComplexity],
@@ -146,7 +152,9 @@ export const deliveryPlugin =
       }
     }
     if (!(incoming.collections ?? []).some((c) => c.slug === 'posts')) {
-      throw new Error('deliveryPlugin: no "posts" collection; add deliveryPlugin() after newsroomPlugin().')
+      throw new Error(
+        'deliveryPlugin: no "posts" collection; add deliveryPlugin() after newsroomPlugin().',
+      )
     }
     return {
       ...incoming,

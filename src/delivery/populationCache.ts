@@ -55,10 +55,12 @@ export const cachePopulation: CollectionBeforeOperationHook = ({ args, operation
       cache = { epoch, values: new Map() }
       caches.set(payload, cache)
     }
-    if (cache.values.has(key)) return Promise.resolve(structuredClone(cache.values.get(key)) as never)
+    if (cache.values.has(key))
+      return Promise.resolve(structuredClone(cache.values.get(key)) as never)
     const kept = cache
     return load(key).then((value) => {
-      if (freshness.epoch() === kept.epoch && kept.values.size < MAX_ENTRIES) kept.values.set(key, structuredClone(value))
+      if (freshness.epoch() === kept.epoch && kept.values.size < MAX_ENTRIES)
+        kept.values.set(key, structuredClone(value))
       return value
     })
   }

@@ -22,15 +22,16 @@ export type RateLimitOptions = {
   exemptLoopback?: boolean
 }
 
-const isLoopback = (ip: string): boolean =>
-  ip === '::1' || /^(?:::ffff:)?127\./.test(ip)
+const isLoopback = (ip: string): boolean => ip === '::1' || /^(?:::ffff:)?127\./.test(ip)
 
 /** `RATE_LIMIT_PER_MINUTE`, checked: a typo must not silently turn the limit off. */
 export const rateLimitFromEnv = (value = process.env.RATE_LIMIT_PER_MINUTE): number => {
   if (value === undefined || value.trim() === '') return 600
   const n = Number(value)
   if (!Number.isInteger(n) || n < 0) {
-    throw new Error(`RATE_LIMIT_PER_MINUTE="${value}" is not a whole number >= 0 (0 turns the limit off).`)
+    throw new Error(
+      `RATE_LIMIT_PER_MINUTE="${value}" is not a whole number >= 0 (0 turns the limit off).`,
+    )
   }
   return n
 }
@@ -41,11 +42,15 @@ export const rateLimitFromEnv = (value = process.env.RATE_LIMIT_PER_MINUTE): num
  * credentials that do not check out counts as anonymous. The client address is `req.ip`, so behind
  * a proxy set TRUST_PROXY=true (see server.ts).
  */
-export const anonymousRateLimit = (payload: Payload, options: RateLimitOptions = {}): RequestHandler => {
+export const anonymousRateLimit = (
+  payload: Payload,
+  options: RateLimitOptions = {},
+): RequestHandler => {
   const limit = options.perMinute ?? rateLimitFromEnv()
   const windowMs = options.windowMs ?? 60_000
   const now = options.now ?? Date.now
-  const exemptLoopback = options.exemptLoopback ?? process.env.RATE_LIMIT_EXEMPT_LOOPBACK !== 'false'
+  const exemptLoopback =
+    options.exemptLoopback ?? process.env.RATE_LIMIT_EXEMPT_LOOPBACK !== 'false'
   if (limit <= 0) return (_req, _res, next) => next()
 
   let windowStart = now()
@@ -57,7 +62,10 @@ export const anonymousRateLimit = (payload: Payload, options: RateLimitOptions =
       return
     }
     try {
-      if (hasCredentials(req, payload.config.cookiePrefix) && (await isStaffRequest(payload, req))) {
+      if (
+        hasCredentials(req, payload.config.cookiePrefix) &&
+        (await isStaffRequest(payload, req))
+      ) {
         next()
         return
       }

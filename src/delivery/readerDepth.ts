@@ -13,7 +13,12 @@ export const limitDepthForReaders =
     const asked = (args as { depth?: unknown }).depth
     const depth = typeof asked === 'string' ? Number.parseInt(asked, 10) : asked
     if (typeof depth === 'number' && depth > maxDepth) {
-      throw new APIError(`depth=${depth} is deeper than readers may ask for: at most ${maxDepth}.`, 400, undefined, true)
+      throw new APIError(
+        `depth=${depth} is deeper than readers may ask for: at most ${maxDepth}.`,
+        400,
+        undefined,
+        true,
+      )
     }
     return args
   }

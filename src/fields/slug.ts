@@ -35,7 +35,10 @@ const fillUniqueSlug =
       const { totalDocs } = await req.payload.count({
         collection: collection.slug as CollectionSlug,
         where: {
-          and: [{ slug: { equals: candidate } }, ...(ownId != null ? [{ id: { not_equals: ownId } }] : [])],
+          and: [
+            { slug: { equals: candidate } },
+            ...(ownId != null ? [{ id: { not_equals: ownId } }] : []),
+          ],
         },
         req,
         overrideAccess: true,

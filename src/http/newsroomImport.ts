@@ -16,7 +16,10 @@ export const startImportEndpoint: Endpoint = {
   method: 'post',
   handler: async (req) => {
     if (!req.user) {
-      return Response.json({ errors: [{ message: 'Sign in to start an import.' }] }, { status: 401 })
+      return Response.json(
+        { errors: [{ message: 'Sign in to start an import.' }] },
+        { status: 401 },
+      )
     }
     if (!isEditorUser(req.user)) {
       return Response.json(
@@ -27,7 +30,13 @@ export const startImportEndpoint: Endpoint = {
     const tasks = req.payload.config.jobs?.tasks ?? []
     if (!tasks.some((task) => task.slug === IMPORT_TASK)) {
       return Response.json(
-        { errors: [{ message: `The "${IMPORT_TASK}" task is not registered: this server has no importer.` }] },
+        {
+          errors: [
+            {
+              message: `The "${IMPORT_TASK}" task is not registered: this server has no importer.`,
+            },
+          ],
+        },
         { status: 501 },
       )
     }
@@ -40,7 +49,9 @@ export const startImportEndpoint: Endpoint = {
       task: IMPORT_TASK,
       input: { dryRun },
     } as Parameters<typeof req.payload.jobs.queue>[0])
-    req.payload.logger.info(`Import queued as job ${job.id} by user ${req.user.id}${dryRun ? ' (dry run)' : ''}`)
+    req.payload.logger.info(
+      `Import queued as job ${job.id} by user ${req.user.id}${dryRun ? ' (dry run)' : ''}`,
+    )
     return Response.json({ jobId: job.id, dryRun }, { status: 202 })
   },
 }

@@ -8,7 +8,8 @@ import { headersOf } from './webBridge'
 const escapeHtml = (s: string): string =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
 
-const isPopulated = <T extends object>(value: unknown): value is T => typeof value === 'object' && value !== null
+const isPopulated = <T extends object>(value: unknown): value is T =>
+  typeof value === 'object' && value !== null
 
 const safeUrl = (url: null | string | undefined): string | undefined =>
   url && /^(https?:\/\/|\/)/i.test(url.trim()) ? url.trim() : undefined
@@ -40,7 +41,9 @@ const page = (title: string, body: string, lang = 'zh') => `<!doctype html>
 
 /** The post as a reader's page: title, byline, dates, hero image, the rendered body, the outlet's credit. */
 export const renderPostPage = (post: Post): string => {
-  const authors = (post.authors ?? []).filter((a): a is Author => isPopulated<Author>(a)).map((a) => a.name)
+  const authors = (post.authors ?? [])
+    .filter((a): a is Author => isPopulated<Author>(a))
+    .map((a) => a.name)
   const source = isPopulated<Source>(post.source) ? post.source : undefined
   const hero = isPopulated<Media>(post.heroImage) ? post.heroImage : undefined
   const heroUrl = safeUrl(hero?.url)
@@ -58,8 +61,10 @@ export const renderPostPage = (post: Post): string => {
   const credit = source
     ? `<footer class="attribution" data-testid="preview-attribution">
   <p>来源 / Source: ${homepage ? `<a href="${escapeHtml(homepage)}" rel="noopener">${escapeHtml(source.name)}</a>` : escapeHtml(source.name)}${
-        originalUrl ? ` · <a href="${escapeHtml(originalUrl)}" rel="noopener nofollow">原文 / Original</a>` : ''
-      }</p>
+    originalUrl
+      ? ` · <a href="${escapeHtml(originalUrl)}" rel="noopener nofollow">原文 / Original</a>`
+      : ''
+  }</p>
   ${source.attribution ? `<p>${escapeHtml(source.attribution)}</p>` : ''}
 </footer>`
     : originalUrl
@@ -79,7 +84,10 @@ export const renderPostPage = (post: Post): string => {
 }
 
 const sendError = (res: Response, status: number, message: string) => {
-  res.status(status).type('html').send(page(message, `<article><h1>${escapeHtml(message)}</h1></article>`, 'en'))
+  res
+    .status(status)
+    .type('html')
+    .send(page(message, `<article><h1>${escapeHtml(message)}</h1></article>`, 'en'))
 }
 
 /**

@@ -21,7 +21,11 @@ export const toWebRequest = (req: ExpressRequest, origin: string): Request => {
     method: req.method,
     headers,
     // A body already read by middleware (the delivery cache reads small GraphQL queries) is a Buffer.
-    body: hasBody ? (Buffer.isBuffer(req.body) ? req.body : (Readable.toWeb(req) as unknown as ReadableStream)) : undefined,
+    body: hasBody
+      ? Buffer.isBuffer(req.body)
+        ? req.body
+        : (Readable.toWeb(req) as unknown as ReadableStream)
+      : undefined,
     // Required by Node's fetch for a streamed request body.
     duplex: 'half',
   } as RequestInit)

@@ -55,7 +55,10 @@ const main = async (): Promise<number> => {
   const tty = Boolean(process.stderr.isTTY)
   const bar = tty
     ? new cliProgress.SingleBar(
-        { format: 'import [{bar}] {value}/{total} files | {rate}/s | ETA {eta_formatted}', hideCursor: true },
+        {
+          format: 'import [{bar}] {value}/{total} files | {rate}/s | ETA {eta_formatted}',
+          hideCursor: true,
+        },
         cliProgress.Presets.shades_classic,
       )
     : undefined
@@ -99,7 +102,9 @@ const main = async (): Promise<number> => {
 main().then(
   (code) => process.exit(code),
   (err: unknown) => {
-    process.stderr.write(`import failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`)
+    process.stderr.write(
+      `import failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    )
     process.exit(1)
   },
 )

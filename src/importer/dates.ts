@@ -15,7 +15,8 @@ export const parseArchiveDate = (raw: string | undefined): Date | undefined => {
   if (!s) return undefined
   if (/^\d{4}-\d{2}-\d{2}$/.test(s)) s = `${s}T00:00:00Z`
   // Jekyll form: space instead of T, offset without colon.
-  const jekyll = /^(\d{4}-\d{2}-\d{2})[ T](\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)\s*(Z|[+-]\d{2}:?\d{2})?$/.exec(s)
+  const jekyll =
+    /^(\d{4}-\d{2}-\d{2})[ T](\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)\s*(Z|[+-]\d{2}:?\d{2})?$/.exec(s)
   if (jekyll) {
     const [, d, t, z] = jekyll
     const time = t.length === 4 ? `0${t}` : t
@@ -29,7 +30,8 @@ export const parseArchiveDate = (raw: string | undefined): Date | undefined => {
   return year >= 1990 && year <= 2100 ? date : undefined
 }
 
-const BODY_DATE = /日期[：:]\s*([A-Z][a-z]{2},?\s+\d{1,2}\s+[A-Z][a-z]{2}\s+\d{4}\s+\d{1,2}:\d{2}(?::\d{2})?\s*(?:[+-]\d{4}|GMT|UTC|Z)?)/
+const BODY_DATE =
+  /日期[：:]\s*([A-Z][a-z]{2},?\s+\d{1,2}\s+[A-Z][a-z]{2}\s+\d{4}\s+\d{1,2}:\d{2}(?::\d{2})?\s*(?:[+-]\d{4}|GMT|UTC|Z)?)/
 
 /** The `日期：` date some legacy bodies carry. */
 export const bodyDate = (body: string): { raw: string; date: Date } | undefined => {
@@ -45,9 +47,14 @@ export const choosePublishedAt = (input: {
   body: string
   fileDate?: string
 }): { date?: Date; source: DateSource; raw?: string } => {
-  if (input.feedTimestamp != null && Number.isFinite(input.feedTimestamp) && input.feedTimestamp > 0) {
+  if (
+    input.feedTimestamp != null &&
+    Number.isFinite(input.feedTimestamp) &&
+    input.feedTimestamp > 0
+  ) {
     const d = new Date(input.feedTimestamp)
-    if (!Number.isNaN(d.getTime())) return { date: d, source: 'feed', raw: String(input.feedTimestamp) }
+    if (!Number.isNaN(d.getTime()))
+      return { date: d, source: 'feed', raw: String(input.feedTimestamp) }
   }
   const fm = parseArchiveDate(input.rawDate)
   if (fm) return { date: fm, source: 'front-matter', raw: input.rawDate }

@@ -113,13 +113,19 @@ const GLUED = new RegExp(`<(${GLUED_TAGS})(${GLUED_ATTRS})(\\s*=)`, 'gi')
  */
 export const repairGluedTags = (html: string): string => html.replace(GLUED, '<$1 $2$3')
 
-const isElement = (n: ChildNode): n is Element => n.type === 'tag' || n.type === 'script' || n.type === 'style'
+const isElement = (n: ChildNode): n is Element =>
+  n.type === 'tag' || n.type === 'script' || n.type === 'style'
 
 const attr = (el: Element, name: string): string => (el.attribs?.[name] ?? '').trim()
 
 /** The usable source of an `<img>`: lazy-load attributes first (src is then often a placeholder). */
 export const imageSource = (el: Element, base?: string): string | undefined => {
-  const candidates = [attr(el, 'data-src'), attr(el, 'data-original'), attr(el, 'src'), attr(el, 'data-lazy-src')]
+  const candidates = [
+    attr(el, 'data-src'),
+    attr(el, 'data-original'),
+    attr(el, 'src'),
+    attr(el, 'data-lazy-src'),
+  ]
   const srcset = attr(el, 'srcset') || attr(el, 'data-srcset')
   if (srcset) candidates.push(srcset.split(',')[0].trim().split(/\s+/)[0])
   let placeholder: string | undefined
@@ -139,12 +145,16 @@ export const imageSource = (el: Element, base?: string): string | undefined => {
 
 const ARTICLE_SELECTORS: ((el: Element) => boolean)[] = [
   (el) => el.attribs?.itemprop === 'articleBody',
-  (el) => /\b(entry-content|post-content|article-content|article-body|story-body|post-body|articleBody|field-name-body)\b/.test(el.attribs?.class ?? ''),
+  (el) =>
+    /\b(entry-content|post-content|article-content|article-body|story-body|post-body|articleBody|field-name-body)\b/.test(
+      el.attribs?.class ?? '',
+    ),
   (el) => el.name === 'article',
   (el) => el.name === 'main' || el.attribs?.role === 'main',
 ]
 const CHROME = new Set(['nav', 'aside', 'footer', 'form', 'header'])
-const CHROME_CLASS = /\b(share|sharing|social|comments?|related|sidebar|breadcrumbs?|navbar|menu|advert|ads?|subscribe|newsletter|copyright|pager|pagination)\b/i
+const CHROME_CLASS =
+  /\b(share|sharing|social|comments?|related|sidebar|breadcrumbs?|navbar|menu|advert|ads?|subscribe|newsletter|copyright|pager|pagination)\b/i
 
 const textLength = (nodes: ChildNode[]): number => {
   let n = 0
@@ -156,7 +166,11 @@ const textLength = (nodes: ChildNode[]): number => {
   return n
 }
 
-const findAll = (nodes: ChildNode[], test: (el: Element) => boolean, out: Element[] = []): Element[] => {
+const findAll = (
+  nodes: ChildNode[],
+  test: (el: Element) => boolean,
+  out: Element[] = [],
+): Element[] => {
   for (const c of nodes) {
     if (!isElement(c)) continue
     if (test(c)) out.push(c)
@@ -189,14 +203,20 @@ const articleRoot = (nodes: ChildNode[]): Element | undefined => {
 }
 
 const isChrome = (el: Element): boolean =>
-  CHROME.has(el.name) || (el.name !== 'body' && el.name !== 'html' && CHROME_CLASS.test(`${el.attribs?.class ?? ''} ${el.attribs?.id ?? ''}`))
+  CHROME.has(el.name) ||
+  (el.name !== 'body' &&
+    el.name !== 'html' &&
+    CHROME_CLASS.test(`${el.attribs?.class ?? ''} ${el.attribs?.id ?? ''}`))
 
 /** Builds the block list of one container (the document or a table cell). */
 class Blocks {
   readonly blocks: LexBlockNode[] = []
   private inline: LexInline[] = []
   /** Where inline content goes: a new paragraph, a quote or a heading. */
-  mode: { kind: 'paragraph' } | { kind: 'quote' } | { kind: 'heading'; tag: 'h1' | 'h2' | 'h3' | 'h4' | 'h5' | 'h6' } = {
+  mode:
+    | { kind: 'paragraph' }
+    | { kind: 'quote' }
+    | { kind: 'heading'; tag: 'h1' | 'h2' | 'h3' | 'h4' | 'h5' | 'h6' } = {
     kind: 'paragraph',
   }
 
@@ -258,8 +278,10 @@ class Blocks {
     if (this.mode.kind === 'paragraph') {
       if (this.pendingIsBlank() && !this.lastEndsWithBreak()) this.spaceOwed = true
       this.flush()
-    }
-    else if (!this.pendingIsBlank() && this.inline[this.inline.length - 1]?.type !== 'linebreak') {
+    } else if (
+      !this.pendingIsBlank() &&
+      this.inline[this.inline.length - 1]?.type !== 'linebreak'
+    ) {
       this.inline.push(linebreak())
     }
   }
@@ -281,7 +303,10 @@ type EdgeRule = 'trim' | 'collapse' | 'space'
  * Tidies a run's ends: linebreaks that would only add blank lines go; edge whitespace is trimmed where
  * the block boundary already shows a break, else kept as one space ('space' forces one).
  */
-const trimInline = (nodes: LexInline[], rules: { leading: EdgeRule; trailing: EdgeRule }): LexInline[] => {
+const trimInline = (
+  nodes: LexInline[],
+  rules: { leading: EdgeRule; trailing: EdgeRule },
+): LexInline[] => {
   const out = nodes.slice()
   while (out.length && out[out.length - 1].type === 'linebreak') out.pop()
   while (out.length && out[0].type === 'linebreak') out.shift()
@@ -289,14 +314,20 @@ const trimInline = (nodes: LexInline[], rules: { leading: EdgeRule; trailing: Ed
   if (first?.type === 'text') {
     const stripped = first.text.replace(/^[ \t\n\r\f]+/, '')
     const hadSpace = stripped.length !== first.text.length
-    first.text = rules.leading === 'trim' ? stripped : rules.leading === 'space' || hadSpace ? ` ${stripped}` : stripped
+    first.text =
+      rules.leading === 'trim'
+        ? stripped
+        : rules.leading === 'space' || hadSpace
+          ? ` ${stripped}`
+          : stripped
   } else if (rules.leading === 'space') {
     out.unshift(text(' '))
   }
   const last = out[out.length - 1]
   if (last?.type === 'text') {
     const stripped = last.text.replace(/[ \t\n\r\f]+$/, '')
-    last.text = rules.trailing === 'trim' || stripped.length === last.text.length ? stripped : `${stripped} `
+    last.text =
+      rules.trailing === 'trim' || stripped.length === last.text.length ? stripped : `${stripped} `
   }
   return out.filter((n) => n.type !== 'text' || n.text.length > 0)
 }
@@ -418,8 +449,17 @@ class Converter {
       const width = Number(attr(el, 'width')) || undefined
       const height = Number(attr(el, 'height')) || undefined
       // An iframe's content is raw text to the parser: a fallback link is kept as written.
-      const fallback = safeEmbedFallback(el.children.map((c) => (c.type === 'text' ? c.data : '')).join(''))
-      const node = embedBlock(this.nextId(), { url, provider: providerOf(url), title, width, height, fallback })
+      const fallback = safeEmbedFallback(
+        el.children.map((c) => (c.type === 'text' ? c.data : '')).join(''),
+      )
+      const node = embedBlock(this.nextId(), {
+        url,
+        provider: providerOf(url),
+        title,
+        width,
+        height,
+        fallback,
+      })
       if (ctx.inlineOnly || ctx.link) this.hoisted.push(node)
       else out.pushBlock(node)
       return
@@ -440,8 +480,16 @@ class Converter {
   }
 
   private media(el: Element, out: Blocks, ctx: Ctx) {
-    const sources = [attr(el, 'src'), ...el.children.filter(isElement).filter((c) => c.name === 'source').map((c) => attr(c, 'src'))]
-    const url = sources.map((s) => (s ? resolveAgainst(s, this.options.baseUrl) : undefined)).find((u) => u && !u.startsWith('data:'))
+    const sources = [
+      attr(el, 'src'),
+      ...el.children
+        .filter(isElement)
+        .filter((c) => c.name === 'source')
+        .map((c) => attr(c, 'src')),
+    ]
+    const url = sources
+      .map((s) => (s ? resolveAgainst(s, this.options.baseUrl) : undefined))
+      .find((u) => u && !u.startsWith('data:'))
     const poster = attr(el, 'poster')
     if (url) {
       this.embeds.push({ url, embedded: false })
@@ -520,8 +568,9 @@ class Converter {
           if (isElement(c) && (c.name === 'ul' || c.name === 'ol')) {
             const sub = new Blocks()
             this.list(c, sub, ctx)
-            for (const b of sub.blocks) if (b.type === 'list') nested.push(b)
-            else this.hoisted.push(b)
+            for (const b of sub.blocks)
+              if (b.type === 'list') nested.push(b)
+              else this.hoisted.push(b)
           } else {
             this.visit(c, cell, { ...ctx, inlineOnly: true })
           }
@@ -563,13 +612,21 @@ class Converter {
    */
   private table(el: Element, out: Blocks, ctx: Ctx) {
     const rows = findAll(el.children, (e) => e.name === 'tr').filter((tr) => closestTable(tr, el))
-    const cells = rows.map((tr) => tr.children.filter(isElement).filter((c) => c.name === 'td' || c.name === 'th'))
+    const cells = rows.map((tr) =>
+      tr.children.filter(isElement).filter((c) => c.name === 'td' || c.name === 'th'),
+    )
     const imgs = findAll(el.children, (e) => e.name === 'img')
     const oneColumn = cells.every((r) => r.length <= 1)
     if (imgs.length === 1 && oneColumn && rows.length <= 3) {
-      const imgRow = cells.findIndex((r) => r.length === 1 && findAll([r[0]], (e) => e.name === 'img').length === 1)
+      const imgRow = cells.findIndex(
+        (r) => r.length === 1 && findAll([r[0]], (e) => e.name === 'img').length === 1,
+      )
       const rest = cells.filter((_, i) => i !== imgRow).flat()
-      const captionText = rest.map((c) => readerTextOf(c)).join(' ').replace(/\s+/g, ' ').trim()
+      const captionText = rest
+        .map((c) => readerTextOf(c))
+        .join(' ')
+        .replace(/\s+/g, ' ')
+        .trim()
       const imgCellText = imgRow >= 0 ? readerTextOf(cells[imgRow][0]) : ''
       if (imgRow === 0 && !imgCellText && captionText.length < 400) {
         out.flush()
@@ -669,7 +726,8 @@ const providerOf = (url: string): string => {
 }
 
 /** Whether a body is a whole scraped page rather than a feed item (`<div>...</div>` on one line). */
-export const isScrapedPage = (body: string): boolean => body.trim().length > 0 && !/^\s*<div>/.test(body)
+export const isScrapedPage = (body: string): boolean =>
+  body.trim().length > 0 && !/^\s*<div>/.test(body)
 
 /** Converts an archive body to Lexical. Pure and deterministic for a given input. */
 export const htmlToLexical = (html: string, options: ConvertOptions): ConvertResult => {
@@ -687,7 +745,8 @@ export const htmlToLexical = (html: string, options: ConvertOptions): ConvertRes
   const out = new Blocks()
   converter.walk(nodes, out, { format: 0, inlineOnly: false })
   out.flush()
-  if (extractedArticle) converter.warnings.add('scraped page: kept the article text, dropped page chrome')
+  if (extractedArticle)
+    converter.warnings.add('scraped page: kept the article text, dropped page chrome')
   return {
     content: root(out.blocks),
     images: converter.images,

@@ -66,13 +66,24 @@ export type ImportOptions = {
 }
 
 /** What the scan keeps per file (no bodies: 64k bodies would not fit comfortably in memory). */
-type Scanned = { index: number; file: string; sourceUrl?: string; crawl: number; stamp: number; size: number; hash: string }
+type Scanned = {
+  index: number
+  file: string
+  sourceUrl?: string
+  crawl: number
+  stamp: number
+  size: number
+  hash: string
+}
 
 const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve))
 
 /** Orders candidate files for one URL: newest crawl first, then newest feed time, then larger, then name. */
 const newer = (a: Scanned, b: Scanned): number =>
-  b.crawl - a.crawl || b.stamp - a.stamp || b.size - a.size || (a.file < b.file ? 1 : a.file > b.file ? -1 : 0)
+  b.crawl - a.crawl ||
+  b.stamp - a.stamp ||
+  b.size - a.size ||
+  (a.file < b.file ? 1 : a.file > b.file ? -1 : 0)
 
 const why = (winner: Scanned, loser: Scanned): string => {
   if (winner.crawl !== loser.crawl) return 'newest crawl'
@@ -105,11 +116,27 @@ export const runImport = async (options: ImportOptions): Promise<ImportReport> =
       const raw = await readArchiveFile(dir, file)
       const parsed = parseFile(raw, file)
       const sourceUrl = normaliseUrl(parsed.url) ?? normaliseUrl(parsed.linkUrl)
-      const crawl = parseArchiveDate(parsed.rawDate)?.getTime() ?? parseArchiveDate(parsed.fileDate)?.getTime() ?? 0
+      const crawl =
+        parseArchiveDate(parsed.rawDate)?.getTime() ??
+        parseArchiveDate(parsed.fileDate)?.getTime() ??
+        0
       const stamp = Number.isFinite(parsed.feedTimestamp) ? (parsed.feedTimestamp as number) : 0
-      scanned.push({ index: i, file, sourceUrl, crawl, stamp, size: raw.length, hash: contentHashOf(raw) })
+      scanned.push({
+        index: i,
+        file,
+        sourceUrl,
+        crawl,
+        stamp,
+        size: raw.length,
+        hash: contentHashOf(raw),
+      })
     } catch (err) {
-      rows[i] = { file, status: 'failed', reason: `unreadable: ${(err as Error).message}`, warnings: [] }
+      rows[i] = {
+        file,
+        status: 'failed',
+        reason: `unreadable: ${(err as Error).message}`,
+        warnings: [],
+      }
     }
     if (i % 100 === 99) await yieldToLoop()
   }
@@ -137,7 +164,9 @@ export const runImport = async (options: ImportOptions): Promise<ImportReport> =
     }
   }
 
-  const loader = dryRun ? undefined : new Loader(payload, { status, runId, req: options.req, bulk: options.bulk })
+  const loader = dryRun
+    ? undefined
+    : new Loader(payload, { status, runId, req: options.req, bulk: options.bulk })
   await loader?.prepare()
 
   // 2. Transform and load each winner (and report files without a usable URL). With workers, the
@@ -170,20 +199,37 @@ export const runImport = async (options: ImportOptions): Promise<ImportReport> =
       try {
         const existing = s.sourceUrl ? loader?.existing(s.sourceUrl) : undefined
         if (existing && existing.contentHash === s.hash) {
-          rows[s.index] = { file: s.file, status: 'unchanged', id: existing.id, sourceUrl: s.sourceUrl, warnings: [] }
+          rows[s.index] = {
+            file: s.file,
+            status: 'unchanged',
+            id: existing.id,
+            sourceUrl: s.sourceUrl,
+            warnings: [],
+          }
         } else {
           const p = ahead.get(s) ?? pool.run(dir, s.file)
           ahead.delete(s)
           const result = await p
           if (!result.ok) {
-            rows[s.index] = { file: s.file, status: 'failed', reason: result.reason, warnings: result.warnings }
+            rows[s.index] = {
+              file: s.file,
+              status: 'failed',
+              reason: result.reason,
+              warnings: result.warnings,
+            }
           } else {
             rows[s.index] = await loadOne(result.draft, loader, existing)
           }
         }
       } catch (err) {
         payload.logger.error({ err, msg: `import: ${s.file} failed` })
-        rows[s.index] = { file: s.file, status: 'failed', sourceUrl: s.sourceUrl, reason: (err as Error).message, warnings: [] }
+        rows[s.index] = {
+          file: s.file,
+          status: 'failed',
+          sourceUrl: s.sourceUrl,
+          reason: (err as Error).message,
+          warnings: [],
+        }
       }
       done++
       progress()
@@ -239,7 +285,12 @@ const loadOne = async (
   loader: Loader | undefined,
   existing: ReturnType<Loader['existing']>,
 ): Promise<ImportRow> => {
-  const base = { file: draft.file, sourceUrl: draft.sourceUrl, warnings: draft.warnings, fidelity: draft.fidelity }
+  const base = {
+    file: draft.file,
+    sourceUrl: draft.sourceUrl,
+    warnings: draft.warnings,
+    fidelity: draft.fidelity,
+  }
   if (!loader) return { ...base, status: existing ? 'updated' : 'created', id: existing?.id }
   const { id, status } = await loader.write(draft, existing)
   return { ...base, status, id }

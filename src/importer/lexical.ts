@@ -39,9 +39,17 @@ export type LexParagraph = ElementBase & {
   textStyle: ''
   children: LexInline[]
 }
-export type LexHeading = ElementBase & { type: 'heading'; tag: 'h1' | 'h2' | 'h3' | 'h4' | 'h5' | 'h6'; children: LexInline[] }
+export type LexHeading = ElementBase & {
+  type: 'heading'
+  tag: 'h1' | 'h2' | 'h3' | 'h4' | 'h5' | 'h6'
+  children: LexInline[]
+}
 export type LexQuote = ElementBase & { type: 'quote'; children: LexInline[] }
-export type LexListItem = ElementBase & { type: 'listitem'; value: number; children: (LexInline | LexList)[] }
+export type LexListItem = ElementBase & {
+  type: 'listitem'
+  value: number
+  children: (LexInline | LexList)[]
+}
 export type LexList = ElementBase & {
   type: 'list'
   listType: 'bullet' | 'number'
@@ -83,8 +91,23 @@ export type EmbedFields = {
   fallback?: string
 }
 export type LexBlock = { type: 'block'; version: 2; format: ''; fields: EmbedFields }
-export type LexBlockNode = LexParagraph | LexHeading | LexQuote | LexList | LexHorizontalRule | LexTable | LexUpload | LexBlock
-export type LexRoot = { type: 'root'; version: 1; direction: 'ltr' | null; format: ''; indent: 0; children: LexBlockNode[] }
+export type LexBlockNode =
+  | LexParagraph
+  | LexHeading
+  | LexQuote
+  | LexList
+  | LexHorizontalRule
+  | LexTable
+  | LexUpload
+  | LexBlock
+export type LexRoot = {
+  type: 'root'
+  version: 1
+  direction: 'ltr' | null
+  format: ''
+  indent: 0
+  children: LexBlockNode[]
+}
 export type LexState = { root: LexRoot }
 
 const element = (): ElementBase => ({ direction: 'ltr', format: '', indent: 0, version: 1 })
@@ -115,8 +138,17 @@ export const paragraph = (children: LexInline[]): LexParagraph => ({
   textStyle: '',
   children,
 })
-export const heading = (tag: LexHeading['tag'], children: LexInline[]): LexHeading => ({ type: 'heading', ...element(), tag, children })
-export const quote = (children: LexInline[]): LexQuote => ({ type: 'quote', ...element(), children })
+export const heading = (tag: LexHeading['tag'], children: LexInline[]): LexHeading => ({
+  type: 'heading',
+  ...element(),
+  tag,
+  children,
+})
+export const quote = (children: LexInline[]): LexQuote => ({
+  type: 'quote',
+  ...element(),
+  children,
+})
 export const list = (ordered: boolean, children: LexListItem[], start = 1): LexList => ({
   type: 'list',
   ...element(),
@@ -125,9 +157,19 @@ export const list = (ordered: boolean, children: LexListItem[], start = 1): LexL
   tag: ordered ? 'ol' : 'ul',
   children,
 })
-export const listItem = (value: number, children: (LexInline | LexList)[]): LexListItem => ({ type: 'listitem', ...element(), value, children })
+export const listItem = (value: number, children: (LexInline | LexList)[]): LexListItem => ({
+  type: 'listitem',
+  ...element(),
+  value,
+  children,
+})
 export const horizontalRule = (): LexHorizontalRule => ({ type: 'horizontalrule', version: 1 })
-export const tableCell = (children: LexParagraph[], header: boolean, colSpan = 1, rowSpan = 1): LexTableCell => ({
+export const tableCell = (
+  children: LexParagraph[],
+  header: boolean,
+  colSpan = 1,
+  rowSpan = 1,
+): LexTableCell => ({
   type: 'tablecell',
   ...element(),
   headerState: header ? 1 : 0,
@@ -136,8 +178,16 @@ export const tableCell = (children: LexParagraph[], header: boolean, colSpan = 1
   backgroundColor: null,
   children: children.length ? children : [paragraph([])],
 })
-export const tableRow = (children: LexTableCell[]): LexTableRow => ({ type: 'tablerow', ...element(), children })
-export const table = (children: LexTableRow[]): LexTable => ({ type: 'table', ...element(), children })
+export const tableRow = (children: LexTableCell[]): LexTableRow => ({
+  type: 'tablerow',
+  ...element(),
+  children,
+})
+export const table = (children: LexTableRow[]): LexTable => ({
+  type: 'table',
+  ...element(),
+  children,
+})
 
 /** A stable id for nodes that need one (upload, block), derived from the post and position. */
 export const nodeId = (seed: string, n: number): string => {
@@ -147,7 +197,12 @@ export const nodeId = (seed: string, n: number): string => {
   return (h.toString(16).padStart(8, '0') + n.toString(16).padStart(16, '0')).slice(0, 24)
 }
 
-export const upload = (id: string, url: string, caption: string | null, alt: string | null): LexUpload => ({
+export const upload = (
+  id: string,
+  url: string,
+  caption: string | null,
+  alt: string | null,
+): LexUpload => ({
   type: 'upload',
   version: 3,
   format: '',
@@ -156,7 +211,10 @@ export const upload = (id: string, url: string, caption: string | null, alt: str
   value: url,
   fields: { caption, alt },
 })
-export const embedBlock = (id: string, fields: Omit<EmbedFields, 'id' | 'blockName' | 'blockType'>): LexBlock => ({
+export const embedBlock = (
+  id: string,
+  fields: Omit<EmbedFields, 'id' | 'blockName' | 'blockType'>,
+): LexBlock => ({
   type: 'block',
   version: 2,
   format: '',

@@ -18,13 +18,18 @@ import type { PostDraft } from './transform'
  * Updates, and every other adapter, use the adapter-level calls below.
  */
 
-type Existing = { id: number | string; contentHash?: string | null; slug?: string | null; importRun?: string | null }
+type Existing = {
+  id: number | string
+  contentHash?: string | null
+  slug?: string | null
+  importRun?: string | null
+}
 type Named = { id: number | string; hostnames?: string[] }
 
 const PAGE = 5000
 
 /** Reads every doc of a collection with a few fields, page by page. */
-const readAll = async <T,>(
+const readAll = async <T>(
   payload: Payload,
   collection: 'posts' | 'media' | 'sources' | 'authors' | 'categories',
   select: Record<string, unknown>,
@@ -55,7 +60,11 @@ export class Loader {
   private sourceHostsDirty = new Set<string>()
   private authors = new Map<string, number | string>()
   private categories = new Map<string, number | string>()
-  private otherSlugs = { sources: new Set<string>(), authors: new Set<string>(), categories: new Set<string>() }
+  private otherSlugs = {
+    sources: new Set<string>(),
+    authors: new Set<string>(),
+    categories: new Set<string>(),
+  }
   private req!: PayloadRequest
   private pending = 0
   private bulk?: SqliteBulkWriter
@@ -74,7 +83,10 @@ export class Loader {
   ) {}
 
   /** Ids of the docs this run created, per collection (what a rollback of the run removes). */
-  readonly created: Record<'posts' | 'media' | 'sources' | 'authors' | 'categories', (number | string)[]> = {
+  readonly created: Record<
+    'posts' | 'media' | 'sources' | 'authors' | 'categories',
+    (number | string)[]
+  > = {
     posts: [],
     media: [],
     sources: [],
@@ -89,25 +101,36 @@ export class Loader {
       sourceUrl?: string
       slug?: string
       provenance?: { contentHash?: string; importRun?: string }
-    }>(
-      this.payload,
-      'posts',
-      { sourceUrl: true, slug: true, provenance: { contentHash: true, importRun: true } },
-    )
+    }>(this.payload, 'posts', {
+      sourceUrl: true,
+      slug: true,
+      provenance: { contentHash: true, importRun: true },
+    })
     for (const p of posts) {
       if (p.slug) this.slugs.add(p.slug)
-      if (p.sourceUrl) this.postsByUrl.set(p.sourceUrl, {
+      if (p.sourceUrl)
+        this.postsByUrl.set(p.sourceUrl, {
           id: p.id,
           contentHash: p.provenance?.contentHash,
           slug: p.slug,
           importRun: p.provenance?.importRun,
         })
     }
-    const media = await readAll<{ id: number; externalUrl?: string }>(this.payload, 'media', { externalUrl: true }, {
-      externalUrl: { exists: true },
-    })
+    const media = await readAll<{ id: number; externalUrl?: string }>(
+      this.payload,
+      'media',
+      { externalUrl: true },
+      {
+        externalUrl: { exists: true },
+      },
+    )
     for (const m of media) if (m.externalUrl) this.media.set(m.externalUrl, m.id)
-    const sources = await readAll<{ id: number; name: string; slug?: string; hostnames?: string[] }>(this.payload, 'sources', {
+    const sources = await readAll<{
+      id: number
+      name: string
+      slug?: string
+      hostnames?: string[]
+    }>(this.payload, 'sources', {
       name: true,
       slug: true,
       hostnames: true,
@@ -116,15 +139,23 @@ export class Loader {
       this.sources.set(s.name, { id: s.id, hostnames: s.hostnames ?? [] })
       if (s.slug) this.otherSlugs.sources.add(s.slug)
     }
-    const authors = await readAll<{ id: number; name: string; slug?: string }>(this.payload, 'authors', { name: true, slug: true })
+    const authors = await readAll<{ id: number; name: string; slug?: string }>(
+      this.payload,
+      'authors',
+      { name: true, slug: true },
+    )
     for (const a of authors) {
       this.authors.set(a.name, a.id)
       if (a.slug) this.otherSlugs.authors.add(a.slug)
     }
-    const categories = await readAll<{ id: number; name: string; slug?: string }>(this.payload, 'categories', {
-      name: true,
-      slug: true,
-    })
+    const categories = await readAll<{ id: number; name: string; slug?: string }>(
+      this.payload,
+      'categories',
+      {
+        name: true,
+        slug: true,
+      },
+    )
     for (const c of categories) {
       this.categories.set(c.name, c.id)
       if (c.slug) this.otherSlugs.categories.add(c.slug)
@@ -145,7 +176,10 @@ export class Loader {
       this.req = this.options.req
       return
     }
-    this.req = await createLocalReq({ context: { contentHtmlRendered: true, importRun: this.options.runId } }, this.payload)
+    this.req = await createLocalReq(
+      { context: { contentHtmlRendered: true, importRun: this.options.runId } },
+      this.payload,
+    )
     const id = await this.payload.db.beginTransaction()
     if (id) this.req.transactionID = id
   }
@@ -179,7 +213,10 @@ export class Loader {
     return new Date().toISOString()
   }
 
-  private async create(collection: 'media' | 'sources' | 'authors' | 'categories', data: Record<string, unknown>) {
+  private async create(
+    collection: 'media' | 'sources' | 'authors' | 'categories',
+    data: Record<string, unknown>,
+  ) {
     const now = this.now()
     if (this.bulk) {
       const id = await this.bulk.create(collection, { ...data, createdAt: now, updatedAt: now })
@@ -265,11 +302,16 @@ export class Loader {
   }
 
   /** Writes one post: created or updated. Returns its id. */
-  async write(draft: PostDraft, existing: Existing | undefined): Promise<{ id: number | string; status: 'created' | 'updated' }> {
+  async write(
+    draft: PostDraft,
+    existing: Existing | undefined,
+  ): Promise<{ id: number | string; status: 'created' | 'updated' }> {
     const content = structuredClone(draft.content)
     const urls = await this.linkMedia(content)
     // Re-render with media ids resolved: identical to the transform's HTML by construction.
-    const contentHtml = renderContentHtml(content as never, { resolveMedia: (id) => ({ url: urls.get(String(id)) ?? '' }) })
+    const contentHtml = renderContentHtml(content as never, {
+      resolveMedia: (id) => ({ url: urls.get(String(id)) ?? '' }),
+    })
     const source = draft.outlet ? await this.sourceId(draft.outlet) : undefined
     const authors: (number | string)[] = []
     for (const a of draft.authors) authors.push(await this.authorId(a, source))
@@ -334,7 +376,8 @@ export class Loader {
       id = existing.id
       data.slug = existing.slug
       // provenance.importRun names the run that created the post (what that run's rollback removes).
-      ;(data.provenance as Record<string, unknown>).importRun = existing.importRun ?? this.options.runId
+      ;(data.provenance as Record<string, unknown>).importRun =
+        existing.importRun ?? this.options.runId
       const updated = await this.payload.db.updateOne({
         collection: 'posts',
         id,
@@ -346,7 +389,12 @@ export class Loader {
     } else {
       data.slug ??= this.uniqueSlug(slugOrFallback(draft.title, 'post'), this.slugs)
       data.createdAt = now
-      const doc = await this.payload.db.create({ collection: 'posts', data, req: this.req, select: { id: true } })
+      const doc = await this.payload.db.create({
+        collection: 'posts',
+        data,
+        req: this.req,
+        select: { id: true },
+      })
       id = doc.id as number | string
       this.created.posts.push(id)
     }
@@ -384,7 +432,14 @@ export class Loader {
     await this.bulk?.flush()
     for (const name of this.sourceHostsDirty) {
       const s = this.sources.get(name)
-      if (s) await this.payload.db.updateOne({ collection: 'sources', id: s.id, data: { hostnames: s.hostnames }, req: this.req, returning: false })
+      if (s)
+        await this.payload.db.updateOne({
+          collection: 'sources',
+          id: s.id,
+          data: { hostnames: s.hostnames },
+          req: this.req,
+          returning: false,
+        })
     }
     this.sourceHostsDirty.clear()
     if (this.options.req) return

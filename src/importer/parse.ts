@@ -49,9 +49,14 @@ const splitFrontMatter = (text: string): [string, string] | undefined => {
 const unquote = (v: string): string => {
   const s = v.trim()
   if (s.length >= 2 && s.startsWith('"') && s.endsWith('"')) {
-    return s.slice(1, -1).replace(/\\(["\\/])/g, '$1').replace(/\\n/g, ' ').replace(/\\t/g, ' ')
+    return s
+      .slice(1, -1)
+      .replace(/\\(["\\/])/g, '$1')
+      .replace(/\\n/g, ' ')
+      .replace(/\\t/g, ' ')
   }
-  if (s.length >= 2 && s.startsWith("'") && s.endsWith("'")) return s.slice(1, -1).replace(/''/g, "'")
+  if (s.length >= 2 && s.startsWith("'") && s.endsWith("'"))
+    return s.slice(1, -1).replace(/''/g, "'")
   return s
 }
 
@@ -128,7 +133,11 @@ export const parseFile = (raw: string, file: string): ParsedFile => {
     const [fm, rest] = split
     text = rest
     try {
-      const parsed = parseYaml(fm, { schema: 'core', uniqueKeys: false, prettyErrors: false }) as unknown
+      const parsed = parseYaml(fm, {
+        schema: 'core',
+        uniqueKeys: false,
+        prettyErrors: false,
+      }) as unknown
       if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) {
         frontMatter = parsed as Record<string, unknown>
       } else {
@@ -165,7 +174,9 @@ export const parseFile = (raw: string, file: string): ParsedFile => {
 
   const folder = path.basename(path.dirname(file))
   const folderOutlet =
-    !hasFrontMatter && folder !== '.' && folder !== '_posts' && folder !== 'archived' ? folder : undefined
+    !hasFrontMatter && folder !== '.' && folder !== '_posts' && folder !== 'archived'
+      ? folder
+      : undefined
 
   const title = cleanLabel(frontMatter.title ?? linkTitle ?? '')
   return {

@@ -9,7 +9,15 @@ import { transform, type TransformResult } from './transform'
 
 /** tsx's ESM API (`tsx/esm/api`), as a URL. */
 const tsxApi = () =>
-  pathToFileURL(path.join(path.dirname(createRequire(import.meta.url).resolve('tsx/package.json')), 'dist', 'esm', 'api', 'index.mjs')).href
+  pathToFileURL(
+    path.join(
+      path.dirname(createRequire(import.meta.url).resolve('tsx/package.json')),
+      'dist',
+      'esm',
+      'api',
+      'index.mjs',
+    ),
+  ).href
 
 /**
  * Runs read + parse + transform of archive files, either in `size` worker threads or (0) inline.
@@ -19,7 +27,10 @@ const tsxApi = () =>
  */
 export class TransformPool {
   private workers: { worker: Worker; inFlight: number; dead?: boolean }[] = []
-  private pending = new Map<number, { resolve: (r: TransformResult) => void; reject: (e: Error) => void; slot: number }>()
+  private pending = new Map<
+    number,
+    { resolve: (r: TransformResult) => void; reject: (e: Error) => void; slot: number }
+  >()
   private nextId = 0
 
   private constructor() {}
@@ -56,19 +67,22 @@ export class TransformPool {
     this.workers[slot] = { worker, inFlight: 0 }
     return new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('transform worker did not start')), 30_000)
-      worker.on('message', (msg: { ready?: boolean; id?: number; result?: TransformResult; error?: string }) => {
-        if (msg.ready) {
-          clearTimeout(timer)
-          resolve()
-          return
-        }
-        const job = this.pending.get(msg.id!)
-        if (!job) return
-        this.pending.delete(msg.id!)
-        this.workers[job.slot].inFlight--
-        if (msg.error != null) job.reject(new Error(msg.error))
-        else job.resolve(msg.result!)
-      })
+      worker.on(
+        'message',
+        (msg: { ready?: boolean; id?: number; result?: TransformResult; error?: string }) => {
+          if (msg.ready) {
+            clearTimeout(timer)
+            resolve()
+            return
+          }
+          const job = this.pending.get(msg.id!)
+          if (!job) return
+          this.pending.delete(msg.id!)
+          this.workers[job.slot].inFlight--
+          if (msg.error != null) job.reject(new Error(msg.error))
+          else job.resolve(msg.result!)
+        },
+      )
       worker.on('error', (err) => {
         clearTimeout(timer)
         this.workers[slot].dead = true

@@ -59,7 +59,11 @@ type DrizzleLike = {
 }
 
 /** The adapter's table-name key for a collection slug (what `to-snake-case` gives for ours). */
-const toSnakeCase = (s: string) => s.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/[-\s]+/g, '_').toLowerCase()
+const toSnakeCase = (s: string) =>
+  s
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .replace(/[-\s]+/g, '_')
+    .toLowerCase()
 
 let transformForWriteP: Promise<TransformForWrite> | undefined
 
@@ -72,7 +76,8 @@ const loadTransformForWrite = (): Promise<TransformForWrite> => {
     const main = fromSqlite.resolve('@payloadcms/drizzle')
     const file = path.join(path.dirname(main), 'transform', 'write', 'index.js')
     const mod = (await import(pathToFileURL(file).href)) as { transformForWrite: TransformForWrite }
-    if (typeof mod.transformForWrite !== 'function') throw new Error(`no transformForWrite in ${file}`)
+    if (typeof mod.transformForWrite !== 'function')
+      throw new Error(`no transformForWrite in ${file}`)
     return mod.transformForWrite
   })()
   return transformForWriteP
@@ -130,7 +135,9 @@ export class SqliteBulkWriter {
     let f = this.fieldsCache.get(key)
     if (!f) {
       const config = this.adapter.payload.collections[collection as 'posts'].config
-      f = version ? buildVersionCollectionFields(this.adapter.payload.config, config, true) : config.flattenedFields
+      f = version
+        ? buildVersionCollectionFields(this.adapter.payload.config, config, true)
+        : config.flattenedFields
       this.fieldsCache.set(key, f)
     }
     return f
@@ -215,7 +222,13 @@ export class SqliteBulkWriter {
    */
   async createVersion(
     collection: string,
-    args: { parent: number; versionData: Row; createdAt: string; updatedAt: string; autosave?: boolean },
+    args: {
+      parent: number
+      versionData: Row
+      createdAt: string
+      updatedAt: string
+      autosave?: boolean
+    },
   ): Promise<number | undefined> {
     const version = { ...args.versionData }
     delete version.id
@@ -246,13 +259,16 @@ export class SqliteBulkWriter {
         const table = this.adapter.tables[tableName]
         const cols = Math.max(1, Object.keys(table).length)
         const per = Math.max(1, Math.min(MAX_ROWS, Math.floor(MAX_PARAMS / cols)))
-        for (let i = 0; i < rows.length; i += per) await db.insert(table).values(rows.slice(i, i + per))
+        for (let i = 0; i < rows.length; i += per)
+          await db.insert(table).values(rows.slice(i, i + per))
       }
       // Referenced tables before referencing ones (media, sources before authors; docs before versions).
-      const rank = (t: string) => (t.startsWith('_') ? 3 : t === 'posts' ? 2 : t === 'media' || t === 'sources' ? 0 : 1)
+      const rank = (t: string) =>
+        t.startsWith('_') ? 3 : t === 'posts' ? 2 : t === 'media' || t === 'sources' ? 0 : 1
       const order = [...this.queues.keys()].sort((a, b) => rank(a) - rank(b))
       for (const tableName of order) await insert(tableName, this.queues.get(tableName)!.main)
-      for (const q of this.queues.values()) for (const [name, rows] of q.children) await insert(name, rows)
+      for (const q of this.queues.values())
+        for (const [name, rows] of q.children) await insert(name, rows)
       this.adapter.lastWriteTimestamp = Date.now()
     }
     this.discard()

@@ -54,8 +54,15 @@ export const runTrackedImport = async ({
         if (Date.now() - lastWrite < 2000 && done < total) return
         lastWrite = Date.now()
         void payload
-          .update({ collection: 'import-runs', id: run.id, data: { progress: { done, total } }, overrideAccess: true })
-          .catch((err: unknown) => payload.logger.error({ err, msg: 'import: progress update failed' }))
+          .update({
+            collection: 'import-runs',
+            id: run.id,
+            data: { progress: { done, total } },
+            overrideAccess: true,
+          })
+          .catch((err: unknown) =>
+            payload.logger.error({ err, msg: 'import: progress update failed' }),
+          )
       },
     })
     await payload.update({
@@ -77,7 +84,11 @@ export const runTrackedImport = async ({
     await payload.update({
       collection: 'import-runs',
       id: run.id,
-      data: { status: 'failed', finishedAt: new Date().toISOString(), error: (err as Error).stack ?? String(err) },
+      data: {
+        status: 'failed',
+        finishedAt: new Date().toISOString(),
+        error: (err as Error).stack ?? String(err),
+      },
       overrideAccess: true,
     })
     throw err
@@ -98,9 +109,18 @@ export const importArchiveTask = {
     { name: 'importRunId', type: 'text' },
     { name: 'summary', type: 'json' },
   ],
-  handler: async ({ input, req }: { input?: { dir?: string; status?: string; dryRun?: boolean }; req: { payload: Payload } }) => {
+  handler: async ({
+    input,
+    req,
+  }: {
+    input?: { dir?: string; status?: string; dryRun?: boolean }
+    req: { payload: Payload }
+  }) => {
     const dir = input?.dir || process.env.ARCHIVE_DIR
-    if (!dir) throw new Error('importArchive: no folder to import. Set ARCHIVE_DIR on the server or pass input.dir.')
+    if (!dir)
+      throw new Error(
+        'importArchive: no folder to import. Set ARCHIVE_DIR on the server or pass input.dir.',
+      )
     const { importRunId, report } = await runTrackedImport({
       payload: req.payload,
       dir,

@@ -56,11 +56,17 @@ export const contentHashOf = (raw: string): string =>
 const fallbackTitle = (text: string, file: string): string => {
   const fromText = Array.from(text.trim()).slice(0, 40).join('').trim()
   if (fromText) return `${fromText}…`
-  const base = file.split('/').pop()?.replace(/\.md$/i, '').replace(/^\d{4}-\d{2}-\d{2}-?/, '').trim()
+  const base = file
+    .split('/')
+    .pop()
+    ?.replace(/\.md$/i, '')
+    .replace(/^\d{4}-\d{2}-\d{2}-?/, '')
+    .trim()
   return base || 'Untitled archive post'
 }
 
-export type TransformResult = { ok: true; draft: PostDraft } | { ok: false; reason: string; warnings: string[] }
+export type TransformResult =
+  { ok: true; draft: PostDraft } | { ok: false; reason: string; warnings: string[] }
 
 /** Outlet name: the folder of a legacy file, else the first non-generic tag/category. */
 const outletOf = (parsed: ParsedFile): string | undefined => {
@@ -120,13 +126,19 @@ export const transform = (parsed: ParsedFile, raw: string): TransformResult => {
     fileDate: parsed.fileDate,
   })
   if (parsed.rawStamp === 'NaN') warnings.push('feed had no date (<!--NaN-->)')
-  if (when.source !== 'feed' && when.source !== 'front-matter') warnings.push(`date taken from the ${when.source}`)
+  if (when.source !== 'feed' && when.source !== 'front-matter')
+    warnings.push(`date taken from the ${when.source}`)
 
   const outletName = outletOf(parsed)
   const outlet = outletName ? { name: outletName, host: hostOf(sourceUrl) } : undefined
   const byline = parsed.author
-  const outletNames = new Set([outletName, ...parsed.tags, ...parsed.categories].filter(Boolean).map((s) => s!.toLowerCase()))
-  const authors = byline && !outletNames.has(byline.toLowerCase()) && !GENERIC.has(byline.toLowerCase()) ? [byline] : []
+  const outletNames = new Set(
+    [outletName, ...parsed.tags, ...parsed.categories].filter(Boolean).map((s) => s!.toLowerCase()),
+  )
+  const authors =
+    byline && !outletNames.has(byline.toLowerCase()) && !GENERIC.has(byline.toLowerCase())
+      ? [byline]
+      : []
 
   return {
     ok: true,

@@ -49,7 +49,8 @@ const safeDecode = (s: string): string => {
 
 /** Percent-encodes one path segment canonically: decoded first, so raw and encoded forms agree. */
 const canonicalSegment = (segment: string): string =>
-  encodeURIComponent(safeDecode(segment)).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+  encodeURIComponent(safeDecode(segment))
+    .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
     // Characters that are legal and common in paths stay readable.
     .replace(/%(3A|40|2C|3B|3D|2B|24|26|21|27|28|29|2A)/g, (m) => decodeURIComponent(m))
 
@@ -86,7 +87,9 @@ export const normaliseUrl = (raw: string | undefined | null): string | undefined
     const key = safeDecode(eq < 0 ? part : part.slice(0, eq))
     if (isTracking(key)) continue
     const value = eq < 0 ? '' : safeDecode(part.slice(eq + 1).replace(/\+/g, ' '))
-    params.push(eq < 0 ? encodeURIComponent(key) : `${encodeURIComponent(key)}=${encodeURIComponent(value)}`)
+    params.push(
+      eq < 0 ? encodeURIComponent(key) : `${encodeURIComponent(key)}=${encodeURIComponent(value)}`,
+    )
   }
   return `https://${host}${port}${path || '/'}${params.length ? `?${params.join('&')}` : ''}`
 }

@@ -37,7 +37,11 @@ export type ScheduledPublishingOptions = {
 
 const checkCron = (cron: string): string => {
   const fields = cron.trim().split(/\s+/)
-  if (fields.length < 5 || fields.length > 7 || fields.some((f) => !/^[\d*/,\-?LW#A-Za-z]+$/.test(f))) {
+  if (
+    fields.length < 5 ||
+    fields.length > 7 ||
+    fields.some((f) => !/^[\d*/,\-?LW#A-Za-z]+$/.test(f))
+  ) {
     throw new Error(
       `JOBS_CRON "${cron}" is not a cron pattern. Use croner syntax with seconds first, e.g. "${DEFAULT_JOBS_CRON}" (every 10 s) or "0 * * * * *" (every minute).`,
     )
@@ -51,7 +55,10 @@ const checkCron = (cron: string): string => {
  * platform cron behind CRON_SECRET, the guarded jobs collection (who may schedule), the schedule
  * endpoint, and time zones for the schedule drawer. Appends to whatever jobs setup the host has.
  */
-export const withScheduledPublishing = (config: Config, options: ScheduledPublishingOptions = {}): Config => {
+export const withScheduledPublishing = (
+  config: Config,
+  options: ScheduledPublishingOptions = {},
+): Config => {
   const cron = checkCron(options.cron ?? (process.env.JOBS_CRON || DEFAULT_JOBS_CRON))
   const host = config.jobs ?? {}
   const ours: AutorunCron = { cron, queue: 'default', limit: 50 }
@@ -70,7 +77,8 @@ export const withScheduledPublishing = (config: Config, options: ScheduledPublis
       ...host,
       tasks: [...(host.tasks ?? [])],
       autoRun: async (payload: Payload) => {
-        const hostCrons = typeof host.autoRun === 'function' ? await host.autoRun(payload) : (host.autoRun ?? [])
+        const hostCrons =
+          typeof host.autoRun === 'function' ? await host.autoRun(payload) : (host.autoRun ?? [])
         return [...hostCrons, ours]
       },
       shouldAutoRun: async (payload: Payload) =>
@@ -82,7 +90,9 @@ export const withScheduledPublishing = (config: Config, options: ScheduledPublis
       // `overrideAccess: false`. REST, GraphQL and Local API `create` go through the guard.
       jobsCollectionOverrides: ({ defaultJobsCollection }) =>
         guardJobsCollection(
-          host.jobsCollectionOverrides ? host.jobsCollectionOverrides({ defaultJobsCollection }) : defaultJobsCollection,
+          host.jobsCollectionOverrides
+            ? host.jobsCollectionOverrides({ defaultJobsCollection })
+            : defaultJobsCollection,
         ),
     },
   }

@@ -20,7 +20,11 @@ export const pendingScheduledPublishing: Where = {
 
 /** Admins see every job; editors see the publishing schedule. */
 export const adminsOrEditorsScheduling: Access = ({ req }) =>
-  isAdminUser(req.user) ? true : isEditorUser(req.user) ? { taskSlug: { equals: SCHEDULE_PUBLISH_TASK } } : false
+  isAdminUser(req.user)
+    ? true
+    : isEditorUser(req.user)
+      ? { taskSlug: { equals: SCHEDULE_PUBLISH_TASK } }
+      : false
 
 /** Admins cancel any job; editors cancel scheduled publishing that has not run yet. */
 export const adminsOrEditorsCancellingSchedules: Access = ({ req }) =>
@@ -56,12 +60,19 @@ const refuse = (message: string, status: 400 | 401 | 403, path?: string): never 
  * When the job runs, Payload's task publishes as that user with `overrideAccess: false`, so the post
  * access rules and the workflow hook apply a second time.
  */
-export const guardScheduledPublish: CollectionBeforeChangeHook = async ({ data, operation, req }) => {
+export const guardScheduledPublish: CollectionBeforeChangeHook = async ({
+  data,
+  operation,
+  req,
+}) => {
   if (operation !== 'create') return data
   const viaApi = req.payloadAPI !== 'local'
   if (data.taskSlug !== SCHEDULE_PUBLISH_TASK) {
     if (viaApi && !isAdminUser(req.user)) {
-      refuse(`Only admins may queue "${String(data.taskSlug ?? data.workflowSlug)}" jobs over the API.`, 403)
+      refuse(
+        `Only admins may queue "${String(data.taskSlug ?? data.workflowSlug)}" jobs over the API.`,
+        403,
+      )
     }
     return data
   }
@@ -87,16 +98,24 @@ export const guardScheduledPublish: CollectionBeforeChangeHook = async ({ data, 
   }
   // No user at all: trusted server code queued it, and the job will run with overrideAccess.
   if (scheduler && !isEditorUser(scheduler)) {
-    refuse('Only editors and admins may schedule publishing or unpublishing; writers submit posts for review.', 403)
+    refuse(
+      'Only editors and admins may schedule publishing or unpublishing; writers submit posts for review.',
+      403,
+    )
   }
 
   const type = input.type ?? 'publish'
-  if (type !== 'publish' && type !== 'unpublish') refuse('"input.type" must be "publish" or "unpublish".', 400, 'input.type')
+  if (type !== 'publish' && type !== 'unpublish')
+    refuse('"input.type" must be "publish" or "unpublish".', 400, 'input.type')
   input.type = type
   // The newsroom has no scheduled globals; one added later is the admins' business.
   if (input.global != null && (!scheduler || isAdminUser(scheduler))) return { ...data, input }
   if (input.doc?.relationTo !== 'posts' || input.doc.value == null || input.doc.value === '') {
-    refuse('"input.doc" must name the post: { "relationTo": "posts", "value": <post id> }.', 400, 'input.doc')
+    refuse(
+      '"input.doc" must name the post: { "relationTo": "posts", "value": <post id> }.',
+      400,
+      'input.doc',
+    )
   }
   const post = await req.payload.findByID({
     collection: 'posts',
@@ -107,7 +126,12 @@ export const guardScheduledPublish: CollectionBeforeChangeHook = async ({ data, 
     req,
     disableErrors: true,
   })
-  if (!post) refuse(`There is no post with id ${JSON.stringify(input.doc!.value)} to schedule.`, 400, 'input.doc')
+  if (!post)
+    refuse(
+      `There is no post with id ${JSON.stringify(input.doc!.value)} to schedule.`,
+      400,
+      'input.doc',
+    )
   // Payload's task reads the id as a string (payload#10481) and converts it back.
   input.doc = { relationTo: 'posts', value: String(post!.id) }
 
@@ -118,11 +142,19 @@ export const guardScheduledPublish: CollectionBeforeChangeHook = async ({ data, 
   if (input.timezone != null) {
     const supported = req.payload.config.admin?.timezones?.supportedTimezones
     const values = Array.isArray(supported) ? supported.map((tz) => tz.value) : []
-    if (typeof input.timezone !== 'string' || (values.length > 0 && !values.includes(input.timezone))) {
+    if (
+      typeof input.timezone !== 'string' ||
+      (values.length > 0 && !values.includes(input.timezone))
+    ) {
       refuse(`"input.timezone" must be one of ${values.join(', ')}.`, 400, 'input.timezone')
     }
   }
-  if (type === 'publish' && scheduler && post!.editorialState !== 'approved' && post!._status !== 'published') {
+  if (
+    type === 'publish' &&
+    scheduler &&
+    post!.editorialState !== 'approved' &&
+    post!._status !== 'published'
+  ) {
     refuse(
       `Only an approved post can be scheduled for publishing; this one is "${String(post!.editorialState ?? 'draft').replace('_', ' ')}".`,
       400,
@@ -134,8 +166,14 @@ export const guardScheduledPublish: CollectionBeforeChangeHook = async ({ data, 
 }
 
 /** An anonymous request to queue a job is told to log in (401) rather than a bare 403. */
-export const requireLoginToQueue: CollectionBeforeOperationHook = ({ args, operation, overrideAccess, req }) => {
-  if (operation === 'create' && !overrideAccess && !req.user) refuse('You must be logged in to schedule publishing.', 401)
+export const requireLoginToQueue: CollectionBeforeOperationHook = ({
+  args,
+  operation,
+  overrideAccess,
+  req,
+}) => {
+  if (operation === 'create' && !overrideAccess && !req.user)
+    refuse('You must be logged in to schedule publishing.', 401)
   return args
 }
 
@@ -172,7 +210,9 @@ export const guardJobsCollection = (collection: CollectionConfig): CollectionCon
     beforeOperation: [...(collection.hooks?.beforeOperation ?? []), requireLoginToQueue],
     // One hook running Payload's own and then ours: Payload warns about every extra jobs hook as if it
     // would never run (true only for the queue's direct database writes, see withScheduledPublishing).
-    beforeChange: [chainBeforeChange([...(collection.hooks?.beforeChange ?? []), guardScheduledPublish])],
+    beforeChange: [
+      chainBeforeChange([...(collection.hooks?.beforeChange ?? []), guardScheduledPublish]),
+    ],
     beforeDelete: [...(collection.hooks?.beforeDelete ?? []), guardScheduleCancellation],
   },
 })

@@ -35,9 +35,16 @@ export const overdueJobs = (now: Date = new Date()): Where => {
 }
 
 /** The number of overdue jobs of any kind (reported by /healthz). */
-export const countOverdueJobs = async (payload: Payload, now: Date = new Date()): Promise<number> => {
+export const countOverdueJobs = async (
+  payload: Payload,
+  now: Date = new Date(),
+): Promise<number> => {
   if (!payload.collections['payload-jobs']) return 0
-  const { totalDocs } = await payload.count({ collection: 'payload-jobs', where: overdueJobs(now), overrideAccess: true })
+  const { totalDocs } = await payload.count({
+    collection: 'payload-jobs',
+    where: overdueJobs(now),
+    overrideAccess: true,
+  })
   return totalDocs
 }
 
@@ -63,13 +70,18 @@ type JobDoc = {
   waitUntil?: string | null
   hasError?: boolean | null
   error?: unknown
-  input?: { type?: string; timezone?: string; doc?: { relationTo?: string; value?: number | string } | null } | null
+  input?: {
+    type?: string
+    timezone?: string
+    doc?: { relationTo?: string; value?: number | string } | null
+  } | null
 }
 
 const describeError = (error: unknown): string | undefined => {
   if (error == null) return undefined
   if (typeof error === 'string') return error
-  if (typeof error === 'object' && 'message' in error && typeof error.message === 'string') return error.message
+  if (typeof error === 'object' && 'message' in error && typeof error.message === 'string')
+    return error.message
   return JSON.stringify(error)
 }
 
@@ -78,13 +90,24 @@ const describeError = (error: unknown): string | undefined => {
  * rest (including jobs due this very moment that the next tick will run). Titles come from the latest
  * version of each post, fetched in one query.
  */
-export const readSchedule = async (req: PayloadRequest, now: Date = new Date()): Promise<Schedule> => {
+export const readSchedule = async (
+  req: PayloadRequest,
+  now: Date = new Date(),
+): Promise<Schedule> => {
   const { payload } = req
   const pending: Where = {
     and: [{ taskSlug: { equals: SCHEDULE_PUBLISH_TASK } }, { completedAt: { exists: false } }],
   }
   const [all, late] = await Promise.all([
-    payload.find({ collection: 'payload-jobs', where: pending, sort: 'waitUntil', limit: 500, depth: 0, overrideAccess: true, req }),
+    payload.find({
+      collection: 'payload-jobs',
+      where: pending,
+      sort: 'waitUntil',
+      limit: 500,
+      depth: 0,
+      overrideAccess: true,
+      req,
+    }),
     payload.find({
       collection: 'payload-jobs',
       where: { and: [pending, overdueJobs(now)] },
@@ -96,7 +119,9 @@ export const readSchedule = async (req: PayloadRequest, now: Date = new Date()):
     }),
   ])
   const lateIds = new Set(late.docs.map((job) => String(job.id)))
-  const jobs = (all.docs as JobDoc[]).filter((job) => job.input?.doc?.relationTo === 'posts' && job.waitUntil)
+  const jobs = (all.docs as JobDoc[]).filter(
+    (job) => job.input?.doc?.relationTo === 'posts' && job.waitUntil,
+  )
   const postIds = [...new Set(jobs.map((job) => job.input!.doc!.value!))]
   const titles = new Map<string, string | null>()
   if (postIds.length > 0) {

@@ -19,7 +19,8 @@ export const scheduleEndpoint: Endpoint = {
   method: 'get',
   handler: async (req) => {
     if (!req.user) throw new APIError('You must be logged in to see the publishing schedule.', 401)
-    if (!isStaffUser(req.user)) throw new APIError('Only newsroom staff may see the publishing schedule.', 403)
+    if (!isStaffUser(req.user))
+      throw new APIError('Only newsroom staff may see the publishing schedule.', 403)
     const schedule = await readSchedule(req)
     return Response.json(schedule, { headers: { 'cache-control': 'no-store' } })
   },

@@ -136,7 +136,9 @@ const converters =
         // A cell's paragraphs are lines of the cell, not <p>s (which would add breaks readers never saw).
         const inner = cell.children
           .map((c) =>
-            c.type === 'paragraph' ? nodesToHTML({ nodes: (c.children ?? []) as [] }).join('') : nodesToHTML({ nodes: [c] as unknown as [] }).join(''),
+            c.type === 'paragraph'
+              ? nodesToHTML({ nodes: (c.children ?? []) as [] }).join('')
+              : nodesToHTML({ nodes: [c] as unknown as [] }).join(''),
           )
           .filter(Boolean)
           .join('<br />')
@@ -144,7 +146,11 @@ const converters =
       },
       blocks: {
         embed: ({ node }) => {
-          const f = (node as unknown as { fields: { url: string; title?: string; provider?: string; fallback?: string | null } }).fields
+          const f = (
+            node as unknown as {
+              fields: { url: string; title?: string; provider?: string; fallback?: string | null }
+            }
+          ).fields
           const url = escapeHtml(safeHref(f.url))
           const title = escapeHtml(f.title || f.url)
           if ((f.provider === 'video' || f.provider === 'audio') && url !== '#') {
@@ -172,10 +178,15 @@ export const renderContentHtml = (
 }
 
 /** Ids of the media docs the upload nodes of a Lexical document point at. */
-export const collectUploadIds = (data: SerializedEditorState | null | undefined): (number | string)[] => {
+export const collectUploadIds = (
+  data: SerializedEditorState | null | undefined,
+): (number | string)[] => {
   const ids = new Set<number | string>()
   const visit = (node: { type?: string; value?: unknown; children?: unknown[] }) => {
-    if (node.type === 'upload' && (typeof node.value === 'number' || typeof node.value === 'string')) {
+    if (
+      node.type === 'upload' &&
+      (typeof node.value === 'number' || typeof node.value === 'string')
+    ) {
       ids.add(node.value)
     }
     node.children?.forEach((c) => visit(c as typeof node))

@@ -38,7 +38,11 @@ export const textSimilarity = (a: string, b: string): number => {
   const shorter = Math.min(x.length, y.length)
   while (start < shorter && x.charCodeAt(start) === y.charCodeAt(start)) start++
   let end = 0
-  while (end < shorter - start && x.charCodeAt(x.length - 1 - end) === y.charCodeAt(y.length - 1 - end)) end++
+  while (
+    end < shorter - start &&
+    x.charCodeAt(x.length - 1 - end) === y.charCodeAt(y.length - 1 - end)
+  )
+    end++
   const edits = chunkedDistance(x.slice(start, x.length - end), y.slice(start, y.length - end))
   // Beyond the compared prefix, a length difference still counts against the score.
   const tail = Math.abs(a.length - b.length) > Math.abs(x.length - y.length) ? 1 / max : 0

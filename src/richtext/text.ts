@@ -2,24 +2,46 @@ import type { ChildNode } from 'domhandler'
 import { parseDocument } from 'htmlparser2'
 
 const SKIP = new Set(['script', 'style', 'noscript', 'template'])
-const BREAKS = new Set(['br', 'p', 'div', 'li', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'tr', 'td', 'th', 'figcaption', 'blockquote'])
+const BREAKS = new Set([
+  'br',
+  'p',
+  'div',
+  'li',
+  'h1',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'tr',
+  'td',
+  'th',
+  'figcaption',
+  'blockquote',
+])
 
 /** The visible text of an HTML fragment as a reader sees it: block ends become spaces, whitespace collapsed. */
 export const visibleText = (html: string): string => {
   const out: string[] = []
   const visit = (node: ChildNode) => {
     if (node.type === 'text') out.push(node.data)
-    else if ('children' in node && !('name' in node && SKIP.has(node.name))) node.children.forEach(visit)
+    else if ('children' in node && !('name' in node && SKIP.has(node.name)))
+      node.children.forEach(visit)
     if ('name' in node && BREAKS.has(node.name)) out.push(' ')
   }
   parseDocument(html, { decodeEntities: true }).children.forEach(visit)
-  return out.join('').replace(/(?:\s|\u200b|\u200c|\u200d|\ufeff)+/g, ' ').trim()
+  return out
+    .join('')
+    .replace(/(?:\s|\u200b|\u200c|\u200d|\ufeff)+/g, ' ')
+    .trim()
 }
 
 /** The first `maxLength` characters of the visible text, cut at a code point, with an ellipsis. */
 export const excerptFromHtml = (html: string, maxLength = 160): string => {
   const chars = Array.from(visibleText(html))
-  return chars.length <= maxLength ? chars.join('') : `${chars.slice(0, maxLength).join('').trimEnd()}…`
+  return chars.length <= maxLength
+    ? chars.join('')
+    : `${chars.slice(0, maxLength).join('').trimEnd()}…`
 }
 
 const READER_SKIP = new Set(['script', 'style', 'noscript', 'template'])

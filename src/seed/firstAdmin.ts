@@ -18,7 +18,9 @@ export const ensureFirstAdmin = async (
       data: { email, password, name: 'Admin', roles: ['admin'] },
       overrideAccess: true,
     })
-    payload.logger.info(`Created the first admin user ${email} (from ADMIN_EMAIL / ADMIN_PASSWORD).`)
+    payload.logger.info(
+      `Created the first admin user ${email} (from ADMIN_EMAIL / ADMIN_PASSWORD).`,
+    )
     return 'created'
   }
   payload.logger.info(

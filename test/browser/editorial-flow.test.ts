@@ -34,7 +34,11 @@ beforeAll(async () => {
   await createStaff(payload, 'writer', 'Wu Writer')
   await payload.create({
     collection: 'sources',
-    data: { name: 'RFI 法广', homepage: 'https://www.rfi.fr/cn/', attribution: '© RFI 法国国际广播电台，经授权转载。' },
+    data: {
+      name: 'RFI 法广',
+      homepage: 'https://www.rfi.fr/cn/',
+      attribution: '© RFI 法国国际广播电台，经授权转载。',
+    },
   })
   await payload.create({ collection: 'authors', data: { name: '吴记者' } })
   const image = await pngImage()
@@ -62,79 +66,97 @@ const pickRelationship = async (page: Page, field: string, text: string) => {
 
 /** Waits until autosave has stored every change (the workflow buttons are enabled again). */
 const waitForSaved = (page: Page) =>
-  page.locator('#editorial-in_review, #editorial-approved').first().waitFor({ state: 'visible' }).then(() =>
-    pollUntil('the autosave to finish', async () =>
-      page.locator('[data-testid="editorial-actions"] button:not([disabled])').count().then((n) => n > 0),
-    ),
-  )
+  page
+    .locator('#editorial-in_review, #editorial-approved')
+    .first()
+    .waitFor({ state: 'visible' })
+    .then(() =>
+      pollUntil('the autosave to finish', async () =>
+        page
+          .locator('[data-testid="editorial-actions"] button:not([disabled])')
+          .count()
+          .then((n) => n > 0),
+      ),
+    )
 
 describe('the editorial desk in a real browser', () => {
   it('a writer writes a post with a heading, a link and an image, submits it for review and cannot publish it', async () => {
     const page = await writerContext.newPage()
     await step(page, 'writer', async () => {
-    await loginAs(page, env.server.url, 'writer@newsroom.test')
-    await page.goto(`${env.server.url}/admin/collections/posts/create`)
-    // With autosave the admin creates the draft at once and moves to its URL.
-    await page.waitForURL(/\/admin\/collections\/posts\/\d+/, { timeout: 30_000 })
-    postId = page.url().match(/posts\/(\d+)/)![1]
+      await loginAs(page, env.server.url, 'writer@newsroom.test')
+      await page.goto(`${env.server.url}/admin/collections/posts/create`)
+      // With autosave the admin creates the draft at once and moves to its URL.
+      await page.waitForURL(/\/admin\/collections\/posts\/\d+/, { timeout: 30_000 })
+      postId = page.url().match(/posts\/(\d+)/)![1]
 
-    await page.locator('#field-title').fill(TITLE)
-    const editor = page.locator('.rich-text-lexical [contenteditable="true"]').first()
-    await editor.click()
-    await page.keyboard.type('强台风预计明晚登陆。')
-    await page.keyboard.press('Enter')
-    // Markdown shortcuts of the Lexical editor: "## " makes a heading, [text](url) a link.
-    await page.keyboard.type(`## ${HEADING}`)
-    await page.keyboard.press('Enter')
-    await page.keyboard.type(`详情见[${LINK_TEXT}](${LINK_URL}) `)
-    await page.keyboard.press('Enter')
-    // The slash menu inserts an upload: pick the photo desk's satellite image.
-    await page.keyboard.type('/upload')
-    await page.locator('#slash-menu-item-upload, .slash-menu-popup__item-upload').first().click()
-    await page.getByText('satellite.png', { exact: true }).last().click()
-    await editor.locator('h2', { hasText: HEADING }).waitFor()
-    await editor.locator(`a[href="${LINK_URL}"]`, { hasText: LINK_TEXT }).waitFor()
-    await editor.locator('.lexical-upload, [data-lexical-decorator="true"]').first().waitFor()
+      await page.locator('#field-title').fill(TITLE)
+      const editor = page.locator('.rich-text-lexical [contenteditable="true"]').first()
+      await editor.click()
+      await page.keyboard.type('强台风预计明晚登陆。')
+      await page.keyboard.press('Enter')
+      // Markdown shortcuts of the Lexical editor: "## " makes a heading, [text](url) a link.
+      await page.keyboard.type(`## ${HEADING}`)
+      await page.keyboard.press('Enter')
+      await page.keyboard.type(`详情见[${LINK_TEXT}](${LINK_URL}) `)
+      await page.keyboard.press('Enter')
+      // The slash menu inserts an upload: pick the photo desk's satellite image.
+      await page.keyboard.type('/upload')
+      await page.locator('#slash-menu-item-upload, .slash-menu-popup__item-upload').first().click()
+      await page.getByText('satellite.png', { exact: true }).last().click()
+      await editor.locator('h2', { hasText: HEADING }).waitFor()
+      await editor.locator(`a[href="${LINK_URL}"]`, { hasText: LINK_TEXT }).waitFor()
+      await editor.locator('.lexical-upload, [data-lexical-decorator="true"]').first().waitFor()
 
-    await page.getByRole('tab', { name: 'Metadata' }).click().catch(async () => page.getByText('Metadata', { exact: true }).click())
-    await pickRelationship(page, 'authors', '吴记者')
-    await pickRelationship(page, 'source', 'RFI 法广')
+      await page
+        .getByRole('tab', { name: 'Metadata' })
+        .click()
+        .catch(async () => page.getByText('Metadata', { exact: true }).click())
+      await pickRelationship(page, 'authors', '吴记者')
+      await pickRelationship(page, 'source', 'RFI 法广')
 
-    await waitForSaved(page)
-    // Writers are offered no publish button at all.
-    expect(await page.locator('#action-save').count()).toBe(0)
-    await page.locator('#editorial-in_review').click()
-    await page.waitForLoadState('load')
-    await seeText(page, '[data-testid="editorial-state"]', 'In review')
-    // The editorial history in the sidebar records the move.
-    await seeText(page, 'span', 'Draft → In review')
+      await waitForSaved(page)
+      // Writers are offered no publish button at all.
+      expect(await page.locator('#action-save').count()).toBe(0)
+      await page.locator('#editorial-in_review').click()
+      await page.waitForLoadState('load')
+      await seeText(page, '[data-testid="editorial-state"]', 'In review')
+      // The editorial history in the sidebar records the move.
+      await seeText(page, 'span', 'Draft → In review')
 
-    const stored = await env.payload.findByID({ collection: 'posts', id: postId, draft: true, depth: 0 })
-    expect(stored.title).toBe(TITLE)
-    expect(stored.editorialState).toBe('in_review')
-    expect(stored.contentHtml).toContain(`<h2>${HEADING}</h2>`)
-    expect(stored.contentHtml).toContain(`href="${LINK_URL}"`)
-    expect(stored.contentHtml).toMatch(/<img [^>]*src="\/api\/media\/file\/satellite/)
-
-    // The server refuses a writer's publish too, with a reason.
-    const status = await page.evaluate(async (id) => {
-      const res = await fetch(`/api/posts/${id}`, {
-        method: 'PATCH',
-        credentials: 'include',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ _status: 'published' }),
+      const stored = await env.payload.findByID({
+        collection: 'posts',
+        id: postId,
+        draft: true,
+        depth: 0,
       })
-      return res.status
-    }, postId)
-    expect(status).toBe(403)
+      expect(stored.title).toBe(TITLE)
+      expect(stored.editorialState).toBe('in_review')
+      expect(stored.contentHtml).toContain(`<h2>${HEADING}</h2>`)
+      expect(stored.contentHtml).toContain(`href="${LINK_URL}"`)
+      expect(stored.contentHtml).toMatch(/<img [^>]*src="\/api\/media\/file\/satellite/)
 
-    // Staff preview their drafts; readers get nothing.
-    const [preview] = await Promise.all([writerContext.waitForEvent('page'), page.locator('#preview-button, .preview-btn, [aria-label="Preview"]').first().click()])
-    await preview.waitForLoadState('load')
-    await seeText(preview, '[data-testid="preview-banner"]', 'draft')
-    const anonymous = await fetch(`${env.server.url}/preview/posts/${postId}`)
-    expect(anonymous.status).toBe(401)
-    await screenshot(page, '1-writer-submitted')
+      // The server refuses a writer's publish too, with a reason.
+      const status = await page.evaluate(async (id) => {
+        const res = await fetch(`/api/posts/${id}`, {
+          method: 'PATCH',
+          credentials: 'include',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ _status: 'published' }),
+        })
+        return res.status
+      }, postId)
+      expect(status).toBe(403)
+
+      // Staff preview their drafts; readers get nothing.
+      const [preview] = await Promise.all([
+        writerContext.waitForEvent('page'),
+        page.locator('#preview-button, .preview-btn, [aria-label="Preview"]').first().click(),
+      ])
+      await preview.waitForLoadState('load')
+      await seeText(preview, '[data-testid="preview-banner"]', 'draft')
+      const anonymous = await fetch(`${env.server.url}/preview/posts/${postId}`)
+      expect(anonymous.status).toBe(401)
+      await screenshot(page, '1-writer-submitted')
     })
     expect(env.foreignRequests).toEqual([])
   })
@@ -177,7 +199,9 @@ describe('the editorial desk in a real browser', () => {
       await screenshot(page, '2-editor-upcoming')
       const waitMs = at.getTime() - Date.now() + 30_000
       await seeText(page, '[data-testid="desk-recently-published"] a', TITLE, waitMs)
-      expect(await page.locator('[data-testid="desk-upcoming-list"] li', { hasText: TITLE }).count()).toBe(0)
+      expect(
+        await page.locator('[data-testid="desk-upcoming-list"] li', { hasText: TITLE }).count(),
+      ).toBe(0)
       const published = await env.payload.findByID({ collection: 'posts', id: postId, depth: 0 })
       expect(published._status).toBe('published')
       expect(new Date(published.publishedAt!).getTime()).toBeGreaterThanOrEqual(at.getTime() - 1000)
@@ -195,7 +219,11 @@ describe('the editorial desk in a real browser', () => {
       await seeText(preview, '[data-testid="preview-attribution"]', 'RFI 法广')
       await seeText(preview, '[data-testid="preview-attribution"]', '经授权转载')
       await seeText(preview, '[data-testid="preview-content"] h2', HEADING)
-      expect(await preview.locator(`[data-testid="preview-content"] a[href="${LINK_URL}"]`).textContent()).toBe(LINK_TEXT)
+      expect(
+        await preview
+          .locator(`[data-testid="preview-content"] a[href="${LINK_URL}"]`)
+          .textContent(),
+      ).toBe(LINK_TEXT)
       const loaded = await preview
         .locator('[data-testid="preview-content"] img')
         .evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)

@@ -3,7 +3,16 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 
 import { login } from '../helpers/server'
-import { createStaff, loginAs, PASSWORD, screenshot, seeText, startBrowserTestEnv, step, type BrowserTestEnv } from './support'
+import {
+  createStaff,
+  loginAs,
+  PASSWORD,
+  screenshot,
+  seeText,
+  startBrowserTestEnv,
+  step,
+  type BrowserTestEnv,
+} from './support'
 
 const ARCHIVE = path.resolve('examples/archive')
 
@@ -51,12 +60,19 @@ describe('importing the archive from the admin', () => {
       await seeText(page, '[data-testid="desk-imports"]', 'Import the archive')
       await page.locator('#newsroom-start-import').click()
       // The jobs cron picks the job up; the panel follows the run and opens its report.
-      await seeText(page, '[data-testid="import-run"][data-status="completed"]', /files \d+/, 90_000)
+      await seeText(
+        page,
+        '[data-testid="import-run"][data-status="completed"]',
+        /files \d+/,
+        90_000,
+      )
       await page.locator('[data-testid="import-report"]').waitFor()
 
       // The run as the editor's session reads it over REST.
       const run: ImportRunJson = await page.evaluate(async () => {
-        const res = await fetch('/api/import-runs?sort=-createdAt&limit=1&depth=0', { credentials: 'include' })
+        const res = await fetch('/api/import-runs?sort=-createdAt&limit=1&depth=0', {
+          credentials: 'include',
+        })
         return (await res.json()).docs[0]
       })
       expect(run.status).toBe('completed')
@@ -67,17 +83,25 @@ describe('importing the archive from the admin', () => {
         expect(Number(shown)).toBe(run.summary[key])
       }
       // Files that did not become posts are listed with the importer's reason.
-      const left = run.report.filter((row) => ['failed', 'skipped', 'duplicate'].includes(row.status))
+      const left = run.report.filter((row) =>
+        ['failed', 'skipped', 'duplicate'].includes(row.status),
+      )
       expect(left.length).toBeGreaterThan(0) // the example archive has a duplicate
       const table = page.locator('[data-testid="import-failed-rows"]')
       expect(await table.locator('tbody tr').count()).toBe(left.length)
       await seeText(page, '[data-testid="import-failed-rows"] td', left[0].file)
-      if (left[0].reason) await seeText(page, '[data-testid="import-failed-rows"] td', left[0].reason)
+      if (left[0].reason)
+        await seeText(page, '[data-testid="import-failed-rows"] td', left[0].reason)
 
       // The imported posts are in; those the importer flagged are on the desk.
       const imported = await env.payload.count({ collection: 'posts' })
       expect(imported.totalDocs).toBe(run.summary.created)
-      const flagged = await env.payload.find({ collection: 'posts', where: { 'review.flagged': { equals: true } }, limit: 1, depth: 0 })
+      const flagged = await env.payload.find({
+        collection: 'posts',
+        where: { 'review.flagged': { equals: true } },
+        limit: 1,
+        depth: 0,
+      })
       if (flagged.docs[0]) {
         await page.reload()
         await seeText(page, '[data-testid="desk-flagged"] a', flagged.docs[0].title)

@@ -1,7 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import type { Page } from 'playwright-core'
 
-import { createStaff, loginAs, pollUntil, screenshot, seeText, startBrowserTestEnv, step, type BrowserTestEnv } from './support'
+import {
+  createStaff,
+  loginAs,
+  pollUntil,
+  screenshot,
+  seeText,
+  startBrowserTestEnv,
+  step,
+  type BrowserTestEnv,
+} from './support'
 
 let env: BrowserTestEnv
 const ids: Record<string, number> = {}
@@ -39,10 +48,14 @@ const rowTitles = (page: Page) => page.locator('.table tbody tr td:nth-child(2)'
 
 /** Waits until the list shows exactly these titles (in any order). */
 const listShows = (page: Page, titles: string[]) =>
-  pollUntil(`the posts list to show ${titles.join(', ')}`, async () => {
-    const shown = (await rowTitles(page)).map((t) => t.trim())
-    return shown.length === titles.length && titles.every((t) => shown.includes(t))
-  }, { intervalMs: 250, timeoutMs: 15_000 })
+  pollUntil(
+    `the posts list to show ${titles.join(', ')}`,
+    async () => {
+      const shown = (await rowTitles(page)).map((t) => t.trim())
+      return shown.length === titles.length && titles.every((t) => shown.includes(t))
+    },
+    { intervalMs: 250, timeoutMs: 15_000 },
+  )
 
 describe('the posts list and the admin language', () => {
   it('filters posts by source and by editorial state; a source lists its posts', async () => {
@@ -51,9 +64,16 @@ describe('the posts list and the admin language', () => {
     await step(page, 'filters', async () => {
       await loginAs(page, env.server.url, 'editor@newsroom.test')
       await page.goto(`${env.server.url}/admin/collections/posts`)
-      await listShows(page, ['法广：巴黎气候谈判', '法广：欧洲议会选举', '早报：新加坡预算案', '早报：东盟峰会开幕'])
+      await listShows(page, [
+        '法广：巴黎气候谈判',
+        '法广：欧洲议会选举',
+        '早报：新加坡预算案',
+        '早报：东盟峰会开幕',
+      ])
       // The option list of sources arrives from the API after the first render.
-      await page.locator('[data-testid="filter-source"] option', { hasText: '联合早报' }).waitFor({ state: 'attached' })
+      await page
+        .locator('[data-testid="filter-source"] option', { hasText: '联合早报' })
+        .waitFor({ state: 'attached' })
       await page.locator('[data-testid="filter-source"]').selectOption({ label: '联合早报' })
       await listShows(page, ['早报：新加坡预算案', '早报：东盟峰会开幕'])
       await page.locator('[data-testid="filter-state"]').selectOption('in_review')
@@ -79,7 +99,10 @@ describe('the posts list and the admin language', () => {
       await loginAs(page, env.server.url, 'editor@newsroom.test')
       await seeText(page, '[data-testid="newsroom-desk"] h2', 'Newsroom desk')
       await page.goto(`${env.server.url}/admin/account`)
-      await page.locator('.payload-settings__language .rs__control, #language-select').first().click()
+      await page
+        .locator('.payload-settings__language .rs__control, #language-select')
+        .first()
+        .click()
       await page.locator('.rs__option', { hasText: '中文' }).click()
       // Payload's own strings, our collection labels and groups, and our components' strings.
       await seeText(page, 'nav', '编辑部')

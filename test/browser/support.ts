@@ -29,7 +29,9 @@ export type BrowserTestEnv = {
  * fresh database in a temp folder, with the jobs cron ticking every second, and launches Chromium.
  * `env` is applied before the config is loaded (e.g. ARCHIVE_DIR).
  */
-export const startBrowserTestEnv = async (env: Record<string, string> = {}): Promise<BrowserTestEnv> => {
+export const startBrowserTestEnv = async (
+  env: Record<string, string> = {},
+): Promise<BrowserTestEnv> => {
   if (!fs.existsSync(CHROMIUM)) {
     throw new Error(
       `No Chromium at ${CHROMIUM}. Install Debian's (apt-get update && apt-get install -y chromium) or set CHROMIUM_PATH.`,
@@ -65,11 +67,16 @@ export const startBrowserTestEnv = async (env: Record<string, string> = {}): Pro
   const watch = (context: BrowserContext) =>
     context.on('request', (request) => {
       const url = new URL(request.url())
-      if (/^(https?|wss?):$/.test(url.protocol) && url.host !== own) foreignRequests.push(request.url())
+      if (/^(https?|wss?):$/.test(url.protocol) && url.host !== own)
+        foreignRequests.push(request.url())
     })
   const originalNewContext = browser.newContext.bind(browser)
   browser.newContext = async (options) => {
-    const context = await originalNewContext({ locale: 'en-GB', viewport: { width: 1400, height: 1000 }, ...options })
+    const context = await originalNewContext({
+      locale: 'en-GB',
+      viewport: { width: 1400, height: 1000 },
+      ...options,
+    })
     watch(context)
     return context
   }
@@ -119,20 +126,30 @@ export const screenshot = async (page: Page, name: string) => {
 export const pollUntil = async <T>(
   what: string,
   check: () => Promise<false | T | undefined>,
-  { timeoutMs = 30_000, intervalMs = 1000, between }: { timeoutMs?: number; intervalMs?: number; between?: () => Promise<unknown> } = {},
+  {
+    timeoutMs = 30_000,
+    intervalMs = 1000,
+    between,
+  }: { timeoutMs?: number; intervalMs?: number; between?: () => Promise<unknown> } = {},
 ): Promise<T> => {
   const deadline = Date.now() + timeoutMs
   for (;;) {
     const value = await check()
     if (value !== undefined && value !== false) return value as T
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`)
+    if (Date.now() > deadline)
+      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`)
     await new Promise((resolve) => setTimeout(resolve, intervalMs))
     await between?.()
   }
 }
 
 /** Waits (bounded) until `selector` with `text` is in the page; for assertions on what users see. */
-export const seeText = async (page: Page, selector: string, text: string | RegExp, timeout = 15_000) => {
+export const seeText = async (
+  page: Page,
+  selector: string,
+  text: string | RegExp,
+  timeout = 15_000,
+) => {
   await page.locator(selector, { hasText: text }).first().waitFor({ state: 'visible', timeout })
 }
 

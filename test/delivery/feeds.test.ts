@@ -8,8 +8,13 @@ import { seedDelivery, TRICKY_TITLE, type DeliveryFixture } from './fixtures'
 let server: RunningServer
 let fx: DeliveryFixture
 
-const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@', cdataPropName: false as never })
-const asArray = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v])
+const parser = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: '@',
+  cdataPropName: false as never,
+})
+const asArray = <T>(v: T | T[] | undefined): T[] =>
+  v === undefined ? [] : Array.isArray(v) ? v : [v]
 
 /** Decodes the five predefined entities and numeric references, as an HTML renderer would. */
 const decodeHtml = (html: string) =>
@@ -48,7 +53,9 @@ describe('RSS feeds', () => {
     const items = await rssItems('/feeds/posts.xml')
     expect(items.map((i) => i.title)).toEqual(['已发布的版本', '外交新闻', TRICKY_TITLE])
     const p1 = items[2]!
-    expect(p1['content:encoded']).toContain('<p>正文第一段：AT&amp;T 与 &lt;b&gt;中国&lt;/b&gt;</p><p>第二段</p>')
+    expect(p1['content:encoded']).toContain(
+      '<p>正文第一段：AT&amp;T 与 &lt;b&gt;中国&lt;/b&gt;</p><p>第二段</p>',
+    )
     expect(p1['content:encoded']).toContain('法广 RFI')
     expect(p1['content:encoded']).toContain('© RFI — 转载须注明出处 &amp; 链接')
     expect(p1.link).toBe('https://www.rfi.fr/cn/a?x=1&y=2')
@@ -74,7 +81,12 @@ describe('RSS feeds', () => {
   })
 
   it('answer 404 for an unknown slug or feed', async () => {
-    for (const path of ['/feeds/sources/nope.xml', '/feeds/categories/nope.atom', '/feeds/other.xml', '/feeds/sources/rfi.json']) {
+    for (const path of [
+      '/feeds/sources/nope.xml',
+      '/feeds/categories/nope.atom',
+      '/feeds/other.xml',
+      '/feeds/sources/rfi.json',
+    ]) {
       expect((await fetchFeed(path)).res.status).toBe(404)
     }
   })
@@ -85,12 +97,24 @@ describe('RSS feeds', () => {
     const etag = res.headers.get('etag')!
     const lastModified = res.headers.get('last-modified')!
     expect(lastModified).toBeTruthy()
-    expect((await fetch(`${server.url}/feeds/posts.xml`, { headers: { 'if-none-match': etag } })).status).toBe(304)
-    expect((await fetch(`${server.url}/feeds/posts.xml`, { headers: { 'if-modified-since': lastModified } })).status).toBe(304)
+    expect(
+      (await fetch(`${server.url}/feeds/posts.xml`, { headers: { 'if-none-match': etag } })).status,
+    ).toBe(304)
+    expect(
+      (
+        await fetch(`${server.url}/feeds/posts.xml`, {
+          headers: { 'if-modified-since': lastModified },
+        })
+      ).status,
+    ).toBe(304)
   })
 
   it('show a newly published post at once', async () => {
-    await server.payload.update({ collection: 'posts', id: fx.p4.id, data: { _status: 'published', editorialState: 'approved', title: '刚发布' } })
+    await server.payload.update({
+      collection: 'posts',
+      id: fx.p4.id,
+      data: { _status: 'published', editorialState: 'approved', title: '刚发布' },
+    })
     const items = await rssItems('/feeds/sources/rfi.xml')
     expect(items.map((i) => i.title)).toContain('刚发布')
   })
@@ -109,6 +133,10 @@ describe('Atom feeds', () => {
     // type="html": the parsed value is HTML that renders as the original text.
     expect(title['@type']).toBe('html')
     expect(decodeHtml(title['#text'])).toBe(TRICKY_TITLE)
-    expect(asArray(entries[0]!.category).map((c: any) => c['@label'])).toEqual(['中国', '经济', 'R&D <研发>'])
+    expect(asArray(entries[0]!.category).map((c: any) => c['@label'])).toEqual([
+      '中国',
+      '经济',
+      'R&D <研发>',
+    ])
   })
 })

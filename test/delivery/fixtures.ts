@@ -21,15 +21,34 @@ const publish = { _status: 'published' as const, editorialState: 'approved' as c
 export const seedDelivery = async (payload: Payload) => {
   const rfi = await payload.create({
     collection: 'sources',
-    data: { name: '法广 RFI', slug: 'rfi', homepage: 'https://www.rfi.fr/cn/', attribution: '© RFI — 转载须注明出处 & 链接' },
+    data: {
+      name: '法广 RFI',
+      slug: 'rfi',
+      homepage: 'https://www.rfi.fr/cn/',
+      attribution: '© RFI — 转载须注明出处 & 链接',
+    },
   })
   const zaobao = await payload.create({
     collection: 'sources',
-    data: { name: '联合早报', slug: 'zaobao', homepage: 'https://www.zaobao.com.sg/', attribution: '© SPH Media' },
+    data: {
+      name: '联合早报',
+      slug: 'zaobao',
+      homepage: 'https://www.zaobao.com.sg/',
+      attribution: '© SPH Media',
+    },
   })
-  const china = await payload.create({ collection: 'categories', data: { name: '中国', slug: 'china' } })
-  const world = await payload.create({ collection: 'categories', data: { name: '国际', slug: 'world' } })
-  const author = await payload.create({ collection: 'authors', data: { name: '王小明', slug: 'wang' } })
+  const china = await payload.create({
+    collection: 'categories',
+    data: { name: '中国', slug: 'china' },
+  })
+  const world = await payload.create({
+    collection: 'categories',
+    data: { name: '国际', slug: 'world' },
+  })
+  const author = await payload.create({
+    collection: 'authors',
+    data: { name: '王小明', slug: 'wang' },
+  })
 
   const p1 = await payload.create({
     collection: 'posts',
@@ -74,7 +93,12 @@ export const seedDelivery = async (payload: Payload) => {
   })
   const p4 = await payload.create({
     collection: 'posts',
-    data: { title: 'SECRET DRAFT never published', slug: 'secret-draft', content: paragraphs('草稿') as never, source: rfi.id },
+    data: {
+      title: 'SECRET DRAFT never published',
+      slug: 'secret-draft',
+      content: paragraphs('草稿') as never,
+      source: rfi.id,
+    },
     draft: true,
   })
   const p5 = await payload.create({
@@ -99,7 +123,11 @@ export const seedDelivery = async (payload: Payload) => {
 }
 
 /** A server (no jobs) with the fixture above and the `Authorization` of a signed-in editor. */
-export const startDeliveryServer = async (): Promise<{ server: RunningServer; fx: DeliveryFixture; staffAuth: string }> => {
+export const startDeliveryServer = async (): Promise<{
+  server: RunningServer
+  fx: DeliveryFixture
+  staffAuth: string
+}> => {
   const server = await startTestServer({ jobs: false })
   const fx = await seedDelivery(server.payload)
   const editor = await createUser(server.payload, 'editor')

@@ -38,7 +38,10 @@ afterAll(async () => {
 
 const read = async (url: string) => {
   const res = await fetch(`${server.url}${url}`)
-  return { how: res.headers.get('x-delivery-cache'), body: (await res.json()) as Record<string, any> }
+  return {
+    how: res.headers.get('x-delivery-cache'),
+    body: (await res.json()) as Record<string, any>,
+  }
 }
 
 /**
@@ -64,7 +67,10 @@ const readUntil = async (url: string, done: (body: Record<string, any>) => boole
   for (;;) {
     const { body, how } = await read(url)
     if (done(body)) return { waited: Date.now() - started, how }
-    if (Date.now() - started > ms) throw new Error(`${url} did not change within ${ms} ms: ${JSON.stringify(body).slice(0, 300)}`)
+    if (Date.now() - started > ms)
+      throw new Error(
+        `${url} did not change within ${ms} ms: ${JSON.stringify(body).slice(0, 300)}`,
+      )
     await new Promise((resolve) => setTimeout(resolve, 20))
   }
 }
@@ -73,12 +79,21 @@ describe('the delivery cache on a file database', () => {
   it('drops a response within half a second when another process writes to the database', async () => {
     const post = await server.payload.create({
       collection: 'posts',
-      data: { ...published, title: 'Before', slug: 'other-process', content: paragraphs('x') as never, publishedAt: '2026-01-01T00:00:00.000Z' },
+      data: {
+        ...published,
+        title: 'Before',
+        slug: 'other-process',
+        content: paragraphs('x') as never,
+        publishedAt: '2026-01-01T00:00:00.000Z',
+      },
     })
     const url = `/api/posts/${post.id}?depth=0`
     expect((await readUntilCached(url)).title).toBe('Before')
 
-    await other.execute({ sql: 'UPDATE posts SET title = ? WHERE id = ?', args: ['After', post.id] })
+    await other.execute({
+      sql: 'UPDATE posts SET title = ? WHERE id = ?',
+      args: ['After', post.id],
+    })
     const { waited, how } = await readUntil(url, (body) => body.title === 'After')
     process.stdout.write(`another process's write seen by the cache after ${waited} ms\n`)
     expect(waited).toBeLessThan(500)
@@ -86,16 +101,32 @@ describe('the delivery cache on a file database', () => {
   })
 
   it("follows another process's change to a source in the attribution of posts read at depth 0", async () => {
-    const source = await server.payload.create({ collection: 'sources', data: { name: 'Outlet B', slug: 'outlet-b' } })
+    const source = await server.payload.create({
+      collection: 'sources',
+      data: { name: 'Outlet B', slug: 'outlet-b' },
+    })
     const post = await server.payload.create({
       collection: 'posts',
-      data: { ...published, title: 'Credited', slug: 'credited', content: paragraphs('z') as never, source: source.id, publishedAt: '2026-01-01T00:00:00.000Z' },
+      data: {
+        ...published,
+        title: 'Credited',
+        slug: 'credited',
+        content: paragraphs('z') as never,
+        source: source.id,
+        publishedAt: '2026-01-01T00:00:00.000Z',
+      },
     })
     const url = `/api/posts/${post.id}?depth=0`
     expect((await readUntilCached(url)).attribution.outlet).toBe('Outlet B')
 
-    await other.execute({ sql: 'UPDATE sources SET name = ? WHERE id = ?', args: ['Outlet B renamed', source.id] })
-    const { waited } = await readUntil(url, (body) => body.attribution.outlet === 'Outlet B renamed')
+    await other.execute({
+      sql: 'UPDATE sources SET name = ? WHERE id = ?',
+      args: ['Outlet B renamed', source.id],
+    })
+    const { waited } = await readUntil(
+      url,
+      (body) => body.attribution.outlet === 'Outlet B renamed',
+    )
     expect(waited).toBeLessThan(500)
   })
 
@@ -103,7 +134,13 @@ describe('the delivery cache on a file database', () => {
     const due = Date.now() + 2_000
     await server.payload.create({
       collection: 'posts',
-      data: { ...published, title: 'Embargoed', slug: 'embargoed-soon', content: paragraphs('y') as never, publishedAt: new Date(due).toISOString() },
+      data: {
+        ...published,
+        title: 'Embargoed',
+        slug: 'embargoed-soon',
+        content: paragraphs('y') as never,
+        publishedAt: new Date(due).toISOString(),
+      },
     })
     const url = '/api/posts?where[slug][equals]=embargoed-soon&depth=0'
     expect((await readUntilCached(url)).totalDocs).toBe(0)
@@ -128,10 +165,18 @@ describe('the delivery cache on a file database', () => {
     const url = `/api/posts/${row.id}?depth=0`
     expect((await readUntilCached(url)).title).toBe('城市图书馆夜间开放试点启动')
 
-    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('title: "城市图书馆夜间开放试点启动"', 'title: "城市图书馆夜间开放试点扩大"'))
+    fs.writeFileSync(
+      file,
+      fs
+        .readFileSync(file, 'utf8')
+        .replace('title: "城市图书馆夜间开放试点启动"', 'title: "城市图书馆夜间开放试点扩大"'),
+    )
     const second = await runImport({ payload: server.payload, dir: archive })
     expect(second.rows.find((r) => r.id === row.id)?.status).toBe('updated')
-    const { waited, how } = await readUntil(url, (body) => body.title === '城市图书馆夜间开放试点扩大')
+    const { waited, how } = await readUntil(
+      url,
+      (body) => body.title === '城市图书馆夜间开放试点扩大',
+    )
     expect(waited).toBeLessThan(500)
     expect(how).toBe('miss')
   })
@@ -139,7 +184,9 @@ describe('the delivery cache on a file database', () => {
 
 describe('populated documents for readers', () => {
   it('come from the cache after the first read, equal to what Payload populated, and change with their source', async () => {
-    const client = (server.payload.db as unknown as { client: { execute: (...args: unknown[]) => unknown } }).client
+    const client = (
+      server.payload.db as unknown as { client: { execute: (...args: unknown[]) => unknown } }
+    ).client
     const execute = client.execute
     const queried: string[] = []
     client.execute = (...args: unknown[]) => {
@@ -149,13 +196,27 @@ describe('populated documents for readers', () => {
     }
     const sourceQueries = () => queried.filter((sql) => /from "sources"/.test(sql)).length
     try {
-      const source = await server.payload.create({ collection: 'sources', data: { name: 'Outlet A', slug: 'outlet-a', attribution: '© A' } })
-      const category = await server.payload.create({ collection: 'categories', data: { name: 'Cat A', slug: 'cat-a' } })
+      const source = await server.payload.create({
+        collection: 'sources',
+        data: { name: 'Outlet A', slug: 'outlet-a', attribution: '© A' },
+      })
+      const category = await server.payload.create({
+        collection: 'categories',
+        data: { name: 'Cat A', slug: 'cat-a' },
+      })
       const made = await Promise.all(
         ['one', 'two'].map((slug) =>
           server.payload.create({
             collection: 'posts',
-            data: { ...published, title: slug, slug: `populated-${slug}`, content: paragraphs(slug) as never, source: source.id, categories: [category.id], publishedAt: '2026-01-02T00:00:00.000Z' },
+            data: {
+              ...published,
+              title: slug,
+              slug: `populated-${slug}`,
+              content: paragraphs(slug) as never,
+              source: source.id,
+              categories: [category.id],
+              publishedAt: '2026-01-02T00:00:00.000Z',
+            },
           }),
         ),
       )
@@ -167,14 +228,29 @@ describe('populated documents for readers', () => {
       expect(sourceQueries()).toBe(before)
       expect(second.source).toEqual(first.source)
       expect(second.categories).toEqual(first.categories)
-      expect(first.source).toMatchObject({ id: source.id, name: 'Outlet A', slug: 'outlet-a', attribution: '© A' })
+      expect(first.source).toMatchObject({
+        id: source.id,
+        name: 'Outlet A',
+        slug: 'outlet-a',
+        attribution: '© A',
+      })
 
       // A signed-in read is never served from it.
       const staffBefore = sourceQueries()
-      await server.payload.find({ collection: 'posts', where: { id: { equals: made[1]!.id } }, depth: 1, overrideAccess: false, user: { id: 1, collection: 'users', roles: ['editor'] } as never })
+      await server.payload.find({
+        collection: 'posts',
+        where: { id: { equals: made[1]!.id } },
+        depth: 1,
+        overrideAccess: false,
+        user: { id: 1, collection: 'users', roles: ['editor'] } as never,
+      })
       expect(sourceQueries()).toBeGreaterThan(staffBefore)
 
-      await server.payload.update({ collection: 'sources', id: source.id, data: { name: 'Outlet A renamed' } })
+      await server.payload.update({
+        collection: 'sources',
+        id: source.id,
+        data: { name: 'Outlet A renamed' },
+      })
       const after = (await read(`/api/posts/${made[0]!.id}?depth=1`)).body
       expect(after.source.name).toBe('Outlet A renamed')
       expect(after.attribution.outlet).toBe('Outlet A renamed')
@@ -183,4 +259,3 @@ describe('populated documents for readers', () => {
     }
   })
 })
-

@@ -31,7 +31,14 @@ it('keeps a response across idle ticks of the jobs runner', async () => {
   // A publish scheduled a day ahead: the runner has a job to look at, not yet due.
   const post = await server.payload.create({
     collection: 'posts',
-    data: { title: 'Idle', slug: 'idle', content: paragraphs('x') as never, _status: 'published', editorialState: 'approved', publishedAt: '2026-01-01T00:00:00.000Z' },
+    data: {
+      title: 'Idle',
+      slug: 'idle',
+      content: paragraphs('x') as never,
+      _status: 'published',
+      editorialState: 'approved',
+      publishedAt: '2026-01-01T00:00:00.000Z',
+    },
   })
   await server.payload.jobs.queue({
     task: 'schedulePublish',

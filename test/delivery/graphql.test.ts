@@ -33,7 +33,11 @@ describe('anonymous GraphQL reads', () => {
     const { status, body } = await graphql(server.url, LIST)
     expect(status).toBe(200)
     expect(body.errors).toBeUndefined()
-    expect(body.data.Posts.docs.map((d: { title: string }) => d.title)).toEqual(['已发布的版本', '外交新闻', TRICKY_TITLE])
+    expect(body.data.Posts.docs.map((d: { title: string }) => d.title)).toEqual([
+      '已发布的版本',
+      '外交新闻',
+      TRICKY_TITLE,
+    ])
     expect(body.data.Posts.docs[2]).toMatchObject({
       slug: 'att-china',
       contentHtml: expect.stringContaining('AT&amp;T'),
@@ -41,7 +45,12 @@ describe('anonymous GraphQL reads', () => {
       authors: [{ name: '王小明', slug: 'wang' }],
       categories: [{ name: '中国', slug: 'china' }],
       source: { name: '法广 RFI', slug: 'rfi' },
-      attribution: { outlet: '法广 RFI', outletSlug: 'rfi', sourceUrl: 'https://www.rfi.fr/cn/a?x=1&y=2', licence: '© RFI — 转载须注明出处 & 链接' },
+      attribution: {
+        outlet: '法广 RFI',
+        outletSlug: 'rfi',
+        sourceUrl: 'https://www.rfi.fr/cn/a?x=1&y=2',
+        licence: '© RFI — 转载须注明出处 & 链接',
+      },
     })
   })
 
@@ -56,12 +65,17 @@ describe('anonymous GraphQL reads', () => {
     expect(post.review?.flagged ?? null).toBeNull()
     expect(post.provenance?.archiveFile ?? null).toBeNull()
     const staffView = await graphql(server.url, query, {}, staffAuth)
-    expect(staffView.body.data.Posts.docs[0]).toMatchObject({ editorialState: 'approved', review: { flagged: false } })
+    expect(staffView.body.data.Posts.docs[0]).toMatchObject({
+      editorialState: 'approved',
+      review: { flagged: false },
+    })
   })
 
   it('filter by source', async () => {
     // GraphQL's Post_where has no relationship paths (source.slug): filter by the source's id.
-    const { body } = await graphql(server.url, LIST, { where: { source: { equals: fx.zaobao.id } } })
+    const { body } = await graphql(server.url, LIST, {
+      where: { source: { equals: fx.zaobao.id } },
+    })
     expect(body.errors).toBeUndefined()
     expect(body.data.Posts.docs.map((d: { title: string }) => d.title)).toEqual(['外交新闻'])
   })
@@ -81,7 +95,9 @@ describe('anonymous GraphQL reads', () => {
     expect(await titlesFor({ source: 'rfi' })).toEqual(['已发布的版本', TRICKY_TITLE])
     expect(await titlesFor({ category: 'china' })).toEqual([TRICKY_TITLE])
     expect(await titlesFor({ tag: '外交' })).toEqual(['外交新闻'])
-    expect(await titlesFor({ from: '2026-02-01T00:00:00Z', to: '2026-04-01T00:00:00Z' })).toEqual(['外交新闻'])
+    expect(await titlesFor({ from: '2026-02-01T00:00:00Z', to: '2026-04-01T00:00:00Z' })).toEqual([
+      '外交新闻',
+    ])
     // Signed in or not, DeliveredPosts is what readers see.
     const staff = await graphql(server.url, query, {}, staffAuth)
     expect(JSON.stringify(staff.body)).not.toMatch(/SECRET|EMBARGOED/)
@@ -90,21 +106,57 @@ describe('anonymous GraphQL reads', () => {
   it('never see drafts, revisions or embargoed posts, even with draft: true', async () => {
     const { body } = await graphql(server.url, LIST, { draft: true })
     expect(JSON.stringify(body)).not.toMatch(/SECRET|EMBARGOED/)
-    const one = await graphql(server.url, `query ($id: Int!) { Post(id: $id, draft: true) { title } }`, { id: fx.p4.id })
+    const one = await graphql(
+      server.url,
+      `
+        query ($id: Int!) {
+          Post(id: $id, draft: true) {
+            title
+          }
+        }
+      `,
+      { id: fx.p4.id },
+    )
     expect(JSON.stringify(one.body)).not.toMatch(/SECRET/)
     expect(one.body.errors?.[0]?.message).toMatch(/not found|forbidden|not allowed/i)
   })
 
   it('are refused versions', async () => {
-    const { body } = await graphql(server.url, `{ versionsPosts { docs { version { title } } } }`)
+    const { body } = await graphql(
+      server.url,
+      `
+        {
+          versionsPosts {
+            docs {
+              version {
+                title
+              }
+            }
+          }
+        }
+      `,
+    )
     expect(JSON.stringify(body.data ?? {})).not.toMatch(/SECRET/)
     expect(body.errors?.[0]?.message).toMatch(/not allowed/i)
   })
 
   it('while staff read drafts and versions', async () => {
     const { body } = await graphql(server.url, LIST, { draft: true }, staffAuth)
-    expect(body.data.Posts.docs.map((d: { title: string }) => d.title)).toContain('SECRET REVISION not yet published')
-    const versions = await graphql(server.url, `{ versionsPosts { totalDocs } }`, {}, staffAuth)
+    expect(body.data.Posts.docs.map((d: { title: string }) => d.title)).toContain(
+      'SECRET REVISION not yet published',
+    )
+    const versions = await graphql(
+      server.url,
+      `
+        {
+          versionsPosts {
+            totalDocs
+          }
+        }
+      `,
+      {},
+      staffAuth,
+    )
     expect(versions.body.data.versionsPosts.totalDocs).toBeGreaterThan(0)
   })
 })
@@ -124,9 +176,15 @@ describe('GraphQL and the microcache', () => {
     expect(first.headers.get('x-delivery-cache')).toBe('miss')
     expect(second.headers.get('x-delivery-cache')).toBe('hit')
     expect(second.headers.get('cache-control')).toBe('no-store')
-    const before = (await second.json()) as { data: { Posts: { docs: { slug: string; excerpt: string }[] } } }
+    const before = (await second.json()) as {
+      data: { Posts: { docs: { slug: string; excerpt: string }[] } }
+    }
     expect(before.data.Posts.docs[0]!.slug).toBe('att-china')
-    await server.payload.update({ collection: 'posts', id: fx.p1.id, data: { excerpt: 'GraphQL 看到的新摘要' } })
+    await server.payload.update({
+      collection: 'posts',
+      id: fx.p1.id,
+      data: { excerpt: 'GraphQL 看到的新摘要' },
+    })
     const after = (await (await post(query)).json()) as typeof before
     expect(after.data.Posts.docs[0]!.excerpt).toBe('GraphQL 看到的新摘要')
   })
@@ -168,7 +226,26 @@ describe('GraphQL limits', () => {
   })
 
   it('run an ordinary list query well within both limits', async () => {
-    const { body } = await graphql(server.url, `{ Sources { docs { name posts { docs { title authors { name } } } } } }`)
+    const { body } = await graphql(
+      server.url,
+      `
+        {
+          Sources {
+            docs {
+              name
+              posts {
+                docs {
+                  title
+                  authors {
+                    name
+                  }
+                }
+              }
+            }
+          }
+        }
+      `,
+    )
     expect(body.errors).toBeUndefined()
   })
 

@@ -23,7 +23,13 @@ let url: string
 
 beforeAll(async () => {
   const app = express()
-  app.use(httpCache(payload, { isPublicRead: (p) => p.startsWith('/items'), microcacheSeconds: 2, now: () => clock }))
+  app.use(
+    httpCache(payload, {
+      isPublicRead: (p) => p.startsWith('/items'),
+      microcacheSeconds: 2,
+      now: () => clock,
+    }),
+  )
   app.get('/items/long', (_req, res) => {
     res.type('application/json').end(JSON.stringify({ text: '新闻 news '.repeat(600) }))
   })
@@ -91,7 +97,9 @@ describe('the microcache', () => {
 
   it('answers 304 to a matching If-None-Match even when fetch adds Cache-Control: no-cache', async () => {
     const { headers } = await fetch(url)
-    const again = await fetch(url, { headers: { 'if-none-match': headers.get('etag')!, 'cache-control': 'no-cache' } })
+    const again = await fetch(url, {
+      headers: { 'if-none-match': headers.get('etag')!, 'cache-control': 'no-cache' },
+    })
     expect(again.status).toBe(304)
   })
 })
@@ -99,13 +107,27 @@ describe('the microcache', () => {
 describe('compression', () => {
   const long = () => `${url}/long`
   const raw = (path: string, acceptEncoding?: string) =>
-    new Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }>((resolve, reject) => {
+    new Promise<{
+      status: number
+      headers: Record<string, string | string[] | undefined>
+      body: Buffer
+    }>((resolve, reject) => {
       const target = new URL(path)
-      const req = httpRequest(target, { headers: acceptEncoding ? { 'accept-encoding': acceptEncoding } : {} }, (res) => {
-        const chunks: Buffer[] = []
-        res.on('data', (chunk: Buffer) => chunks.push(chunk))
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }))
-      })
+      const req = httpRequest(
+        target,
+        { headers: acceptEncoding ? { 'accept-encoding': acceptEncoding } : {} },
+        (res) => {
+          const chunks: Buffer[] = []
+          res.on('data', (chunk: Buffer) => chunks.push(chunk))
+          res.on('end', () =>
+            resolve({
+              status: res.statusCode ?? 0,
+              headers: res.headers,
+              body: Buffer.concat(chunks),
+            }),
+          )
+        },
+      )
       req.on('error', reject)
       req.end()
     })
@@ -130,4 +152,3 @@ describe('compression', () => {
     expect((await raw(url, 'gzip')).headers['content-encoding']).toBeUndefined()
   })
 })
-

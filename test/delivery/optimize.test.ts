@@ -14,8 +14,12 @@ afterAll(async () => {
 })
 
 const statRows = async () => {
-  const drizzle = (payload.db as unknown as { drizzle: { all: (q: unknown) => Promise<unknown[]> } }).drizzle
-  return (await drizzle.all(sql.raw("SELECT stat FROM sqlite_stat1 WHERE tbl = 'posts'"))) as { stat: string }[]
+  const drizzle = (
+    payload.db as unknown as { drizzle: { all: (q: unknown) => Promise<unknown[]> } }
+  ).drizzle
+  return (await drizzle.all(sql.raw("SELECT stat FROM sqlite_stat1 WHERE tbl = 'posts'"))) as {
+    stat: string
+  }[]
 }
 
 describe('optimizeDatabase on SQLite', () => {
@@ -24,11 +28,13 @@ describe('optimizeDatabase on SQLite', () => {
       expect(await optimizeDatabase(payload)).toEqual({ ran: 'nothing', ms: 0 })
       return
     }
-    for (let i = 0; i < 3; i++) await payload.create({ collection: 'posts', data: { title: `p${i}` } })
+    for (let i = 0; i < 3; i++)
+      await payload.create({ collection: 'posts', data: { title: `p${i}` } })
     expect((await optimizeDatabase(payload)).ran).toBe('ANALYZE')
     expect((await statRows())[0]?.stat).toMatch(/^3 /)
     expect((await optimizeDatabase(payload)).ran).toBe('PRAGMA optimize')
-    for (let i = 3; i < 10; i++) await payload.create({ collection: 'posts', data: { title: `p${i}` } })
+    for (let i = 3; i < 10; i++)
+      await payload.create({ collection: 'posts', data: { title: `p${i}` } })
     expect((await optimizeDatabase(payload)).ran).toBe('ANALYZE')
     expect((await statRows())[0]?.stat).toMatch(/^10 /)
   })

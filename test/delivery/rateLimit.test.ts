@@ -52,7 +52,9 @@ describe('the anonymous rate limit', () => {
       expect(retryAfter).toBeGreaterThanOrEqual(1)
       expect(retryAfter).toBeLessThanOrEqual(60)
       expect(res.headers.get('cache-control')).toBe('no-store')
-      expect(((await res.json()) as { errors: { message: string }[] }).errors[0]!.message).toMatch(/at most 3 a minute/)
+      expect(((await res.json()) as { errors: { message: string }[] }).errors[0]!.message).toMatch(
+        /at most 3 a minute/,
+      )
     }
   })
 
@@ -64,7 +66,9 @@ describe('the anonymous rate limit', () => {
   })
 
   it('still applies to a request with a forged token', async () => {
-    const res = await fetch(`${server.url}/api/posts`, { headers: { authorization: 'JWT not-a-real-token' } })
+    const res = await fetch(`${server.url}/api/posts`, {
+      headers: { authorization: 'JWT not-a-real-token' },
+    })
     expect(res.status).toBe(429)
   })
 
@@ -96,7 +100,9 @@ describe('the rate limit window', () => {
   let clock = 1_000_000
   beforeAll(async () => {
     const limited = express()
-    limited.use(anonymousRateLimit(server.payload, { perMinute: 2, now: () => clock, exemptLoopback: false }))
+    limited.use(
+      anonymousRateLimit(server.payload, { perMinute: 2, now: () => clock, exemptLoopback: false }),
+    )
     limited.get('/', (_req, res) => {
       res.send('ok')
     })

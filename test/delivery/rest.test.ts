@@ -7,7 +7,12 @@ let server: RunningServer
 let fx: DeliveryFixture
 let staffAuth: string
 
-type ListBody = { docs: Record<string, any>[]; totalDocs: number; page: number; hasNextPage: boolean }
+type ListBody = {
+  docs: Record<string, any>[]
+  totalDocs: number
+  page: number
+  hasNextPage: boolean
+}
 
 const get = async (path: string, headers: Record<string, string> = {}) => {
   const res = await fetch(`${server.url}${path}`, { headers })
@@ -49,14 +54,18 @@ describe('anonymous REST reads', () => {
     const { res, text } = await get('/api/posts/versions')
     expect(res.status).toBe(403)
     expect(text).not.toMatch(/SECRET/)
-    expect((await get(`/api/posts/versions?where[parent][equals]=${fx.p5.id}`)).res.status).toBe(403)
+    expect((await get(`/api/posts/versions?where[parent][equals]=${fx.p5.id}`)).res.status).toBe(
+      403,
+    )
   })
 
   it('while staff see drafts and revisions, and their responses are private', async () => {
     const { res, json } = await get('/api/posts?draft=true&limit=50', { authorization: staffAuth })
     expect(res.headers.get('cache-control')).toBe('private, no-store')
     expect(res.headers.get('etag')).toBeNull()
-    expect(titles(json)).toEqual(expect.arrayContaining(['SECRET DRAFT never published', 'SECRET REVISION not yet published']))
+    expect(titles(json)).toEqual(
+      expect.arrayContaining(['SECRET DRAFT never published', 'SECRET REVISION not yet published']),
+    )
   })
 })
 
@@ -92,7 +101,11 @@ describe('a delivered post', () => {
   })
 
   it('follows a change of its source attribution on the next read', async () => {
-    await server.payload.update({ collection: 'sources', id: fx.zaobao.id, data: { attribution: '© SPH Media 2026' } })
+    await server.payload.update({
+      collection: 'sources',
+      id: fx.zaobao.id,
+      data: { attribution: '© SPH Media 2026' },
+    })
     const { json } = await get(`/api/posts/${fx.p2.id}?depth=0`)
     expect(json.attribution.licence).toBe('© SPH Media 2026')
   })
@@ -104,8 +117,13 @@ const STAFF_ONLY = ['editorialState', 'editorialLog', 'review', 'provenance', 'c
 describe('what readers are given', () => {
   it('is the staff view less the staff-only fields and the Lexical JSON, at depth 0 and 1', async () => {
     for (const depth of [0, 1]) {
-      const reader = (await get(`/api/posts/${fx.p1.id}?depth=${depth}`)).json as Record<string, unknown>
-      const staffView = (await get(`/api/posts/${fx.p1.id}?depth=${depth}`, { authorization: staffAuth })).json as Record<string, unknown>
+      const reader = (await get(`/api/posts/${fx.p1.id}?depth=${depth}`)).json as Record<
+        string,
+        unknown
+      >
+      const staffView = (
+        await get(`/api/posts/${fx.p1.id}?depth=${depth}`, { authorization: staffAuth })
+      ).json as Record<string, unknown>
       for (const field of STAFF_ONLY) expect(staffView).toHaveProperty(field)
       expect(staffView).toHaveProperty('content')
       const expected = Object.fromEntries(
@@ -131,17 +149,24 @@ describe('what readers are given', () => {
     expect(text).not.toContain('INTERNAL NOTE')
     // Payload answers an unreadable array with an empty one.
     expect(json.editorialLog ?? []).toEqual([])
-    for (const field of STAFF_ONLY.filter((f) => f !== 'editorialLog')) expect(json).not.toHaveProperty(field)
+    for (const field of STAFF_ONLY.filter((f) => f !== 'editorialLog'))
+      expect(json).not.toHaveProperty(field)
   })
 
   it('refuses a population deeper than DELIVERY_MAX_DEPTH (2) with a 400 saying so, but not to staff', async () => {
     expect((await get('/api/posts?limit=1&depth=2')).res.status).toBe(200)
-    for (const path of ['/api/posts?limit=1&depth=3', `/api/posts/${fx.p1.id}?depth=10`, '/api/sources?depth=5']) {
+    for (const path of [
+      '/api/posts?limit=1&depth=3',
+      `/api/posts/${fx.p1.id}?depth=10`,
+      '/api/sources?depth=5',
+    ]) {
       const { res, text } = await get(path)
       expect(res.status).toBe(400)
       expect(text).toMatch(/deeper than readers may ask for: at most 2/)
     }
-    expect((await get('/api/posts?limit=1&depth=3', { authorization: staffAuth })).res.status).toBe(200)
+    expect((await get('/api/posts?limit=1&depth=3', { authorization: staffAuth })).res.status).toBe(
+      200,
+    )
   })
 
   it('refuses an anonymous filter on a staff-only field, which would reveal it', async () => {
@@ -155,34 +180,49 @@ describe('what readers are given', () => {
       expect(res.status).toBe(400)
       expect(text).toMatch(/cannot be queried/i)
     }
-    const staffRes = await get('/api/posts?where[provenance.archiveFile][exists]=false', { authorization: staffAuth })
+    const staffRes = await get('/api/posts?where[provenance.archiveFile][exists]=false', {
+      authorization: staffAuth,
+    })
     expect(staffRes.res.status).toBe(200)
   })
 })
 
 describe('filters, sort, pagination, select', () => {
   it('filter by source slug', async () => {
-    expect(titles(await list('/api/posts?where[source.slug][equals]=rfi'))).toEqual(['已发布的版本', TRICKY_TITLE])
+    expect(titles(await list('/api/posts?where[source.slug][equals]=rfi'))).toEqual([
+      '已发布的版本',
+      TRICKY_TITLE,
+    ])
   })
 
   it('filter by several source slugs, and an unknown slug matches nothing', async () => {
-    expect(titles(await list('/api/posts?where[source.slug][in]=rfi,zaobao'))).toEqual(['已发布的版本', '外交新闻', TRICKY_TITLE])
+    expect(titles(await list('/api/posts?where[source.slug][in]=rfi,zaobao'))).toEqual([
+      '已发布的版本',
+      '外交新闻',
+      TRICKY_TITLE,
+    ])
     const none = await list('/api/posts?where[source.slug][equals]=nope')
     expect(none.totalDocs).toBe(0)
-    const either = await list('/api/posts?where[or][0][source.slug][equals]=zaobao&where[or][1][categories.slug][equals]=china')
+    const either = await list(
+      '/api/posts?where[or][0][source.slug][equals]=zaobao&where[or][1][categories.slug][equals]=china',
+    )
     expect(titles(either)).toEqual(['外交新闻', TRICKY_TITLE])
   })
 
   it('filter by category slug', async () => {
-    expect(titles(await list('/api/posts?where[categories.slug][equals]=world'))).toEqual(['已发布的版本', '外交新闻'])
+    expect(titles(await list('/api/posts?where[categories.slug][equals]=world'))).toEqual([
+      '已发布的版本',
+      '外交新闻',
+    ])
   })
 
   it('filter by tag', async () => {
-    expect(titles(await list(`/api/posts?where[tags][equals]=${encodeURIComponent('经济')}`))).toEqual([TRICKY_TITLE])
-    expect(titles(await list(`/api/posts?where[tags][in]=${encodeURIComponent('外交,R&D <研发>')}`))).toEqual([
-      '外交新闻',
-      TRICKY_TITLE,
-    ])
+    expect(
+      titles(await list(`/api/posts?where[tags][equals]=${encodeURIComponent('经济')}`)),
+    ).toEqual([TRICKY_TITLE])
+    expect(
+      titles(await list(`/api/posts?where[tags][in]=${encodeURIComponent('外交,R&D <研发>')}`)),
+    ).toEqual(['外交新闻', TRICKY_TITLE])
   })
 
   it('filter by a date range on publishedAt', async () => {
@@ -193,7 +233,9 @@ describe('filters, sort, pagination, select', () => {
   })
 
   it('combine filters, and an embargoed post stays hidden from them', async () => {
-    const body = await list('/api/posts?where[source.slug][equals]=rfi&where[categories.slug][equals]=china')
+    const body = await list(
+      '/api/posts?where[source.slug][equals]=rfi&where[categories.slug][equals]=china',
+    )
     expect(titles(body)).toEqual([TRICKY_TITLE])
   })
 
@@ -215,10 +257,14 @@ describe('filters, sort, pagination, select', () => {
 describe('HTTP caching', () => {
   it('public reads carry a CDN-usable Cache-Control and a weak ETag, and a repeat with it gets 304', async () => {
     const first = await get('/api/posts?limit=20&depth=1')
-    expect(first.res.headers.get('cache-control')).toMatch(/^public, max-age=\d+, stale-while-revalidate=\d+$/)
+    expect(first.res.headers.get('cache-control')).toMatch(
+      /^public, max-age=\d+, stale-while-revalidate=\d+$/,
+    )
     const etag = first.res.headers.get('etag')
     expect(etag).toMatch(/^W\/".+"$/)
-    const again = await fetch(`${server.url}/api/posts?limit=20&depth=1`, { headers: { 'if-none-match': etag! } })
+    const again = await fetch(`${server.url}/api/posts?limit=20&depth=1`, {
+      headers: { 'if-none-match': etag! },
+    })
     expect(again.status).toBe(304)
     expect(await again.text()).toBe('')
     expect(again.headers.get('etag')).toBe(etag)
@@ -240,7 +286,11 @@ describe('HTTP caching', () => {
 
   it('a change to a post gives a new ETag and the new content at once', async () => {
     const before = await get(`/api/posts/${fx.p2.id}`)
-    await server.payload.update({ collection: 'posts', id: fx.p2.id, data: { excerpt: '新的摘要' } })
+    await server.payload.update({
+      collection: 'posts',
+      id: fx.p2.id,
+      data: { excerpt: '新的摘要' },
+    })
     const after = await fetch(`${server.url}/api/posts/${fx.p2.id}`, {
       headers: { 'if-none-match': before.res.headers.get('etag')! },
     })

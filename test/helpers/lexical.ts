@@ -14,7 +14,9 @@ export const paragraphs = (...texts: string[]) => ({
       indent: 0,
       textFormat: 0,
       textStyle: '',
-      children: [{ type: 'text', version: 1, text, format: 0, mode: 'normal', style: '', detail: 0 }],
+      children: [
+        { type: 'text', version: 1, text, format: 0, mode: 'normal', style: '', detail: 0 },
+      ],
     })),
   },
 })

@@ -18,7 +18,11 @@ beforeAll(async () => {
   await createUser(payload, 'editor', 'editor@preview.test')
   const source = await payload.create({
     collection: 'sources',
-    data: { name: '联合早报', homepage: 'https://www.zaobao.com.sg/', attribution: '转载自联合早报' },
+    data: {
+      name: '联合早报',
+      homepage: 'https://www.zaobao.com.sg/',
+      attribution: '转载自联合早报',
+    },
   })
   const author = await payload.create({ collection: 'authors', data: { name: '林记者' } })
   const draft = await payload.create({
@@ -51,7 +55,9 @@ describe('the staff preview of a post', () => {
   })
 
   it('shows a draft to staff as readers will see it: title, byline, body, the outlet credit', async () => {
-    const res = await fetch(`${server.url}/preview/posts/${draftId}`, { headers: { authorization: writer } })
+    const res = await fetch(`${server.url}/preview/posts/${draftId}`, {
+      headers: { authorization: writer },
+    })
     expect(res.status).toBe(200)
     expect(res.headers.get('cache-control')).toBe('no-store')
     expect(res.headers.get('content-security-policy')).toContain("default-src 'none'")
@@ -66,7 +72,9 @@ describe('the staff preview of a post', () => {
   })
 
   it('answers 404 for a post that does not exist', async () => {
-    const res = await fetch(`${server.url}/preview/posts/999999`, { headers: { authorization: editor } })
+    const res = await fetch(`${server.url}/preview/posts/999999`, {
+      headers: { authorization: editor },
+    })
     expect(res.status).toBe(404)
   })
 })
@@ -89,7 +97,11 @@ describe('POST /api/newsroom/import', () => {
     expect(res.status).toBe(202)
     const { jobId, dryRun } = (await res.json()) as { jobId: number | string; dryRun: boolean }
     expect(dryRun).toBe(true)
-    const job = await server.payload.findByID({ collection: 'payload-jobs', id: jobId, overrideAccess: true })
+    const job = await server.payload.findByID({
+      collection: 'payload-jobs',
+      id: jobId,
+      overrideAccess: true,
+    })
     expect(job.taskSlug).toBe('importArchive')
     // No folder from the client: the task imports the server's ARCHIVE_DIR.
     expect(job.input).toEqual({ dryRun: true })

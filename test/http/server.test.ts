@@ -59,23 +59,32 @@ describe('REST', () => {
 
   it('does not reveal a draft to an anonymous reader, by id or by query', async () => {
     expect((await fetch(`${server.url}/api/posts/${draftId}`)).status).toBe(404)
-    const res = await fetch(`${server.url}/api/posts?draft=true&where[title][equals]=${encodeURIComponent('尚未发布的草稿')}`)
+    const res = await fetch(
+      `${server.url}/api/posts?draft=true&where[title][equals]=${encodeURIComponent('尚未发布的草稿')}`,
+    )
     expect(((await res.json()) as { totalDocs: number }).totalDocs).toBe(0)
   })
 })
 
 describe('GraphQL', () => {
   it('lists published posts and hides drafts from anonymous readers', async () => {
-    const { status, body } = await graphql(server.url, '{ Posts(limit: 50) { totalDocs docs { id title slug } } }')
+    const { status, body } = await graphql(
+      server.url,
+      '{ Posts(limit: 50) { totalDocs docs { id title slug } } }',
+    )
     expect(status).toBe(200)
     expect(body.errors).toBeUndefined()
     expect(body.data.Posts.docs.map((d: { title: string }) => d.title)).toEqual(['公开的文章'])
   })
 
   it('refuses a draft by id to an anonymous reader', async () => {
-    const { body } = await graphql(server.url, 'query ($id: Int!) { Post(id: $id, draft: true) { id title } }', {
-      id: Number(draftId),
-    })
+    const { body } = await graphql(
+      server.url,
+      'query ($id: Int!) { Post(id: $id, draft: true) { id title } }',
+      {
+        id: Number(draftId),
+      },
+    )
     expect(body.data?.Post ?? null).toBeNull()
   })
 })

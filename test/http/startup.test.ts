@@ -53,7 +53,9 @@ describe('starting the server', () => {
     const run = await exited
     expect(run.code).not.toBe(0)
     expect(run.ms).toBeLessThan(30_000)
-    expect(run.stderr).toMatch(/could not start \(database mongodb:\/\/127\.0\.0\.1:1\/newsroom\).*MongoDB/)
+    expect(run.stderr).toMatch(
+      /could not start \(database mongodb:\/\/127\.0\.0\.1:1\/newsroom\).*MongoDB/,
+    )
   })
 
   it('refuses to start in production without PAYLOAD_SECRET, naming the variable', async () => {
@@ -69,7 +71,10 @@ describe('starting the server', () => {
       { DATABASE_URI: file, PAYLOAD_SECRET: 'x' },
       { until: /ready on (http:\/\/127\.0\.0\.1:\d+)/ },
     )
-    const url = await Promise.race([matched, exited.then((r) => Promise.reject(new Error(r.stderr + r.stdout)))])
+    const url = await Promise.race([
+      matched,
+      exited.then((r) => Promise.reject(new Error(r.stderr + r.stdout))),
+    ])
     const health = await fetch(`${url}/healthz`)
     expect(health.status).toBe(200)
     const posts = await fetch(`${url}/api/posts`)

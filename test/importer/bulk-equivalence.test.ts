@@ -18,7 +18,10 @@ import { startTestServer } from '../helpers/server'
  * timestamps, the two must be identical, ids included (emptied tables restart at id 1 either way).
  */
 
-const EXAMPLES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../examples/archive')
+const EXAMPLES = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '../../examples/archive',
+)
 
 /** Child tables first (foreign keys). */
 const TABLES = [
@@ -38,7 +41,8 @@ const TABLES = [
 ]
 
 /** Columns and keys that hold the time of the write. */
-const TIME_COLUMNS = /^(created_at|updated_at|version_created_at|version_updated_at|(version_)?provenance_imported_at)$/
+const TIME_COLUMNS =
+  /^(created_at|updated_at|version_created_at|version_updated_at|(version_)?provenance_imported_at)$/
 const TIME_KEYS = new Set(['createdAt', 'updatedAt', 'importedAt'])
 
 type Client = { execute: (sql: string) => Promise<{ columns: string[]; rows: unknown[][] }> }
@@ -92,13 +96,30 @@ const stripTimes = (v: unknown): unknown => {
 }
 
 const readBack = async () => {
-  const posts = await payload.find({ collection: 'posts', depth: 1, draft: true, limit: 100, sort: 'id', overrideAccess: true })
-  const versions = await payload.findVersions({ collection: 'posts', depth: 1, limit: 100, sort: 'id', overrideAccess: true })
+  const posts = await payload.find({
+    collection: 'posts',
+    depth: 1,
+    draft: true,
+    limit: 100,
+    sort: 'id',
+    overrideAccess: true,
+  })
+  const versions = await payload.findVersions({
+    collection: 'posts',
+    depth: 1,
+    limit: 100,
+    sort: 'id',
+    overrideAccess: true,
+  })
   const other = async (collection: 'media' | 'sources' | 'authors' | 'categories') =>
-    (await payload.find({ collection, depth: 1, limit: 200, sort: 'id', overrideAccess: true })).docs
+    (await payload.find({ collection, depth: 1, limit: 200, sort: 'id', overrideAccess: true }))
+      .docs
   const rest = await fetch(`${server.url}/api/posts?depth=1&limit=100&sort=id`)
   expect(rest.status).toBe(200)
-  const restBody = (await rest.json()) as { totalDocs: number; docs: { contentHtml?: string; slug?: string }[] }
+  const restBody = (await rest.json()) as {
+    totalDocs: number
+    docs: { contentHtml?: string; slug?: string }[]
+  }
   return stripTimes({
     posts: posts.docs,
     versions: versions.docs,
@@ -124,7 +145,10 @@ describe('the SQLite bulk writer', () => {
 
     await wipe()
     // The bulk run really is one: no adapter-level creates.
-    const db = payload.db as unknown as Record<'create' | 'createVersion', (...a: unknown[]) => unknown>
+    const db = payload.db as unknown as Record<
+      'create' | 'createVersion',
+      (...a: unknown[]) => unknown
+    >
     const calls = { create: 0, createVersion: 0 }
     const orig = { create: db.create, createVersion: db.createVersion }
     for (const k of ['create', 'createVersion'] as const) {
@@ -146,7 +170,18 @@ describe('the SQLite bulk writer', () => {
     expect(reportRows(viaBulk)).toEqual(reportRows(viaAdapter))
     expect(viaBulk.created).toEqual(viaAdapter.created)
     // Every table the import writes has rows, and they are the same rows.
-    for (const t of ['posts', 'posts_texts', 'posts_rels', '_posts_v', '_posts_v_texts', '_posts_v_rels', 'media', 'sources', 'sources_texts', 'authors']) {
+    for (const t of [
+      'posts',
+      'posts_texts',
+      'posts_rels',
+      '_posts_v',
+      '_posts_v_texts',
+      '_posts_v_rels',
+      'media',
+      'sources',
+      'sources_texts',
+      'authors',
+    ]) {
       expect({ t, n: rowsA[t].length > 0 }).toEqual({ t, n: true })
     }
     for (const t of TABLES) expect({ t, rows: rowsB[t] }).toEqual({ t, rows: rowsA[t] })
@@ -160,27 +195,39 @@ describe('the SQLite bulk writer', () => {
     }
     expect(docsB.versions).toHaveLength(viaBulk.summary.created)
     const htmls = (docsB.posts as { contentHtml?: string }[]).map((p) => p.contentHtml ?? '')
-    expect(htmls.some((h) => h.includes('<img src="https://img.example.org/2025/river.jpg"'))).toBe(true)
+    expect(htmls.some((h) => h.includes('<img src="https://img.example.org/2025/river.jpg"'))).toBe(
+      true,
+    )
   })
 
   it('a bulk import re-imports as unchanged, and an edit after it makes one update and one version', async () => {
     if (!isSqlite()) return
-    const count = async () => (await payload.countVersions({ collection: 'posts', overrideAccess: true })).totalDocs
+    const count = async () =>
+      (await payload.countVersions({ collection: 'posts', overrideAccess: true })).totalDocs
     const before = await count()
     const again = await runImport({ payload, dir })
     expect(again.summary.created + again.summary.updated).toBe(0)
     expect(await count()).toBe(before)
 
     const file = path.join(dir, '_posts/2025-03-13-Markets close higher.md')
-    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('Stocks closed higher', 'Stocks closed sharply higher'))
+    fs.writeFileSync(
+      file,
+      fs.readFileSync(file, 'utf8').replace('Stocks closed higher', 'Stocks closed sharply higher'),
+    )
     const edited = await runImport({ payload, dir })
     expect(edited.summary.updated).toBe(1)
     expect(edited.summary.created).toBe(0)
     expect(await count()).toBe(before + 1)
     const id = edited.rows.find((r) => r.status === 'updated')!.id!
-    const latest = await payload.findVersions({ collection: 'posts', where: { parent: { equals: id }, latest: { equals: true } }, overrideAccess: true })
+    const latest = await payload.findVersions({
+      collection: 'posts',
+      where: { parent: { equals: id }, latest: { equals: true } },
+      overrideAccess: true,
+    })
     expect(latest.totalDocs).toBe(1)
-    expect((latest.docs[0].version as { contentHtml?: string }).contentHtml).toContain('sharply higher')
+    expect((latest.docs[0].version as { contentHtml?: string }).contentHtml).toContain(
+      'sharply higher',
+    )
   })
 
   it('new media, authors and sources in a later bulk run get fresh ids after existing rows', async () => {
@@ -191,16 +238,30 @@ describe('the SQLite bulk writer', () => {
       for (const e of fs.readdirSync(other, { recursive: true, withFileTypes: true })) {
         if (!e.isFile()) continue
         const f = path.join(e.parentPath, e.name)
-        fs.writeFileSync(f, fs.readFileSync(f, 'utf8').replace(/example\.(org|com)/gi, 'bulk-b.test'))
+        fs.writeFileSync(
+          f,
+          fs.readFileSync(f, 'utf8').replace(/example\.(org|com)/gi, 'bulk-b.test'),
+        )
       }
       const before = await payload.count({ collection: 'posts', overrideAccess: true })
       const r = await runImport({ payload, dir: other })
       expect(r.summary.failed).toBe(0)
       const after = await payload.count({ collection: 'posts', overrideAccess: true })
       expect(after.totalDocs).toBe(before.totalDocs + r.summary.created)
-      const media = await payload.find({ collection: 'media', where: { externalUrl: { contains: 'bulk-b.test' } }, limit: 100, overrideAccess: true })
+      const media = await payload.find({
+        collection: 'media',
+        where: { externalUrl: { contains: 'bulk-b.test' } },
+        limit: 100,
+        overrideAccess: true,
+      })
       expect(media.totalDocs).toBeGreaterThan(0)
-      const posts = await payload.find({ collection: 'posts', where: { sourceUrl: { contains: 'bulk-b.test' } }, depth: 1, limit: 100, overrideAccess: true })
+      const posts = await payload.find({
+        collection: 'posts',
+        where: { sourceUrl: { contains: 'bulk-b.test' } },
+        depth: 1,
+        limit: 100,
+        overrideAccess: true,
+      })
       expect(posts.totalDocs).toBe(r.summary.created)
       // Upload nodes point at this run's media docs.
       expect(posts.docs.some((p) => (p.contentHtml ?? '').includes('bulk-b.test'))).toBe(true)

@@ -13,18 +13,25 @@ import { listArchiveFiles } from '../../src/importer/read'
 import { bootPayload } from '../helpers/payload'
 
 const CORPUS_DIR =
-  process.env.CORPUS_DIR ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../shared/corpus')
+  process.env.CORPUS_DIR ??
+  path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../shared/corpus')
 const SAMPLE = path.join(CORPUS_DIR, 'sample-3000.tar.xz')
 const present = fs.existsSync(SAMPLE)
 if (!present) {
   // Said plainly, not silently skipped: the corpus is third-party data kept outside the repository.
-  console.log(`corpus test: ${SAMPLE} not found (set CORPUS_DIR); the 3,000-post corpus import is not run.`)
+  console.log(
+    `corpus test: ${SAMPLE} not found (set CORPUS_DIR); the 3,000-post corpus import is not run.`,
+  )
 }
 const describeWithCorpus = present ? describe : describe.skip
 
 const usableImages = (html: string): number => {
   let n = 0
-  const visit = (node: { name?: string; attribs?: Record<string, string>; children?: unknown[] }) => {
+  const visit = (node: {
+    name?: string
+    attribs?: Record<string, string>
+    children?: unknown[]
+  }) => {
     if (node.name === 'img') {
       const a = node.attribs ?? {}
       if ((a.src || a['data-src'] || a['data-original'] || '').trim()) n++
@@ -56,7 +63,8 @@ describeWithCorpus('importing the 3,000-post corpus sample', () => {
   it('reports one row per file and never fails without a precise reason', () => {
     const files = listArchiveFiles(dir)
     expect(report.rows.map((r) => r.file).sort()).toEqual(files)
-    for (const row of report.rows.filter((r) => r.status === 'failed')) expect(row.reason).toMatch(/.{12,}/)
+    for (const row of report.rows.filter((r) => r.status === 'failed'))
+      expect(row.reason).toMatch(/.{12,}/)
     expect(report.summary.failed).toBeLessThanOrEqual(files.length * 0.005)
     console.log(`corpus test: ${JSON.stringify(report.summary)}`)
   })
@@ -83,9 +91,16 @@ describeWithCorpus('importing the 3,000-post corpus sample', () => {
   const SCRAPED = 'scraped page: kept the article text, dropped page chrome'
 
   it('keeps the visible text of at least 99% of posts (fidelity >= 0.99)', () => {
-    const withText = report.rows.filter((r) => r.status === 'created' && r.fidelity != null && !r.warnings.includes('body has no visible text'))
+    const withText = report.rows.filter(
+      (r) =>
+        r.status === 'created' &&
+        r.fidelity != null &&
+        !r.warnings.includes('body has no visible text'),
+    )
     const scraped = withText.filter((r) => r.warnings.includes(SCRAPED))
-    console.log(`corpus test: scraped pages at fidelity >= 0.99: ${scraped.filter((r) => (r.fidelity as number) >= 0.99).length}/${scraped.length}`)
+    console.log(
+      `corpus test: scraped pages at fidelity >= 0.99: ${scraped.filter((r) => (r.fidelity as number) >= 0.99).length}/${scraped.length}`,
+    )
     const scored = withText.filter((r) => !r.warnings.includes(SCRAPED))
     const good = scored.filter((r) => (r.fidelity as number) >= 0.99)
     console.log(`corpus test: fidelity >= 0.99 on ${good.length}/${scored.length} posts with text`)
@@ -93,7 +108,13 @@ describeWithCorpus('importing the 3,000-post corpus sample', () => {
   })
 
   it('makes every usable <img> an upload node', async () => {
-    const posts = await payload.find({ collection: 'posts', pagination: false, overrideAccess: true, depth: 0, select: { contentHtml: true, provenance: { archiveFile: true } } })
+    const posts = await payload.find({
+      collection: 'posts',
+      pagination: false,
+      overrideAccess: true,
+      depth: 0,
+      select: { contentHtml: true, provenance: { archiveFile: true } },
+    })
     let source = 0
     let stored = 0
     for (const post of posts.docs) {
@@ -110,6 +131,8 @@ describeWithCorpus('importing the 3,000-post corpus sample', () => {
   it('merges files with the same URL into one post', async () => {
     const urls = new Set(report.rows.filter((r) => r.sourceUrl).map((r) => r.sourceUrl))
     const posts = await payload.count({ collection: 'posts', overrideAccess: true })
-    expect(posts.totalDocs).toBe(urls.size - report.rows.filter((r) => r.status === 'failed' && r.sourceUrl).length)
+    expect(posts.totalDocs).toBe(
+      urls.size - report.rows.filter((r) => r.status === 'failed' && r.sourceUrl).length,
+    )
   })
 })

@@ -9,7 +9,10 @@ import type { Payload } from 'payload'
 import { runImport } from '../../src/importer'
 import { bootPayload } from '../helpers/payload'
 
-const EXAMPLES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../examples/archive')
+const EXAMPLES = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '../../examples/archive',
+)
 
 /** A copy of the example archive; `host` rewrites its URLs so a second copy makes other posts. */
 const copyArchive = (host?: string): string => {
@@ -48,28 +51,42 @@ describe('importing the example archive', () => {
 
   it('creates one published, anonymously readable post per URL and reports every file', async () => {
     const report = await runImport({ payload, dir })
-    const files = fs.readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile())
+    const files = fs
+      .readdirSync(dir, { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile())
     expect(report.rows).toHaveLength(files.length)
     expect(report.summary.failed).toBe(0)
     expect(report.summary.duplicate).toBe(1)
     const dup = report.rows.find((r) => r.status === 'duplicate')
     expect(dup?.reason).toMatch(/same URL as ".*", which was kept \(newest crawl\)/)
 
-    const anon = await payload.find({ collection: 'posts', overrideAccess: false, limit: 100, depth: 1 })
+    const anon = await payload.find({
+      collection: 'posts',
+      overrideAccess: false,
+      limit: 100,
+      depth: 1,
+    })
     expect(anon.totalDocs).toBe(report.summary.created)
     for (const post of anon.docs) {
       expect(post.contentHtml ?? '').not.toMatch(/<script|\son[a-z]+=|javascript:/i)
       expect(post.slug).toBeTruthy()
     }
     // Every upload node is a media doc that renders back as an <img>.
-    const river = anon.docs.find((p) => p.sourceUrl === 'https://news.example.org/city/2025/03/river-cleanup.html')
+    const river = anon.docs.find(
+      (p) => p.sourceUrl === 'https://news.example.org/city/2025/03/river-cleanup.html',
+    )
     expect(river?.contentHtml).toContain('<img src="https://img.example.org/2025/river.jpg"')
     expect(river?.contentHtml).toContain('<figcaption>Volunteers on the east bank</figcaption>')
     expect(river?.contentHtml).toContain('https://www.youtube.com/embed/abc123XYZ')
     // The admin's draft reads find a latest version for every post.
     expect(await countVersions(payload)).toBe(report.summary.created)
     const sources = await payload.find({ collection: 'sources', limit: 10 })
-    expect(sources.docs.map((s) => s.name).sort()).toEqual(['Example Daily', 'Example Weekly', '示例日报', '美国之音'])
+    expect(sources.docs.map((s) => s.name).sort()).toEqual([
+      'Example Daily',
+      'Example Weekly',
+      '示例日报',
+      '美国之音',
+    ])
     const authors = await payload.find({ collection: 'authors', limit: 10 })
     expect(authors.docs.map((a) => a.name).sort()).toEqual(['Jane Roe', '李 明'])
   })
@@ -85,7 +102,10 @@ describe('importing the example archive', () => {
 
   it('editing one file updates exactly that post', async () => {
     const file = path.join(dir, '_posts/2025-03-13-Markets close higher.md')
-    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('Stocks closed higher', 'Stocks closed sharply higher'))
+    fs.writeFileSync(
+      file,
+      fs.readFileSync(file, 'utf8').replace('Stocks closed higher', 'Stocks closed sharply higher'),
+    )
     const before = await countVersions(payload)
     const report = await runImport({ payload, dir })
     expect(report.summary.updated).toBe(1)
@@ -128,7 +148,9 @@ describe('an interrupted import', () => {
     expect(total.totalDocs).toBe(second.summary.files - second.summary.duplicate)
     expect(second.summary.created + first.summary.created).toBe(total.totalDocs)
     expect(partial.totalDocs).toBeGreaterThan(0)
-    const urls = (await payload.find({ collection: 'posts', where: mine, limit: 100, overrideAccess: true })).docs.map((p) => p.sourceUrl)
+    const urls = (
+      await payload.find({ collection: 'posts', where: mine, limit: 100, overrideAccess: true })
+    ).docs.map((p) => p.sourceUrl)
     expect(new Set(urls).size).toBe(urls.length)
   })
 
@@ -137,6 +159,8 @@ describe('an interrupted import', () => {
     controller.abort()
     const report = await runImport({ payload, dir, signal: controller.signal })
     expect(report.rows.every((r) => r.status === 'skipped' || r.status === 'duplicate')).toBe(true)
-    expect(report.rows.find((r) => r.status === 'skipped')?.reason).toBe('import aborted before this file')
+    expect(report.rows.find((r) => r.status === 'skipped')?.reason).toBe(
+      'import aborted before this file',
+    )
   })
 })

@@ -21,7 +21,10 @@ afterAll(async () => {
 const counts = async () =>
   Object.fromEntries(
     await Promise.all(
-      COLLECTIONS.map(async (c) => [c, (await payload.count({ collection: c, overrideAccess: true })).totalDocs] as const),
+      COLLECTIONS.map(
+        async (c) =>
+          [c, (await payload.count({ collection: c, overrideAccess: true })).totalDocs] as const,
+      ),
     ),
   )
 
@@ -50,9 +53,16 @@ describe('the import_archive migration', () => {
 
     await down({ payload, req: await createLocalReq({}, payload) } as never)
     expect(await counts()).toEqual(before)
-    expect((await payload.findByID({ collection: 'sources', id: editorsOwn.id })).name).toBe('本站原创')
+    expect((await payload.findByID({ collection: 'sources', id: editorsOwn.id })).name).toBe(
+      '本站原创',
+    )
     expect(
-      (await payload.count({ collection: 'import-runs', where: { runId: { equals: MIGRATION_IMPORT_RUN } } })).totalDocs,
+      (
+        await payload.count({
+          collection: 'import-runs',
+          where: { runId: { equals: MIGRATION_IMPORT_RUN } },
+        })
+      ).totalDocs,
     ).toBe(0)
   })
 })

@@ -7,7 +7,10 @@ import { describe, expect, it } from '@jest/globals'
 import { TransformPool } from '../../src/importer/pool'
 import { listArchiveFiles } from '../../src/importer/read'
 
-const EXAMPLES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../examples/archive')
+const EXAMPLES = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '../../examples/archive',
+)
 
 describe('the transform pool', () => {
   it('gives the same drafts in a worker thread as in this one', async () => {

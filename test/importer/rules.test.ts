@@ -130,19 +130,29 @@ describe('body', () => {
     const blocks = ofType(d, 'block')
     expect(blocks).toHaveLength(1)
     expect((blocks[0].fields as { url: string; blockType: string }).blockType).toBe('embed')
-    expect(ofType(d, 'link').map((l) => (l.fields as { url: string }).url)).toEqual(['https://widgets.example.net/poll'])
+    expect(ofType(d, 'link').map((l) => (l.fields as { url: string }).url)).toEqual([
+      'https://widgets.example.net/poll',
+    ])
     expect(d.contentHtml).toContain('sandbox=')
   })
   it("keeps an embedded player's fallback link as written, inside the iframe, and nothing else", () => {
     const d = load('iframe-fallback-link.md')
     const fallbacks = ofType(d, 'block').map((b) => (b.fields as { fallback?: string }).fallback)
-    expect(fallbacks).toEqual(['<a href="https://www.youtube.com/watch?v=abc123&&&">YouTube</a>', undefined, undefined])
-    expect(d.contentHtml).toContain('allowfullscreen><a href="https://www.youtube.com/watch?v=abc123&&&">YouTube</a></iframe>')
+    expect(fallbacks).toEqual([
+      '<a href="https://www.youtube.com/watch?v=abc123&&&">YouTube</a>',
+      undefined,
+      undefined,
+    ])
+    expect(d.contentHtml).toContain(
+      'allowfullscreen><a href="https://www.youtube.com/watch?v=abc123&&&">YouTube</a></iframe>',
+    )
     expect(d.contentHtml).not.toMatch(/javascript:|不是链接/)
   })
-  it("keeps a WordPress post embed as its blockquote link and drops the frame that only replaces it", () => {
+  it('keeps a WordPress post embed as its blockquote link and drops the frame that only replaces it', () => {
     const d = load('wordpress-embed.md')
-    expect(ofType(d, 'link').map((l) => (l.fields as { url: string }).url)).toEqual(['https://blog.example.org/2025/01/related/'])
+    expect(ofType(d, 'link').map((l) => (l.fields as { url: string }).url)).toEqual([
+      'https://blog.example.org/2025/01/related/',
+    ])
     expect(ofType(d, 'block')).toHaveLength(0)
     expect(d.contentHtml).not.toContain('▶')
     expect(d.contentHtml).toContain('相关文章标题')

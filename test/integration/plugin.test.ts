@@ -53,7 +53,17 @@ describe('newsroomPlugin on a host config', () => {
 
   it('adds the newsroom collections next to the host ones', () => {
     const slugs = payload.config.collections.map((c) => c.slug)
-    expect(slugs).toEqual(expect.arrayContaining(['notes', 'posts', 'authors', 'sources', 'categories', 'media', 'users']))
+    expect(slugs).toEqual(
+      expect.arrayContaining([
+        'notes',
+        'posts',
+        'authors',
+        'sources',
+        'categories',
+        'media',
+        'users',
+      ]),
+    )
   })
 
   it('refuses a host collection whose slug it would replace, naming it', () => {

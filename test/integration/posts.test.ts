@@ -14,7 +14,10 @@ afterAll(async () => {
 
 describe('post slugs', () => {
   it('are made from a Chinese title, readable and non-empty', async () => {
-    const post = await payload.create({ collection: 'posts', data: { title: '中国经济：第三季度增长放缓' } })
+    const post = await payload.create({
+      collection: 'posts',
+      data: { title: '中国经济：第三季度增长放缓' },
+    })
     expect(post.slug).toBe('中国经济-第三季度增长放缓')
   })
 
@@ -44,7 +47,11 @@ describe('post slugs', () => {
 
   it('stay the same when the post is retitled', async () => {
     const post = await payload.create({ collection: 'posts', data: { title: '原标题' } })
-    const updated = await payload.update({ collection: 'posts', id: post.id, data: { title: '新标题' } })
+    const updated = await payload.update({
+      collection: 'posts',
+      id: post.id,
+      data: { title: '新标题' },
+    })
     expect(updated.slug).toBe('原标题')
   })
 })
@@ -56,7 +63,10 @@ describe('sourceUrl', () => {
       data: { title: 'one', sourceUrl: 'https://www.rfi.fr/cn/unique-1' },
     })
     await expect(
-      payload.create({ collection: 'posts', data: { title: 'two', sourceUrl: 'https://www.rfi.fr/cn/unique-1' } }),
+      payload.create({
+        collection: 'posts',
+        data: { title: 'two', sourceUrl: 'https://www.rfi.fr/cn/unique-1' },
+      }),
     ).rejects.toMatchObject({ data: { errors: [expect.objectContaining({ path: 'sourceUrl' })] } })
   })
 })
@@ -92,7 +102,10 @@ describe('contentHtml', () => {
       relationTo: 'media',
       value: media.id,
     })
-    const post = await payload.create({ collection: 'posts', data: { title: 'img', content: content as never } })
+    const post = await payload.create({
+      collection: 'posts',
+      data: { title: 'img', content: content as never },
+    })
     expect(post.contentHtml).toContain('<img src="https://img.example.com/a.jpg" alt="图"')
     expect(post.contentHtml).toContain('<figcaption>图片说明</figcaption>')
   })
@@ -100,12 +113,20 @@ describe('contentHtml', () => {
 
 describe('reads by anonymous users', () => {
   it('see published posts and never drafts', async () => {
-    const draft = await payload.create({ collection: 'posts', data: { title: '草稿不可见', _status: 'draft' } })
-    const live = await payload.create({ collection: 'posts', data: { title: '已发布可见', _status: 'published' } })
+    const draft = await payload.create({
+      collection: 'posts',
+      data: { title: '草稿不可见', _status: 'draft' },
+    })
+    const live = await payload.create({
+      collection: 'posts',
+      data: { title: '已发布可见', _status: 'published' },
+    })
     const { docs } = await payload.find({ collection: 'posts', overrideAccess: false, limit: 100 })
     const ids = docs.map((d) => d.id)
     expect(ids).toContain(live.id)
     expect(ids).not.toContain(draft.id)
-    await expect(payload.findByID({ collection: 'posts', id: draft.id, overrideAccess: false })).rejects.toThrow()
+    await expect(
+      payload.findByID({ collection: 'posts', id: draft.id, overrideAccess: false }),
+    ).rejects.toThrow()
   })
 })

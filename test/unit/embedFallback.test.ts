@@ -4,7 +4,14 @@ import { embedBlock, root } from '../../src/importer/lexical'
 import { renderContentHtml, safeEmbedFallback } from '../../src/richtext/html'
 
 const withEmbed = (fallback: string) =>
-  root([embedBlock('e1', { url: 'https://www.youtube.com/embed/abc', provider: 'youtube', title: '', fallback })]) as never
+  root([
+    embedBlock('e1', {
+      url: 'https://www.youtube.com/embed/abc',
+      provider: 'youtube',
+      title: '',
+      fallback,
+    }),
+  ]) as never
 
 describe("an embed's fallback link", () => {
   it('is kept only when it is one plain http(s) link', () => {
@@ -24,7 +31,9 @@ describe("an embed's fallback link", () => {
   })
 
   it('is rendered inside the iframe, and a crafted one sent through the API is not rendered at all', () => {
-    expect(renderContentHtml(withEmbed('<a href="https://www.youtube.com/watch?v=abc">YouTube</a>'))).toContain(
+    expect(
+      renderContentHtml(withEmbed('<a href="https://www.youtube.com/watch?v=abc">YouTube</a>')),
+    ).toContain(
       'allowfullscreen><a href="https://www.youtube.com/watch?v=abc">YouTube</a></iframe>',
     )
     const crafted = renderContentHtml(withEmbed('</iframe><script>alert(1)</script>'))

@@ -25,7 +25,8 @@ const userOf = (actor: Actor) => (actor === 'anonymous' ? undefined : staff[acto
 const ownerFor = (actor: Actor, whose: 'own' | 'others') =>
   whose === 'own' ? userOf(actor) : actor === 'writer' ? staff.otherWriter.user : staff.writer.user
 
-const idOf = (value: unknown) => (value && typeof value === 'object' ? (value as { id: unknown }).id : value)
+const idOf = (value: unknown) =>
+  value && typeof value === 'object' ? (value as { id: unknown }).id : value
 const inAWeek = () => new Date(Date.now() + 7 * 24 * 3600_000).toISOString()
 
 type Row = [Actor, 'own' | 'others', number]
@@ -38,7 +39,9 @@ describe('REST', () => {
       ['editor', 201],
       ['admin', 201],
     ])('%s creating a draft post → %i', async (actor, expected) => {
-      const res = await rest(server.url, 'POST', '/api/posts', auth(actor), { title: `by ${actor}` })
+      const res = await rest(server.url, 'POST', '/api/posts', auth(actor), {
+        title: `by ${actor}`,
+      })
       expect(res.status).toBe(expected)
       if (expected === 201) expect(idOf(res.body.doc.createdBy)).toBe(userOf(actor)!.id)
     })
@@ -49,7 +52,10 @@ describe('REST', () => {
       ['editor', 400, /must be approved by an editor before it is published/],
       ['admin', 400, /must be approved by an editor before it is published/],
     ])('%s creating a post already published → %i', async (actor, expected, reason) => {
-      const res = await rest(server.url, 'POST', '/api/posts', auth(actor), { title: 'straight out', _status: 'published' })
+      const res = await rest(server.url, 'POST', '/api/posts', auth(actor), {
+        title: 'straight out',
+        _status: 'published',
+      })
       expect(res.status).toBe(expected)
       expect(errorMessage(res.body)).toMatch(reason)
     })
@@ -73,13 +79,23 @@ describe('REST', () => {
       ['admin', 200],
     ])("%s reading a writer's draft → %i", async (actor, expected) => {
       const draft = await seedPost(server.payload, staff.writer.user)
-      expect((await rest(server.url, 'GET', `/api/posts/${draft.id}`, auth(actor))).status).toBe(expected)
+      expect((await rest(server.url, 'GET', `/api/posts/${draft.id}`, auth(actor))).status).toBe(
+        expected,
+      )
     })
 
-    it.each<Actor>(['anonymous', 'writer', 'editor'])('%s reads a published, due post', async (actor) => {
-      const live = await seedPost(server.payload, staff.writer.user, { _status: 'published', editorialState: 'approved' })
-      expect((await rest(server.url, 'GET', `/api/posts/${live.id}`, auth(actor))).status).toBe(200)
-    })
+    it.each<Actor>(['anonymous', 'writer', 'editor'])(
+      '%s reads a published, due post',
+      async (actor) => {
+        const live = await seedPost(server.payload, staff.writer.user, {
+          _status: 'published',
+          editorialState: 'approved',
+        })
+        expect((await rest(server.url, 'GET', `/api/posts/${live.id}`, auth(actor))).status).toBe(
+          200,
+        )
+      },
+    )
   })
 
   describe('update', () => {
@@ -90,12 +106,18 @@ describe('REST', () => {
       ['editor', 'own', 200],
       ['editor', 'others', 200],
       ['admin', 'others', 200],
-    ])("%s editing %s unpublished post → %i", async (actor, whose, expected) => {
+    ])('%s editing %s unpublished post → %i', async (actor, whose, expected) => {
       const post = await seedPost(server.payload, ownerFor(actor, whose))
-      const res = await rest(server.url, 'PATCH', `/api/posts/${post.id}`, auth(actor), { excerpt: 'edited' })
+      const res = await rest(server.url, 'PATCH', `/api/posts/${post.id}`, auth(actor), {
+        excerpt: 'edited',
+      })
       expect(res.status).toBe(expected)
       if (expected === 403) expect(errorMessage(res.body)).toMatch(/only their own posts/)
-      const stored = await server.payload.findByID({ collection: 'posts', id: post.id, draft: true })
+      const stored = await server.payload.findByID({
+        collection: 'posts',
+        id: post.id,
+        draft: true,
+      })
       expect(stored.excerpt === 'edited').toBe(expected === 200)
     })
 
@@ -103,8 +125,13 @@ describe('REST', () => {
       ['writer', 'own', 403],
       ['editor', 'others', 200],
     ])('%s editing %s published post → %i', async (actor, whose, expected) => {
-      const post = await seedPost(server.payload, ownerFor(actor, whose), { _status: 'published', editorialState: 'approved' })
-      const res = await rest(server.url, 'PATCH', `/api/posts/${post.id}`, auth(actor), { excerpt: 'edited' })
+      const post = await seedPost(server.payload, ownerFor(actor, whose), {
+        _status: 'published',
+        editorialState: 'approved',
+      })
+      const res = await rest(server.url, 'PATCH', `/api/posts/${post.id}`, auth(actor), {
+        excerpt: 'edited',
+      })
       expect(res.status).toBe(expected)
       if (expected === 403) expect(errorMessage(res.body)).toMatch(/cannot edit a published post/)
     })
@@ -121,7 +148,10 @@ describe('REST', () => {
       const post = await seedPost(server.payload, ownerFor(actor, whose))
       const res = await rest(server.url, 'DELETE', `/api/posts/${post.id}`, auth(actor))
       expect(res.status).toBe(expected)
-      const left = await server.payload.count({ collection: 'posts', where: { id: { equals: post.id } } })
+      const left = await server.payload.count({
+        collection: 'posts',
+        where: { id: { equals: post.id } },
+      })
       expect(left.totalDocs).toBe(expected === 200 ? 0 : 1)
     })
   })
@@ -134,21 +164,37 @@ describe('REST', () => {
       ['editor', 'others', 200],
       ['admin', 'others', 200],
     ])('%s publishing %s approved post → %i', async (actor, whose, expected) => {
-      const post = await seedPost(server.payload, ownerFor(actor, whose), { editorialState: 'approved' })
-      const res = await rest(server.url, 'PATCH', `/api/posts/${post.id}`, auth(actor), { _status: 'published' })
+      const post = await seedPost(server.payload, ownerFor(actor, whose), {
+        editorialState: 'approved',
+      })
+      const res = await rest(server.url, 'PATCH', `/api/posts/${post.id}`, auth(actor), {
+        _status: 'published',
+      })
       expect(res.status).toBe(expected)
       const stored = await server.payload.findByID({ collection: 'posts', id: post.id })
       expect(stored._status).toBe(expected === 200 ? 'published' : 'draft')
     })
 
-    it.each<Actor>(['editor', 'admin'])('%s unpublishes any post, and the unpublishing is logged', async (actor) => {
-      const post = await seedPost(server.payload, staff.writer.user, { _status: 'published', editorialState: 'approved' })
-      const res = await rest(server.url, 'PATCH', `/api/posts/${post.id}?depth=0`, auth(actor), { _status: 'draft' })
-      expect(res.status).toBe(200)
-      expect(res.body.doc._status).toBe('draft')
-      expect(res.body.doc.editorialLog.at(-1)).toMatchObject({ from: 'published', to: 'unpublished', by: userOf(actor)!.id })
-      expect((await rest(server.url, 'GET', `/api/posts/${post.id}`)).status).toBe(404)
-    })
+    it.each<Actor>(['editor', 'admin'])(
+      '%s unpublishes any post, and the unpublishing is logged',
+      async (actor) => {
+        const post = await seedPost(server.payload, staff.writer.user, {
+          _status: 'published',
+          editorialState: 'approved',
+        })
+        const res = await rest(server.url, 'PATCH', `/api/posts/${post.id}?depth=0`, auth(actor), {
+          _status: 'draft',
+        })
+        expect(res.status).toBe(200)
+        expect(res.body.doc._status).toBe('draft')
+        expect(res.body.doc.editorialLog.at(-1)).toMatchObject({
+          from: 'published',
+          to: 'unpublished',
+          by: userOf(actor)!.id,
+        })
+        expect((await rest(server.url, 'GET', `/api/posts/${post.id}`)).status).toBe(404)
+      },
+    )
   })
 
   describe('schedule (POST /api/payload-jobs, the schedulePublish task)', () => {
@@ -159,25 +205,37 @@ describe('REST', () => {
       ['editor', 'others', 201],
       ['admin', 'others', 201],
     ])('%s scheduling %s approved post → %i', async (actor, whose, expected) => {
-      const post = await seedPost(server.payload, ownerFor(actor, whose), { editorialState: 'approved' })
+      const post = await seedPost(server.payload, ownerFor(actor, whose), {
+        editorialState: 'approved',
+      })
       const res = await rest(server.url, 'POST', '/api/payload-jobs', auth(actor), {
         taskSlug: 'schedulePublish',
-        input: { type: 'publish', doc: { relationTo: 'posts', value: post.id }, timezone: 'Asia/Shanghai' },
+        input: {
+          type: 'publish',
+          doc: { relationTo: 'posts', value: post.id },
+          timezone: 'Asia/Shanghai',
+        },
         waitUntil: inAWeek(),
       })
       expect(res.status).toBe(expected)
-      if (actor === 'writer') expect(errorMessage(res.body)).toMatch(/Only editors and admins may schedule/)
+      if (actor === 'writer')
+        expect(errorMessage(res.body)).toMatch(/Only editors and admins may schedule/)
       const jobs = await server.payload.find({
         collection: 'payload-jobs',
         where: { 'input.doc.value': { equals: String(post.id) } },
       })
       expect(jobs.totalDocs).toBe(expected === 201 ? 1 : 0)
       // The job always runs as whoever scheduled it, whatever the request claimed.
-      if (expected === 201) expect(jobs.docs[0].input).toMatchObject({ user: { relationTo: 'users', value: userOf(actor)!.id } })
+      if (expected === 201)
+        expect(jobs.docs[0].input).toMatchObject({
+          user: { relationTo: 'users', value: userOf(actor)!.id },
+        })
     })
 
     it('an editor cannot schedule publishing of a post that is not approved (400, reason given)', async () => {
-      const post = await seedPost(server.payload, staff.writer.user, { editorialState: 'in_review' })
+      const post = await seedPost(server.payload, staff.writer.user, {
+        editorialState: 'in_review',
+      })
       const res = await rest(server.url, 'POST', '/api/payload-jobs', auth('editor'), {
         taskSlug: 'schedulePublish',
         input: { type: 'publish', doc: { relationTo: 'posts', value: post.id } },
@@ -188,7 +246,10 @@ describe('REST', () => {
     })
 
     it('an editor cannot queue other kinds of jobs over the API', async () => {
-      const res = await rest(server.url, 'POST', '/api/payload-jobs', auth('editor'), { taskSlug: 'inline', input: {} })
+      const res = await rest(server.url, 'POST', '/api/payload-jobs', auth('editor'), {
+        taskSlug: 'inline',
+        input: {},
+      })
       expect(res.status).toBe(403)
     })
 
@@ -205,14 +266,22 @@ describe('REST', () => {
         waitUntil: new Date(Date.now() - 1000),
       })
       await server.payload.jobs.runByID({ id: job.id })
-      const ran = await server.payload.findByID({ collection: 'payload-jobs', id: job.id, depth: 0 })
+      const ran = await server.payload.findByID({
+        collection: 'payload-jobs',
+        id: job.id,
+        depth: 0,
+      })
       expect(ran.hasError).toBe(true)
       expect(JSON.stringify(ran.log)).toMatch(/Only editors and admins may publish/)
-      expect((await server.payload.findByID({ collection: 'posts', id: post.id }))._status).toBe('draft')
+      expect((await server.payload.findByID({ collection: 'posts', id: post.id }))._status).toBe(
+        'draft',
+      )
     })
 
     it('writers and anonymous readers cannot see the job queue; editors see the schedule', async () => {
-      expect((await rest(server.url, 'GET', '/api/payload-jobs', auth('anonymous'))).status).toBe(403)
+      expect((await rest(server.url, 'GET', '/api/payload-jobs', auth('anonymous'))).status).toBe(
+        403,
+      )
       expect((await rest(server.url, 'GET', '/api/payload-jobs', auth('writer'))).status).toBe(403)
       expect((await rest(server.url, 'GET', '/api/payload-jobs', auth('editor'))).status).toBe(200)
     })
@@ -220,12 +289,15 @@ describe('REST', () => {
 })
 
 describe('GraphQL', () => {
-  const createPost = 'mutation ($title: String!, $status: Post__status_MutationInput) { createPost(data: { title: $title, _status: $status }) { id createdBy { id } } }'
-  const updatePost = 'mutation ($id: Int!, $data: mutationPostUpdateInput!) { updatePost(id: $id, data: $data) { id excerpt _status } }'
+  const createPost =
+    'mutation ($title: String!, $status: Post__status_MutationInput) { createPost(data: { title: $title, _status: $status }) { id createdBy { id } } }'
+  const updatePost =
+    'mutation ($id: Int!, $data: mutationPostUpdateInput!) { updatePost(id: $id, data: $data) { id excerpt _status } }'
   const deletePost = 'mutation ($id: Int!) { deletePost(id: $id) { id } }'
   const readPost = 'query ($id: Int!) { Post(id: $id, draft: true) { id title } }'
 
-  const ok = (body: { data?: any; errors?: any[] }, key: string) => !body.errors && body.data?.[key] != null
+  const ok = (body: { data?: any; errors?: any[] }, key: string) =>
+    !body.errors && body.data?.[key] != null
 
   it.each<[Actor, boolean]>([
     ['anonymous', false],
@@ -240,7 +312,12 @@ describe('GraphQL', () => {
     ['writer', /Only editors and admins may publish/],
     ['editor', /must be approved by an editor before it is published/],
   ])('%s creating a post already published is refused with the reason', async (actor, reason) => {
-    const { body } = await graphql(server.url, createPost, { title: 'gql live', status: 'published' }, auth(actor))
+    const { body } = await graphql(
+      server.url,
+      createPost,
+      { title: 'gql live', status: 'published' },
+      auth(actor),
+    )
     expect(ok(body, 'createPost')).toBe(false)
     expect(errorMessage(body)).toMatch(reason)
   })
@@ -262,7 +339,12 @@ describe('GraphQL', () => {
     ['editor', 'others', true],
   ])('%s updating %s unpublished post: allowed=%s', async (actor, whose, allowed) => {
     const post = await seedPost(server.payload, ownerFor(actor, whose))
-    const { body } = await graphql(server.url, updatePost, { id: post.id, data: { excerpt: 'via gql' } }, auth(actor))
+    const { body } = await graphql(
+      server.url,
+      updatePost,
+      { id: post.id, data: { excerpt: 'via gql' } },
+      auth(actor),
+    )
     expect(ok(body, 'updatePost')).toBe(allowed)
     if (actor === 'writer' && !allowed) expect(errorMessage(body)).toMatch(/only their own posts/)
   })
@@ -271,8 +353,15 @@ describe('GraphQL', () => {
     ['writer', 'own', false],
     ['editor', 'others', true],
   ])('%s publishing %s approved post: allowed=%s', async (actor, whose, allowed) => {
-    const post = await seedPost(server.payload, ownerFor(actor, whose), { editorialState: 'approved' })
-    const { body } = await graphql(server.url, updatePost, { id: post.id, data: { _status: 'published' } }, auth(actor))
+    const post = await seedPost(server.payload, ownerFor(actor, whose), {
+      editorialState: 'approved',
+    })
+    const { body } = await graphql(
+      server.url,
+      updatePost,
+      { id: post.id, data: { _status: 'published' } },
+      auth(actor),
+    )
     expect(ok(body, 'updatePost')).toBe(allowed)
     const stored = await server.payload.findByID({ collection: 'posts', id: post.id })
     expect(stored._status).toBe(allowed ? 'published' : 'draft')
@@ -293,7 +382,9 @@ describe('GraphQL', () => {
     ['writer', 'own', false],
     ['editor', 'others', true],
   ])('%s scheduling %s approved post: allowed=%s', async (actor, whose, allowed) => {
-    const post = await seedPost(server.payload, ownerFor(actor, whose), { editorialState: 'approved' })
+    const post = await seedPost(server.payload, ownerFor(actor, whose), {
+      editorialState: 'approved',
+    })
     const { body } = await graphql(
       server.url,
       'mutation ($data: mutationPayloadJobInput!) { createPayloadJob(data: $data) { id } }',
@@ -316,17 +407,37 @@ describe('Local API with overrideAccess: false', () => {
     const others = await seedPost(server.payload, staff.otherWriter.user)
     const user = staff.writer.user
     await expect(
-      server.payload.update({ collection: 'posts', id: own.id, data: { _status: 'published' }, overrideAccess: false, user }),
+      server.payload.update({
+        collection: 'posts',
+        id: own.id,
+        data: { _status: 'published' },
+        overrideAccess: false,
+        user,
+      }),
     ).rejects.toMatchObject({ status: 403 })
     await expect(
-      server.payload.update({ collection: 'posts', id: others.id, data: { excerpt: 'x' }, overrideAccess: false, user }),
+      server.payload.update({
+        collection: 'posts',
+        id: others.id,
+        data: { excerpt: 'x' },
+        overrideAccess: false,
+        user,
+      }),
     ).rejects.toMatchObject({ status: 403 })
   })
 
   it('anonymous readers see only published, due posts', async () => {
     const draft = await seedPost(server.payload, staff.writer.user)
-    const live = await seedPost(server.payload, staff.writer.user, { _status: 'published', editorialState: 'approved' })
-    const { docs } = await server.payload.find({ collection: 'posts', overrideAccess: false, limit: 500, draft: true })
+    const live = await seedPost(server.payload, staff.writer.user, {
+      _status: 'published',
+      editorialState: 'approved',
+    })
+    const { docs } = await server.payload.find({
+      collection: 'posts',
+      overrideAccess: false,
+      limit: 500,
+      draft: true,
+    })
     const ids = docs.map((d) => d.id)
     expect(ids).toContain(live.id)
     expect(ids).not.toContain(draft.id)

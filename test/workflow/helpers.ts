@@ -11,7 +11,10 @@ export type Actor = 'anonymous' | 'writer' | 'otherWriter' | 'editor' | 'admin'
 export type Staff = { user: User; auth: string }
 
 /** One user per role (two writers, to tell own posts from others'), logged in over REST. */
-export const createStaff = async (payload: Payload, url: string): Promise<Record<Exclude<Actor, 'anonymous'>, Staff>> => {
+export const createStaff = async (
+  payload: Payload,
+  url: string,
+): Promise<Record<Exclude<Actor, 'anonymous'>, Staff>> => {
   // The first user ever created becomes an admin; make that one the admin.
   const admin = await createUser(payload, 'admin')
   const editor = await createUser(payload, 'editor')
@@ -34,7 +37,11 @@ export const seedPost = (
 ) =>
   payload.create({
     collection: 'posts',
-    data: { title: `post ${Math.random().toString(36).slice(2, 8)}`, createdBy: owner?.id, ...data },
+    data: {
+      title: `post ${Math.random().toString(36).slice(2, 8)}`,
+      createdBy: owner?.id,
+      ...data,
+    },
     overrideAccess: true,
   })
 

@@ -23,10 +23,17 @@ afterAll(async () => {
 it('a job that fell due while the server was stopped runs when it starts again', async () => {
   server = await startTestServer()
   const editor = await createUser(server.payload, 'editor')
-  const post = await seedPost(server.payload, undefined, { editorialState: 'approved', title: '停机期间到点' })
+  const post = await seedPost(server.payload, undefined, {
+    editorialState: 'approved',
+    title: '停机期间到点',
+  })
   const job = await server.payload.jobs.queue({
     task: 'schedulePublish',
-    input: { type: 'publish', doc: { relationTo: 'posts', value: String(post.id) }, user: { relationTo: 'users', value: editor.id } } as never,
+    input: {
+      type: 'publish',
+      doc: { relationTo: 'posts', value: String(post.id) },
+      user: { relationTo: 'users', value: editor.id },
+    } as never,
     waitUntil: new Date(Date.now() + 3600_000),
   })
   await server.close()
@@ -36,7 +43,11 @@ it('a job that fell due while the server was stopped runs when it starts again',
   const { default: config } = await import('../../payload.config')
   const offline = await getPayload({ config, key: 'restart-test-offline' })
   const dueAt = new Date(Date.now() - 30_000)
-  await offline.db.updateOne({ collection: 'payload-jobs', id: job.id, data: { waitUntil: dueAt.toISOString() } })
+  await offline.db.updateOne({
+    collection: 'payload-jobs',
+    id: job.id,
+    data: { waitUntil: dueAt.toISOString() },
+  })
   expect((await offline.findByID({ collection: 'posts', id: post.id }))._status).toBe('draft')
   await offline.destroy()
 
@@ -44,12 +55,18 @@ it('a job that fell due while the server was stopped runs when it starts again',
   server = await startTestServer()
   const deadline = Date.now() + 40_000
   let status: string | null | undefined
-  while ((status = (await server.payload.findByID({ collection: 'posts', id: post.id }))._status) !== 'published') {
-    if (Date.now() > deadline) throw new Error('the overdue job did not run within 40 s of the restart')
+  while (
+    (status = (await server.payload.findByID({ collection: 'posts', id: post.id }))._status) !==
+    'published'
+  ) {
+    if (Date.now() > deadline)
+      throw new Error('the overdue job did not run within 40 s of the restart')
     await new Promise((resolve) => setTimeout(resolve, 250))
   }
   const ranAfterStart = (Date.now() - startedAt) / 1000
-  console.info(`job due during downtime ran ${ranAfterStart.toFixed(1)} s after the server started again (startup included)`)
+  console.info(
+    `job due during downtime ran ${ranAfterStart.toFixed(1)} s after the server started again (startup included)`,
+  )
   expect(status).toBe('published')
   expect(ranAfterStart).toBeLessThan(15)
 })

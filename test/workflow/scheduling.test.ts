@@ -34,11 +34,15 @@ const waitFor = async <T>(check: () => Promise<T | undefined>, ms = 40_000): Pro
   }
 }
 
-const statusOf = async (id: number) => (await server.payload.findByID({ collection: 'posts', id, depth: 0 }))
+const statusOf = async (id: number) =>
+  await server.payload.findByID({ collection: 'posts', id, depth: 0 })
 
 describe('scheduled publishing with nobody watching', () => {
   it('publishes a post scheduled 2 s ahead, and unpublishes one scheduled for unpublishing, with no request to the server', async () => {
-    const toPublish = await seedPost(server.payload, staff.writer.user, { editorialState: 'approved', title: '定时发布' })
+    const toPublish = await seedPost(server.payload, staff.writer.user, {
+      editorialState: 'approved',
+      title: '定时发布',
+    })
     const toUnpublish = await seedPost(server.payload, staff.writer.user, {
       editorialState: 'approved',
       _status: 'published',
@@ -62,7 +66,11 @@ describe('scheduled publishing with nobody watching', () => {
     // And the same over REST, as an editor.
     const viaRest = await rest(server.url, 'POST', '/api/payload-jobs', staff.editor.auth, {
       taskSlug: 'schedulePublish',
-      input: { type: 'unpublish', doc: { relationTo: 'posts', value: toUnpublish.id }, timezone: 'Asia/Shanghai' },
+      input: {
+        type: 'unpublish',
+        doc: { relationTo: 'posts', value: toUnpublish.id },
+        timezone: 'Asia/Shanghai',
+      },
       waitUntil: at.toISOString(),
     })
     expect(viaRest.status).toBe(201)
@@ -88,8 +96,16 @@ describe('scheduled publishing with nobody watching', () => {
     expect(late(published.post.updatedAt)).toBeLessThan(15)
     expect(late(unpublished.post.updatedAt)).toBeLessThan(15)
     // Published as the editor who scheduled it, through the workflow.
-    expect(published.post.editorialLog?.at(-1)).toMatchObject({ from: 'approved', to: 'published', by: staff.editor.user.id })
-    expect(unpublished.post.editorialLog?.at(-1)).toMatchObject({ from: 'published', to: 'unpublished', by: staff.editor.user.id })
+    expect(published.post.editorialLog?.at(-1)).toMatchObject({
+      from: 'approved',
+      to: 'published',
+      by: staff.editor.user.id,
+    })
+    expect(unpublished.post.editorialLog?.at(-1)).toMatchObject({
+      from: 'published',
+      to: 'unpublished',
+      by: staff.editor.user.id,
+    })
 
     // Readers see the first and no longer the second.
     expect((await rest(server.url, 'GET', `/api/posts/${toPublish.id}`)).status).toBe(200)
@@ -108,9 +124,12 @@ describe('embargo', () => {
       publishedAt: due.toISOString(),
       title: '禁发到点可见',
     })
-    const visibleRest = async () => (await rest(server.url, 'GET', `/api/posts/${post.id}`)).status === 200
+    const visibleRest = async () =>
+      (await rest(server.url, 'GET', `/api/posts/${post.id}`)).status === 200
     const visibleGraphql = async () => {
-      const { body } = await graphql(server.url, 'query ($id: Int!) { Post(id: $id) { id } }', { id: post.id })
+      const { body } = await graphql(server.url, 'query ($id: Int!) { Post(id: $id) { id } }', {
+        id: post.id,
+      })
       return body.data?.Post?.id === post.id
     }
     const listed = async () => {
@@ -135,6 +154,8 @@ describe('embargo', () => {
     expect(firstSeen).toBeGreaterThanOrEqual(due.getTime() - 50)
     expect(await visibleGraphql()).toBe(true)
     expect(await listed()).toBe(true)
-    console.info(`embargoed post first seen ${((firstSeen - due.getTime()) / 1000).toFixed(2)} s after publishedAt`)
+    console.info(
+      `embargoed post first seen ${((firstSeen - due.getTime()) / 1000).toFixed(2)} s after publishedAt`,
+    )
   })
 })

@@ -16,8 +16,19 @@ afterAll(async () => {
   await server?.close()
 })
 
-const transition = (id: number, actor: Exclude<Actor, 'anonymous'> | 'anonymous', to: string, note?: string) =>
-  rest(server.url, 'POST', `/api/posts/${id}/transition`, actor === 'anonymous' ? undefined : staff[actor].auth, { to, note })
+const transition = (
+  id: number,
+  actor: Exclude<Actor, 'anonymous'> | 'anonymous',
+  to: string,
+  note?: string,
+) =>
+  rest(
+    server.url,
+    'POST',
+    `/api/posts/${id}/transition`,
+    actor === 'anonymous' ? undefined : staff[actor].auth,
+    { to, note },
+  )
 
 type State = 'draft' | 'in_review' | 'changes_requested' | 'approved'
 
@@ -54,7 +65,12 @@ describe('POST /api/posts/:id/transition', () => {
     if (expected === 200) {
       if (to === 'published') expect(stored._status).toBe('published')
       else expect(stored.editorialState).toBe(to)
-      expect(stored.editorialLog?.at(-1)).toMatchObject({ from, to, note, by: staff[actor].user.id })
+      expect(stored.editorialLog?.at(-1)).toMatchObject({
+        from,
+        to,
+        note,
+        by: staff[actor].user.id,
+      })
       expect(Date.now() - new Date(stored.editorialLog!.at(-1)!.at!).getTime()).toBeLessThan(60_000)
     } else {
       expect(errorMessage(res.body).length).toBeGreaterThan(20)
@@ -98,11 +114,17 @@ describe('POST /api/posts/:id/transition', () => {
       ['editor', 'approved', '可以发'],
       ['editor', 'published', '发布'],
     ]
-    for (const [actor, to, note] of steps) expect((await transition(post.id, actor, to, note)).status).toBe(200)
+    for (const [actor, to, note] of steps)
+      expect((await transition(post.id, actor, to, note)).status).toBe(200)
     const stored = await server.payload.findByID({ collection: 'posts', id: post.id, depth: 0 })
     expect(stored.editorialLog!.map(({ from, to, note, by }) => ({ from, to, note, by }))).toEqual([
       { from: 'draft', to: 'in_review', note: '初稿完成', by: staff.writer.user.id },
-      { from: 'in_review', to: 'changes_requested', note: '请补充消息来源', by: staff.editor.user.id },
+      {
+        from: 'in_review',
+        to: 'changes_requested',
+        note: '请补充消息来源',
+        by: staff.editor.user.id,
+      },
       { from: 'changes_requested', to: 'in_review', note: '已补充', by: staff.writer.user.id },
       { from: 'in_review', to: 'approved', note: '可以发', by: staff.editor.user.id },
       { from: 'approved', to: 'published', note: '发布', by: staff.editor.user.id },
@@ -114,37 +136,73 @@ describe('POST /api/posts/:id/transition', () => {
 describe('the same rules on a plain update', () => {
   it('REST PATCH of editorialState obeys the workflow and logs the editorialNote', async () => {
     const post = await seedPost(server.payload, staff.writer.user)
-    const illegal = await rest(server.url, 'PATCH', `/api/posts/${post.id}`, staff.editor.auth, { editorialState: 'approved' })
+    const illegal = await rest(server.url, 'PATCH', `/api/posts/${post.id}`, staff.editor.auth, {
+      editorialState: 'approved',
+    })
     expect(illegal.status).toBe(400)
     expect(illegal.body.errors[0].data.errors[0].path).toBe('editorialState')
-    const submit = await rest(server.url, 'PATCH', `/api/posts/${post.id}?depth=0`, staff.writer.auth, {
-      editorialState: 'in_review',
-      editorialNote: 'ready',
-    })
+    const submit = await rest(
+      server.url,
+      'PATCH',
+      `/api/posts/${post.id}?depth=0`,
+      staff.writer.auth,
+      {
+        editorialState: 'in_review',
+        editorialNote: 'ready',
+      },
+    )
     expect(submit.status).toBe(200)
-    expect(submit.body.doc.editorialLog.at(-1)).toMatchObject({ from: 'draft', to: 'in_review', note: 'ready' })
-    const approve = await rest(server.url, 'PATCH', `/api/posts/${post.id}`, staff.writer.auth, { editorialState: 'approved' })
+    expect(submit.body.doc.editorialLog.at(-1)).toMatchObject({
+      from: 'draft',
+      to: 'in_review',
+      note: 'ready',
+    })
+    const approve = await rest(server.url, 'PATCH', `/api/posts/${post.id}`, staff.writer.auth, {
+      editorialState: 'approved',
+    })
     expect(approve.status).toBe(403)
-    expect(errorMessage(approve.body)).toMatch(/Only editors and admins may move a post to "approved"/)
+    expect(errorMessage(approve.body)).toMatch(
+      /Only editors and admins may move a post to "approved"/,
+    )
   })
 
   it('an editor may approve and publish in one save', async () => {
     const post = await seedPost(server.payload, staff.writer.user, { editorialState: 'in_review' })
-    const res = await rest(server.url, 'PATCH', `/api/posts/${post.id}?depth=0`, staff.editor.auth, {
-      editorialState: 'approved',
-      _status: 'published',
-      editorialNote: 'ok',
-    })
+    const res = await rest(
+      server.url,
+      'PATCH',
+      `/api/posts/${post.id}?depth=0`,
+      staff.editor.auth,
+      {
+        editorialState: 'approved',
+        _status: 'published',
+        editorialNote: 'ok',
+      },
+    )
     expect(res.status).toBe(200)
-    expect(res.body.doc.editorialLog.map((e: { to: string }) => e.to)).toEqual(['approved', 'published'])
+    expect(res.body.doc.editorialLog.map((e: { to: string }) => e.to)).toEqual([
+      'approved',
+      'published',
+    ])
   })
 
   it('GraphQL updatePost obeys the workflow with the reason in the error', async () => {
-    const mutation = 'mutation ($id: Int!, $data: mutationPostUpdateInput!) { updatePost(id: $id, data: $data) { id editorialState editorialLog { from to note } } }'
+    const mutation =
+      'mutation ($id: Int!, $data: mutationPostUpdateInput!) { updatePost(id: $id, data: $data) { id editorialState editorialLog { from to note } } }'
     const post = await seedPost(server.payload, staff.writer.user)
-    const illegal = await graphql(server.url, mutation, { id: post.id, data: { editorialState: 'approved' } }, staff.editor.auth)
+    const illegal = await graphql(
+      server.url,
+      mutation,
+      { id: post.id, data: { editorialState: 'approved' } },
+      staff.editor.auth,
+    )
     expect(errorMessage(illegal.body)).toMatch(/Illegal editorial transition "draft" → "approved"/)
-    const forbidden = await graphql(server.url, mutation, { id: post.id, data: { editorialState: 'in_review' } }, staff.otherWriter.auth)
+    const forbidden = await graphql(
+      server.url,
+      mutation,
+      { id: post.id, data: { editorialState: 'in_review' } },
+      staff.otherWriter.auth,
+    )
     expect(errorMessage(forbidden.body)).toMatch(/only their own posts/)
     const ok = await graphql(
       server.url,
@@ -153,22 +211,41 @@ describe('the same rules on a plain update', () => {
       staff.writer.auth,
     )
     expect(ok.body.errors).toBeUndefined()
-    expect(ok.body.data.updatePost.editorialLog).toEqual([{ from: 'draft', to: 'in_review', note: 'via GraphQL' }])
+    expect(ok.body.data.updatePost.editorialLog).toEqual([
+      { from: 'draft', to: 'in_review', note: 'via GraphQL' },
+    ])
   })
 
   it('the editorial log cannot be written directly', async () => {
     const post = await seedPost(server.payload, staff.writer.user)
-    const res = await rest(server.url, 'PATCH', `/api/posts/${post.id}?depth=0`, staff.editor.auth, {
-      editorialLog: [{ from: 'draft', to: 'approved', note: 'forged' }],
-    })
+    const res = await rest(
+      server.url,
+      'PATCH',
+      `/api/posts/${post.id}?depth=0`,
+      staff.editor.auth,
+      {
+        editorialLog: [{ from: 'draft', to: 'approved', note: 'forged' }],
+      },
+    )
     expect(res.status).toBe(200)
     expect(res.body.doc.editorialLog).toEqual([])
   })
 
   it('the admin list can filter by state', async () => {
-    const post = await seedPost(server.payload, staff.writer.user, { editorialState: 'changes_requested' })
-    const res = await rest(server.url, 'GET', '/api/posts?where[editorialState][equals]=changes_requested&limit=100', staff.editor.auth)
+    const post = await seedPost(server.payload, staff.writer.user, {
+      editorialState: 'changes_requested',
+    })
+    const res = await rest(
+      server.url,
+      'GET',
+      '/api/posts?where[editorialState][equals]=changes_requested&limit=100',
+      staff.editor.auth,
+    )
     expect(res.body.docs.map((d: { id: number }) => d.id)).toContain(post.id)
-    expect(res.body.docs.every((d: { editorialState: string }) => d.editorialState === 'changes_requested')).toBe(true)
+    expect(
+      res.body.docs.every(
+        (d: { editorialState: string }) => d.editorialState === 'changes_requested',
+      ),
+    ).toBe(true)
   })
 })

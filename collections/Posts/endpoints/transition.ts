@@ -25,7 +25,8 @@ export const transitionEndpoint: Endpoint = {
   path: '/:id/transition',
   method: 'post',
   handler: async (req) => {
-    if (!req.user) throw new APIError('You must be logged in to move a post through the workflow.', 401)
+    if (!req.user)
+      throw new APIError('You must be logged in to move a post through the workflow.', 401)
     await addDataAndFileToRequest(req)
     const { to, note } = (req.data ?? {}) as { to?: unknown; note?: unknown }
     if (!isTransitionTarget(to)) {
@@ -34,14 +35,19 @@ export const transitionEndpoint: Endpoint = {
         400,
       )
     }
-    if (note != null && typeof note !== 'string') throw new APIError('"note" must be a string when given.', 400)
+    if (note != null && typeof note !== 'string')
+      throw new APIError('"note" must be a string when given.', 400)
     const rawId = String(req.routeParams?.id)
     const id = req.payload.db.defaultIDType === 'number' ? Number(rawId) : rawId
-    if (typeof id === 'number' && !Number.isInteger(id)) throw new APIError(`No post with id "${rawId}".`, 404)
+    if (typeof id === 'number' && !Number.isInteger(id))
+      throw new APIError(`No post with id "${rawId}".`, 404)
     const doc = await req.payload.update({
       collection: 'posts',
       id,
-      data: to === 'published' ? { _status: 'published', editorialNote: note } : { editorialState: to, editorialNote: note },
+      data:
+        to === 'published'
+          ? { _status: 'published', editorialNote: note }
+          : { editorialState: to, editorialNote: note },
       depth: 0,
       overrideAccess: false,
       req,

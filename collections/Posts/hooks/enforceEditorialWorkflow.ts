@@ -15,14 +15,23 @@ type LogEntry = NonNullable<Post['editorialLog']>[number]
  * by server code without a user (the importer, seeds, system jobs) are trusted: their updates are
  * logged, their creations start in whatever state they give.
  */
-export const enforceEditorialWorkflow: CollectionBeforeChangeHook<Post> = ({ data, originalDoc, req, operation }) => {
+export const enforceEditorialWorkflow: CollectionBeforeChangeHook<Post> = ({
+  data,
+  originalDoc,
+  req,
+  operation,
+}) => {
   const user = req.user
-  const from: EditorialState = (originalDoc?.editorialState as EditorialState | undefined) ?? 'draft'
+  const from: EditorialState =
+    (originalDoc?.editorialState as EditorialState | undefined) ?? 'draft'
   const to: EditorialState = (data.editorialState as EditorialState | undefined) ?? from
   const wasPublished = operation === 'update' && originalDoc?._status === 'published'
   const publishing = data._status === 'published' && !wasPublished
   const unpublishing = wasPublished && data._status === 'draft' && req.context[DRAFT_SAVE] !== true
-  const note = typeof data.editorialNote === 'string' && data.editorialNote.trim() ? data.editorialNote.trim() : null
+  const note =
+    typeof data.editorialNote === 'string' && data.editorialNote.trim()
+      ? data.editorialNote.trim()
+      : null
 
   const moves: Array<[TransitionTarget | 'published', TransitionTarget]> = []
   if (to !== from) moves.push([from, to])
@@ -38,13 +47,21 @@ export const enforceEditorialWorkflow: CollectionBeforeChangeHook<Post> = ({ dat
       // The reason is the message itself (REST `errors[0].message`, GraphQL `errors[0].message`); the
       // field path lets the admin show it next to the field.
       const path = moveTo === 'published' ? '_status' : 'editorialState'
-      throw new APIError(refusal.reason, refusal.status, { errors: [{ path, message: refusal.reason }] })
+      throw new APIError(refusal.reason, refusal.status, {
+        errors: [{ path, message: refusal.reason }],
+      })
     }
   }
 
   const at = new Date().toISOString()
   const by = user?.collection === 'users' ? user.id : null
-  const entries: LogEntry[] = moves.map(([moveFrom, moveTo]) => ({ from: moveFrom, to: moveTo, note, by, at }))
+  const entries: LogEntry[] = moves.map(([moveFrom, moveTo]) => ({
+    from: moveFrom,
+    to: moveTo,
+    note,
+    by,
+    at,
+  }))
   if (unpublishing) entries.push({ from: 'published', to: 'unpublished', note, by, at })
   data.editorialLog = [...(data.editorialLog ?? originalDoc?.editorialLog ?? []), ...entries]
   return data

@@ -2,7 +2,11 @@ import type { SerializedEditorState } from 'lexical'
 import type { CollectionBeforeChangeHook } from 'payload'
 
 import type { Post } from '../../../src/payload-types'
-import { collectUploadIds, renderContentHtml as render, type MediaForHtml } from '../../../src/richtext/html'
+import {
+  collectUploadIds,
+  renderContentHtml as render,
+  type MediaForHtml,
+} from '../../../src/richtext/html'
 import { excerptFromHtml } from '../../../src/richtext/text'
 
 /**
@@ -10,7 +14,11 @@ import { excerptFromHtml } from '../../../src/richtext/text'
  * upload nodes are fetched in one query. A bulk import that rendered the HTML itself with the same
  * renderer sets `req.context.contentHtmlRendered` to skip the second render.
  */
-export const renderContentHtml: CollectionBeforeChangeHook<Post> = async ({ data, req, originalDoc }) => {
+export const renderContentHtml: CollectionBeforeChangeHook<Post> = async ({
+  data,
+  req,
+  originalDoc,
+}) => {
   if (req.context?.contentHtmlRendered && typeof data.contentHtml === 'string') return data
   const content = (data.content ?? originalDoc?.content) as SerializedEditorState | null | undefined
   if (!content) {
@@ -31,7 +39,8 @@ export const renderContentHtml: CollectionBeforeChangeHook<Post> = async ({ data
     })
     for (const doc of docs) {
       const url = doc.url || doc.externalUrl
-      if (url) media.set(String(doc.id), { url, alt: doc.alt, width: doc.width, height: doc.height })
+      if (url)
+        media.set(String(doc.id), { url, alt: doc.alt, width: doc.width, height: doc.height })
     }
   }
   data.contentHtml = render(content, { resolveMedia: (id) => media.get(String(id)) })

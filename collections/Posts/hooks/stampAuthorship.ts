@@ -6,7 +6,12 @@ import type { Post } from '../../../src/payload-types'
  * Records who created a post (writers may only edit their own) and gives a post that is being
  * published without a date the time of publication.
  */
-export const stampAuthorship: CollectionBeforeChangeHook<Post> = ({ data, operation, req, originalDoc }) => {
+export const stampAuthorship: CollectionBeforeChangeHook<Post> = ({
+  data,
+  operation,
+  req,
+  originalDoc,
+}) => {
   if (operation === 'create' && req.user && !data.createdBy) data.createdBy = req.user.id
   const publishing = data._status === 'published'
   if (publishing && !data.publishedAt && !originalDoc?.publishedAt) {

@@ -60,7 +60,11 @@ export const DeskDashboard: React.FC = () => {
   const [schedule, setSchedule] = useState<Loaded<Schedule>>({})
 
   const findPosts = useCallback(
-    async (conditions: Array<[string, string, string]>, sort: string, limit = 8): Promise<PostRow[]> => {
+    async (
+      conditions: Array<[string, string, string]>,
+      sort: string,
+      limit = 8,
+    ): Promise<PostRow[]> => {
       const params = whereParams(conditions)
       params.set('sort', sort)
       params.set('limit', String(limit))
@@ -93,12 +97,16 @@ export const DeskDashboard: React.FC = () => {
         ),
       ),
       editor
-        ? settle(setReview, () => findPosts([['editorialState', 'equals', 'in_review']], 'updatedAt'))
+        ? settle(setReview, () =>
+            findPosts([['editorialState', 'equals', 'in_review']], 'updatedAt'),
+          )
         : Promise.resolve(),
       editor
         ? settle(setFlagged, () => findPosts([['review.flagged', 'equals', 'true']], '-updatedAt'))
         : Promise.resolve(),
-      settle(setPublished, () => findPosts([['_status', 'equals', 'published']], '-publishedAt', 5)),
+      settle(setPublished, () =>
+        findPosts([['_status', 'equals', 'published']], '-publishedAt', 5),
+      ),
       settle(setSchedule, () => apiFetch<Schedule>(`${routes.api}/newsroom/schedule`)),
     ])
   }, [user, editor, findPosts, routes.api])
@@ -119,7 +127,8 @@ export const DeskDashboard: React.FC = () => {
     state && EDITORIAL_STATE_KEYS[state] ? t(EDITORIAL_STATE_KEYS[state]) : ''
 
   const postList = (loaded: Loaded<PostRow[]>, extra?: (post: PostRow) => React.ReactNode) => {
-    if (loaded.error) return <p className="nr-muted">{t('newsroom:couldNotLoad', { message: loaded.error })}</p>
+    if (loaded.error)
+      return <p className="nr-muted">{t('newsroom:couldNotLoad', { message: loaded.error })}</p>
     if (!loaded.data) return <p className="nr-muted">{t('newsroom:loading')}</p>
     if (loaded.data.length === 0) return <p className="nr-muted">{t('newsroom:nothingHere')}</p>
     return (
@@ -135,7 +144,10 @@ export const DeskDashboard: React.FC = () => {
   }
 
   const scheduleList = (items: ScheduleItem[] | undefined, testId: string) => {
-    if (schedule.error) return <p className="nr-muted">{t('newsroom:scheduleUnavailable', { message: schedule.error })}</p>
+    if (schedule.error)
+      return (
+        <p className="nr-muted">{t('newsroom:scheduleUnavailable', { message: schedule.error })}</p>
+      )
     if (!items) return <p className="nr-muted">{t('newsroom:loading')}</p>
     if (items.length === 0) return <p className="nr-muted">{t('newsroom:nothingHere')}</p>
     return (
@@ -143,7 +155,9 @@ export const DeskDashboard: React.FC = () => {
         {items.map((item) => (
           <li key={`${item.postId}-${item.action}-${item.waitUntil}`}>
             <span className={`nr-pill nr-pill--${item.action}`}>
-              {item.action === 'publish' ? t('newsroom:actionPublish') : t('newsroom:actionUnpublish')}
+              {item.action === 'publish'
+                ? t('newsroom:actionPublish')
+                : t('newsroom:actionUnpublish')}
             </span>
             <Link href={postHref(item.postId)}>{item.title || `#${item.postId}`}</Link>
             <span className="nr-muted"> {formatDate(item.waitUntil)}</span>

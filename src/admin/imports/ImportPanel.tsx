@@ -35,7 +35,8 @@ const reportRows = (run: ImportRun): ReportRow[] => {
   return []
 }
 
-const text = (value: unknown): string => (value == null ? '' : typeof value === 'string' ? value : JSON.stringify(value))
+const text = (value: unknown): string =>
+  value == null ? '' : typeof value === 'string' ? value : JSON.stringify(value)
 
 /** Row outcomes that left a file out of the archive's posts; the importer keeps one row per file. */
 const NOT_IMPORTED = new Set(['failed', 'error', 'skipped', 'duplicate'])
@@ -61,7 +62,9 @@ const useLabel = () => {
   const { t, i18n } = useNewsroomTranslation()
   return (prefix: 'count' | 'run', key: string) => {
     const full = `newsroom:${prefix}_${key}` as NewsroomTranslationKeys
-    return i18n.translations.newsroom && `${prefix}_${key}` in i18n.translations.newsroom ? t(full) : key
+    return i18n.translations.newsroom && `${prefix}_${key}` in i18n.translations.newsroom
+      ? t(full)
+      : key
   }
 }
 
@@ -142,7 +145,8 @@ export const ImportPanel: React.FC = () => {
   const latest = runs.docs?.[0]
   const latestIsRunning = Boolean(latest && RUNNING.has(String(latest.status)))
   const waitingForRun =
-    queuedAt !== undefined && !(latest?.startedAt && new Date(latest.startedAt).getTime() >= queuedAt - 5000)
+    queuedAt !== undefined &&
+    !(latest?.startedAt && new Date(latest.startedAt).getTime() >= queuedAt - 5000)
   const busy = latestIsRunning || waitingForRun
 
   useEffect(() => {
@@ -163,12 +167,19 @@ export const ImportPanel: React.FC = () => {
   const start = async () => {
     setStarting(true)
     try {
-      await apiFetch(`${routes.api}/newsroom/import`, { method: 'POST', body: JSON.stringify({ dryRun }) })
+      await apiFetch(`${routes.api}/newsroom/import`, {
+        method: 'POST',
+        body: JSON.stringify({ dryRun }),
+      })
       setQueuedAt(Date.now())
       toast.success(t('newsroom:importQueued'))
       void load()
     } catch (err) {
-      toast.error(t('newsroom:importFailedToStart', { message: err instanceof Error ? err.message : String(err) }))
+      toast.error(
+        t('newsroom:importFailedToStart', {
+          message: err instanceof Error ? err.message : String(err),
+        }),
+      )
     } finally {
       setStarting(false)
     }
@@ -180,9 +191,19 @@ export const ImportPanel: React.FC = () => {
   return (
     <div className="nr-card nr-import" data-testid="desk-imports">
       <h3>{t('newsroom:importRuns')}</h3>
-      <p className="nr-hint">{t('newsroom:importRunsHint', { dir: latest?.archiveDir || t('newsroom:importArchiveDir') })}</p>
+      <p className="nr-hint">
+        {t('newsroom:importRunsHint', {
+          dir: latest?.archiveDir || t('newsroom:importArchiveDir'),
+        })}
+      </p>
       <div className="nr-import__start">
-        <Button buttonStyle="secondary" disabled={starting || busy} id="newsroom-start-import" onClick={() => void start()} size="small">
+        <Button
+          buttonStyle="secondary"
+          disabled={starting || busy}
+          id="newsroom-start-import"
+          onClick={() => void start()}
+          size="small"
+        >
           {t('newsroom:startImport')}
         </Button>
         <label className="nr-checkbox">
@@ -192,7 +213,9 @@ export const ImportPanel: React.FC = () => {
         {waitingForRun && <span className="nr-muted">{t('newsroom:importQueued')}</span>}
       </div>
       <h4>{t('newsroom:lastRuns')}</h4>
-      {runs.error && <p className="nr-muted">{t('newsroom:importRunsUnavailable', { message: runs.error })}</p>}
+      {runs.error && (
+        <p className="nr-muted">{t('newsroom:importRunsUnavailable', { message: runs.error })}</p>
+      )}
       {!runs.docs && !runs.error && <p className="nr-muted">{t('newsroom:loading')}</p>}
       {runs.docs?.length === 0 && <p className="nr-muted">{t('newsroom:nothingHere')}</p>}
       {runs.docs && runs.docs.length > 0 && (
@@ -211,7 +234,9 @@ export const ImportPanel: React.FC = () => {
               <React.Fragment key={run.id}>
                 <tr data-testid="import-run" data-status={run.status ?? ''}>
                   <td>
-                    <span className={`nr-pill nr-pill--${run.status}`}>{label('run', String(run.status))}</span>
+                    <span className={`nr-pill nr-pill--${run.status}`}>
+                      {label('run', String(run.status))}
+                    </span>
                     {run.dryRun ? ` (${t('newsroom:importDryRun')})` : ''}
                   </td>
                   <td>{formatDate(run.startedAt)}</td>
@@ -232,7 +257,9 @@ export const ImportPanel: React.FC = () => {
                     >
                       {open === run.id ? t('newsroom:hideReport') : t('newsroom:showReport')}
                     </button>{' '}
-                    <Link href={`${routes.admin}/collections/import-runs/${run.id}`}>{t('newsroom:openRun')}</Link>
+                    <Link href={`${routes.admin}/collections/import-runs/${run.id}`}>
+                      {t('newsroom:openRun')}
+                    </Link>
                   </td>
                 </tr>
                 {open === run.id && (

@@ -1,7 +1,14 @@
 'use client'
 import './../newsroom.scss'
 
-import { Button, toast, useAuth, useDocumentInfo, useFormFields, useFormModified } from '@payloadcms/ui'
+import {
+  Button,
+  toast,
+  useAuth,
+  useDocumentInfo,
+  useFormFields,
+  useFormModified,
+} from '@payloadcms/ui'
 import React, { useState } from 'react'
 
 import {
@@ -13,7 +20,12 @@ import {
   useRoutes,
 } from '../shared'
 
-type Action = { to: EditorialState; label: 'newsroom:submitForReview' | 'newsroom:requestChanges' | 'newsroom:approve'; style: 'primary' | 'secondary'; note?: boolean }
+type Action = {
+  to: EditorialState
+  label: 'newsroom:submitForReview' | 'newsroom:requestChanges' | 'newsroom:approve'
+  style: 'primary' | 'secondary'
+  note?: boolean
+}
 
 /**
  * What the signed-in user may do from a state. Only a hint for which buttons to show: the transition
@@ -28,7 +40,12 @@ const actionsFor = (state: EditorialState, editor: boolean): Action[] => {
     case 'in_review':
       return editor
         ? [
-            { to: 'changes_requested', label: 'newsroom:requestChanges', style: 'secondary', note: true },
+            {
+              to: 'changes_requested',
+              label: 'newsroom:requestChanges',
+              style: 'secondary',
+              note: true,
+            },
             { to: 'approved', label: 'newsroom:approve', style: 'primary' },
           ]
         : []
@@ -48,7 +65,9 @@ export const EditorialActions: React.FC = () => {
   const { t } = useNewsroomTranslation()
   const routes = useRoutes()
   const modified = useFormModified()
-  const state = (useFormFields(([fields]) => fields.editorialState?.value) as EditorialState | undefined) ?? 'draft'
+  const state =
+    (useFormFields(([fields]) => fields.editorialState?.value) as EditorialState | undefined) ??
+    'draft'
   const [note, setNote] = useState('')
   const [busy, setBusy] = useState(false)
 
@@ -69,7 +88,11 @@ export const EditorialActions: React.FC = () => {
       // shows the document as it now is instead of the form's stale copy.
       window.location.reload()
     } catch (err) {
-      toast.error(t('newsroom:transitionFailed', { message: err instanceof Error ? err.message : String(err) }))
+      toast.error(
+        t('newsroom:transitionFailed', {
+          message: err instanceof Error ? err.message : String(err),
+        }),
+      )
       setBusy(false)
     }
   }

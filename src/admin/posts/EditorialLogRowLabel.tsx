@@ -4,7 +4,12 @@ import React from 'react'
 
 import { EDITORIAL_STATE_KEYS, type EditorialState, useNewsroomTranslation } from '../shared'
 
-type LogEntry = { from?: string | null; to?: string | null; note?: string | null; at?: string | null }
+type LogEntry = {
+  from?: string | null
+  to?: string | null
+  note?: string | null
+  at?: string | null
+}
 
 /** "In review → Approved · 28/11/2026 15:01" instead of "Editorial Log 01". */
 export const EditorialLogRowLabel: React.FC = () => {
@@ -16,7 +21,9 @@ export const EditorialLogRowLabel: React.FC = () => {
       : state && state in EDITORIAL_STATE_KEYS
         ? t(EDITORIAL_STATE_KEYS[state as EditorialState])
         : (state ?? '?')
-  const when = data?.at ? new Date(data.at).toLocaleString(i18n.language === 'zh' ? 'zh-CN' : 'en-GB') : ''
+  const when = data?.at
+    ? new Date(data.at).toLocaleString(i18n.language === 'zh' ? 'zh-CN' : 'en-GB')
+    : ''
   if (!data?.to) return <span>#{(rowNumber ?? 0) + 1}</span>
   return (
     <span title={data.note ?? undefined}>

@@ -13,7 +13,8 @@ import { useNewsroomTranslation } from '../shared'
 export const ProvenancePanel: React.FC = () => {
   const { t } = useNewsroomTranslation()
   const sourceUrl = useFormFields(([f]) => f.sourceUrl?.value) as string | undefined
-  const archiveFile = useFormFields(([f]) => f['provenance.archiveFile']?.value) as string | undefined
+  const archiveFile = useFormFields(([f]) => f['provenance.archiveFile']?.value) as
+    string | undefined
   const warnings = useFormFields(([f]) => f['review.warnings']?.value) as string[] | undefined
   const fidelity = useFormFields(([f]) => f['review.fidelity']?.value) as number | undefined
 
@@ -36,7 +37,9 @@ export const ProvenancePanel: React.FC = () => {
             <strong>{t('newsroom:archiveFile')}: </strong>
             <code>{archiveFile}</code>
           </p>
-          {typeof fidelity === 'number' && <p>{t('newsroom:fidelity', { value: Math.round(fidelity * 100) })}</p>}
+          {typeof fidelity === 'number' && (
+            <p>{t('newsroom:fidelity', { value: Math.round(fidelity * 100) })}</p>
+          )}
           {warnings && warnings.length > 0 && (
             <>
               <strong>{t('newsroom:importWarnings')}</strong>

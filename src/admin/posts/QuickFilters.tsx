@@ -5,7 +5,13 @@ import { useListQuery } from '@payloadcms/ui'
 import type { Where } from 'payload'
 import React, { useEffect, useState } from 'react'
 
-import { apiFetch, EDITORIAL_STATE_KEYS, type EditorialState, useNewsroomTranslation, useRoutes } from '../shared'
+import {
+  apiFetch,
+  EDITORIAL_STATE_KEYS,
+  type EditorialState,
+  useNewsroomTranslation,
+  useRoutes,
+} from '../shared'
 
 type Option = { id: number | string; name: string }
 
@@ -33,7 +39,8 @@ const filtersFrom = (where: Where | undefined): Filters => {
       filters.from = String(v('publishedAt', 'greater_than_equal')).slice(0, 10)
     if (v('publishedAt', 'less_than_equal') != null)
       filters.to = String(v('publishedAt', 'less_than_equal')).slice(0, 10)
-    if (v('review.flagged', 'equals') != null) filters.flagged = String(v('review.flagged', 'equals')) === 'true'
+    if (v('review.flagged', 'equals') != null)
+      filters.flagged = String(v('review.flagged', 'equals')) === 'true'
   }
   return filters
 }
@@ -43,8 +50,10 @@ const whereFrom = (f: Filters): Where => {
   if (f.state) and.push({ editorialState: { equals: f.state } })
   if (f.source) and.push({ source: { equals: f.source } })
   if (f.category) and.push({ categories: { in: f.category } })
-  if (f.from) and.push({ publishedAt: { greater_than_equal: new Date(`${f.from}T00:00:00`).toISOString() } })
-  if (f.to) and.push({ publishedAt: { less_than_equal: new Date(`${f.to}T23:59:59.999`).toISOString() } })
+  if (f.from)
+    and.push({ publishedAt: { greater_than_equal: new Date(`${f.from}T00:00:00`).toISOString() } })
+  if (f.to)
+    and.push({ publishedAt: { less_than_equal: new Date(`${f.to}T23:59:59.999`).toISOString() } })
   if (f.flagged) and.push({ 'review.flagged': { equals: true } })
   return and.length > 0 ? { and } : {}
 }
@@ -63,21 +72,26 @@ export const PostQuickFilters: React.FC = () => {
 
   useEffect(() => {
     const options = (slug: string) =>
-      apiFetch<{ docs: Option[] }>(`${routes.api}/${slug}?limit=200&depth=0&sort=name&select[name]=true`).then(
-        (b) => b.docs,
-      )
+      apiFetch<{ docs: Option[] }>(
+        `${routes.api}/${slug}?limit=200&depth=0&sort=name&select[name]=true`,
+      ).then((b) => b.docs)
     options('sources').then(setSources, () => setSources([]))
     options('categories').then(setCategories, () => setCategories([]))
   }, [routes.api])
 
-  const set = (patch: Partial<Filters>) => void handleWhereChange?.(whereFrom({ ...filters, ...patch }))
+  const set = (patch: Partial<Filters>) =>
+    void handleWhereChange?.(whereFrom({ ...filters, ...patch }))
 
   return (
     <div className="nr-filters" data-testid="post-quick-filters">
       <strong>{t('newsroom:quickFilters')}</strong>
       <label>
         {t('newsroom:filterState')}
-        <select data-testid="filter-state" onChange={(e) => set({ state: e.target.value })} value={filters.state}>
+        <select
+          data-testid="filter-state"
+          onChange={(e) => set({ state: e.target.value })}
+          value={filters.state}
+        >
           <option value="">{t('newsroom:filterAny')}</option>
           {(Object.keys(EDITORIAL_STATE_KEYS) as EditorialState[]).map((s) => (
             <option key={s} value={s}>
@@ -88,7 +102,11 @@ export const PostQuickFilters: React.FC = () => {
       </label>
       <label>
         {t('newsroom:filterSource')}
-        <select data-testid="filter-source" onChange={(e) => set({ source: e.target.value })} value={filters.source}>
+        <select
+          data-testid="filter-source"
+          onChange={(e) => set({ source: e.target.value })}
+          value={filters.source}
+        >
           <option value="">{t('newsroom:filterAny')}</option>
           {sources.map((s) => (
             <option key={s.id} value={String(s.id)}>
@@ -114,11 +132,21 @@ export const PostQuickFilters: React.FC = () => {
       </label>
       <label>
         {t('newsroom:filterFrom')}
-        <input data-testid="filter-from" onChange={(e) => set({ from: e.target.value })} type="date" value={filters.from} />
+        <input
+          data-testid="filter-from"
+          onChange={(e) => set({ from: e.target.value })}
+          type="date"
+          value={filters.from}
+        />
       </label>
       <label>
         {t('newsroom:filterTo')}
-        <input data-testid="filter-to" onChange={(e) => set({ to: e.target.value })} type="date" value={filters.to} />
+        <input
+          data-testid="filter-to"
+          onChange={(e) => set({ to: e.target.value })}
+          type="date"
+          value={filters.to}
+        />
       </label>
       <label className="nr-checkbox">
         <input
