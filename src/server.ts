@@ -11,7 +11,7 @@ import { getPayload, handleEndpoints, type Payload } from 'payload'
 import { resolveDatabase } from './db'
 import { mountDelivery } from './delivery'
 import { healthReport } from './http/health'
-import { claimJobRunner, runJobsCronsNow } from './jobs/runner'
+import { startJobRunner } from './jobs/runner'
 import { previewRouter } from './http/preview'
 import { sendWebResponse, toWebRequest } from './http/webBridge'
 
@@ -63,8 +63,9 @@ export const startServer = async (options: ServerOptions = {}): Promise<RunningS
   // reuse this one instead of booting a second Payload with its own crons.
   const runsJobs = options.jobs ?? true
   const payload = await getPayload({ config, cron: runsJobs })
-  // This process owns the jobs runner (scheduled publishing); see src/jobs/runner.ts.
-  if (runsJobs) claimJobRunner(payload)
+  // Scheduled publishing and imports: every server may run the jobs crons, each job runs once
+  // (src/jobs/runner.ts).
+  const jobRunner = runsJobs ? await startJobRunner(payload) : undefined
 
   const app = express()
   app.disable('x-powered-by')
@@ -153,8 +154,8 @@ export const startServer = async (options: ServerOptions = {}): Promise<RunningS
   const actualPort = (server.address() as AddressInfo).port
   origin = `http://${host}:${actualPort}`
   // Jobs that fell due while no server was running go now, not at the next tick. Errors are logged by
-  // the cron's own handler.
-  if (runsJobs) void runJobsCronsNow(payload)
+  // the runner.
+  void jobRunner?.runNow()
 
   let closing: Promise<void> | undefined
   const close = () =>
@@ -175,6 +176,7 @@ export const startServer = async (options: ServerOptions = {}): Promise<RunningS
         await closed
       }
       await closeNext?.()
+      await jobRunner?.stop()
       delivery?.stop()
       // Stops the crons and closes the database connection.
       await payload.destroy()

@@ -1,8 +1,9 @@
-import type { Config, JobsConfig, Payload } from 'payload'
+import type { CollectionConfig, Config, Endpoint, JobsConfig, Payload } from 'payload'
 
 import { cronSecretOrAdmins } from './access'
 import { guardJobsCollection } from './guardJobs'
-import { ownsJobRunner } from './runner'
+import { withJobLeases } from './leases'
+import { leaseMsFromEnv, runDueJobs, runnerIdentity } from './runner'
 import { scheduleEndpoint } from './scheduleEndpoint'
 
 type AutorunCron = Extract<NonNullable<JobsConfig['autoRun']>, unknown[]>[number]
@@ -50,10 +51,66 @@ const checkCron = (cron: string): string => {
 }
 
 /**
- * Scheduled publishing that runs with nobody watching: the server's jobs cron (JOBS_CRON, every 10 s),
- * only in the process that claimed the runner (src/jobs/runner.ts), `GET /api/payload-jobs/run` for a
- * platform cron behind CRON_SECRET, the guarded jobs collection (who may schedule), the schedule
- * endpoint, and time zones for the schedule drawer. Appends to whatever jobs setup the host has.
+ * `GET /api/payload-jobs/run` (a platform cron, behind `jobs.access.run`) with the claiming runner
+ * instead of Payload's, so a platform cron and the servers' crons never run a job twice. Same query
+ * parameters (`queue`, `allQueues`, `limit`) and answer as Payload's.
+ */
+const runJobsEndpoint = (runnerOf: () => string): Endpoint => ({
+  path: '/run',
+  method: 'get',
+  handler: async (req) => {
+    const access = req.payload.config.jobs.access?.run
+    if (!access || !(await access({ req })))
+      return Response.json({ message: req.i18n.t('error:unauthorized') }, { status: 401 })
+    const { allQueues, limit, queue } = req.query as Record<string, string | undefined>
+    const parsedLimit = Number(limit)
+    try {
+      const result = await runDueJobs(req.payload, {
+        queue: queue || 'default',
+        allQueues: allQueues !== undefined && allQueues !== 'false',
+        limit: limit !== undefined && Number.isInteger(parsedLimit) ? parsedLimit : 10,
+        holder: runnerOf(),
+        leaseMs: leaseMsFromEnv(),
+      })
+      return Response.json({
+        message: req.i18n.t('general:success'),
+        noJobsRemaining: result.noJobsRemaining,
+        remainingJobsFromQueried: result.failed,
+      })
+    } catch (err) {
+      req.payload.logger.error({ err, msg: 'GET /api/payload-jobs/run: running the jobs failed' })
+      return Response.json(
+        {
+          message: req.i18n.t('error:unknown'),
+          noJobsRemaining: true,
+          remainingJobsFromQueried: 0,
+        },
+        { status: 500 },
+      )
+    }
+  },
+})
+
+/** The jobs collection with leases, and our `/run` in place of Payload's. */
+const withClaimingRunner = (collection: CollectionConfig): CollectionConfig => {
+  let holder: string | undefined
+  return {
+    ...withJobLeases(collection),
+    endpoints: [
+      runJobsEndpoint(() => (holder ??= `${runnerIdentity()}:endpoint`)),
+      ...(Array.isArray(collection.endpoints) ? collection.endpoints : []).filter(
+        (e) => !(e.path === '/run' && e.method === 'get'),
+      ),
+    ],
+  }
+}
+
+/**
+ * Scheduled publishing that runs with nobody watching: the jobs crons (JOBS_CRON, every 10 s) run by
+ * every server that starts a runner (src/jobs/runner.ts; each due job runs once however many do),
+ * `GET /api/payload-jobs/run` for a platform cron behind CRON_SECRET, the guarded jobs collection
+ * (who may schedule), the schedule endpoint, and time zones for the schedule drawer. Appends to
+ * whatever jobs setup the host has.
  */
 export const withScheduledPublishing = (
   config: Config,
@@ -81,18 +138,22 @@ export const withScheduledPublishing = (
           typeof host.autoRun === 'function' ? await host.autoRun(payload) : (host.autoRun ?? [])
         return [...hostCrons, ours]
       },
-      shouldAutoRun: async (payload: Payload) =>
-        ownsJobRunner(payload) && (host.shouldAutoRun ? await host.shouldAutoRun(payload) : true),
+      // Payload's own crons (started in any instance that serves a request) never run jobs: its
+      // runner reads due jobs and marks them in a second statement, so two processes both run them.
+      // `startJobRunner` runs these crons with a claim per job instead.
+      shouldAutoRun: () => false,
       access: { ...host.access, run: host.access?.run ?? cronSecretOrAdmins },
       // Not `runHooks`: in 3.90.2 it makes every job-log update fail validation ("Status > Log"). So the
       // admin drawer's `payload.jobs.queue` writes straight to the database, past the creation guard;
       // such a job is still refused when it runs, since the task publishes as its user with
       // `overrideAccess: false`. REST, GraphQL and Local API `create` go through the guard.
       jobsCollectionOverrides: ({ defaultJobsCollection }) =>
-        guardJobsCollection(
-          host.jobsCollectionOverrides
-            ? host.jobsCollectionOverrides({ defaultJobsCollection })
-            : defaultJobsCollection,
+        withClaimingRunner(
+          guardJobsCollection(
+            host.jobsCollectionOverrides
+              ? host.jobsCollectionOverrides({ defaultJobsCollection })
+              : defaultJobsCollection,
+          ),
         ),
     },
   }

@@ -1,23 +1,209 @@
-import type { Payload } from 'payload'
+import { randomBytes } from 'node:crypto'
+import { hostname } from 'node:os'
 
-/**
- * The Payload instances whose jobs crons may run jobs. Only the long-running server claims its
- * instance (src/server.ts). Payload starts the crons in any instance that serves a request
- * (`createPayloadRequest` asks for `cron: true`), e.g. a server started with `jobs: false` or a bare
- * `next start`; `shouldAutoRun` then keeps those from running jobs, so exactly one process owns them.
- */
-const jobRunners = new WeakSet<Payload>()
+import { Cron } from 'croner'
+import type { JobsConfig, Payload } from 'payload'
 
-export const claimJobRunner = (payload: Payload): void => {
-  jobRunners.add(payload)
+import { claimJob, claimableJobs, JOBS_COLLECTION, releaseJob, renewJobLease } from './leases'
+
+type AutorunCron = Extract<NonNullable<JobsConfig['autoRun']>, unknown[]>[number]
+
+/** How long a claim on a job lasts unless renewed, in seconds. @default JOBS_LEASE_SECONDS, 60 */
+export const leaseMsFromEnv = (): number => {
+  const raw = process.env.JOBS_LEASE_SECONDS
+  if (raw === undefined || raw.trim() === '') return 60_000
+  const seconds = Number(raw)
+  if (!Number.isFinite(seconds) || seconds < 1)
+    throw new Error(`JOBS_LEASE_SECONDS="${raw}" is not a number of seconds >= 1.`)
+  return seconds * 1000
 }
 
-export const ownsJobRunner = (payload: Payload): boolean => jobRunners.has(payload)
+/** A name for this runner, unique across servers and restarts: host, process and a random part. */
+export const runnerIdentity = (): string =>
+  `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`
+
+export type RunDueJobsOptions = {
+  /** @default 'default' */
+  queue?: string
+  /** Every queue, not just `queue`. @default false */
+  allQueues?: boolean
+  /** The most jobs claimed in one call. @default 10 */
+  limit?: number
+  /** Written into each claimed job's `claimedBy`. */
+  holder: string
+  /** How long a claim lasts without renewal (renewed every third of it while the job runs). */
+  leaseMs: number
+}
+
+export type RunDueJobsResult = { claimed: number; failed: number; noJobsRemaining: boolean }
 
 /**
- * Runs every jobs cron once now, so jobs that fell due while no server was running are published at
- * start-up instead of at the next tick. Croner's `protect` keeps this from overlapping a tick.
+ * Runs the jobs that are due, each exactly once however many processes call this at the same time:
+ * each candidate is claimed with one conditional update only one caller can win
+ * (src/jobs/leases.ts), then run with Payload's own `runByID` (its task, retries and log), its lease
+ * renewed while it runs and given back when it ends. A job held by a process that died becomes
+ * claimable when its lease runs out, and runs again, once, on whichever process claims it first.
+ *
+ * Payload's own `jobs.run` reads the due jobs and then marks them `processing` in a second
+ * statement, so two processes reading at once both run them (config.ts keeps it from running).
  */
-export const runJobsCronsNow = async (payload: Payload): Promise<void> => {
-  await Promise.all(payload.crons.map((cron) => cron.trigger()))
+export const runDueJobs = async (
+  payload: Payload,
+  options: RunDueJobsOptions,
+): Promise<RunDueJobsResult> => {
+  const { holder, leaseMs } = options
+  const limit = options.limit ?? 10
+  const now = new Date()
+  const where = options.allQueues
+    ? claimableJobs(now)
+    : { and: [claimableJobs(now), { queue: { equals: options.queue ?? 'default' } }] }
+  const { docs } = await payload.db.find({
+    collection: JOBS_COLLECTION,
+    where,
+    sort: payload.collections[JOBS_COLLECTION]?.config.defaultSort ?? 'createdAt',
+    limit,
+    pagination: false,
+    select: { id: true } as never,
+  })
+
+  const held = new Set<number | string>()
+  const renew = setInterval(
+    () => {
+      for (const id of held) {
+        renewJobLease(payload, id, holder, leaseMs).then(
+          (kept) => {
+            if (!kept && held.has(id))
+              payload.logger.warn(
+                `Job ${id}: the lease ran out and another server claimed the job while it was still running here`,
+              )
+          },
+          (err: unknown) =>
+            payload.logger.error({ err, msg: `Job ${id}: could not renew the lease` }),
+        )
+      }
+    },
+    Math.max(250, Math.floor(leaseMs / 3)),
+  )
+  renew.unref()
+
+  let failed = 0
+  const runs: Promise<void>[] = []
+  try {
+    for (const { id } of docs as { id: number | string }[]) {
+      if (!(await claimJob(payload, id, holder, leaseMs))) continue
+      held.add(id)
+      runs.push(
+        payload.jobs
+          .runByID({ id, overrideAccess: true })
+          .then(
+            (result) => {
+              // Typed as a promise of a promise in 3.90.2; it is the result.
+              const { jobStatus } = result as unknown as {
+                jobStatus?: Record<string, { status: string }>
+              }
+              const status = jobStatus?.[String(id)]?.status
+              if (status && status !== 'success') failed++
+            },
+            (err: unknown) => {
+              failed++
+              payload.logger.error({ err, msg: `Job ${id} failed to run` })
+            },
+          )
+          .finally(() => {
+            held.delete(id)
+            return releaseJob(payload, id, holder).catch((err: unknown) =>
+              payload.logger.error({
+                err,
+                msg: `Job ${id}: could not release the lease (another server may run it once it runs out)`,
+              }),
+            )
+          }),
+      )
+    }
+  } finally {
+    await Promise.all(runs)
+    clearInterval(renew)
+  }
+  return { claimed: runs.length, failed, noJobsRemaining: docs.length < limit }
+}
+
+export type JobRunnerOptions = {
+  /** How long a claim lasts unless renewed. @default leaseMsFromEnv() (JOBS_LEASE_SECONDS, 60 s) */
+  leaseMs?: number
+  /** @default runnerIdentity() */
+  holder?: string
+  /** How long `stop` waits for jobs still running here, in ms. @default 10000 */
+  stopTimeoutMs?: number
+}
+
+export type JobRunner = {
+  /** Written into the jobs this runner claims. */
+  holder: string
+  /** Runs every cron once now (jobs that fell due while no server was running). */
+  runNow: () => Promise<void>
+  /** Stops the crons and waits for the jobs running here to end. */
+  stop: () => Promise<void>
+}
+
+/**
+ * Runs the jobs crons of the config (`jobs.autoRun`: the newsroom's JOBS_CRON and any the host adds)
+ * in this process with `runDueJobs`. Every server may start one: each due job still runs once.
+ * A tick does not start while the previous tick of the same cron still runs.
+ */
+export const startJobRunner = async (
+  payload: Payload,
+  options: JobRunnerOptions = {},
+): Promise<JobRunner> => {
+  const holder = options.holder ?? runnerIdentity()
+  const leaseMs = options.leaseMs ?? leaseMsFromEnv()
+  const { autoRun } = payload.config.jobs
+  const crons: AutorunCron[] =
+    typeof autoRun === 'function' ? await autoRun(payload) : (autoRun ?? [])
+
+  let stopped = false
+  const ticks = crons.map((cron) => {
+    let running: Promise<void> | undefined
+    const tick = () =>
+      (running ??= (async () => {
+        try {
+          if (stopped) return
+          await runDueJobs(payload, {
+            queue: cron.queue,
+            allQueues: cron.allQueues,
+            limit: cron.limit ?? 10,
+            holder,
+            leaseMs,
+          })
+        } catch (err) {
+          payload.logger.error({ err, msg: `Jobs runner: the tick of "${cron.cron}" failed` })
+        } finally {
+          running = undefined
+        }
+      })())
+    const timer = new Cron(cron.cron ?? '* * * * *', { sloppyRanges: true }, () => tick())
+    return { tick, timer, current: () => running }
+  })
+
+  return {
+    holder,
+    runNow: async () => {
+      await Promise.all(ticks.map(({ tick }) => tick()))
+    },
+    stop: async () => {
+      stopped = true
+      for (const { timer } of ticks) timer.stop()
+      const timeout = options.stopTimeoutMs ?? 10_000
+      let timer: NodeJS.Timeout | undefined
+      const ended = await Promise.race([
+        Promise.all(ticks.map(({ current }) => current())).then(() => true),
+        new Promise<false>((resolve) => {
+          timer = setTimeout(() => resolve(false), timeout)
+        }),
+      ])
+      clearTimeout(timer)
+      // Their leases run out and another server runs them again.
+      if (!ended)
+        payload.logger.warn(`Jobs runner: stopping with jobs still running after ${timeout} ms`)
+    },
+  }
 }

@@ -1,0 +1,124 @@
+import type { CollectionConfig, Field, Payload, Where } from 'payload'
+
+/** Payload's jobs collection. */
+export const JOBS_COLLECTION = 'payload-jobs'
+
+/**
+ * Who holds a job and until when. A runner claims a due job by setting both in one conditional
+ * update that only one process can win; it renews `leaseUntil` while the job runs and clears both
+ * when it is done. A job whose lease ran out (its server died) is claimable again.
+ */
+export const jobLeaseFields: Field[] = [
+  {
+    name: 'claimedBy',
+    type: 'text',
+    admin: {
+      readOnly: true,
+      description: 'The server running this job (host:pid:id), while it runs.',
+    },
+  },
+  {
+    name: 'leaseUntil',
+    type: 'date',
+    index: true,
+    admin: {
+      readOnly: true,
+      date: { pickerAppearance: 'dayAndTime' },
+      description:
+        'Until when that server holds the job; it renews this while the job runs. Past it, another server may run the job.',
+    },
+  },
+]
+
+/** The jobs collection with the lease fields. */
+export const withJobLeases = (collection: CollectionConfig): CollectionConfig => ({
+  ...collection,
+  fields: [...collection.fields, ...jobLeaseFields],
+})
+
+/**
+ * Jobs a runner may claim at `now`: not completed, not failed for good, due, and either never claimed
+ * and not running (a job Payload's own runner is running has `processing` and no lease: not ours to
+ * take), or claimed by a server whose lease ran out.
+ */
+export const claimableJobs = (now: Date): Where => ({
+  and: [
+    { completedAt: { exists: false } },
+    { hasError: { not_equals: true } },
+    {
+      or: [{ waitUntil: { exists: false } }, { waitUntil: { less_than: now.toISOString() } }],
+    },
+    {
+      or: [
+        { and: [{ processing: { equals: false } }, { leaseUntil: { exists: false } }] },
+        { leaseUntil: { less_than: now.toISOString() } },
+      ],
+    },
+  ],
+})
+
+// `updateOne` with a `where` and no id is one conditional statement: drizzle (SQLite, Postgres) runs
+// a single `UPDATE ... WHERE ... RETURNING` when asked for `atomic`, MongoDB's `findOneAndUpdate`
+// is atomic by itself. Two processes asking at once: one gets the row, the other null.
+const atomic = (payload: Payload) =>
+  payload.db.name === 'mongoose' ? undefined : ({ atomic: true } as Record<string, unknown>)
+
+/**
+ * Claims job `id` for `holder` until `now + leaseMs`, if it is claimable: true when this call won it.
+ * The claim also sets `processing`, so Payload's own runner (which picks `processing: false`) leaves
+ * it alone.
+ */
+export const claimJob = async (
+  payload: Payload,
+  id: number | string,
+  holder: string,
+  leaseMs: number,
+  now: Date = new Date(),
+): Promise<boolean> => {
+  const claimed = await payload.db.updateOne({
+    collection: JOBS_COLLECTION,
+    where: { and: [{ id: { equals: id } }, claimableJobs(now)] },
+    data: {
+      claimedBy: holder,
+      leaseUntil: new Date(now.getTime() + leaseMs).toISOString(),
+      processing: true,
+      updatedAt: now.toISOString(),
+    },
+    options: atomic(payload),
+  })
+  return Boolean(claimed)
+}
+
+/**
+ * Extends `holder`'s lease on job `id`: false when it no longer holds it (its lease ran out and
+ * another server claimed the job, or the job is gone).
+ */
+export const renewJobLease = async (
+  payload: Payload,
+  id: number | string,
+  holder: string,
+  leaseMs: number,
+  now: Date = new Date(),
+): Promise<boolean> => {
+  const renewed = await payload.db.updateOne({
+    collection: JOBS_COLLECTION,
+    where: { and: [{ id: { equals: id } }, { claimedBy: { equals: holder } }] },
+    data: { leaseUntil: new Date(now.getTime() + leaseMs).toISOString() },
+    options: atomic(payload),
+  })
+  return Boolean(renewed)
+}
+
+/** Gives job `id` back after `holder` ran it (a job to retry is then claimable again). */
+export const releaseJob = async (
+  payload: Payload,
+  id: number | string,
+  holder: string,
+): Promise<void> => {
+  await payload.db.updateOne({
+    collection: JOBS_COLLECTION,
+    where: { and: [{ id: { equals: id } }, { claimedBy: { equals: holder } }] },
+    data: { claimedBy: null, leaseUntil: null },
+    options: atomic(payload),
+  })
+}

@@ -1,0 +1,18 @@
+// One server process of a multi-server test: the real server (src/server.ts) with the test tasks
+// added, announcing its address on stdout. Started by test/multi-server/children.ts.
+import '../../src/preload'
+
+import { startServer } from '../../src/server'
+import { addTestTasks } from './tasks'
+
+const { default: config } = await import('../../payload.config')
+addTestTasks(await config)
+const server = await startServer({ host: '127.0.0.1', port: 0, admin: false })
+process.stdout.write(`@@child ${JSON.stringify({ ready: server.url, pid: process.pid })}\n`)
+// The signal comes twice (to the process group, and relayed by tsx): close once.
+let closing = false
+process.on('SIGTERM', () => {
+  if (closing) return
+  closing = true
+  void server.close().then(() => process.exit(0))
+})
