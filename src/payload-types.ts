@@ -28,6 +28,7 @@ export interface Config {
     media: Media;
     users: User;
     'import-runs': ImportRun;
+    'delivery-epochs': DeliveryEpoch;
     'payload-kv': PayloadKv;
     'payload-jobs': PayloadJob;
     'payload-locked-documents': PayloadLockedDocument;
@@ -53,6 +54,7 @@ export interface Config {
     media: MediaSelect<false> | MediaSelect<true>;
     users: UsersSelect<false> | UsersSelect<true>;
     'import-runs': ImportRunsSelect<false> | ImportRunsSelect<true>;
+    'delivery-epochs': DeliveryEpochsSelect<false> | DeliveryEpochsSelect<true>;
     'payload-kv': PayloadKvSelect<false> | PayloadKvSelect<true>;
     'payload-jobs': PayloadJobsSelect<false> | PayloadJobsSelect<true>;
     'payload-locked-documents': PayloadLockedDocumentsSelect<false> | PayloadLockedDocumentsSelect<true>;
@@ -377,6 +379,17 @@ export interface ImportRun {
 }
 /**
  * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "delivery-epochs".
+ */
+export interface DeliveryEpoch {
+  id: number;
+  key: string;
+  value: string;
+  updatedAt: string;
+  createdAt: string;
+}
+/**
+ * This interface was referenced by `Config`'s JSON-Schema
  * via the `definition` "payload-kv".
  */
 export interface PayloadKv {
@@ -481,6 +494,14 @@ export interface PayloadJob {
   queue?: string | null;
   waitUntil?: string | null;
   processing?: boolean | null;
+  /**
+   * The server running this job (host:pid:id), while it runs.
+   */
+  claimedBy?: string | null;
+  /**
+   * Until when that server holds the job; it renews this while the job runs. Past it, another server may run the job.
+   */
+  leaseUntil?: string | null;
   updatedAt: string;
   createdAt: string;
 }
@@ -738,6 +759,16 @@ export interface ImportRunsSelect<T extends boolean = true> {
 }
 /**
  * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "delivery-epochs_select".
+ */
+export interface DeliveryEpochsSelect<T extends boolean = true> {
+  key?: T;
+  value?: T;
+  updatedAt?: T;
+  createdAt?: T;
+}
+/**
+ * This interface was referenced by `Config`'s JSON-Schema
  * via the `definition` "payload-kv_select".
  */
 export interface PayloadKvSelect<T extends boolean = true> {
@@ -772,6 +803,8 @@ export interface PayloadJobsSelect<T extends boolean = true> {
   queue?: T;
   waitUntil?: T;
   processing?: T;
+  claimedBy?: T;
+  leaseUntil?: T;
   updatedAt?: T;
   createdAt?: T;
 }

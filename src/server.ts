@@ -87,10 +87,8 @@ export const startServer = async (options: ServerOptions = {}): Promise<RunningS
       .json(report)
   })
 
-  const delivery =
-    (options.delivery ?? true)
-      ? await mountDelivery(app, payload, { optimize: !resolveDatabase().inMemory })
-      : undefined
+  if (options.delivery ?? true)
+    await mountDelivery(app, payload, { optimize: !resolveDatabase().inMemory })
 
   const { GRAPHQL_POST, GRAPHQL_PLAYGROUND_GET } = await import('@payloadcms/next/routes')
   const graphql = GRAPHQL_POST(config)
@@ -177,7 +175,6 @@ export const startServer = async (options: ServerOptions = {}): Promise<RunningS
       }
       await closeNext?.()
       await jobRunner?.stop()
-      delivery?.stop()
       // Stops the crons and closes the database connection.
       await payload.destroy()
       // A later startServer() in the same process (tests) must boot a fresh instance.

@@ -1,6 +1,6 @@
 import type { Payload } from 'payload'
 
-import { contentGeneration } from './changes'
+import { epochMayPrecedeContent, readContentEpoch } from './epoch'
 
 /**
  * Tells the delivery cache whether what a cached response was made from may have changed since.
@@ -14,76 +14,66 @@ export type Freshness = {
   /** What the epoch follows, for the logs and the README. */
   describe: string
   /**
-   * Whether the epoch moves on every change, whoever makes it: then what was read in an epoch may be
-   * kept for as long as it lasts. Otherwise only for `defaultSeconds`.
+   * Whether the epoch moves on every change readers can see, whoever makes it: then what was read in
+   * an epoch may be kept for as long as it lasts. Otherwise only for `defaultSeconds`.
    */
   complete: boolean
-  /** Stops watching (the server calls it before closing the database). */
+  /** A change made through this process: the epoch moves at once. */
+  noteChange: () => void
+  /** Stops watching. */
   stop: () => void
 }
 
 /**
- * The epoch is this process's own count of writes to delivered content (the delivery plugin's
- * hooks). Writes made by other processes and embargoes ending are not seen: responses are reused
- * for 2 s at most by default.
+ * The epoch moves only on this process's own changes (`noteChange`): responses are reused for 2 s
+ * at most by default. For an HTTP cache mounted without the delivery plugin.
  */
-export const writesInThisProcess = (payload: Payload): Freshness => ({
-  epoch: () => contentGeneration(payload),
-  defaultSeconds: 2,
-  describe: 'writes made through this process',
-  complete: false,
-  stop: () => {},
-})
-
-// The watch the server started for each Payload instance (tests boot several in one process).
-const watches = new WeakMap<Payload, Freshness>()
-
-/** The freshness the server watches for this Payload instance, if it runs one. */
-export const freshnessOf = (payload: Payload): Freshness | undefined => watches.get(payload)
+export const writesInThisProcess = (): Freshness => {
+  let epoch = 0
+  return {
+    epoch: () => epoch,
+    defaultSeconds: 2,
+    describe: 'writes made through this process',
+    complete: false,
+    noteChange: () => {
+      epoch++
+    },
+    stop: () => {},
+  }
+}
 
 export type WatchOptions = {
-  /** How often the database is asked whether anyone wrote to it, in ms. @default 250 */
+  /** How often the content epoch is read from the database, in ms. @default 250 */
   pollMs?: number
   /** The clock. @default Date.now */
   now?: () => number
 }
 
-type LibsqlClient = {
-  execute: (sql: string) => Promise<{ rows: ArrayLike<Record<string, unknown> | unknown[]> }>
-}
-
-/** The first value of the first row of a libsql result, as a number. */
-const firstNumber = (result: { rows: ArrayLike<Record<string, unknown> | unknown[]> }): number => {
-  const row = result.rows[0]
-  const value = Array.isArray(row) ? row[0] : row && Object.values(row)[0]
-  return Number(value)
-}
-
 /**
  * What a published-and-due read returns can change in three ways, and the epoch moves on each:
- * - a write through this process's Payload (the delivery plugin's hooks; at once);
- * - a write to the database by anything else: another process, the CLI importer, the importer's
- *   bulk writer in this one (SQLite: `PRAGMA data_version` and `total_changes()`, asked every
- *   `pollMs`; seen within that);
+ * - a change through this process (the delivery plugin's hooks call `noteChange`; at once);
+ * - a change through any process, this one included: every such write bumps the content epoch in the
+ *   database (src/delivery/epoch.ts; the hooks, and the importer's writer), which is read every
+ *   `pollMs` (seen within that, on every server, SQLite or MongoDB);
  * - an embargo ending: a published post's `publishedAt` arriving, with no write at all (the earliest
  *   future `publishedAt` is looked up whenever the epoch moves; at that instant exactly).
- * Until the lookup after a move has answered, the epoch is unknown and the cache is bypassed.
- * Other adapters get `writesInThisProcess`.
+ * Writes that readers cannot see (draft saves, jobs, import runs, preferences) bump nothing.
+ * Until the first read of the epoch and the lookup after a move have answered, the epoch is unknown
+ * and the cache is bypassed. Nothing is read until the epoch is first asked for.
  */
 export const watchContent = (payload: Payload, options: WatchOptions = {}): Freshness => {
-  const client = (payload.db as unknown as { client?: LibsqlClient }).client
-  if (payload.db.name !== 'sqlite' || typeof client?.execute !== 'function')
-    return writesInThisProcess(payload)
   const pollMs = options.pollMs ?? 250
   const now = options.now ?? Date.now
+  const settles = epochMayPrecedeContent(payload)
 
   let epoch = 0
   let known = false
   let validUntil = Number.POSITIVE_INFINITY
-  let generation = contentGeneration(payload)
   let lookingUp = false
   let stopped = false
   let seen: string | undefined
+  let settling = false
+  let timer: NodeJS.Timeout | undefined
 
   /** The earliest `publishedAt` still to come among published posts: when the next embargo ends. */
   const lookUpNextEmbargo = async (): Promise<void> => {
@@ -112,10 +102,11 @@ export const watchContent = (payload: Payload, options: WatchOptions = {}): Fres
         if (asked !== epoch) continue
         const next = docs[0]?.publishedAt
         validUntil = next ? Date.parse(next) : Number.POSITIVE_INFINITY
-        known = true
+        known = seen !== undefined
         return
       }
     } catch (err) {
+      if (stopped) return
       payload.logger.error({
         err,
         msg: 'Delivery cache: could not look up the next embargo; not caching until it can',
@@ -133,49 +124,96 @@ export const watchContent = (payload: Payload, options: WatchOptions = {}): Fres
 
   const poll = async () => {
     try {
-      const [others, own] = await Promise.all([
-        client.execute('PRAGMA data_version'),
-        client.execute('SELECT total_changes()'),
-      ])
-      const fingerprint = `${firstNumber(others)}:${firstNumber(own)}`
-      if (seen !== undefined && fingerprint !== seen) move()
-      // A failed lookup is retried on the next tick.
-      else if (!known && !lookingUp) void lookUpNextEmbargo()
-      seen = fingerprint
+      const value = await readContentEpoch(payload)
+      if (stopped) return
+      if (seen !== undefined && value !== seen) {
+        move()
+        // On MongoDB the bump can land just before its content commits: move again next time.
+        settling = settles
+      } else if (settling) {
+        settling = false
+        move()
+      } else if (!known && !lookingUp) {
+        seen = value
+        // The first answer, or a failed lookup retried.
+        void lookUpNextEmbargo()
+      }
+      seen = value
     } catch (err) {
       if (stopped) return
       payload.logger.error({
         err,
-        msg: 'Delivery cache: could not ask the database for changes; not caching until it answers',
+        msg: 'Delivery cache: could not read the content epoch; not caching until it answers',
       })
       seen = undefined
       move()
     }
   }
-  const timer = setInterval(() => void poll(), pollMs)
-  timer.unref()
-  void poll()
-  void lookUpNextEmbargo()
 
-  const freshness: Freshness = {
+  const start = () => {
+    timer = setInterval(() => void poll(), pollMs)
+    timer.unref()
+    void poll()
+  }
+
+  return {
     epoch: () => {
-      const current = contentGeneration(payload)
-      if (current !== generation) {
-        generation = current
-        move()
-      }
+      if (!timer && !stopped) start()
       if (known && now() >= validUntil) move()
       return known ? epoch : undefined
     },
     defaultSeconds: 300,
     complete: true,
-    describe: `writes by any process (polled every ${pollMs} ms) and embargoes ending`,
+    describe: `the content epoch (polled every ${pollMs} ms), this process's writes and embargoes ending`,
+    noteChange: move,
     stop: () => {
       stopped = true
       clearInterval(timer)
-      if (watches.get(payload) === freshness) watches.delete(payload)
     },
   }
-  watches.set(payload, freshness)
-  return freshness
 }
+
+/**
+ * The content watch of each Payload instance booted from one config (tests boot several), owned by
+ * the delivery plugin: made on first use, stopped when the instance is destroyed.
+ */
+export type ContentWatches = {
+  /** The instance's watch, made (not yet reading anything) if it has none. */
+  of: (payload: Payload) => Freshness
+  /** The instance's watch if something asked for it: a change has nothing to tell otherwise. */
+  existing: (payload: Payload) => Freshness | undefined
+  stop: (payload: Payload) => void
+}
+
+export const contentWatches = (options: WatchOptions = {}): ContentWatches => {
+  const watches = new WeakMap<Payload, Freshness>()
+  return {
+    of: (payload) => {
+      let watch = watches.get(payload)
+      if (!watch) {
+        watch = watchContent(payload, options)
+        watches.set(payload, watch)
+      }
+      return watch
+    },
+    existing: (payload) => watches.get(payload),
+    stop: (payload) => {
+      watches.get(payload)?.stop()
+      watches.delete(payload)
+    },
+  }
+}
+
+type DeliveryCustom = { newsroomDelivery?: { watches: ContentWatches } }
+
+/**
+ * The content watch the delivery plugin keeps for this instance; `undefined` when the config has no
+ * delivery plugin (then callers fall back to `writesInThisProcess`).
+ */
+export const freshnessOf = (payload: Payload): Freshness | undefined =>
+  (payload.config.custom as DeliveryCustom | undefined)?.newsroomDelivery?.watches.of(payload)
+
+/** What the plugin puts into `config.custom` so that the HTTP side finds its watches. */
+export const deliveryCustom = (watches: ContentWatches): DeliveryCustom => ({
+  newsroomDelivery: { watches },
+})

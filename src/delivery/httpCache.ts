@@ -31,8 +31,9 @@ export type HttpCacheOptions = {
   staleWhileRevalidate?: number
   /**
    * What tells the microcache that content may have changed: a response is reused only while its
-   * epoch lasts. `watchContent` (src/delivery/freshness.ts) follows every write and embargo on SQLite.
-   * @default writesInThisProcess(payload): this process's own writes only
+   * epoch lasts. The delivery plugin's watch (src/delivery/freshness.ts) follows every change readers
+   * can see, made by any server, and every embargo ending.
+   * @default writesInThisProcess(): nothing but `noteChange`
    */
   freshness?: Freshness
   /**
@@ -169,7 +170,7 @@ const notModified = (req: Request, entry: Entry): boolean => {
 export const httpCache = (payload: Payload, options: HttpCacheOptions): RequestHandler => {
   const maxAge = options.maxAge ?? numberFromEnv('DELIVERY_MAX_AGE', 60)
   const swr = options.staleWhileRevalidate ?? numberFromEnv('DELIVERY_STALE_WHILE_REVALIDATE', 300)
-  const freshness = options.freshness ?? writesInThisProcess(payload)
+  const freshness = options.freshness ?? writesInThisProcess()
   const microcacheMs =
     (options.microcacheSeconds ??
       numberFromEnv('DELIVERY_MICROCACHE_SECONDS', freshness.defaultSeconds)) * 1000

@@ -2,7 +2,7 @@ import type { Express } from 'express'
 import type { Payload } from 'payload'
 
 import { feedsRouter, type FeedsOptions } from './feeds'
-import { watchContent, type WatchOptions } from './freshness'
+import { freshnessOf, writesInThisProcess } from './freshness'
 import { httpCache, type HttpCacheOptions } from './httpCache'
 import { optimizeDatabase } from './optimizeDatabase'
 import { anonymousRateLimit, type RateLimitOptions } from './rateLimit'
@@ -17,8 +17,6 @@ export type DeliveryOptions = {
   optimize?: boolean
   rateLimit?: RateLimitOptions
   cache?: Omit<HttpCacheOptions, 'isPublicRead' | 'freshness'>
-  /** How the cache learns of changes (see src/delivery/freshness.ts). */
-  watch?: WatchOptions
   feeds?: FeedsOptions
 }
 
@@ -28,13 +26,14 @@ const PUBLIC_COLLECTIONS = ['posts', 'sources', 'categories', 'authors', 'media'
 /**
  * Mounts the delivery layer on the server's Express app, in front of Payload's REST and GraphQL:
  * the anonymous rate limit and HTTP caching on `${api}` and `/feeds`, then the feeds. Call it
- * before the Payload handlers are mounted, and `stop()` what it returns before closing Payload.
+ * before the Payload handlers are mounted. The cache follows the delivery plugin's content watch,
+ * which lives and ends with the Payload instance.
  */
 export const mountDelivery = async (
   app: Express,
   payload: Payload,
   options: DeliveryOptions = {},
-): Promise<{ stop: () => void }> => {
+): Promise<void> => {
   const api = options.api ?? payload.config.routes.api ?? '/api'
   if (options.optimize ?? true) {
     const { ran, ms } = await optimizeDatabase(payload)
@@ -45,16 +44,19 @@ export const mountDelivery = async (
   )
   const paths = [api, '/feeds']
   app.use(paths, anonymousRateLimit(payload, options.rateLimit))
-  const freshness = watchContent(payload, options.watch)
+  const freshness = freshnessOf(payload)
+  if (!freshness)
+    payload.logger.warn(
+      'Delivery: the config has no deliveryPlugin(); the cache sees only this process and keeps responses 2 s',
+    )
   app.use(
     paths,
     httpCache(payload, {
       ...options.cache,
-      freshness,
+      freshness: freshness ?? writesInThisProcess(),
       isPublicRead: (path) => publicRead.test(path) && !path.endsWith('/versions'),
       graphQLPath: `${api}${payload.config.routes.graphQL ?? '/graphql'}`,
     }),
   )
   app.use(feedsRouter(payload, options.feeds))
-  return { stop: freshness.stop }
 }

@@ -8,7 +8,15 @@ import type {
 
 import { selectForReaders } from './anonymousSelect'
 import { attachAttribution, attributionField, forgetSources } from './attribution'
-import { noteContentChange } from './changes'
+import {
+  endCacheAfterChange,
+  endCacheAfterDelete,
+  endCacheAfterPostChange,
+  endCacheAfterPostDelete,
+  notePostWrite,
+} from './changes'
+import { ContentEpochs } from './epoch'
+import { contentWatches, deliveryCustom, type ContentWatches, type WatchOptions } from './freshness'
 import { maxDepthRule } from './graphqlDepth'
 import { cachePopulation } from './populationCache'
 import { limitDepthForReaders } from './readerDepth'
@@ -49,19 +57,13 @@ export type DeliveryPluginOptions = {
    * @default Number(process.env.DELIVERY_MAX_DEPTH ?? 2)
    */
   readerMaxDepth?: number
+  /** How the delivery cache learns of changes (src/delivery/freshness.ts). */
+  watch?: WatchOptions
 }
 
 /** The collections whose documents appear in delivered posts (populated or in feeds). */
 const DELIVERED = new Set(['posts', 'sources', 'categories', 'authors', 'media'])
 
-const noteChangeAfterChange: CollectionAfterChangeHook = ({ doc, req }) => {
-  noteContentChange(req.payload)
-  return doc
-}
-const noteChangeAfterDelete: CollectionAfterDeleteHook = ({ doc, req }) => {
-  noteContentChange(req.payload)
-  return doc
-}
 const forgetSourcesAfterChange: CollectionAfterChangeHook = ({ doc, req }) => {
   forgetSources(req.payload)
   return doc
@@ -72,7 +74,7 @@ const forgetSourcesAfterDelete: CollectionAfterDeleteHook = ({ doc, req }) => {
 }
 
 const withDeliveryHooks =
-  (readerMaxDepth: number) =>
+  (readerMaxDepth: number, watches: ContentWatches) =>
   (collection: CollectionConfig): CollectionConfig => {
     if (!DELIVERED.has(collection.slug)) return collection
     const hooks = collection.hooks ?? {}
@@ -99,7 +101,7 @@ const withDeliveryHooks =
         ...hooks,
         beforeOperation: [
           ...(hooks.beforeOperation ?? []),
-          ...(isPosts ? [rewriteSlugFilters] : []),
+          ...(isPosts ? [rewriteSlugFilters, notePostWrite] : []),
           limitDepthForReaders(readerMaxDepth),
           selectForReaders,
           ...(isPosts ? [cachePopulation] : []),
@@ -108,12 +110,12 @@ const withDeliveryHooks =
         afterChange: [
           ...(hooks.afterChange ?? []),
           ...(isSources ? [forgetSourcesAfterChange] : []),
-          noteChangeAfterChange,
+          isPosts ? endCacheAfterPostChange(watches) : endCacheAfterChange(watches),
         ],
         afterDelete: [
           ...(hooks.afterDelete ?? []),
           ...(isSources ? [forgetSourcesAfterDelete] : []),
-          noteChangeAfterDelete,
+          isPosts ? endCacheAfterPostDelete(watches) : endCacheAfterDelete(watches),
         ],
       },
     }
@@ -121,9 +123,11 @@ const withDeliveryHooks =
 
 /**
  * Content delivery for readers' apps: a virtual `attribution` on every post (outlet, original URL,
- * licence; no query per post), change tracking for the delivery cache, and GraphQL limits (query
- * complexity; playground and introspection off in production unless configured on). The HTTP side
- * (feeds, caching, rate limit) is mounted by `mountDelivery` in src/server.ts.
+ * licence; no query per post), the content epoch and the watch of it that tells every cache when
+ * readers' content changed (src/delivery/freshness.ts; made per Payload instance on first use,
+ * stopped with it), and GraphQL limits (query complexity; playground and introspection off in
+ * production unless configured on). The HTTP side (feeds, caching, rate limit) is mounted by
+ * `mountDelivery` in src/server.ts.
  * Add it after `newsroomPlugin()`, which brings the collections.
  */
 export const deliveryPlugin =
@@ -156,9 +160,23 @@ export const deliveryPlugin =
         'deliveryPlugin: no "posts" collection; add deliveryPlugin() after newsroomPlugin().',
       )
     }
+    const watches = contentWatches(options.watch)
     return {
       ...incoming,
-      collections: (incoming.collections ?? []).map(withDeliveryHooks(readerMaxDepth)),
+      collections: [
+        ...(incoming.collections ?? []).map(withDeliveryHooks(readerMaxDepth, watches)),
+        ContentEpochs,
+      ],
+      custom: { ...incoming.custom, ...deliveryCustom(watches) },
+      onInit: async (payload) => {
+        await incoming.onInit?.(payload)
+        // Payload has no shutdown hook for plugins: the watch ends with the instance.
+        const destroy = payload.destroy
+        payload.destroy = async () => {
+          watches.stop(payload)
+          await destroy()
+        }
+      },
       graphQL: {
         ...incoming.graphQL,
         maxComplexity,

@@ -1,6 +1,7 @@
 import type { Payload, PayloadRequest } from 'payload'
 import { createLocalReq } from 'payload'
 
+import { bumpContentEpoch } from '../delivery/epoch'
 import { slugOrFallback } from '../lib/slug'
 import { renderContentHtml } from '../richtext/html'
 import type { LexState } from './lexical'
@@ -187,6 +188,8 @@ export class Loader {
   /** Commits the open batch (so an interrupted run keeps everything written so far). */
   async commit() {
     await this.bulk?.flush()
+    // These writes run no delivery hook: tell every server's delivery cache (src/delivery/epoch.ts).
+    if (this.pending > 0) await bumpContentEpoch(this.payload, this.req)
     if (this.options.req) {
       this.pending = 0
       return
@@ -430,6 +433,8 @@ export class Loader {
   /** Stores hostnames sources gained during the run, then commits. */
   async finish() {
     await this.bulk?.flush()
+    if (this.pending > 0 || this.sourceHostsDirty.size > 0)
+      await bumpContentEpoch(this.payload, this.req)
     for (const name of this.sourceHostsDirty) {
       const s = this.sources.get(name)
       if (s)

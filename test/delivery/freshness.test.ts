@@ -3,20 +3,21 @@ import os from 'node:os'
 import path from 'node:path'
 
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { createClient, type Client } from '@libsql/client'
+import { getPayload, type Payload } from 'payload'
 
 import { runImport } from '../../src/importer'
 import type { RunningServer } from '../../src/server'
 import { paragraphs } from '../helpers/lexical'
 import { startTestServer } from '../helpers/server'
 
-// The delivery cache keeps an anonymous response until something could have changed it. On a file
-// database (as deployed) that is watched three ways; each test proves the cache was in use first
-// (a `hit`), so that it fails if a way of changing content went unnoticed.
+// The delivery cache keeps an anonymous response until something could have changed what readers
+// see. On a file database (as deployed) that is watched three ways; each test proves the cache was in
+// use first (a `hit`), so that it fails if a way of changing content went unnoticed, or that a
+// change readers cannot see left it alone.
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'freshness-'))
 const file = path.join(dir, 'newsroom.db')
 let server: RunningServer
-let other: Client
+let other: Payload
 
 const published = { _status: 'published' as const, editorialState: 'approved' as const }
 
@@ -25,11 +26,13 @@ beforeAll(async () => {
   // Long enough that only a change, never the time limit, can end a cached response here.
   process.env.DELIVERY_MICROCACHE_SECONDS = '600'
   server = await startTestServer({ jobs: false })
-  // A second connection to the same file: to SQLite, exactly another process.
-  other = createClient({ url: `file:${file}` })
+  // A second Payload on the same file, with its own connection and its own delivery hooks: to the
+  // server, exactly another server or a CLI.
+  const { default: config } = await import('../../payload.config')
+  other = await getPayload({ config, key: 'freshness-other-process' })
 })
 afterAll(async () => {
-  other?.close()
+  await other?.destroy()
   await server?.close()
   delete process.env.DATABASE_URI
   delete process.env.DELIVERY_MICROCACHE_SECONDS
@@ -76,7 +79,7 @@ const readUntil = async (url: string, done: (body: Record<string, any>) => boole
 }
 
 describe('the delivery cache on a file database', () => {
-  it('drops a response within half a second when another process writes to the database', async () => {
+  it('drops a response within half a second when another process changes a published post', async () => {
     const post = await server.payload.create({
       collection: 'posts',
       data: {
@@ -90,10 +93,7 @@ describe('the delivery cache on a file database', () => {
     const url = `/api/posts/${post.id}?depth=0`
     expect((await readUntilCached(url)).title).toBe('Before')
 
-    await other.execute({
-      sql: 'UPDATE posts SET title = ? WHERE id = ?',
-      args: ['After', post.id],
-    })
+    await other.update({ collection: 'posts', id: post.id, data: { title: 'After' } })
     const { waited, how } = await readUntil(url, (body) => body.title === 'After')
     process.stdout.write(`another process's write seen by the cache after ${waited} ms\n`)
     expect(waited).toBeLessThan(500)
@@ -119,9 +119,10 @@ describe('the delivery cache on a file database', () => {
     const url = `/api/posts/${post.id}?depth=0`
     expect((await readUntilCached(url)).attribution.outlet).toBe('Outlet B')
 
-    await other.execute({
-      sql: 'UPDATE sources SET name = ? WHERE id = ?',
-      args: ['Outlet B renamed', source.id],
+    await other.update({
+      collection: 'sources',
+      id: source.id,
+      data: { name: 'Outlet B renamed' },
     })
     const { waited } = await readUntil(
       url,
@@ -151,6 +152,47 @@ describe('the delivery cache on a file database', () => {
     expect(late).toBeGreaterThanOrEqual(0)
     expect(late).toBeLessThan(300)
     expect(how).toBe('miss')
+  })
+
+  it('keeps a response across draft saves and autosaves, and ends it when the post is unpublished', async () => {
+    const post = await server.payload.create({
+      collection: 'posts',
+      data: {
+        ...published,
+        title: 'Live',
+        slug: 'autosaved',
+        content: paragraphs('live') as never,
+        publishedAt: '2026-01-01T00:00:00.000Z',
+      },
+    })
+    const url = `/api/posts/${post.id}?depth=0`
+    expect((await readUntilCached(url)).title).toBe('Live')
+
+    // An editor at work on the next revision, in this process and in another: autosaves and a save
+    // as draft write versions only.
+    for (const [payload, title] of [
+      [server.payload, 'Next revision 1'],
+      [other, 'Next revision 2'],
+    ] as const) {
+      await payload.update({
+        collection: 'posts',
+        id: post.id,
+        data: { title },
+        draft: true,
+        autosave: true,
+      })
+    }
+    await other.update({ collection: 'posts', id: post.id, data: { title: 'Draft' }, draft: true })
+    // Past two polls of the epoch: a change would have been seen by now.
+    await new Promise((resolve) => setTimeout(resolve, 600))
+    const after = await read(url)
+    expect(after.how).toBe('hit')
+    expect(after.body.title).toBe('Live')
+
+    // Unpublishing (the latest version is a draft, so Payload's previousDoc says 'draft' too).
+    await other.update({ collection: 'posts', id: post.id, data: { _status: 'draft' } })
+    const res = await readUntil(url, (body) => body.id === undefined)
+    expect(res.how).toBe('miss')
   })
 
   it("sees the importer's bulk writes in this process, which run no hooks", async () => {

@@ -6,11 +6,12 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import express from 'express'
 import type { Payload } from 'payload'
 
-import { noteContentChange } from '../../src/delivery/changes'
+import { writesInThisProcess } from '../../src/delivery/freshness'
 import { httpCache } from '../../src/delivery/httpCache'
 
-// The middleware needs only the config's cookie prefix and an identity for the change counter.
+// The middleware needs only the config's cookie prefix, and a freshness the test moves itself.
 const payload = { config: { cookiePrefix: 'payload' } } as unknown as Payload
+const freshness = writesInThisProcess()
 let clock = 1_000_000
 let version = 0
 let reads = 0
@@ -27,6 +28,7 @@ beforeAll(async () => {
     httpCache(payload, {
       isPublicRead: (p) => p.startsWith('/items'),
       microcacheSeconds: 2,
+      freshness,
       now: () => clock,
     }),
   )
@@ -83,7 +85,7 @@ describe('the microcache', () => {
 
   it('never serves an entry older than a write this process made, not even while refreshing', async () => {
     version = 2
-    noteContentChange(payload)
+    freshness.noteChange()
     holdNextRead()
     const refreshing = fetch(url)
     await waitForHeldRead()
