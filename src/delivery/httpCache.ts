@@ -1,12 +1,16 @@
 import { createHash } from 'node:crypto'
-import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib'
 
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
 import { Kind, parse } from 'graphql'
 import type { Payload } from 'payload'
 
 import { hasCredentials } from './auth'
+import { codingFor, compress } from './compression'
+import { isNotModified, weakEtag } from './conditional'
 import { writesInThisProcess, type Freshness } from './freshness'
+import { captureResponse, ResponseStore, type CachedResponse } from './responseCache'
+
+export { weakEtag } from './conditional'
 
 export type HttpCacheOptions = {
   /**
@@ -52,77 +56,6 @@ export type HttpCacheOptions = {
   now?: () => number
 }
 
-type Entry = {
-  /** A public read: a CDN may keep it, and it gets an ETag. */
-  shared: boolean
-  status: number
-  headers: [string, string][]
-  body: Buffer
-  etag: string
-  /** The freshness epoch the response was made in: it is served only while that epoch lasts. */
-  epoch: number | undefined
-  expires: number
-  /** The body compressed, made the first time a client accepts that coding. */
-  encoded: Partial<Record<Coding, Buffer>>
-}
-
-type Coding = 'br' | 'gzip'
-
-/** Bodies smaller than this are sent as they are: compressing them saves too little. */
-const MIN_COMPRESSED_BYTES = 1024
-const COMPRESSIBLE =
-  /^(?:application\/(?:json|(?:rss|atom)\+xml|xml|graphql-response\+json)|text\/)/i
-
-/**
- * The coding to send `entry` in: Brotli or gzip when the client accepts it (q > 0) and the body is
- * text worth compressing, Brotli first. None for a request that does not say.
- */
-const codingFor = (req: Request, entry: Entry): Coding | undefined => {
-  if (entry.body.length < MIN_COMPRESSED_BYTES) return undefined
-  // Already encoded by the handler: sent as it came.
-  if (entry.headers.some(([name]) => name === 'content-encoding')) return undefined
-  const type = entry.headers.find(([name]) => name === 'content-type')?.[1] ?? ''
-  if (!COMPRESSIBLE.test(type)) return undefined
-  const accepted = new Map<string, number>()
-  for (const part of String(req.headers['accept-encoding'] ?? '').split(',')) {
-    const [token, ...params] = part.trim().toLowerCase().split(';')
-    if (!token) continue
-    const q = params.map((p) => /^\s*q=([\d.]+)\s*$/.exec(p)?.[1]).find(Boolean)
-    accepted.set(token, q === undefined ? 1 : Number(q))
-  }
-  const ok = (coding: Coding) => (accepted.get(coding) ?? accepted.get('*') ?? 0) > 0
-  return ok('br') ? 'br' : ok('gzip') ? 'gzip' : undefined
-}
-
-/** The body in `coding`, compressed once per entry (Brotli at a fast level: it runs on a request). */
-const encodedBody = (entry: Entry, coding: Coding): Buffer =>
-  (entry.encoded[coding] ??=
-    coding === 'br'
-      ? brotliCompressSync(entry.body, {
-          params: {
-            [zlib.BROTLI_PARAM_QUALITY]: 5,
-            [zlib.BROTLI_PARAM_SIZE_HINT]: entry.body.length,
-          },
-        })
-      : gzipSync(entry.body, { level: 6 }))
-
-/** Response headers that are about one exchange, not the content, and are never replayed. */
-const PER_EXCHANGE = new Set([
-  'set-cookie',
-  'date',
-  'connection',
-  'keep-alive',
-  'transfer-encoding',
-  'content-length',
-  'etag',
-  'cache-control',
-  'vary',
-  'ratelimit-limit',
-  'ratelimit-remaining',
-  'ratelimit-reset',
-  'x-delivery-cache',
-])
-
 const numberFromEnv = (name: string, fallback: number): number => {
   const raw = process.env[name]
   if (raw === undefined || raw.trim() === '') return fallback
@@ -132,29 +65,8 @@ const numberFromEnv = (name: string, fallback: number): number => {
   return n
 }
 
-/** A weak validator from the bytes of the body: equal bodies, equal ETags, across processes. */
-export const weakEtag = (body: Buffer): string =>
-  `W/"${body.length.toString(16)}-${createHash('sha1').update(body).digest('base64url').slice(0, 27)}"`
-
-const opaque = (tag: string) => tag.trim().replace(/^W\//, '')
-
-/**
- * Whether the client's copy is current: `If-None-Match` by weak comparison, else `If-Modified-Since`
- * against the `Last-Modified` the handler set. Unlike Express's `req.fresh`, a request's
- * `Cache-Control: no-cache` does not prevent a 304: that directive asks caches to revalidate with
- * the origin, which is what this is, and WHATWG fetch adds it to every request with a conditional
- * header.
- */
-const notModified = (req: Request, entry: Entry): boolean => {
-  const noneMatch = req.headers['if-none-match']
-  if (noneMatch) {
-    const ours = opaque(entry.etag)
-    return noneMatch.split(',').some((tag) => tag.trim() === '*' || opaque(tag) === ours)
-  }
-  const since = Date.parse(req.headers['if-modified-since'] ?? '')
-  const modified = Date.parse(entry.headers.find(([name]) => name === 'last-modified')?.[1] ?? '')
-  return Number.isFinite(since) && Number.isFinite(modified) && modified <= since
-}
+const header = (entry: CachedResponse, name: string) =>
+  entry.headers.find(([key]) => key === name)?.[1]
 
 /**
  * HTTP caching for what readers' apps fetch:
@@ -174,37 +86,22 @@ export const httpCache = (payload: Payload, options: HttpCacheOptions): RequestH
   const microcacheMs =
     (options.microcacheSeconds ??
       numberFromEnv('DELIVERY_MICROCACHE_SECONDS', freshness.defaultSeconds)) * 1000
-  const maxEntries = options.microcacheEntries ?? 1000
-  const maxBytes = options.microcacheBytes ?? 64 * 1024 * 1024
   const now = options.now ?? Date.now
   const publicControl = `public, max-age=${maxAge}, stale-while-revalidate=${swr}`
 
-  const entries = new Map<string, Entry>()
-  const inFlight = new Map<string, Promise<Entry | undefined>>()
-  let bytes = 0
+  const store = new ResponseStore({
+    maxEntries: options.microcacheEntries,
+    maxBytes: options.microcacheBytes,
+  })
+  const inFlight = new Map<string, Promise<CachedResponse | undefined>>()
 
-  const forget = (key: string) => {
-    const old = entries.get(key)
-    if (!old) return
-    bytes -= old.body.length
-    entries.delete(key)
-  }
-
-  const remember = (key: string, entry: Entry) => {
-    if (microcacheMs <= 0 || entry.status !== 200 || entry.body.length > maxBytes / 4) return
-    forget(key)
-    // Map order is insertion order: the first key is the oldest entry.
-    while (
-      entries.size > 0 &&
-      (entries.size >= maxEntries || bytes + entry.body.length > maxBytes)
-    ) {
-      forget(entries.keys().next().value as string)
-    }
-    entries.set(key, entry)
-    bytes += entry.body.length
-  }
-
-  const send = (req: Request, res: Response, entry: Entry, how: 'hit' | 'stale' | 'miss') => {
+  /** Sends `entry`: as a 304 when the client's copy is current, compressed when it accepts that. */
+  const send = (
+    req: Request,
+    res: Response,
+    entry: CachedResponse,
+    how: 'hit' | 'stale' | 'miss',
+  ) => {
     res.status(entry.status)
     for (const [name, value] of entry.headers) res.setHeader(name, value)
     res.setHeader('x-delivery-cache', how)
@@ -212,7 +109,16 @@ export const httpCache = (payload: Payload, options: HttpCacheOptions): RequestH
       res.setHeader('ETag', entry.etag)
       res.setHeader('Cache-Control', publicControl)
       res.setHeader('Vary', 'Authorization, Cookie, Origin, Accept-Encoding')
-      if (notModified(req, entry)) {
+      const conditional = {
+        ifNoneMatch: req.headers['if-none-match'],
+        ifModifiedSince: req.headers['if-modified-since'],
+      }
+      if (
+        isNotModified(conditional, {
+          etag: entry.etag,
+          lastModified: header(entry, 'last-modified'),
+        })
+      ) {
         res.removeHeader('content-type')
         res.status(304).end()
         return
@@ -222,70 +128,42 @@ export const httpCache = (payload: Payload, options: HttpCacheOptions): RequestH
       res.setHeader('Vary', 'Accept-Encoding')
     }
     // One weak ETag for every coding: the representations are the same content.
-    const coding = codingFor(req, entry)
-    const body = coding ? encodedBody(entry, coding) : entry.body
+    const coding = codingFor(req.headers['accept-encoding'], {
+      length: entry.body.length,
+      contentType: header(entry, 'content-type'),
+      contentEncoding: header(entry, 'content-encoding'),
+    })
+    const body = coding ? (entry.encoded[coding] ??= compress(entry.body, coding)) : entry.body
     if (coding) res.setHeader('Content-Encoding', coding)
     res.setHeader('Content-Length', String(body.length))
     res.end(req.method === 'HEAD' ? undefined : body)
   }
 
-  /** Lets the rest of the chain produce the response into a buffer, then sends it through `send`. */
+  /** Lets the rest of the chain make the response, then sends it and gives it back to keep. */
   const capture = (
     req: Request,
     res: Response,
     epoch: number | undefined,
     shared: boolean,
-  ): Promise<Entry | undefined> =>
-    new Promise((resolve) => {
-      const chunks: Buffer[] = []
-      const write = res.write.bind(res)
-      const end = res.end.bind(res)
-      const toBuffer = (chunk: unknown, encoding?: unknown) =>
-        Buffer.isBuffer(chunk)
-          ? chunk
-          : typeof chunk === 'string'
-            ? Buffer.from(
-                chunk,
-                typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8',
-              )
-            : Buffer.from(chunk as Uint8Array)
-      res.write = ((chunk: unknown, encoding?: unknown, cb?: unknown) => {
-        if (chunk != null) chunks.push(toBuffer(chunk, encoding))
-        const callback = typeof encoding === 'function' ? encoding : cb
-        if (typeof callback === 'function') process.nextTick(callback as () => void)
-        return true
-      }) as Response['write']
-      res.end = ((chunk?: unknown, encoding?: unknown, _cb?: unknown) => {
-        if (chunk != null && typeof chunk !== 'function') chunks.push(toBuffer(chunk, encoding))
-        res.write = write
-        res.end = end
-        const body = Buffer.concat(chunks)
-        const headers: [string, string][] = []
-        for (const [name, value] of Object.entries(res.getHeaders())) {
-          if (value === undefined || PER_EXCHANGE.has(name)) continue
-          headers.push([name, Array.isArray(value) ? value.join(', ') : String(value)])
-        }
-        const entry: Entry = {
-          shared,
-          status: res.statusCode,
-          headers,
-          body,
-          etag: weakEtag(body),
-          epoch,
-          encoded: {},
-          expires: now() + microcacheMs,
-        }
-        send(req, res, entry, 'miss')
-        resolve(entry)
-        return res
-      }) as Response['end']
-      res.on('close', () => resolve(undefined))
-    })
+  ): Promise<CachedResponse | undefined> => {
+    let entry: CachedResponse | undefined
+    return captureResponse(res, (made) => {
+      entry = {
+        ...made,
+        shared,
+        etag: weakEtag(made.body),
+        epoch,
+        encoded: {},
+        expires: now() + microcacheMs,
+      }
+      send(req, res, entry, 'miss')
+    }).then((made) => (made ? entry : undefined))
+  }
 
   /** Serves from the microcache, or lets the chain produce the response and keeps it. */
   const serve = (req: Request, res: Response, next: NextFunction, key: string, shared: boolean) => {
     const epoch = freshness.epoch()
-    const cached = entries.get(key)
+    const cached = store.get(key)
     if (cached && epoch !== undefined && cached.epoch === epoch && cached.expires > now()) {
       send(req, res, cached, 'hit')
       return
@@ -317,7 +195,7 @@ export const httpCache = (payload: Payload, options: HttpCacheOptions): RequestH
       return
     }
     const leader = capture(req, res, epoch, shared).then((entry) => {
-      if (entry && isKeepable(entry) && entry.epoch === freshness.epoch()) remember(key, entry)
+      if (entry && isKeepable(entry) && entry.epoch === freshness.epoch()) store.put(key, entry)
       return entry
     })
     inFlight.set(key, leader)
@@ -355,7 +233,7 @@ export const httpCache = (payload: Payload, options: HttpCacheOptions): RequestH
 }
 
 /** A 200 without GraphQL errors (a transient failure must not be replayed). */
-const isKeepable = (entry: Entry): boolean =>
+const isKeepable = (entry: CachedResponse): boolean =>
   entry.status === 200 && (entry.shared || !entry.body.includes('"errors":['))
 
 /** The most bytes of a GraphQL request body that is read to be cached. */
