@@ -32,8 +32,8 @@ const collectionOfKey = (key: string): string | undefined => {
  * rarely, so a read by someone not signed in takes them from a cache of what Payload populated
  * before, under Payload's own dataloader key (which holds the collection, id, depth, locale, select
  * and populate, so a hit is exactly what Payload would load). The cache lasts one freshness epoch:
- * any write, by any process, empties it (only with a complete watch, i.e. SQLite served by
- * src/server.ts; otherwise reads are left alone). Each read gets its own copy.
+ * any change readers can see, through any server, empties it (the delivery plugin's watch, on SQLite
+ * and MongoDB; without the plugin reads are left alone). Each read gets its own copy.
  */
 export const cachePopulation: CollectionBeforeOperationHook = ({ args, operation, req }) => {
   if (operation !== 'read' || req.user || req.transactionID) return args
