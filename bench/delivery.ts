@@ -17,9 +17,9 @@
 // Every server runs with the Node flags `npm run serve` uses (SERVER_NODE_FLAGS).
 // The rate limit is off in the servers (RATE_LIMIT_PER_MINUTE=0): all load comes from one address.
 //
-// Environment: BENCH_POSTS (synthetic posts, default 64000), BENCH_DURATION (s per run, default 10),
-// BENCH_CONNECTIONS (default 32), BENCH_SOURCE=synthetic|archive, BENCH_REBUILD=1, BENCH_DIR
-// (default data/bench).
+// Environment: CORPUS_DIR (the real archive, default ../shared/corpus), BENCH_POSTS (synthetic posts,
+// default 64000), BENCH_DURATION (s per run, default 10), BENCH_CONNECTIONS (default 32),
+// BENCH_SOURCE=synthetic|archive, BENCH_REBUILD=1, BENCH_DIR (default data/bench).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
@@ -34,7 +34,9 @@ const benchDir = path.resolve(process.env.BENCH_DIR ?? path.join(root, 'data/ben
 const duration = Number(process.env.BENCH_DURATION ?? 10)
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 32)
 const syntheticCount = Number(process.env.BENCH_POSTS ?? 64000)
-const archive = '/work/shared/corpus/archive-64k.tar.xz'
+// The real archive, as the other benchmarks find it.
+const corpus = path.resolve(process.env.CORPUS_DIR ?? path.join(root, '../shared/corpus'))
+const archive = path.join(corpus, 'archive-64k.tar.xz')
 const log = (line: string) => process.stdout.write(`${line}\n`)
 
 // NODE_ENV is typed read-only; the bench runs Payload as in production.
@@ -274,7 +276,7 @@ type Row = {
   kb: number
 }
 
-const measure = async (server: Server, scenario: Scenario): Promise<Row> => {
+const measure = async (server: Server, scenario: Scenario, seconds = duration): Promise<Row> => {
   // One request first: it must succeed, and tells the response size.
   const probe = await fetch(`${server.url}${scenario.path()}`, {
     method: scenario.method ?? 'GET',
@@ -288,7 +290,7 @@ const measure = async (server: Server, scenario: Scenario): Promise<Row> => {
   const result = await autocannon({
     url: server.url,
     connections,
-    duration,
+    duration: seconds,
     timeout: 10,
     requests: [
       {
@@ -318,6 +320,86 @@ const runAll = async (server: Server, list: Scenario[], rows: Row[]) => {
       `  ${row.run.padEnd(8)} ${row.scenario.padEnd(30)} ${String(row.rps).padStart(8)} req/s  p50 ${String(row.p50).padStart(5)} ms  p99 ${String(row.p99).padStart(5)} ms  errors ${row.errors}  ${row.kb} KB`,
     )
   }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Readers while an editor works
+
+const LIST_PAGES = 40
+const AUTOSAVE_EVERY_MS = 2000
+
+/**
+ * Anonymous load over 40 list pages (`/api/posts?limit=20&depth=1&page=1..40`), twice, side by side:
+ * alone, then while one editor autosaves a draft of a published post every 2 s (what the admin does
+ * while they type). A draft save changes nothing readers see, so the second should serve as the first.
+ */
+const measureAutosave = async (server: Server, rows: Row[]) => {
+  const seconds = Number(process.env.BENCH_AUTOSAVE_DURATION ?? 20)
+  let next = 0
+  const pages: Scenario = {
+    name: `${LIST_PAGES} list pages`,
+    path: () => `/api/posts?limit=20&depth=1&page=${(next++ % LIST_PAGES) + 1}`,
+  }
+  // The bench database has no users: the first one registered is an admin.
+  const email = 'bench-editor@example.test'
+  const password = 'bench editor password'
+  const registered = await fetch(`${server.url}/api/users/first-register`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password, name: 'Bench editor' }),
+  })
+  if (!registered.ok)
+    throw new Error(
+      `could not register the bench editor: ${registered.status} ${await registered.text()}`,
+    )
+  const login = await fetch(`${server.url}/api/users/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password }),
+  })
+  const { token } = (await login.json()) as { token: string }
+  const found = (await (
+    await fetch(
+      `${server.url}/api/posts?where[slug][equals]=${encodeURIComponent(hot[5]!)}&depth=0&select[title]=true`,
+    )
+  ).json()) as { docs: { id: number; title: string }[] }
+  const post = found.docs[0]!
+  // Every page once, so both runs start with what a server in service would have.
+  for (let page = 1; page <= LIST_PAGES; page++)
+    await fetch(`${server.url}/api/posts?limit=20&depth=1&page=${page}`)
+
+  log(
+    `ours: ${LIST_PAGES} list pages, ${seconds} s, alone and while an editor autosaves a draft every ${AUTOSAVE_EVERY_MS / 1000} s`,
+  )
+  const alone = { ...(await measure(server, pages, seconds)), scenario: `${LIST_PAGES} list pages` }
+  rows.push(alone)
+  let saves = 0
+  let failed = 0
+  const autosave = async () => {
+    const res = await fetch(`${server.url}/api/posts/${post.id}?draft=true&autosave=true`, {
+      method: 'PATCH',
+      headers: { authorization: `JWT ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ title: `${post.title} (draft ${saves + failed + 1})` }),
+    })
+    await res.arrayBuffer()
+    if (res.ok) saves++
+    else failed++
+  }
+  const timer = setInterval(() => void autosave(), AUTOSAVE_EVERY_MS)
+  const busy = {
+    ...(await measure(server, pages, seconds)),
+    scenario: `${LIST_PAGES} list pages + autosave`,
+  }
+  clearInterval(timer)
+  rows.push(busy)
+  for (const row of [alone, busy])
+    log(
+      `  ${row.run.padEnd(8)} ${row.scenario.padEnd(30)} ${String(row.rps).padStart(8)} req/s  p50 ${String(row.p50).padStart(5)} ms  p99 ${String(row.p99).padStart(5)} ms  errors ${row.errors}  ${row.kb} KB`,
+    )
+  const change = (a: number, b: number) => `${((b / a - 1) * 100).toFixed(1)}%`
+  log(
+    `  with autosaves (${saves} saved, ${failed} failed): req/s ${change(alone.rps, busy.rps)}, p99 ${change(alone.p99, busy.p99)} (target: within 10%)`,
+  )
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -363,6 +445,7 @@ let sources: string[]
   sources = ((await sourceRes.json()) as { docs: { slug: string }[] }).docs.map((d) => d.slug)
   log('ours: the delivery layer (microcache on)')
   await runAll(server, scenarios(hot, slugs, sources, true), rows)
+  await measureAutosave(server, rows)
   await stopServer(server)
 }
 {

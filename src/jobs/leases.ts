@@ -109,7 +109,11 @@ export const renewJobLease = async (
   return Boolean(renewed)
 }
 
-/** Gives job `id` back after `holder` ran it (a job to retry is then claimable again). */
+/**
+ * Gives job `id` back after `holder` ran it (a job to retry is then claimable again). The run has
+ * ended here, whatever Payload recorded: `processing` goes too, or a run that threw before Payload
+ * cleared it would leave the job looking taken for ever.
+ */
 export const releaseJob = async (
   payload: Payload,
   id: number | string,
@@ -118,7 +122,7 @@ export const releaseJob = async (
   await payload.db.updateOne({
     collection: JOBS_COLLECTION,
     where: { and: [{ id: { equals: id } }, { claimedBy: { equals: holder } }] },
-    data: { claimedBy: null, leaseUntil: null },
+    data: { claimedBy: null, leaseUntil: null, processing: false },
     options: atomic(payload),
   })
 }
