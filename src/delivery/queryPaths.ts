@@ -1,0 +1,294 @@
+import type {
+  CollectionBeforeOperationHook,
+  FlattenedField,
+  PayloadRequest,
+  SanitizedCollectionConfig,
+  Where,
+} from 'payload'
+
+import { RequestRefused } from '../lib/refusal'
+
+/**
+ * Why `path` may not be used in a `where` or `sort` by this request, or undefined when it may.
+ *
+ * Payload 3.90 checks a path that crosses two relationships (`authors.user.name`) with a check it
+ * starts and no longer awaits (`validateSearchParam` pushes onto an array it already handed to
+ * `Promise.all`), so a path ending on a field the reader may not query becomes an unhandled
+ * rejection that stops the process. Paths are therefore checked here, before Payload sees them, by
+ * one general rule: every segment must name a field of the collection it is in, every field on the
+ * way must be readable by this request (field `access.read`, `hidden`), and every relationship or
+ * join it crosses must lead into a collection this request may read.
+ *
+ * `strict` (readers): a segment that names no field is refused too. Signed-in staff are only refused
+ * unknown segments past the second relationship, where the same unawaited check would throw; the
+ * rest is left to Payload's own validation (the admin builds paths this module need not know).
+ */
+export const refusedPath = async (
+  collection: SanitizedCollectionConfig,
+  path: string,
+  req: PayloadRequest,
+  strict: boolean,
+): Promise<string | undefined> => (await walkPath(collection, path, req, strict)).refused
+
+/** `refusedPath`, and the field the path ends on when it is allowed and known. */
+const walkPath = async (
+  collection: SanitizedCollectionConfig,
+  path: string,
+  req: PayloadRequest,
+  strict: boolean,
+): Promise<{ refused?: string; field?: FlattenedField }> => {
+  const refuse = (refused: string) => ({ refused })
+  // GraphQL spells nested paths with `__`, as Payload reads them.
+  const segments = path.replace(/__/g, '.').split('.')
+  let fields: FlattenedField[] = collection.flattenedFields
+  let hops = 0
+  for (let i = 0; i < segments.length; i++) {
+    const segment = segments[i]
+    if (segment === 'id' || segment === '_id') {
+      return i === segments.length - 1 ? {} : refuse(`"${path}" goes past an id`)
+    }
+    const field = fields.find((f) => f.name === segment)
+    if (!field) {
+      return strict || hops >= 2
+        ? refuse(`"${path}" is not a field path of ${collection.slug}`)
+        : {}
+    }
+    if (field.hidden) return refuse(`"${path}" is not a field path of ${collection.slug}`)
+    const read = 'access' in field ? field.access?.read : undefined
+    if (read && !(await read({ req })))
+      return refuse(`"${path}" may not be queried by this request`)
+    const rest = segments.length - 1 - i
+    if (rest === 0) return { field }
+    switch (field.type) {
+      case 'group':
+      case 'array':
+      case 'tab':
+        fields = field.flattenedFields
+        break
+      case 'blocks': {
+        const next = segments[i + 1]
+        if (next === 'blockType') return rest === 1 ? {} : refuse(`"${path}" goes past blockType`)
+        // Any block of the field may hold the next segment; readers may query it if one does.
+        fields = field.blocks.flatMap((block) =>
+          typeof block === 'string' ? [] : block.flattenedFields,
+        )
+        break
+      }
+      case 'relationship':
+      case 'upload':
+      case 'join': {
+        const target = field.type === 'join' ? field.collection : field.relationTo
+        // A polymorphic relationship (`rel.relationTo`, `rel.value`) is not walked further.
+        if (typeof target !== 'string') {
+          return rest === 1 && ['relationTo', 'value'].includes(segments[i + 1])
+            ? {}
+            : refuse(`"${path}" crosses a relationship to several collections`)
+        }
+        const related = req.payload.collections[target]?.config
+        if (!related) return refuse(`"${path}" is not a field path of ${collection.slug}`)
+        const access = related.access?.read
+        if (access && !(await access({ req }))) {
+          return refuse(`"${path}" may not be queried by this request`)
+        }
+        fields = related.flattenedFields
+        hops++
+        if (strict && hops > MAX_READER_HOPS) {
+          return refuse(`"${path}" crosses more than ${MAX_READER_HOPS} relationships`)
+        }
+        break
+      }
+      case 'json':
+      case 'richText':
+        // Payload queries inside JSON by path; there is no access below the field.
+        return {}
+      default:
+        return refuse(`"${path}" goes past the field "${segment}"`)
+    }
+  }
+  return {}
+}
+
+/**
+ * At most this many relationships (or joins) one reader's path may cross: each is a subquery, and
+ * Payload's SQL adapter fails (500) on some paths of three (`posts.authors.outlet.x` from sources).
+ */
+export const MAX_READER_HOPS = 2
+
+/** At most this many conditions in one reader's `where` (each path is checked, and queried). */
+export const MAX_READER_CONDITIONS = 50
+/** At most this many nested `and`/`or` levels in one reader's `where`. */
+export const MAX_READER_NESTING = 8
+
+type Found = { path: string; operators: [string, unknown][]; nested?: Where }
+
+/** Geometry operators: for point fields only, and not on every database (SQLite has none). */
+const GEO_OPERATORS = new Set(['near', 'within', 'intersects'])
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value)
+
+/** The paths a `where` names, with the nested `where` of a relationship `contains` query. */
+const pathsOfWhere = (where: unknown, depth: number, found: Found[]): string | undefined => {
+  if (!isPlainObject(where)) return undefined
+  if (depth > MAX_READER_NESTING) return `the where nests deeper than ${MAX_READER_NESTING} levels`
+  for (const [key, constraint] of Object.entries(where)) {
+    if (['and', 'or'].includes(key.toLowerCase()) && Array.isArray(constraint)) {
+      for (const item of constraint) {
+        const refused = pathsOfWhere(item, depth + 1, found)
+        if (refused) return refused
+      }
+      continue
+    }
+    const entry: Found = { path: key, operators: [] }
+    if (isPlainObject(constraint)) {
+      for (const [operator, value] of Object.entries(constraint)) {
+        entry.operators.push([operator, value])
+        if (operator === 'contains' && isPlainObject(value)) entry.nested = value as Where
+      }
+    }
+    found.push(entry)
+    if (found.length > MAX_READER_CONDITIONS) {
+      return `the where has more than ${MAX_READER_CONDITIONS} conditions`
+    }
+  }
+  return undefined
+}
+
+const isScalar = (value: unknown): boolean =>
+  value === null || ['string', 'number', 'boolean'].includes(typeof value)
+
+/** Operators that match text; on SQLite a date compared with `like` made an invalid query (500). */
+const TEXT_OPERATORS = new Set(['like', 'not_like', 'contains'])
+const NOT_TEXT = new Set(['date', 'number', 'checkbox', 'point'])
+
+/** Operators that compare with a list of values. */
+const LIST_OPERATORS = new Set(['in', 'not_in', 'all'])
+
+/**
+ * Why `value` cannot be compared with `operator`: a list where one value is expected (a repeated
+ * query parameter, `equals[0]=`) reached SQLite as an array and failed the query (500).
+ */
+const refusedValueFor = (
+  operator: string,
+  value: unknown,
+  field: FlattenedField | undefined,
+  path: string,
+): string | undefined => {
+  if (TEXT_OPERATORS.has(operator) && field && NOT_TEXT.has(field.type)) {
+    return `"${path}" cannot be searched with ${operator}`
+  }
+  if (isScalar(value)) return undefined
+  if (LIST_OPERATORS.has(operator) && Array.isArray(value) && value.every(isScalar)) {
+    return undefined
+  }
+  if (GEO_OPERATORS.has(operator)) return undefined
+  const polymorphic =
+    (field?.type === 'relationship' || field?.type === 'upload') && Array.isArray(field.relationTo)
+  if (isPlainObject(value) && (operator === 'contains' || polymorphic)) return undefined
+  return `"${path}" ${operator} needs ${LIST_OPERATORS.has(operator) ? 'a list of values' : 'one value'}`
+}
+
+const sortPaths = (sort: unknown): string[] =>
+  (Array.isArray(sort) ? sort : typeof sort === 'string' ? [sort] : [])
+    .flatMap((s) => String(s).split(','))
+    .map((s) => s.trim().replace(/^-/, ''))
+    .filter(Boolean)
+
+/** The collection a path's first segment leads into, for a nested `contains` query. */
+const relatedOf = (
+  collection: SanitizedCollectionConfig,
+  path: string,
+  req: PayloadRequest,
+): SanitizedCollectionConfig | undefined => {
+  const field = collection.flattenedFields.find((f) => f.name === path)
+  if (!field) return undefined
+  const target =
+    field.type === 'join'
+      ? field.collection
+      : field.type === 'relationship' || field.type === 'upload'
+        ? field.relationTo
+        : undefined
+  return typeof target === 'string' ? req.payload.collections[target]?.config : undefined
+}
+
+/** The first refusal among a query's `where` and `sort`, checked against `collection`. */
+export const refusedQuery = async (
+  collection: SanitizedCollectionConfig,
+  query: { where?: unknown; sort?: unknown },
+  req: PayloadRequest,
+  options: { strict: boolean },
+): Promise<string | undefined> => {
+  const found: Found[] = []
+  const refused = pathsOfWhere(query.where, 0, found)
+  if (refused) return refused
+  const sorts: Found[] = sortPaths(query.sort).map((path) => ({ path, operators: [] }))
+  const paths = [...found, ...sorts]
+  for (const { path, operators, nested } of paths) {
+    const { refused, field } = await walkPath(collection, path, req, options.strict)
+    if (refused) return refused
+    for (const [operator, value] of operators) {
+      const refusedValue = refusedValueFor(operator, value, field, path)
+      if (refusedValue) return refusedValue
+    }
+    // The SQL adapters list the operators they implement; one they lack (`all`, the geometry ones on
+    // SQLite) was a TypeError inside Payload (500).
+    const supported = (req.payload.db as { operators?: Record<string, unknown> }).operators
+    for (const [operator] of operators) {
+      if (
+        (supported && !(operator in supported)) ||
+        (GEO_OPERATORS.has(operator) && field?.type !== 'point')
+      ) {
+        return `"${operator}" is not an operator for "${path}" on this database`
+      }
+    }
+    const related = nested && relatedOf(collection, path, req)
+    if (nested && related) {
+      const inner = await refusedQuery(related, { where: nested }, req, { strict: options.strict })
+      if (inner) return inner
+    }
+  }
+  return undefined
+}
+
+type QueryArgs = {
+  overrideAccess?: boolean
+  where?: Where
+  sort?: unknown
+  joins?: false | Record<string, false | { where?: Where; sort?: unknown } | undefined>
+}
+
+/** The operations whose `where` (and `sort`) Payload validates with the check above. */
+const QUERYING = new Set(['read', 'count', 'readDistinct', 'update', 'delete', 'countVersions'])
+
+/**
+ * Refuses, with a 400 naming the path, a `where`, `sort` or join query whose path the request may not
+ * use (see `refusedPath`). Runs before Payload's own validation for every request that is not
+ * `overrideAccess` (REST, GraphQL, the admin); trusted Local API calls are left alone.
+ */
+export const checkQueryPaths: CollectionBeforeOperationHook = async ({
+  args,
+  collection,
+  operation,
+  req,
+}) => {
+  const queryArgs = args as QueryArgs
+  if (queryArgs.overrideAccess || !QUERYING.has(operation)) return args
+  const strict = !req.user
+  const refused = await refusedQuery(collection, queryArgs, req, { strict })
+  if (refused) throw new RequestRefused(`Refused query: ${refused}.`, 400)
+  for (const [name, join] of Object.entries(queryArgs.joins || {})) {
+    const field = collection.flattenedFields.find((f) => f.name === name)
+    if (!field || field.type !== 'join') {
+      if (strict) throw new RequestRefused(`Refused query: "${name}" is not a join field.`, 400)
+      continue
+    }
+    const joined =
+      typeof field.collection === 'string'
+        ? req.payload.collections[field.collection]?.config
+        : undefined
+    if (!join || !joined) continue
+    const inJoin = await refusedQuery(joined, join, req, { strict })
+    if (inJoin) throw new RequestRefused(`Refused query in join "${name}": ${inJoin}.`, 400)
+  }
+  return args
+}
