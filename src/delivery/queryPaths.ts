@@ -30,6 +30,9 @@ export const refusedPath = async (
   strict: boolean,
 ): Promise<string | undefined> => (await walkPath(collection, path, req, strict)).refused
 
+/** The fields of a version document beside `version` (a versions query may use them). */
+const VERSION_FIELDS = new Set(['parent', 'latest', 'autosave', 'snapshot', 'publishedLocale'])
+
 /** `refusedPath`, and the field the path ends on when it is allowed and known. */
 const walkPath = async (
   collection: SanitizedCollectionConfig,
@@ -39,7 +42,12 @@ const walkPath = async (
 ): Promise<{ refused?: string; field?: FlattenedField }> => {
   const refuse = (refused: string) => ({ refused })
   // GraphQL spells nested paths with `__`, as Payload reads them.
-  const segments = path.replace(/__/g, '.').split('.')
+  let segments = path.replace(/__/g, '.').split('.')
+  // A versions query names the document's fields under `version.`, beside the version's own.
+  if (collection.versions) {
+    if (segments.length === 1 && VERSION_FIELDS.has(segments[0])) return {}
+    if (segments[0] === 'version' && segments.length > 1) segments = segments.slice(1)
+  }
   let fields: FlattenedField[] = collection.flattenedFields
   let hops = 0
   for (let i = 0; i < segments.length; i++) {
@@ -55,8 +63,7 @@ const walkPath = async (
     }
     if (field.hidden) return refuse(`"${path}" is not a field path of ${collection.slug}`)
     const read = 'access' in field ? field.access?.read : undefined
-    if (read && !(await read({ req })))
-      return refuse(`"${path}" may not be queried by this request`)
+    if (read && !(await read({ req }))) return refuse(`"${path}" cannot be queried by this request`)
     const rest = segments.length - 1 - i
     if (rest === 0) return { field }
     switch (field.type) {
@@ -88,7 +95,7 @@ const walkPath = async (
         if (!related) return refuse(`"${path}" is not a field path of ${collection.slug}`)
         const access = related.access?.read
         if (access && !(await access({ req }))) {
-          return refuse(`"${path}" may not be queried by this request`)
+          return refuse(`"${path}" cannot be queried by this request`)
         }
         fields = related.flattenedFields
         hops++

@@ -179,7 +179,7 @@ describe('issue 11, readers: named cases', () => {
     const joined = await get('/api/categories?where[posts.authors.user.email][exists]=true')
     expect(joined.status).toBe(400)
     const sorted = await graphql('{ Posts(sort: "authors.user.name") { docs { title } } }')
-    expect(sorted.text).toMatch(/may not be queried/)
+    expect(sorted.text).toMatch(/cannot be queried/)
     // Payload's unawaited check would have rejected by now, stopping the process.
     await new Promise((resolve) => setImmediate(resolve))
     await expectServing()
