@@ -32,14 +32,15 @@ const LINGER_MS = 2000
 const LINGER_BYTES = 16 * 1024 * 1024
 
 const refuse = (res: Parameters<RequestHandler>[1], status: number, message: string) => {
-  res.set('Connection', 'close').set('Cache-Control', 'no-store')
+  res.set('Cache-Control', 'no-store')
   res.status(status).json({ errors: [{ message }] })
 }
 
 /**
  * After refusing a body half-way, the rest is read and dropped (never kept) for a moment before the
  * connection is closed: closing a socket with unread data sends a TCP reset, which can reach the
- * client before our answer and lose it (the "lingering close" of nginx and Apache).
+ * client before our answer and lose it (the "lingering close" of nginx and Apache). No
+ * `Connection: close` on the answer for the same reason: Node would close at once.
  */
 const dropTheRest = (req: Request) => {
   let dropped = 0

@@ -107,14 +107,17 @@ const offerChunked = (route: string, total: number) =>
       resolve({ status: res.statusCode ?? 0, sentBeforeAnswer: sent })
     })
     // The server closes the connection once it has answered; writing on may then fail.
-    req.on('error', (err) => (answered ? undefined : reject(err)))
+    req.on('error', (err) =>
+      answered ? undefined : reject(new Error(`no answer after ${sent} bytes: ${err.message}`)),
+    )
     const chunk = Buffer.alloc(64 * 1024, 0x20)
+    // One chunk per turn of the event loop, as a client that reads its answer while sending.
     const pump = () => {
-      while (!answered && sent < total) {
-        sent += chunk.length
-        if (!req.write(chunk)) return void req.once('drain', pump)
-      }
-      if (!answered) req.end()
+      if (answered) return
+      if (sent >= total) return void req.end()
+      sent += chunk.length
+      if (req.write(chunk)) setImmediate(pump)
+      else req.once('drain', pump)
     }
     pump()
   })
