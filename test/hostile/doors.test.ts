@@ -236,6 +236,24 @@ describe('CSRF', () => {
   })
 })
 
+describe('request bodies', () => {
+  it('answers a signed-in form-encoded post with 415, not 500', async () => {
+    const editor = await createUser(server.payload, 'editor')
+    const authorization = await login(server.url, editor.email, PASSWORD)
+    const res = await fetch(`${server.url}/api/posts`, {
+      method: 'POST',
+      headers: {
+        authorization,
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-forwarded-for': newClient(),
+      },
+      body: 'title=x&_status=draft',
+    })
+    expect(res.status).toBe(415)
+    expect(await res.text()).toMatch(/application\/json/)
+  })
+})
+
 describe('uploads', () => {
   it('refuses an upload over UPLOAD_MAX_BYTES with 413', async () => {
     const form = new FormData()
