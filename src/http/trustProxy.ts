@@ -31,6 +31,7 @@ export const trustProxyFromEnv = (value = process.env.TRUST_PROXY): false | numb
   } catch (err) {
     throw new Error(
       `TRUST_PROXY="${raw}" is not a number of proxies or a list of proxy addresses/CIDRs: ${err instanceof Error ? err.message : String(err)}`,
+      { cause: err },
     )
   }
   return list

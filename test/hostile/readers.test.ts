@@ -523,7 +523,7 @@ describe('issue 11, readers: generated cases', () => {
       fc.asyncProperty(restRequest(), async (url) => {
         expectSafe(await get(url), url)
       }),
-      { seed: SEED, numRuns: 700 * RUNS, endOnFailure: true },
+      { seed: SEED, numRuns: 2000 * RUNS, endOnFailure: true },
     )
     await expectServing()
   }, 110_000)
@@ -533,7 +533,7 @@ describe('issue 11, readers: generated cases', () => {
       fc.asyncProperty(graphqlDocument(), async (doc) => {
         expectSafe(await graphql(doc), doc)
       }),
-      { seed: SEED, numRuns: 250 * RUNS, endOnFailure: true },
+      { seed: SEED, numRuns: 400 * RUNS, endOnFailure: true },
     )
     await expectServing()
   }, 110_000)
@@ -576,7 +576,7 @@ describe('issue 11, readers: generated cases', () => {
       fc.asyncProperty(raw, async (url) => {
         expectSafe(await get(url), url)
       }),
-      { seed: SEED, numRuns: 300 * RUNS, endOnFailure: true },
+      { seed: SEED, numRuns: 600 * RUNS, endOnFailure: true },
     )
     await expectServing()
   }, 60_000)
