@@ -39,7 +39,7 @@ const walkPath = async (
   path: string,
   req: PayloadRequest,
   strict: boolean,
-): Promise<{ refused?: string; field?: FlattenedField }> => {
+): Promise<{ refused?: string; field?: FlattenedField; id?: boolean }> => {
   const refuse = (refused: string) => ({ refused })
   // GraphQL spells nested paths with `__`, as Payload reads them.
   let segments = path.replace(/__/g, '.').split('.')
@@ -50,10 +50,11 @@ const walkPath = async (
   }
   let fields: FlattenedField[] = collection.flattenedFields
   let hops = 0
+  let crossedJoin = false
   for (let i = 0; i < segments.length; i++) {
     const segment = segments[i]
     if (segment === 'id' || segment === '_id') {
-      return i === segments.length - 1 ? {} : refuse(`"${path}" goes past an id`)
+      return i === segments.length - 1 ? { id: true } : refuse(`"${path}" goes past an id`)
     }
     const field = fields.find((f) => f.name === segment)
     if (!field) {
@@ -84,6 +85,10 @@ const walkPath = async (
       case 'relationship':
       case 'upload':
       case 'join': {
+        // Payload's SQL adapters cannot follow a relationship found inside a join (500: "Cannot find
+        // field for path"): a join can only be the last relationship a path crosses.
+        if (crossedJoin) return refuse(`"${path}" goes past a relationship inside a join`)
+        if (field.type === 'join') crossedJoin = true
         const target = field.type === 'join' ? field.collection : field.relationTo
         // A polymorphic relationship (`rel.relationTo`, `rel.value`) is not walked further.
         if (typeof target !== 'string') {
@@ -175,14 +180,79 @@ const LIST_OPERATORS = new Set(['in', 'not_in', 'all'])
  * Why `value` cannot be compared with `operator`: a list where one value is expected (a repeated
  * query parameter, `equals[0]=`) reached SQLite as an array and failed the query (500).
  */
+/** Operators whose values are compared as the field's own type. */
+const COMPARING = new Set([
+  'equals',
+  'not_equals',
+  'in',
+  'not_in',
+  'greater_than',
+  'greater_than_equal',
+  'less_than',
+  'less_than_equal',
+])
+
+type ValueKind = 'id' | 'date' | 'number'
+
+/** What the values compared with a path must be: ids, dates, numbers, or anything. */
+const kindOf = (
+  field: FlattenedField | undefined,
+  id: boolean | undefined,
+  numericIds: boolean,
+): ValueKind | undefined => {
+  const target =
+    field?.type === 'join'
+      ? field.collection
+      : field?.type === 'relationship' || field?.type === 'upload'
+        ? field.relationTo
+        : undefined
+  // A polymorphic relationship compares `{ relationTo, value }` objects.
+  const relation = typeof target === 'string'
+  if ((id || relation) && numericIds) return 'id'
+  if (field?.type === 'date') return 'date'
+  if (field?.type === 'number') return 'number'
+  return undefined
+}
+
+const fits = (kind: ValueKind, value: unknown): boolean => {
+  if (value === null) return true
+  if (kind === 'date') return typeof value === 'string' && Number.isFinite(Date.parse(value))
+  if (typeof value === 'boolean') return false
+  const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value
+  if (typeof n !== 'number' || !Number.isFinite(n)) return false
+  return kind === 'number' || Number.isInteger(n)
+}
+
+/**
+ * Why `value` cannot be compared with `operator`: a list where one value is expected (a repeated
+ * query parameter, `equals[0]=`) reached SQLite as an array, `in=a,b` on a numeric id or `greater_than=
+ * zzz` on a date as NaN, and `like` on a date as an invalid query; each was a 500.
+ */
 const refusedValueFor = (
   operator: string,
   value: unknown,
-  field: FlattenedField | undefined,
+  found: { field?: FlattenedField; id?: boolean },
   path: string,
+  numericIds: boolean,
 ): string | undefined => {
+  const { field } = found
   if (TEXT_OPERATORS.has(operator) && field && NOT_TEXT.has(field.type)) {
     return `"${path}" cannot be searched with ${operator}`
+  }
+  const kind = kindOf(field, found.id, numericIds)
+  if (kind && COMPARING.has(operator)) {
+    const values =
+      LIST_OPERATORS.has(operator) && typeof value === 'string'
+        ? value.split(',')
+        : Array.isArray(value)
+          ? value
+          : [value]
+    if (!values.every((v) => fits(kind, v))) {
+      return `"${path}" ${operator} needs ${kind === 'id' ? 'whole-number ids' : kind === 'date' ? 'dates' : 'numbers'}`
+    }
+  }
+  if (kind === 'id' && operator === 'contains' && !isPlainObject(value) && !fits(kind, value)) {
+    return `"${path}" contains needs a whole-number id`
   }
   if (isScalar(value)) return undefined
   if (LIST_OPERATORS.has(operator) && Array.isArray(value) && value.every(isScalar)) {
@@ -231,10 +301,12 @@ export const refusedQuery = async (
   const sorts: Found[] = sortPaths(query.sort).map((path) => ({ path, operators: [] }))
   const paths = [...found, ...sorts]
   for (const { path, operators, nested } of paths) {
-    const { refused, field } = await walkPath(collection, path, req, options.strict)
+    const found = await walkPath(collection, path, req, options.strict)
+    const { refused, field } = found
     if (refused) return refused
+    const numericIds = req.payload.db.defaultIDType === 'number'
     for (const [operator, value] of operators) {
-      const refusedValue = refusedValueFor(operator, value, field, path)
+      const refusedValue = refusedValueFor(operator, value, found, path, numericIds)
       if (refusedValue) return refusedValue
     }
     // The SQL adapters list the operators they implement; one they lack (`all`, the geometry ones on

@@ -12,7 +12,11 @@ export const readerMaxLimitFromEnv = (value = process.env.DELIVERY_MAX_LIMIT): n
   return n
 }
 
+/** The deepest page a reader may ask for (an offset past this many pages is never a real page). */
+export const MAX_READER_PAGE = 1_000_000
+
 type ReadArgs = {
+  page?: unknown
   limit?: unknown
   pagination?: unknown
   joins?: unknown
@@ -29,6 +33,15 @@ const refuseLimit = (asked: unknown, maxLimit: number, what: string): void => {
     throw new RequestRefused(
       `${what}=${limit} is outside what readers may ask for: 1 to ${maxLimit} (DELIVERY_MAX_LIMIT).`,
     )
+  }
+}
+
+const refusePage = (asked: unknown, what: string): void => {
+  if (asked === undefined) return
+  const page = typeof asked === 'string' && asked.trim() !== '' ? Number(asked) : asked
+  // `page=1e309` reached SQLite as an Infinity offset (500).
+  if (typeof page !== 'number' || !Number.isInteger(page) || page < 1 || page > MAX_READER_PAGE) {
+    throw new RequestRefused(`${what}=${String(asked)} is not a page from 1 to ${MAX_READER_PAGE}.`)
   }
 }
 
@@ -52,6 +65,7 @@ export const limitResultsForReaders =
     const readArgs = args as ReadArgs & { overrideAccess?: boolean; disableErrors?: boolean }
     if (readArgs.overrideAccess || readArgs.disableErrors) return args
     const unpaginated = readArgs.pagination === false || readArgs.pagination === 'false'
+    refusePage(readArgs.page, 'page')
     if (req.payloadAPI === 'GraphQL') {
       // A join inside a GraphQL document (`Author.posts`) is read unpaginated with its `limit` + 1
       // (to know whether there is a next page), and with no `limit` at all as "every document".
@@ -73,6 +87,7 @@ export const limitResultsForReaders =
       for (const [name, join] of Object.entries(readArgs.joins as Record<string, unknown>)) {
         if (join && typeof join === 'object') {
           refuseLimit((join as { limit?: unknown }).limit, maxLimit, `joins[${name}][limit]`)
+          refusePage((join as { page?: unknown }).page, `joins[${name}][page]`)
         }
       }
     }
