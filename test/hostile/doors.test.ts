@@ -254,6 +254,23 @@ describe('request bodies', () => {
   })
 })
 
+describe('the preview page', () => {
+  it('may be framed only by the admin (same origin)', async () => {
+    const editor = await createUser(server.payload, 'editor')
+    const authorization = await login(server.url, editor.email, PASSWORD)
+    const post = await server.payload.create({
+      collection: 'posts',
+      data: { title: 'Framed?', slug: `framed-${Date.now()}` },
+      draft: true,
+    })
+    for (const headers of [{ authorization }, {}]) {
+      const res = await fetch(`${server.url}/preview/posts/${post.id}`, { headers })
+      expect(res.headers.get('content-security-policy')).toMatch(/frame-ancestors 'self'/)
+      expect(res.headers.get('x-frame-options')).toBe('SAMEORIGIN')
+    }
+  })
+})
+
 describe('uploads', () => {
   it('refuses an upload over UPLOAD_MAX_BYTES with 413', async () => {
     const form = new FormData()
