@@ -179,7 +179,8 @@ export const startServer = async (options: ServerOptions = {}): Promise<RunningS
     // status and message; it is logged as one line (src/http/logging.ts).
     const status = (err as { status?: unknown }).status
     const refusal = typeof status === 'number' && status >= 400 && status < 500
-    payload.logger.error({ err, msg: 'Unhandled error while serving a request' })
+    if (refusal) payload.logger.info(`Refused: ${(err as Error).message} (${status})`)
+    else payload.logger.error({ err, msg: 'Unhandled error while serving a request' })
     if (res.headersSent) res.end()
     else if (refusal && (err as { isPublic?: unknown }).isPublic) {
       res.status(status).json({ errors: [{ message: (err as Error).message }] })

@@ -28,11 +28,13 @@ export const refusalsAsInfoLogger = (): NonNullable<Config['logger']> => ({
   options: {
     hooks: {
       logMethod(args, method, level) {
-        const first = args[0] as { err?: unknown } | undefined
+        const first = args[0] as { err?: unknown; msg?: unknown } | undefined
         const err = first && typeof first === 'object' ? first.err : undefined
         const status = statusOf(err)
-        // pino's levels: 50 is error.
-        if (level >= 50 && status !== undefined && status >= 400 && status < 500) {
+        // pino's levels: 50 is error. Only Payload's own `logError` (an `err` and no `msg`): a line
+        // of ours that says what happened (an unhandled rejection) keeps its level and words.
+        const refusal = status !== undefined && status >= 400 && status < 500
+        if (level >= 50 && refusal && first?.msg === undefined) {
           const { name, message } = err as MaybeRefusal
           return this.info(`${String(name)} ${status}: ${String(message)}`)
         }

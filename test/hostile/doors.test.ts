@@ -263,7 +263,7 @@ describe('the preview page', () => {
       data: { title: 'Framed?', slug: `framed-${Date.now()}` },
       draft: true,
     })
-    for (const headers of [{ authorization }, {}]) {
+    for (const headers of [{ authorization }, {}] as Record<string, string>[]) {
       const res = await fetch(`${server.url}/preview/posts/${post.id}`, { headers })
       expect(res.headers.get('content-security-policy')).toMatch(/frame-ancestors 'self'/)
       expect(res.headers.get('x-frame-options')).toBe('SAMEORIGIN')
