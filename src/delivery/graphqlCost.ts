@@ -25,8 +25,8 @@ export type GraphQLCostOptions = {
   variables?: Record<string, unknown> | null
 }
 
-/** What an omitted `limit` counts as: Payload's page size for a list, a join field's defaultLimit. */
-const OMITTED_LIMIT = { root: 10, nested: 20 }
+/** What an omitted `limit` of a top-level list counts as: Payload's page size. */
+const OMITTED_ROOT_LIMIT = 10
 /** Documents counted for a has-many relationship (it has no `limit`): a post's authors or categories. */
 const HAS_MANY_GUESS = 3
 
@@ -52,7 +52,9 @@ export const maxCostRule =
     const limitOf = (node: FieldNode, arg: GraphQLArgument, root: boolean): number => {
       const given = node.arguments?.find((a) => a.name.value === 'limit')?.value
       let n: unknown
-      if (!given) n = arg.defaultValue ?? (root ? OMITTED_LIMIT.root : OMITTED_LIMIT.nested)
+      // A join inside a document without a `limit` returns all its documents in Payload's GraphQL
+      // (readers are refused that, readerLimits.ts): counted at the readers' cap.
+      if (!given) n = arg.defaultValue ?? (root ? OMITTED_ROOT_LIMIT : options.maxLimit)
       else if (given.kind === Kind.INT) n = Number(given.value)
       else if (given.kind === Kind.VARIABLE)
         n = options.variables?.[given.name.value] ?? options.maxLimit

@@ -19,9 +19,11 @@ import { RequestRefused } from '../lib/refusal'
  * way must be readable by this request (field `access.read`, `hidden`), and every relationship or
  * join it crosses must lead into a collection this request may read.
  *
- * `strict` (readers): a segment that names no field is refused too. Signed-in staff are only refused
- * unknown segments past the second relationship, where the same unawaited check would throw; the
- * rest is left to Payload's own validation (the admin builds paths this module need not know).
+ * `strict` (readers): a segment that names no field is refused too, and so is a path crossing more
+ * than MAX_READER_HOPS relationships. Signed-in staff are only refused unknown segments past the
+ * second relationship, where the same unawaited check would throw; the rest is left to Payload's own
+ * validation (the admin builds paths this module need not know). For everyone, a path may not go
+ * past a relationship inside a join, which Payload's SQL adapters cannot follow.
  */
 export const refusedPath = async (
   collection: SanitizedCollectionConfig,
@@ -176,10 +178,6 @@ const NOT_TEXT = new Set(['date', 'number', 'checkbox', 'point'])
 /** Operators that compare with a list of values. */
 const LIST_OPERATORS = new Set(['in', 'not_in', 'all'])
 
-/**
- * Why `value` cannot be compared with `operator`: a list where one value is expected (a repeated
- * query parameter, `equals[0]=`) reached SQLite as an array and failed the query (500).
- */
 /** Operators whose values are compared as the field's own type. */
 const COMPARING = new Set([
   'equals',
@@ -301,14 +299,14 @@ export const refusedQuery = async (
   const sorts: Found[] = sortPaths(query.sort).map((path) => ({ path, operators: [] }))
   const paths = [...found, ...sorts]
   for (const { path, operators, nested } of paths) {
-    const found = await walkPath(collection, path, req, options.strict)
-    const { refused, field } = found
+    const walked = await walkPath(collection, path, req, options.strict)
+    const { refused, field } = walked
     if (refused) return refused
     // Readers only: the admin builds its own values, and a 500 for staff is a bug report, not an
     // attack surface.
     const numericIds = req.payload.db.defaultIDType === 'number'
     for (const [operator, value] of options.strict ? operators : []) {
-      const refusedValue = refusedValueFor(operator, value, found, path, numericIds)
+      const refusedValue = refusedValueFor(operator, value, walked, path, numericIds)
       if (refusedValue) return refusedValue
     }
     // The SQL adapters list the operators they implement; one they lack (`all`, the geometry ones on
