@@ -75,14 +75,16 @@ export const limitRequestBodies = (options: BodyLimitOptions = {}): RequestHandl
     const declared = req.headers['content-length']
     const chunked = req.headers['transfer-encoding'] !== undefined
     if (!chunked && (declared === undefined || Number(declared) === 0)) return next()
-    const type = (req.headers['content-type'] ?? '').split(';', 1)[0].trim().toLowerCase()
+    // Read exactly as Payload reads it (addDataAndFileToRequest): `Application/JSON` or
+    // `application/json ;` would reach it unread, as a create with no data (500).
+    const type = (req.headers['content-type'] ?? '').split(';', 1)[0]
     const methodOverride =
       req.method === 'POST' &&
       [
         req.headers['x-http-method-override'],
         req.headers['x-payload-http-method-override'],
       ].includes('GET')
-    const multipart = type.startsWith('multipart/form-data')
+    const multipart = type.includes('multipart/')
     const readable =
       type === 'application/json' ||
       multipart ||

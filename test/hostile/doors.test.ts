@@ -251,6 +251,17 @@ describe('request bodies', () => {
     })
     expect(res.status).toBe(415)
     expect(await res.text()).toMatch(/application\/json/)
+    // Payload reads only the exact `application/json`; any other spelling reached it unread.
+    const oddSpelling = await fetch(`${server.url}/api/posts`, {
+      method: 'POST',
+      headers: {
+        authorization,
+        'content-type': 'Application/JSON',
+        'x-forwarded-for': newClient(),
+      },
+      body: JSON.stringify({ title: 'x' }),
+    })
+    expect(oddSpelling.status).toBe(415)
   })
 })
 
