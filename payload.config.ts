@@ -12,6 +12,7 @@ import sharp from 'sharp'
 import { migrations } from './migrations'
 import { databaseAdapter, resolveDatabase } from './src/db'
 import { deliveryPlugin } from './src/delivery/plugin'
+import { uploadMaxBytes } from './src/http/bodyLimit'
 import { newsroomPlugin } from './src/plugin'
 import { resolveSecret } from './src/secret'
 
@@ -25,6 +26,8 @@ export default buildConfig({
   db: databaseAdapter(database),
   editor: lexicalEditor(),
   sharp,
+  // Each uploaded file; the whole multipart body is held to the same size by src/http/bodyLimit.ts.
+  upload: { limits: { fileSize: uploadMaxBytes() } },
   telemetry: false,
   admin: {
     // No requests to gravatar or any other host from the admin.

@@ -1,6 +1,10 @@
 import type { CollectionConfig } from 'payload'
 
 import { admins, adminsField, isAdminUser, loggedIn, ROLES } from '../src/access/roles'
+import { loginThrottle } from '../src/auth/loginThrottle'
+
+// Sign-ins are throttled by address and account instead of locking the account (maxLoginAttempts: 0).
+const throttle = loginThrottle()
 
 /**
  * Newsroom staff. The very first account created (in the admin or from ADMIN_EMAIL) becomes an admin,
@@ -9,7 +13,7 @@ import { admins, adminsField, isAdminUser, loggedIn, ROLES } from '../src/access
 export const Users: CollectionConfig<'users'> = {
   slug: 'users',
   labels: { singular: { en: 'User', zh: '用户' }, plural: { en: 'Users', zh: '用户' } },
-  auth: { tokenExpiration: 60 * 60 * 12 },
+  auth: { tokenExpiration: 60 * 60 * 12, maxLoginAttempts: 0 },
   admin: {
     useAsTitle: 'email',
     defaultColumns: ['name', 'email', 'roles'],
@@ -26,6 +30,8 @@ export const Users: CollectionConfig<'users'> = {
     admin: ({ req }) => Boolean(req.user),
   },
   hooks: {
+    beforeOperation: [throttle.beforeLogin],
+    afterLogin: [throttle.afterLogin],
     beforeChange: [
       async ({ operation, data, req }) => {
         if (operation !== 'create') return data

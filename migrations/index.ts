@@ -2,6 +2,7 @@ import * as migration_20261128_154508_initial from './20261128_154508_initial'
 import * as migration_20261128_210000_import_archive from './20261128_210000_import_archive'
 import * as migration_20261130_011228_job_leases from './20261130_011228_job_leases'
 import * as migration_20261130_015007_delivery_epoch from './20261130_015007_delivery_epoch'
+import * as migration_20261130_020616_login_throttle from './20261130_020616_login_throttle'
 
 export const migrations = [
   {
@@ -23,5 +24,10 @@ export const migrations = [
     up: migration_20261130_015007_delivery_epoch.up,
     down: migration_20261130_015007_delivery_epoch.down,
     name: '20261130_015007_delivery_epoch',
+  },
+  {
+    up: migration_20261130_020616_login_throttle.up,
+    down: migration_20261130_020616_login_throttle.down,
+    name: '20261130_020616_login_throttle',
   },
 ]

@@ -37,12 +37,13 @@ const main = async () => {
   const { buildIfNeeded } = await import('./build-if-needed.mjs')
   buildIfNeeded()
 
-  const { startServer } = await import('../src/server')
+  const { startServer, stopOnSignals } = await import('../src/server')
   const { resolveDatabase } = await import('../src/db')
   const database = resolveDatabase()
   let running: Awaited<ReturnType<typeof startServer>>
   try {
-    running = await startServer()
+    // Ready (GET /readyz) only once the first admin and the examples exist.
+    running = await startServer({ ready: false })
   } catch (err) {
     process.stderr.write(
       `newsroom: could not start (database ${database.display}): ${err instanceof Error ? err.message : String(err)}\n`,
@@ -51,19 +52,7 @@ const main = async () => {
   }
   const { payload, url } = running
 
-  const shutdown = (signal: string) => {
-    payload.logger.info(`${signal} received: shutting down`)
-    setTimeout(() => process.exit(1), 15_000).unref()
-    running.close().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        payload.logger.error({ err, msg: 'Shutdown failed' })
-        process.exit(1)
-      },
-    )
-  }
-  process.once('SIGTERM', () => shutdown('SIGTERM'))
-  process.once('SIGINT', () => shutdown('SIGINT'))
+  stopOnSignals(running)
 
   const { ensureFirstAdmin } = await import('../src/seed/firstAdmin')
   await ensureFirstAdmin(payload, { url })
@@ -72,6 +61,7 @@ const main = async () => {
     const { seedExampleArchive } = await import('../src/seed/examples')
     await seedExampleArchive(payload)
   }
+  running.markReady()
   payload.logger.info(
     `Newsroom CMS ready on ${url} — admin ${url}/admin, REST ${url}/api/posts, GraphQL ${url}/api/graphql`,
   )

@@ -10,7 +10,14 @@ import { getPayload, handleEndpoints, type Payload } from 'payload'
 
 import { resolveDatabase } from './db'
 import { mountDelivery } from './delivery'
+import { withoutSuggestions } from './delivery/graphqlSuggestions'
+import { limitRequestBodies } from './http/bodyLimit'
+import { sameOriginWrites } from './http/csrf'
 import { healthReport } from './http/health'
+import { guardProcess } from './http/processGuards'
+import { refuseUnreadableQueries } from './http/queryGuard'
+import { readiness } from './http/readiness'
+import { trustProxyFromEnv } from './http/trustProxy'
 import { startJobRunner } from './jobs/runner'
 import { previewRouter } from './http/preview'
 import { sendWebResponse, toWebRequest } from './http/webBridge'
@@ -36,6 +43,12 @@ export type ServerOptions = {
    * @default true
    */
   delivery?: boolean
+  /**
+   * Whether `/readyz` reports ready as soon as the server listens. `npm start` (scripts/start.ts)
+   * passes false and calls `markReady()` once the first admin and the examples exist.
+   * @default true
+   */
+  ready?: boolean
 }
 
 export type RunningServer = {
@@ -43,6 +56,8 @@ export type RunningServer = {
   port: number
   payload: Payload
   app: Express
+  /** `/readyz` answers 200 from now on (see `ServerOptions.ready`). */
+  markReady: () => void
   /** Stops accepting, lets in-flight requests finish, stops the crons and closes the database. */
   close: () => Promise<void>
 }
@@ -69,7 +84,8 @@ export const startServer = async (options: ServerOptions = {}): Promise<RunningS
 
   const app = express()
   app.disable('x-powered-by')
-  app.set('trust proxy', process.env.TRUST_PROXY === 'true')
+  // A hop count or the proxies' addresses, never "every hop" (src/http/trustProxy.ts).
+  app.set('trust proxy', trustProxyFromEnv())
 
   let origin = `http://${host}:${port}`
   const inFlight = new Set<express.Response>()
@@ -86,6 +102,18 @@ export const startServer = async (options: ServerOptions = {}): Promise<RunningS
       .set('cache-control', 'no-store')
       .json(report)
   })
+  const ready = readiness(payload, options.ready ?? true)
+  app.get('/readyz', ready.handler)
+
+  const api = payload.config.routes.api
+  app.use(
+    sameOriginWrites({
+      serverUrl: payload.config.serverURL,
+      cookiePrefix: payload.config.cookiePrefix,
+      log: (msg) => payload.logger.warn(msg),
+    }),
+  )
+  app.use(api, limitRequestBodies(), refuseUnreadableQueries)
 
   if (options.delivery ?? true)
     await mountDelivery(app, payload, { optimize: !resolveDatabase().inMemory })
@@ -93,11 +121,15 @@ export const startServer = async (options: ServerOptions = {}): Promise<RunningS
   const { GRAPHQL_POST, GRAPHQL_PLAYGROUND_GET } = await import('@payloadcms/next/routes')
   const graphql = GRAPHQL_POST(config)
   const playground = GRAPHQL_PLAYGROUND_GET(config)
-  const api = payload.config.routes.api
+  // Without introspection, GraphQL's "Did you mean ...?" would still spell out the schema.
+  const hideSuggestions =
+    process.env.NODE_ENV === 'production' &&
+    Boolean(payload.config.graphQL?.disableIntrospectionInProduction)
 
   app.post(`${api}/graphql`, async (req, res, next) => {
     try {
-      await sendWebResponse(res, await graphql(toWebRequest(req, origin)))
+      const response = await graphql(toWebRequest(req, origin))
+      await sendWebResponse(res, hideSuggestions ? await withoutSuggestions(response) : response)
     } catch (err) {
       next(err)
     }
@@ -139,9 +171,20 @@ export const startServer = async (options: ServerOptions = {}): Promise<RunningS
   }
 
   app.use(((err, _req, res, _next) => {
-    payload.logger.error({ err, msg: 'Unhandled error while serving a request' })
-    if (!res.headersSent) res.status(500).json({ errors: [{ message: 'Internal server error' }] })
-    else res.end()
+    // A body refused as too large (src/http/bodyLimit.ts) was answered already; the handler reading
+    // it failed as it should.
+    if (res.locals.bodyRefused) return void res.end()
+    // A refusal (4xx with a public message, e.g. a reader's cap met in a Local API read) keeps its
+    // status and message; it is logged as one line (src/http/logging.ts).
+    const status = (err as { status?: unknown }).status
+    const refusal = typeof status === 'number' && status >= 400 && status < 500
+    if (refusal) payload.logger.info(`Refused: ${(err as Error).message} (${status})`)
+    else payload.logger.error({ err, msg: 'Unhandled error while serving a request' })
+    if (res.headersSent) res.end()
+    else if (refusal && (err as { isPublic?: unknown }).isPublic) {
+      res.status(status).json({ errors: [{ message: (err as Error).message }] })
+    } else
+      res.status(refusal ? status : 500).json({ errors: [{ message: 'Internal server error' }] })
   }) as express.ErrorRequestHandler)
 
   const server: Server = createServer(app)
@@ -181,7 +224,7 @@ export const startServer = async (options: ServerOptions = {}): Promise<RunningS
       ;(globalThis as { _payload?: Map<string, unknown> })._payload?.delete('default')
     })())
 
-  return { url: origin, port: actualPort, payload, app, close }
+  return { url: origin, port: actualPort, payload, app, close, markReady: ready.markReady }
 }
 
 const main = async () => {
@@ -197,20 +240,30 @@ const main = async () => {
   running.payload.logger.info(
     `Newsroom CMS ready on ${running.url} (admin ${running.url}/admin, database ${database.display})`,
   )
-  const shutdown = (signal: string) => {
-    running.payload.logger.info(`${signal} received: shutting down`)
+  stopOnSignals(running)
+}
+
+/**
+ * The long-running process's exits: SIGTERM and SIGINT drain in-flight requests and exit 0; an
+ * unhandled rejection is logged and serving goes on; an uncaught exception drains and exits 1
+ * (src/http/processGuards.ts says why).
+ */
+export const stopOnSignals = (running: RunningServer): void => {
+  const shutdown = (reason: string, code: number) => {
+    running.payload.logger.info(`${reason}: shutting down`)
     const force = setTimeout(() => process.exit(1), DRAIN_MS + 5000)
     force.unref()
     running
       .close()
-      .then(() => process.exit(0))
+      .then(() => process.exit(code))
       .catch((err: unknown) => {
         running.payload.logger.error({ err, msg: 'Shutdown failed' })
         process.exit(1)
       })
   }
-  process.once('SIGTERM', () => shutdown('SIGTERM'))
-  process.once('SIGINT', () => shutdown('SIGINT'))
+  process.once('SIGTERM', () => shutdown('SIGTERM received', 0))
+  process.once('SIGINT', () => shutdown('SIGINT received', 0))
+  guardProcess(running.payload, shutdown)
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {

@@ -244,6 +244,9 @@ const MAX_GRAPHQL_BODY = 64 * 1024
  * when there is no length or it is too large.
  */
 const readSmallBody = async (req: Request): Promise<Buffer | undefined> => {
+  // Already read, within the body limit, by src/http/bodyLimit.ts.
+  const read = (req as Request & { body?: unknown }).body
+  if (Buffer.isBuffer(read)) return read.length <= MAX_GRAPHQL_BODY ? read : undefined
   const length = Number(req.headers['content-length'])
   if (!Number.isInteger(length) || length <= 0 || length > MAX_GRAPHQL_BODY) return undefined
   const chunks: Buffer[] = []

@@ -17,9 +17,13 @@ import {
 } from './changes'
 import { ContentEpochs } from './epoch'
 import { contentWatches, deliveryCustom, type ContentWatches, type WatchOptions } from './freshness'
+import { refusalsAsInfoLogger } from '../http/logging'
+import { maxCostRule } from './graphqlCost'
 import { maxDepthRule } from './graphqlDepth'
 import { cachePopulation } from './populationCache'
 import { limitDepthForReaders } from './readerDepth'
+import { limitResultsForReaders, readerMaxLimitFromEnv } from './readerLimits'
+import { checkQueryPaths } from './queryPaths'
 import { deliveredPostsQuery } from './graphqlQueries'
 import { rewriteSlugFilters } from './slugFilters'
 
@@ -30,9 +34,10 @@ export type DeliveryPluginOptions = {
    */
   enabled?: boolean
   /**
-   * The most a GraphQL query may cost (each field 1, each relationship or join 10, nested costs
-   * added); a query over it is refused before it runs.
-   * @default Number(process.env.GRAPHQL_MAX_COMPLEXITY ?? 300)
+   * The most a GraphQL query may cost: each field 1, times the `limit` of the list it is in (every
+   * alias counted; see graphqlCost.ts). Payload's own estimate (a fixed cost per field and
+   * relationship) is held to the same number. A query over it is refused before it runs.
+   * @default Number(process.env.GRAPHQL_MAX_COMPLEXITY ?? 3000)
    */
   graphQLMaxComplexity?: number
   /**
@@ -59,6 +64,12 @@ export type DeliveryPluginOptions = {
   readerMaxDepth?: number
   /** How the delivery cache learns of changes (src/delivery/freshness.ts). */
   watch?: WatchOptions
+  /**
+   * The largest `limit` (of a list, or of a join inside a document) a read by someone not signed in
+   * may ask for, over REST and GraphQL; more, `limit=0` or `pagination=false` is a 400 naming it.
+   * @default readerMaxLimitFromEnv(): Number(process.env.DELIVERY_MAX_LIMIT ?? 100)
+   */
+  readerMaxLimit?: number
 }
 
 /** The collections whose documents appear in delivered posts (populated or in feeds). */
@@ -73,8 +84,20 @@ const forgetSourcesAfterDelete: CollectionAfterDeleteHook = ({ doc, req }) => {
   return doc
 }
 
+/**
+ * Every collection refuses a query path its reader may not use before Payload validates it
+ * (queryPaths.ts: one such path used to stop the process).
+ */
+const withQueryPathCheck = (collection: CollectionConfig): CollectionConfig => ({
+  ...collection,
+  hooks: {
+    ...collection.hooks,
+    beforeOperation: [checkQueryPaths, ...(collection.hooks?.beforeOperation ?? [])],
+  },
+})
+
 const withDeliveryHooks =
-  (readerMaxDepth: number, watches: ContentWatches) =>
+  (readerMaxDepth: number, readerMaxLimit: number, watches: ContentWatches) =>
   (collection: CollectionConfig): CollectionConfig => {
     if (!DELIVERED.has(collection.slug)) return collection
     const hooks = collection.hooks ?? {}
@@ -103,6 +126,7 @@ const withDeliveryHooks =
           ...(hooks.beforeOperation ?? []),
           ...(isPosts ? [rewriteSlugFilters, notePostWrite] : []),
           limitDepthForReaders(readerMaxDepth),
+          limitResultsForReaders(readerMaxLimit),
           selectForReaders,
           ...(isPosts ? [cachePopulation] : []),
         ],
@@ -139,9 +163,10 @@ export const deliveryPlugin =
       playground ||
       (options.introspectionInProduction ?? process.env.GRAPHQL_INTROSPECTION === 'true')
     const maxComplexity =
-      options.graphQLMaxComplexity ?? Number(process.env.GRAPHQL_MAX_COMPLEXITY ?? 300)
+      options.graphQLMaxComplexity ?? Number(process.env.GRAPHQL_MAX_COMPLEXITY ?? 3000)
     const maxDepth = options.graphQLMaxDepth ?? Number(process.env.GRAPHQL_MAX_DEPTH ?? 7)
     const readerMaxDepth = options.readerMaxDepth ?? Number(process.env.DELIVERY_MAX_DEPTH ?? 2)
+    const readerMaxLimit = options.readerMaxLimit ?? readerMaxLimitFromEnv()
     if (!Number.isInteger(readerMaxDepth) || readerMaxDepth < 0) {
       throw new Error(
         `deliveryPlugin: DELIVERY_MAX_DEPTH="${process.env.DELIVERY_MAX_DEPTH}" is not a whole number >= 0.`,
@@ -164,7 +189,9 @@ export const deliveryPlugin =
     return {
       ...incoming,
       collections: [
-        ...(incoming.collections ?? []).map(withDeliveryHooks(readerMaxDepth, watches)),
+        ...(incoming.collections ?? [])
+          .map(withDeliveryHooks(readerMaxDepth, readerMaxLimit, watches))
+          .map(withQueryPathCheck),
         ContentEpochs,
       ],
       custom: { ...incoming.custom, ...deliveryCustom(watches) },
@@ -177,6 +204,8 @@ export const deliveryPlugin =
           await destroy()
         }
       },
+      // Refusals of what a request asks are the server working: one line at info, not a stack.
+      logger: incoming.logger ?? refusalsAsInfoLogger(),
       graphQL: {
         ...incoming.graphQL,
         maxComplexity,
@@ -189,6 +218,11 @@ export const deliveryPlugin =
         validationRules: (args) => [
           ...(incoming.graphQL?.validationRules?.(args) ?? []),
           maxDepthRule(maxDepth),
+          maxCostRule({
+            maxCost: maxComplexity,
+            maxLimit: readerMaxLimit,
+            variables: args.variableValues,
+          }),
         ],
       },
     }

@@ -14,9 +14,11 @@ export type RateLimitOptions = {
   /** The clock, for tests. @default Date.now */
   now?: () => number
   /**
-   * Leave clients on this machine (127.0.0.0/8, ::1) unlimited: local tools, health probes and a
-   * reverse proxy that does not forward the client address are not anonymous readers. Behind a
-   * proxy set TRUST_PROXY=true so the limit applies to the real client address.
+   * Leave clients on this machine (127.0.0.0/8, ::1) unlimited: local tools and health probes are
+   * not anonymous readers. Only a direct connection counts: a request with `X-Forwarded-For` came
+   * through a proxy (or says it did) and is limited whatever address it names, so neither a
+   * forwarded `127.0.0.1` nor a proxy on this machine opens the exemption. Behind a proxy set
+   * TRUST_PROXY (src/http/trustProxy.ts) so the limit applies to the real client address.
    * @default process.env.RATE_LIMIT_EXEMPT_LOOPBACK !== 'false'
    */
   exemptLoopback?: boolean
@@ -40,7 +42,7 @@ export const rateLimitFromEnv = (value = process.env.RATE_LIMIT_PER_MINUTE): num
  * A fixed-window limit per client address for anonymous traffic: past the limit a 429 with
  * `Retry-After` (seconds to the next window). Signed-in staff are never limited; a request with
  * credentials that do not check out counts as anonymous. The client address is `req.ip`, so behind
- * a proxy set TRUST_PROXY=true (see server.ts).
+ * a proxy set TRUST_PROXY (see src/http/trustProxy.ts).
  */
 export const anonymousRateLimit = (
   payload: Payload,
@@ -56,10 +58,18 @@ export const anonymousRateLimit = (
   let windowStart = now()
   let counts = new Map<string, number>()
 
+  let warnedUntrustedProxy = false
   return async (req, res, next) => {
-    if (exemptLoopback && isLoopback(req.ip ?? req.socket.remoteAddress ?? '')) {
+    const forwarded = req.headers['x-forwarded-for'] !== undefined
+    if (exemptLoopback && !forwarded && isLoopback(req.socket.remoteAddress ?? '')) {
       next()
       return
+    }
+    if (forwarded && !req.app.get('trust proxy') && !warnedUntrustedProxy) {
+      warnedUntrustedProxy = true
+      payload.logger.warn(
+        'Requests arrive with X-Forwarded-For but TRUST_PROXY is not set: the rate limit sees the proxy as one client. Set TRUST_PROXY to the number of proxies (e.g. 1) or their addresses.',
+      )
     }
     try {
       if (

@@ -100,6 +100,10 @@ export const previewRouter = (payload: Payload): Router => {
   router.get('/preview/posts/:id', async (req, res, next) => {
     res.set('cache-control', 'no-store')
     res.set('x-robots-tag', 'noindex')
+    // Only the admin (same origin) may frame a preview: another site framing a signed-in editor's
+    // preview could overlay it (clickjacking) or read unpublished text into view.
+    res.set('x-frame-options', 'SAMEORIGIN')
+    res.set('content-security-policy', "frame-ancestors 'self'")
     try {
       const { user } = await payload.auth({ headers: headersOf(req) })
       if (!user) return sendError(res, 401, 'Sign in to the admin to preview posts.')
@@ -119,7 +123,7 @@ export const previewRouter = (payload: Payload): Router => {
       // Draft text and hotlinked archive images only: scripts never run in a preview.
       res.set(
         'content-security-policy',
-        "default-src 'none'; img-src 'self' https: http: data:; style-src 'unsafe-inline'; frame-src https:; media-src 'self' https:",
+        "default-src 'none'; img-src 'self' https: http: data:; style-src 'unsafe-inline'; frame-src https:; media-src 'self' https:; frame-ancestors 'self'",
       )
       res.type('html').send(renderPostPage(post as Post))
     } catch (err) {

@@ -3,6 +3,8 @@ import type { ReadableStream as NodeWebReadableStream } from 'node:stream/web'
 
 import type { Request as ExpressRequest, Response as ExpressResponse } from 'express'
 
+import type { BodyRequest } from './bodyLimit'
+
 /** An Express request's headers as WHATWG `Headers` (what `payload.auth` and Payload's handlers take). */
 export const headersOf = (req: ExpressRequest): Headers => {
   const headers = new Headers()
@@ -13,18 +15,29 @@ export const headersOf = (req: ExpressRequest): Headers => {
   return headers
 }
 
+/**
+ * The client's address as Express resolved it (`trust proxy`), for Payload hooks that throttle by
+ * address (src/auth/loginThrottle.ts). Set by the bridge on every request; a client's own value is
+ * dropped.
+ */
+export const CLIENT_ADDRESS_HEADER = 'x-newsroom-client-address'
+
 /** An Express request as a WHATWG `Request`, which Payload's REST and GraphQL handlers take. */
 export const toWebRequest = (req: ExpressRequest, origin: string): Request => {
   const headers = headersOf(req)
+  headers.delete(CLIENT_ADDRESS_HEADER)
+  const address = req.ip ?? req.socket.remoteAddress
+  if (address) headers.set(CLIENT_ADDRESS_HEADER, address)
   const hasBody = req.method !== 'GET' && req.method !== 'HEAD'
   return new Request(new URL(req.originalUrl, origin), {
     method: req.method,
     headers,
-    // A body already read by middleware (the delivery cache reads small GraphQL queries) is a Buffer.
+    // A body already read by middleware (src/http/bodyLimit.ts) is a Buffer; an upload streams
+    // through its byte counter.
     body: hasBody
       ? Buffer.isBuffer(req.body)
         ? req.body
-        : (Readable.toWeb(req) as unknown as ReadableStream)
+        : (Readable.toWeb((req as BodyRequest).bodyStream ?? req) as unknown as ReadableStream)
       : undefined,
     // Required by Node's fetch for a streamed request body.
     duplex: 'half',
