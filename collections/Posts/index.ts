@@ -11,10 +11,12 @@ import {
 import { adminComponents } from '../../src/admin/components'
 import { slugField } from '../../src/fields/slug'
 import { postContentEditor } from '../../src/richtext/editor'
+import { urlFieldProps } from '../../src/richtext/safeUrl'
 import { editorsOrOwnUnpublished, nobodyField, staffCreatingUnpublished } from './access/postAccess'
 import { transitionEndpoint } from './endpoints/transition'
 import { enforceEditorialWorkflow } from './hooks/enforceEditorialWorkflow'
 import { explainPostRefusal } from './hooks/explainPostRefusal'
+import { refuseUnsafeUrls } from './hooks/refuseUnsafeUrls'
 import { renderContentHtml } from './hooks/renderContentHtml'
 import { stampAuthorship } from './hooks/stampAuthorship'
 
@@ -66,7 +68,7 @@ export const Posts: CollectionConfig<'posts'> = {
   },
   hooks: {
     beforeOperation: [explainPostRefusal],
-    beforeChange: [stampAuthorship, enforceEditorialWorkflow, renderContentHtml],
+    beforeChange: [refuseUnsafeUrls, stampAuthorship, enforceEditorialWorkflow, renderContentHtml],
   },
   fields: [
     { name: 'title', type: 'text', required: true, label: { en: 'Title', zh: '标题' } },
@@ -114,6 +116,7 @@ export const Posts: CollectionConfig<'posts'> = {
               unique: true,
               index: true,
               label: { en: 'Original URL', zh: '原文网址' },
+              ...urlFieldProps('web'),
               admin: {
                 description: {
                   en: "The original article's canonical URL.",
