@@ -16,6 +16,7 @@ import { editorsOrOwnUnpublished, nobodyField, staffCreatingUnpublished } from '
 import { transitionEndpoint } from './endpoints/transition'
 import { enforceEditorialWorkflow } from './hooks/enforceEditorialWorkflow'
 import { explainPostRefusal } from './hooks/explainPostRefusal'
+import { lockApprovedContent } from './hooks/lockApprovedContent'
 import { refuseUnsafeUrls } from './hooks/refuseUnsafeUrls'
 import { renderContentHtml } from './hooks/renderContentHtml'
 import { stampAuthorship } from './hooks/stampAuthorship'
@@ -68,7 +69,14 @@ export const Posts: CollectionConfig<'posts'> = {
   },
   hooks: {
     beforeOperation: [explainPostRefusal],
-    beforeChange: [refuseUnsafeUrls, stampAuthorship, enforceEditorialWorkflow, renderContentHtml],
+    beforeChange: [
+      refuseUnsafeUrls,
+      stampAuthorship,
+      enforceEditorialWorkflow,
+      renderContentHtml,
+      // Last: it fingerprints the post exactly as it will be stored.
+      lockApprovedContent,
+    ],
   },
   fields: [
     { name: 'title', type: 'text', required: true, label: { en: 'Title', zh: '标题' } },
@@ -271,6 +279,13 @@ export const Posts: CollectionConfig<'posts'> = {
         { name: 'by', type: 'relationship', relationTo: 'users' },
         { name: 'at', type: 'date' },
       ],
+    },
+    {
+      // What the approving editor saw (../approval.ts); set by lockApprovedContent only.
+      name: 'approvedFingerprint',
+      type: 'text',
+      access: { read: staffField, create: nobodyField, update: nobodyField },
+      admin: { hidden: true },
     },
     {
       name: 'review',
