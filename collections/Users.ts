@@ -1,6 +1,13 @@
 import type { CollectionConfig } from 'payload'
 
-import { admins, adminsField, isAdminUser, loggedIn, ROLES } from '../src/access/roles'
+import {
+  admins,
+  adminsField,
+  editorsOrSelfField,
+  isAdminUser,
+  loggedIn,
+  ROLES,
+} from '../src/access/roles'
 
 /**
  * Newsroom staff. The very first account created (in the admin or from ADMIN_EMAIL) becomes an admin,
@@ -44,6 +51,8 @@ export const Users: CollectionConfig<'users'> = {
     ],
   },
   fields: [
+    // Payload's own email field, with who may read it (merged into the auth field).
+    { name: 'email', type: 'email', access: { read: editorsOrSelfField } },
     { name: 'name', type: 'text', label: { en: 'Name', zh: '姓名' } },
     {
       name: 'roles',
@@ -61,7 +70,7 @@ export const Users: CollectionConfig<'users'> = {
           writer: { en: 'Writer', zh: '撰稿人' },
         }[value],
       })),
-      access: { create: adminsField, update: adminsField },
+      access: { read: editorsOrSelfField, create: adminsField, update: adminsField },
     },
   ],
 }
