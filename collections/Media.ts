@@ -17,14 +17,16 @@ import { safeUrl, urlFieldProps } from '../src/richtext/safeUrl'
 /**
  * An image that stays at its external URL (the archive's images are hotlinked) is a media doc with
  * `externalUrl` and no file; `url` then points at the external URL so every consumer (REST, GraphQL,
- * the admin, `contentHtml`) treats both kinds alike. A stored URL no browser should load (kept from
- * before `externalUrl` was checked) is not handed out.
+ * the admin, `contentHtml`) treats both kinds alike. A URL no browser should load (stored before the
+ * URL rules, or written around them) is never handed out.
  */
 const pointUrlAtExternalImage: CollectionAfterReadHook = ({ doc }) => {
   if (doc.externalUrl && !doc.filename) {
-    const url = safeUrl(doc.externalUrl, 'image') ?? null
-    doc.url = url
-    doc.thumbnailURL = url
+    doc.url = doc.externalUrl
+    doc.thumbnailURL = doc.externalUrl
+  }
+  for (const key of ['url', 'thumbnailURL'] as const) {
+    if (typeof doc[key] === 'string') doc[key] = safeUrl(doc[key], 'image') ?? null
   }
   return doc
 }
