@@ -1,4 +1,4 @@
-import type { CollectionConfig } from 'payload'
+import type { CollectionConfig, FieldHook } from 'payload'
 
 import {
   adminsField,
@@ -9,8 +9,10 @@ import {
   staffOrPublishedAndDue,
 } from '../../src/access/roles'
 import { adminComponents } from '../../src/admin/components'
+import type { Post } from '../../src/payload-types'
 import { slugField } from '../../src/fields/slug'
 import { postContentEditor } from '../../src/richtext/editor'
+import { sanitizeRenderedHtml } from '../../src/richtext/safeHtml'
 import { urlFieldProps } from '../../src/richtext/safeUrl'
 import { editorsOrOwnUnpublished, nobodyField, staffCreatingUnpublished } from './access/postAccess'
 import { transitionEndpoint } from './endpoints/transition'
@@ -22,6 +24,9 @@ import { renderContentHtml } from './hooks/renderContentHtml'
 import { stampAuthorship } from './hooks/stampAuthorship'
 
 export { EDITORIAL_STATES } from './workflow'
+
+const sanitizeContentHtml: FieldHook<Post, string | null | undefined> = ({ value }) =>
+  typeof value === 'string' ? sanitizeRenderedHtml(value) : value
 
 export const Posts: CollectionConfig<'posts'> = {
   slug: 'posts',
@@ -205,6 +210,9 @@ export const Posts: CollectionConfig<'posts'> = {
       name: 'contentHtml',
       type: 'textarea',
       label: { en: 'Content as HTML', zh: '正文 HTML' },
+      // Rendered safe on save; this also keeps HTML stored before the URL rules (or written straight
+      // into the database) from reaching anyone with a script URL or an event handler in it.
+      hooks: { afterRead: [sanitizeContentHtml] },
       admin: { hidden: true, readOnly: true },
     },
     slugField({ from: 'title', fallbackPrefix: 'post' }),

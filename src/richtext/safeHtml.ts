@@ -32,13 +32,23 @@ const EMBEDDING = new Set([
 const DROPPED = new Set(['script', 'style', 'object', 'embed', 'base', 'meta', 'link', 'form'])
 
 /**
+ * A quick over-approximation: whether `html` has anything `sanitizeRenderedHtml` might remove (an
+ * `on…=` attribute, a dropped element, or a URL attribute not plainly http(s), root-relative, a
+ * fragment, mailto or an inline image). What src/richtext/html.ts renders almost never matches, so a
+ * read costs one regular-expression scan, not a parse.
+ */
+const MAY_BE_UNSAFE =
+  /[\s/"']on[a-z]+\s*=|<\s*\/?\s*(?:script|style|object|embed|base|meta|link|form)\b|[\s/"'](?:href|src|srcset|poster|action|formaction|xlink:href|background|cite|data)\s*=\s*(?!["']?(?:https?:\/\/|\/|#|mailto:|data:image\/)[^"'\s]*?(?:["'\s>]|$))/i
+const mayBeUnsafe = (html: string): boolean => MAY_BE_UNSAFE.test(html)
+
+/**
  * `contentHtml` as it may leave the server: what src/richtext/html.ts renders passes unchanged, but a
  * body stored before the URL rules (or written around the hooks, e.g. straight into the database)
  * loses every event handler, every script-like element and every URL `safeUrl` would not emit (the
  * attribute is dropped). Parses with htmlparser2, so it judges what a browser would parse.
  */
 export const sanitizeRenderedHtml = (html: string): string => {
-  if (!html) return html
+  if (!html || !mayBeUnsafe(html)) return html
   const doc = parseDocument(html)
   let changed = false
   const visit = (nodes: ChildNode[]) => {
