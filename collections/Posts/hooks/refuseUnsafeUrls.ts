@@ -1,9 +1,5 @@
 import type { SerializedEditorState } from 'lexical'
-import {
-  ValidationError,
-  type CollectionBeforeChangeHook,
-  type ValidationFieldError,
-} from 'payload'
+import { APIError, type CollectionBeforeChangeHook, type ValidationFieldError } from 'payload'
 
 import type { Post } from '../../../src/payload-types'
 import { collectContentUrls } from '../../../src/richtext/contentUrls'
@@ -18,7 +14,7 @@ import { judgeUrl } from '../../../src/richtext/safeUrl'
  * A URL the stored post already has is not judged again, so a post saved before this rule stays
  * editable; the renderers (src/richtext/html.ts, feeds, preview) never emit it.
  */
-export const refuseUnsafeUrls: CollectionBeforeChangeHook<Post> = ({ data, originalDoc, req }) => {
+export const refuseUnsafeUrls: CollectionBeforeChangeHook<Post> = ({ data, originalDoc }) => {
   const errors: ValidationFieldError[] = []
   if (data.content != null) {
     const stored = new Set(
@@ -44,6 +40,9 @@ export const refuseUnsafeUrls: CollectionBeforeChangeHook<Post> = ({ data, origi
     const verdict = judgeUrl(data.sourceUrl, 'web')
     if (!verdict.ok) errors.push({ path: 'sourceUrl', message: verdict.reason })
   }
-  if (errors.length > 0) throw new ValidationError({ collection: 'posts', errors, req }, req.t)
+  // The reasons are the message (GraphQL clients see only that) and, with their field paths, the
+  // data the admin shows at the fields: the shape of Payload's own validation errors.
+  if (errors.length > 0)
+    throw new APIError(errors.map((e) => e.message).join(' '), 400, { collection: 'posts', errors })
   return data
 }
