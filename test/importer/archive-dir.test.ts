@@ -27,8 +27,16 @@ beforeAll(async () => {
   outside = path.join(scratch, 'outside')
   fs.cpSync(EXAMPLES, archive, { recursive: true })
   fs.mkdirSync(outside)
-  fs.writeFileSync(path.join(outside, '2025-01-01-secret.md'), '---\ntitle: secret\n---\nsecret\n')
+  fs.writeFileSync(
+    path.join(outside, '2025-01-01-secret.md'),
+    '---\ntitle: server file\n---\nTOP-SECRET-CONTENT\n',
+  )
   fs.symlinkSync(outside, path.join(archive, 'escape'))
+  // A file inside the archive that is a link to a file outside it.
+  fs.symlinkSync(
+    path.join(outside, '2025-01-01-secret.md'),
+    path.join(archive, '_posts', '2025-01-02-linked.md'),
+  )
 })
 afterAll(async () => {
   delete process.env.ARCHIVE_DIR
@@ -93,5 +101,12 @@ describe('the importArchive job', () => {
       status: 'completed',
       archiveDir: path.join(fs.realpathSync(archive), '_posts'),
     })
+    // A file that links out of the archive is not read; its row says why.
+    const rows = runs.docs[0]!.report as { file: string; status: string; reason?: string }[]
+    expect(rows.find((row) => row.file === '2025-01-02-linked.md')).toMatchObject({
+      status: 'failed',
+      reason: expect.stringMatching(/outside the archive; not read/),
+    })
+    expect(JSON.stringify(runs.docs[0])).not.toContain('TOP-SECRET-CONTENT')
   })
 })
