@@ -1,19 +1,182 @@
 import path from 'node:path'
-import type { CollectionAfterReadHook, CollectionConfig } from 'payload'
+import {
+  APIError,
+  type CollectionAfterReadHook,
+  type CollectionBeforeChangeHook,
+  type CollectionBeforeDeleteHook,
+  type CollectionConfig,
+  type PayloadRequest,
+  type Where,
+} from 'payload'
 
-import { anyone, staff } from '../src/access/roles'
+import { adminsField, anyone, isEditorUser, staff, staffField } from '../src/access/roles'
+import { editorsOrOwnMedia } from '../src/access/media'
+import type { Media as MediaDoc } from '../src/payload-types'
+import { safeUrl, urlFieldProps } from '../src/richtext/safeUrl'
 
 /**
  * An image that stays at its external URL (the archive's images are hotlinked) is a media doc with
  * `externalUrl` and no file; `url` then points at the external URL so every consumer (REST, GraphQL,
- * the admin, `contentHtml`) treats both kinds alike.
+ * the admin, `contentHtml`) treats both kinds alike. A URL no browser should load (stored before the
+ * URL rules, or written around them) is never handed out.
  */
 const pointUrlAtExternalImage: CollectionAfterReadHook = ({ doc }) => {
   if (doc.externalUrl && !doc.filename) {
     doc.url = doc.externalUrl
     doc.thumbnailURL = doc.externalUrl
   }
+  for (const key of ['url', 'thumbnailURL'] as const) {
+    if (typeof doc[key] === 'string') doc[key] = safeUrl(doc[key], 'image') ?? null
+  }
   return doc
+}
+
+/** Where a media doc shows: posts (hero image or in the content), authors' photos, sources' logos. */
+export type MediaUse = {
+  collection: 'posts' | 'authors' | 'sources'
+  id: number | string
+  title: string
+  /** Readers see it: a published post, or an author or source (always public). */
+  public: boolean
+}
+
+const escapeHtml = (s: string): string =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
+
+/**
+ * Every document that shows `media`. Posts are found by their hero image and by the image in their
+ * rendered content (`contentHtml` carries `src="<the media's url>"`, which both databases can search,
+ * where the Lexical JSON is opaque to queries), published versions and the latest drafts alike.
+ */
+export const findMediaUses = async (
+  req: PayloadRequest,
+  id: number | string,
+): Promise<MediaUse[]> => {
+  const { payload } = req
+  // Read as every renderer reads it (afterRead gives external images their `url`).
+  const media = await payload.findByID({
+    collection: 'media',
+    id,
+    depth: 0,
+    overrideAccess: true,
+    req,
+    disableErrors: true,
+  })
+  if (!media) return []
+  const url = media.url ? safeUrl(media.url, 'image') : undefined
+  const postWhere: Where = {
+    or: [
+      { heroImage: { equals: media.id } },
+      ...(url ? [{ contentHtml: { contains: `src="${escapeHtml(url)}"` } }] : []),
+    ],
+  }
+  const common = { depth: 0, limit: 50, overrideAccess: true, req } as const
+  const [published, drafts, authors, sources] = await Promise.all([
+    payload.find({
+      ...common,
+      collection: 'posts',
+      where: { and: [postWhere, { _status: { equals: 'published' } }] },
+      select: { title: true },
+    }),
+    payload.find({
+      ...common,
+      collection: 'posts',
+      draft: true,
+      where: postWhere,
+      select: { title: true },
+    }),
+    payload.find({
+      ...common,
+      collection: 'authors',
+      where: { photo: { equals: media.id } },
+      select: { name: true },
+    }),
+    payload.find({
+      ...common,
+      collection: 'sources',
+      where: { logo: { equals: media.id } },
+      select: { name: true },
+    }),
+  ])
+  const uses = new Map<string, MediaUse>()
+  for (const post of published.docs)
+    uses.set(`posts:${post.id}`, {
+      collection: 'posts',
+      id: post.id,
+      title: post.title,
+      public: true,
+    })
+  for (const post of drafts.docs)
+    if (!uses.has(`posts:${post.id}`))
+      uses.set(`posts:${post.id}`, {
+        collection: 'posts',
+        id: post.id,
+        title: post.title,
+        public: false,
+      })
+  for (const author of authors.docs)
+    uses.set(`authors:${author.id}`, {
+      collection: 'authors',
+      id: author.id,
+      title: author.name,
+      public: true,
+    })
+  for (const source of sources.docs)
+    uses.set(`sources:${source.id}`, {
+      collection: 'sources',
+      id: source.id,
+      title: source.name,
+      public: true,
+    })
+  return [...uses.values()]
+}
+
+const describeUses = (uses: MediaUse[]): string => {
+  const shown = uses
+    .slice(0, 5)
+    .map(
+      (u) =>
+        `${u.collection === 'posts' ? 'post' : u.collection.slice(0, -1)} "${u.title}" (id ${u.id})`,
+    )
+  return `${shown.join(', ')}${uses.length > 5 ? ` and ${uses.length - 5} more` : ''}`
+}
+
+/**
+ * What readers see must not change under an editor's feet: a writer may change their own media only
+ * while no published post, author or source shows it (access already limits writers to their own).
+ */
+const refuseWritersChangingPublicMedia: CollectionBeforeChangeHook<MediaDoc> = async ({
+  data,
+  operation,
+  originalDoc,
+  req,
+}) => {
+  if (operation !== 'update' || !req.user || isEditorUser(req.user) || !originalDoc) return data
+  const shown = (await findMediaUses(req, originalDoc.id)).filter((use) => use.public)
+  if (shown.length > 0) {
+    throw new APIError(
+      `Readers see this image in ${describeUses(shown)}; only editors and admins may change it.`,
+      403,
+    )
+  }
+  return data
+}
+
+/** Nobody deletes an image a document still shows (the post would keep an empty image); say which. */
+const refuseDeletingUsedMedia: CollectionBeforeDeleteHook = async ({ id, req }) => {
+  const uses = await findMediaUses(req, id)
+  if (uses.length > 0) {
+    throw new APIError(
+      `This image is still used by ${describeUses(uses)}; remove it from ${uses.length === 1 ? 'it' : 'them'} before deleting it.`,
+      409,
+    )
+  }
+}
+
+/** Records who uploaded or added an image: writers may change only their own. */
+const stampUploader: CollectionBeforeChangeHook<MediaDoc> = ({ data, operation, req }) => {
+  if (operation === 'create' && req.user && !data.createdBy) data.createdBy = req.user.id
+  return data
 }
 
 export const Media: CollectionConfig<'media'> = {
@@ -25,7 +188,7 @@ export const Media: CollectionConfig<'media'> = {
     listSearchableFields: ['alt', 'filename', 'externalUrl', 'credit'],
     group: { en: 'Media', zh: '媒体' },
   },
-  access: { read: anyone, create: staff, update: staff, delete: staff },
+  access: { read: anyone, create: staff, update: editorsOrOwnMedia, delete: editorsOrOwnMedia },
   upload: {
     staticDir: path.resolve(process.env.MEDIA_DIR || 'data/media'),
     mimeTypes: ['image/*'],
@@ -42,7 +205,11 @@ export const Media: CollectionConfig<'media'> = {
     filename: true,
     mimeType: true,
   },
-  hooks: { afterRead: [pointUrlAtExternalImage] },
+  hooks: {
+    beforeChange: [stampUploader, refuseWritersChangingPublicMedia],
+    beforeDelete: [refuseDeletingUsedMedia],
+    afterRead: [pointUrlAtExternalImage],
+  },
   fields: [
     { name: 'alt', type: 'text', label: { en: 'Alt text', zh: '替代文字' } },
     { name: 'caption', type: 'textarea', label: { en: 'Caption', zh: '图片说明' } },
@@ -53,12 +220,23 @@ export const Media: CollectionConfig<'media'> = {
       unique: true,
       index: true,
       label: { en: 'External URL', zh: '外部网址' },
+      ...urlFieldProps('web'),
       admin: {
         description: {
-          en: 'For images that stay on the original site: no file is stored here.',
-          zh: '图片保留在原网站时填写，本站不存储文件。',
+          en: 'For images that stay on the original site (an http or https address): no file is stored here.',
+          zh: '图片保留在原网站时填写（http 或 https 网址），本站不存储文件。',
         },
       },
+    },
+    {
+      name: 'createdBy',
+      type: 'relationship',
+      relationTo: 'users',
+      index: true,
+      label: { en: 'Added by', zh: '添加者' },
+      // Stamped from the logged-in user; readers never see it.
+      access: { read: staffField, create: adminsField, update: adminsField },
+      admin: { position: 'sidebar', readOnly: true },
     },
   ],
 }

@@ -2,6 +2,7 @@ import type { CollectionConfig } from 'payload'
 
 import { admins, anyone } from '../src/access/roles'
 import { slugField } from '../src/fields/slug'
+import { urlFieldProps } from '../src/richtext/safeUrl'
 
 /** The outlets content comes from (RFI, CNA, Zaobao, ...): who to credit and how. */
 export const Sources: CollectionConfig<'sources'> = {
@@ -18,7 +19,12 @@ export const Sources: CollectionConfig<'sources'> = {
   fields: [
     { name: 'name', type: 'text', required: true, unique: true, label: { en: 'Name', zh: '名称' } },
     slugField({ from: 'name', fallbackPrefix: 'source' }),
-    { name: 'homepage', type: 'text', label: { en: 'Homepage', zh: '主页' } },
+    {
+      name: 'homepage',
+      type: 'text',
+      label: { en: 'Homepage', zh: '主页' },
+      ...urlFieldProps('web'),
+    },
     {
       name: 'hostnames',
       type: 'text',
@@ -28,7 +34,12 @@ export const Sources: CollectionConfig<'sources'> = {
         description: { en: 'Hosts its article URLs use.', zh: '该来源文章网址使用的域名。' },
       },
     },
-    { name: 'feedUrl', type: 'text', label: { en: 'Feed URL', zh: '订阅源网址' } },
+    {
+      name: 'feedUrl',
+      type: 'text',
+      label: { en: 'Feed URL', zh: '订阅源网址' },
+      ...urlFieldProps('web'),
+    },
     {
       name: 'attribution',
       type: 'textarea',

@@ -1,6 +1,13 @@
 import type { CollectionConfig } from 'payload'
 
-import { admins, adminsField, isAdminUser, loggedIn, ROLES } from '../src/access/roles'
+import {
+  admins,
+  adminsField,
+  editorsOrSelfField,
+  isAdminUser,
+  loggedIn,
+  ROLES,
+} from '../src/access/roles'
 import { loginThrottle } from '../src/auth/loginThrottle'
 
 // Sign-ins are throttled by address and account instead of locking the account (maxLoginAttempts: 0).
@@ -50,6 +57,8 @@ export const Users: CollectionConfig<'users'> = {
     ],
   },
   fields: [
+    // Payload's own email field, with who may read it (merged into the auth field).
+    { name: 'email', type: 'email', access: { read: editorsOrSelfField } },
     { name: 'name', type: 'text', label: { en: 'Name', zh: '姓名' } },
     {
       name: 'roles',
@@ -67,7 +76,7 @@ export const Users: CollectionConfig<'users'> = {
           writer: { en: 'Writer', zh: '撰稿人' },
         }[value],
       })),
-      access: { create: adminsField, update: adminsField },
+      access: { read: editorsOrSelfField, create: adminsField, update: adminsField },
     },
   ],
 }

@@ -1,6 +1,7 @@
 import type { MigrateDownArgs, MigrateUpArgs } from '@payloadcms/db-sqlite'
 
 import { runImport } from '../src/importer'
+import { resolveArchiveDir } from '../src/importer/task'
 
 /** The run id of this migration's import: its posts carry it in provenance.importRun. */
 export const MIGRATION_IMPORT_RUN = 'migration-20261128_210000_import_archive'
@@ -15,14 +16,16 @@ export async function up({ payload, req }: MigrateUpArgs): Promise<void> {
     payload.logger.info('import_archive migration: ARCHIVE_DIR is not set, nothing imported.')
     return
   }
-  const report = await runImport({ payload, dir, runId: MIGRATION_IMPORT_RUN, req })
+  // Resolved like the server's import job: a clear error when ARCHIVE_DIR is not a readable folder.
+  const archiveDir = resolveArchiveDir(undefined, dir)
+  const report = await runImport({ payload, dir: archiveDir, runId: MIGRATION_IMPORT_RUN, req })
   const s = report.summary
   await payload.create({
     collection: 'import-runs',
     data: {
       runId: MIGRATION_IMPORT_RUN,
       status: 'completed',
-      archiveDir: dir,
+      archiveDir,
       dryRun: false,
       startedAt: s.startedAt,
       finishedAt: s.finishedAt,

@@ -1,4 +1,5 @@
 import * as migration_20261128_154508_initial from './20261128_154508_initial'
+import * as migration_20261128_200000_staff_hardening from './20261128_200000_staff_hardening'
 import * as migration_20261128_210000_import_archive from './20261128_210000_import_archive'
 import * as migration_20261130_011228_job_leases from './20261130_011228_job_leases'
 import * as migration_20261130_015007_delivery_epoch from './20261130_015007_delivery_epoch'
@@ -9,6 +10,12 @@ export const migrations = [
     up: migration_20261128_154508_initial.up,
     down: migration_20261128_154508_initial.down,
     name: '20261128_154508_initial',
+  },
+  {
+    // Before the archive import: the import writes rows with these columns.
+    up: migration_20261128_200000_staff_hardening.up,
+    down: migration_20261128_200000_staff_hardening.down,
+    name: '20261128_200000_staff_hardening',
   },
   {
     up: migration_20261128_210000_import_archive.up,

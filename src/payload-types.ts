@@ -180,6 +180,7 @@ export interface Post {
         id?: string | null;
       }[]
     | null;
+  approvedFingerprint?: string | null;
   review?: {
     flagged?: boolean | null;
     fidelity?: number | null;
@@ -210,9 +211,10 @@ export interface Media {
   caption?: string | null;
   credit?: string | null;
   /**
-   * For images that stay on the original site: no file is stored here.
+   * For images that stay on the original site (an http or https address): no file is stored here.
    */
   externalUrl?: string | null;
+  createdBy?: (number | null) | User;
   updatedAt: string;
   createdAt: string;
   url?: string | null;
@@ -224,29 +226,6 @@ export interface Media {
   height?: number | null;
   focalX?: number | null;
   focalY?: number | null;
-}
-/**
- * This interface was referenced by `Config`'s JSON-Schema
- * via the `definition` "authors".
- */
-export interface Author {
-  id: number;
-  name: string;
-  /**
-   * Part of the public URL. Filled from the title when left empty; stays the same when the title changes.
-   */
-  slug?: string | null;
-  bio?: string | null;
-  photo?: (number | null) | Media;
-  user?: (number | null) | User;
-  outlet?: (number | null) | Source;
-  posts?: {
-    docs?: (number | Post)[];
-    hasNextPage?: boolean;
-    totalDocs?: number;
-  };
-  updatedAt: string;
-  createdAt: string;
 }
 /**
  * This interface was referenced by `Config`'s JSON-Schema
@@ -273,6 +252,29 @@ export interface User {
     | null;
   password?: string | null;
   collection: 'users';
+}
+/**
+ * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "authors".
+ */
+export interface Author {
+  id: number;
+  name: string;
+  /**
+   * Part of the public URL. Filled from the title when left empty; stays the same when the title changes.
+   */
+  slug?: string | null;
+  bio?: string | null;
+  photo?: (number | null) | Media;
+  user?: (number | null) | User;
+  outlet?: (number | null) | Source;
+  posts?: {
+    docs?: (number | Post)[];
+    hasNextPage?: boolean;
+    totalDocs?: number;
+  };
+  updatedAt: string;
+  createdAt: string;
 }
 /**
  * This interface was referenced by `Config`'s JSON-Schema
@@ -620,6 +622,7 @@ export interface PostsSelect<T extends boolean = true> {
         at?: T;
         id?: T;
       };
+  approvedFingerprint?: T;
   review?:
     | T
     | {
@@ -694,6 +697,7 @@ export interface MediaSelect<T extends boolean = true> {
   caption?: T;
   credit?: T;
   externalUrl?: T;
+  createdBy?: T;
   updatedAt?: T;
   createdAt?: T;
   url?: T;

@@ -1,4 +1,4 @@
-import type { CollectionConfig } from 'payload'
+import type { CollectionConfig, FieldHook } from 'payload'
 
 import {
   adminsField,
@@ -9,16 +9,24 @@ import {
   staffOrPublishedAndDue,
 } from '../../src/access/roles'
 import { adminComponents } from '../../src/admin/components'
+import type { Post } from '../../src/payload-types'
 import { slugField } from '../../src/fields/slug'
 import { postContentEditor } from '../../src/richtext/editor'
+import { sanitizeRenderedHtml } from '../../src/richtext/safeHtml'
+import { urlFieldProps } from '../../src/richtext/safeUrl'
 import { editorsOrOwnUnpublished, nobodyField, staffCreatingUnpublished } from './access/postAccess'
 import { transitionEndpoint } from './endpoints/transition'
 import { enforceEditorialWorkflow } from './hooks/enforceEditorialWorkflow'
 import { explainPostRefusal } from './hooks/explainPostRefusal'
+import { lockApprovedContent } from './hooks/lockApprovedContent'
+import { refuseUnsafeUrls } from './hooks/refuseUnsafeUrls'
 import { renderContentHtml } from './hooks/renderContentHtml'
 import { stampAuthorship } from './hooks/stampAuthorship'
 
 export { EDITORIAL_STATES } from './workflow'
+
+const sanitizeContentHtml: FieldHook<Post, string | null | undefined> = ({ value }) =>
+  typeof value === 'string' ? sanitizeRenderedHtml(value) : value
 
 export const Posts: CollectionConfig<'posts'> = {
   slug: 'posts',
@@ -66,7 +74,14 @@ export const Posts: CollectionConfig<'posts'> = {
   },
   hooks: {
     beforeOperation: [explainPostRefusal],
-    beforeChange: [stampAuthorship, enforceEditorialWorkflow, renderContentHtml],
+    beforeChange: [
+      refuseUnsafeUrls,
+      stampAuthorship,
+      enforceEditorialWorkflow,
+      renderContentHtml,
+      // Last: it fingerprints the post exactly as it will be stored.
+      lockApprovedContent,
+    ],
   },
   fields: [
     { name: 'title', type: 'text', required: true, label: { en: 'Title', zh: '标题' } },
@@ -114,6 +129,7 @@ export const Posts: CollectionConfig<'posts'> = {
               unique: true,
               index: true,
               label: { en: 'Original URL', zh: '原文网址' },
+              ...urlFieldProps('web'),
               admin: {
                 description: {
                   en: "The original article's canonical URL.",
@@ -194,6 +210,9 @@ export const Posts: CollectionConfig<'posts'> = {
       name: 'contentHtml',
       type: 'textarea',
       label: { en: 'Content as HTML', zh: '正文 HTML' },
+      // Rendered safe on save; this also keeps HTML stored before the URL rules (or written straight
+      // into the database) from reaching anyone with a script URL or an event handler in it.
+      hooks: { afterRead: [sanitizeContentHtml] },
       admin: { hidden: true, readOnly: true },
     },
     slugField({ from: 'title', fallbackPrefix: 'post' }),
@@ -268,6 +287,13 @@ export const Posts: CollectionConfig<'posts'> = {
         { name: 'by', type: 'relationship', relationTo: 'users' },
         { name: 'at', type: 'date' },
       ],
+    },
+    {
+      // What the approving editor saw (../approval.ts); set by lockApprovedContent only.
+      name: 'approvedFingerprint',
+      type: 'text',
+      access: { read: staffField, create: nobodyField, update: nobodyField },
+      admin: { hidden: true },
     },
     {
       name: 'review',

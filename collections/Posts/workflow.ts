@@ -6,8 +6,10 @@ import { isEditorUser } from '../../src/access/roles'
  * The editorial state machine of a post, separate from Payload's draft/published `_status`:
  *
  *   draft ──▶ in_review ──▶ approved ──▶ published (`_status`)
- *                 ▲    └──▶ changes_requested
- *                 └──────────────┘
+ *              ▲  ▲    └──▶ changes_requested
+ *              │  └──────────────┘
+ *              └── approved (an editor reopens the review; any change by a non-editor does too,
+ *                  see hooks/lockApprovedContent.ts)
  *
  * Writers submit their own posts for review (and resubmit after changes were requested); editors and
  * admins do that for any post, and alone approve, request changes and publish. Any move not listed is
@@ -25,7 +27,7 @@ export const TRANSITIONS: Record<EditorialState, Partial<Record<TransitionTarget
   draft: { in_review: ['writer', 'editor'] },
   in_review: { approved: ['editor'], changes_requested: ['editor'] },
   changes_requested: { in_review: ['writer', 'editor'] },
-  approved: { published: ['editor'] },
+  approved: { published: ['editor'], in_review: ['editor'] },
 }
 
 export const isTransitionTarget = (value: unknown): value is TransitionTarget =>

@@ -37,6 +37,15 @@ export const editorsField: FieldAccess = ({ req }) => isEditorUser(req.user)
 export const staffField: FieldAccess = ({ req }) => isStaffUser(req.user)
 
 /**
+ * A field of a user account that its owner and the desk (editors, admins) read: a writer sees a
+ * colleague's name (bylines, "created by") but not their email address or roles. Without a document
+ * (a `where` on the field) only editors and admins qualify.
+ */
+export const editorsOrSelfField: FieldAccess = ({ req, doc }) =>
+  isEditorUser(req.user) ||
+  (req.user != null && doc?.id != null && String(doc.id) === String(req.user.id))
+
+/**
  * The fields of a staff-only group or tab, each marked `staffField` as well: Payload checks a
  * query path (`where[provenance.importRun]`) against the access of the field it ends on, not of the
  * group around it.

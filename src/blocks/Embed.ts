@@ -1,5 +1,7 @@
 import type { Block } from 'payload'
 
+import { judgeUrl } from '../richtext/safeUrl'
+
 /**
  * An embedded player or post from a known provider (YouTube, Vimeo, Twitter/X, ...).
  * The archive's `<iframe>`s become this block; the HTML renderer turns it back into a sandboxed
@@ -11,7 +13,18 @@ export const EmbedBlock: Block = {
   interfaceName: 'EmbedBlock',
   labels: { singular: { en: 'Embed', zh: '嵌入' }, plural: { en: 'Embeds', zh: '嵌入' } },
   fields: [
-    { name: 'url', type: 'text', required: true, label: { en: 'URL', zh: '网址' } },
+    {
+      name: 'url',
+      type: 'text',
+      required: true,
+      label: { en: 'URL', zh: '网址' },
+      custom: { urlUse: 'embed' },
+      // Drafts skip this; `refuseUnsafeUrls` on posts judges every save.
+      validate: (value: unknown) => {
+        const verdict = judgeUrl(value, 'embed')
+        return verdict.ok ? true : verdict.reason
+      },
+    },
     { name: 'provider', type: 'text', label: { en: 'Provider', zh: '提供方' } },
     { name: 'title', type: 'text', label: { en: 'Title', zh: '标题' } },
     { name: 'width', type: 'number' },

@@ -1,6 +1,7 @@
 import type { CollectionAfterReadHook, Field, Payload } from 'payload'
 
 import type { Post, Source } from '../payload-types'
+import { safeUrl } from '../richtext/safeUrl'
 import { freshnessOf } from './freshness'
 
 /** What a consumer needs to credit a post, delivered with the post itself. */
@@ -108,8 +109,9 @@ export const attachAttribution: CollectionAfterReadHook<
   doc.attribution = {
     outlet: source?.name ?? null,
     outletSlug: source?.slug ?? null,
-    outletHomepage: source?.homepage ?? null,
-    sourceUrl: doc.sourceUrl ?? null,
+    // Only addresses a reader's app can safely link to (src/richtext/safeUrl.ts).
+    outletHomepage: safeUrl(source?.homepage, 'web') ?? null,
+    sourceUrl: safeUrl(doc.sourceUrl, 'web') ?? null,
     licence: source?.attribution ?? null,
   }
   return doc

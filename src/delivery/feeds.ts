@@ -3,6 +3,8 @@ import { Feed, type Item } from 'feed'
 import type { Payload, Where } from 'payload'
 
 import type { Author, Category, Post, Source } from '../payload-types'
+import { sanitizeRenderedHtml } from '../richtext/safeHtml'
+import { safeUrl } from '../richtext/safeUrl'
 import type { Attribution } from './attribution'
 
 export type FeedsOptions = {
@@ -62,17 +64,9 @@ const ESCAPES: Record<string, string> = {
 /** Escapes text for HTML content or an XML attribute value. */
 const escapeMarkup = (text: string): string => text.replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c)
 
-/** An absolute URL the feed library can put in an attribute: parsed, so `"`, `<` and spaces are encoded. */
-const safeUrl = (value: string | null | undefined): string | undefined => {
-  if (!value) return undefined
-  try {
-    const url = new URL(value)
-    return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : undefined
-  } catch {
-    // Not an absolute http(s) URL (legacy archive data): the item links to our own copy instead.
-    return undefined
-  }
-}
+/** An absolute http(s) URL the feed library can put in an attribute (parsed, so `"`, `<` and spaces are encoded), or undefined. */
+const webUrl = (value: string | null | undefined): string | undefined =>
+  value ? safeUrl(value, 'web') : undefined
 
 const named = <T extends { name?: string | null }>(
   values: (number | T)[] | null | undefined,
@@ -84,7 +78,7 @@ const creditHtml = (post: FeedPost): string => {
   const a = post.attribution
   if (!a || (!a.outlet && !a.sourceUrl && !a.licence)) return ''
   const parts: string[] = []
-  const original = safeUrl(a.sourceUrl)
+  const original = webUrl(a.sourceUrl)
   if (a.outlet) parts.push(escapeMarkup(a.outlet))
   if (original) parts.push(`<a href="${escapeMarkup(original)}">${escapeMarkup(original)}</a>`)
   if (a.licence) parts.push(escapeMarkup(a.licence))
@@ -138,11 +132,11 @@ export const renderFeed = (
       title: xmlSafe(format === 'atom' ? escapeMarkup(post.title) : post.title),
       id: apiUrl,
       guid: apiUrl,
-      link: safeUrl(post.sourceUrl) ?? apiUrl,
+      link: webUrl(post.sourceUrl) ?? apiUrl,
       date: new Date(post.updatedAt ?? post.publishedAt ?? 0),
       published: post.publishedAt ? new Date(post.publishedAt) : undefined,
       description: post.excerpt ? xmlSafe(escapeMarkup(post.excerpt)) : undefined,
-      content: xmlSafe(`${post.contentHtml ?? ''}${creditHtml(post)}`),
+      content: xmlSafe(`${sanitizeRenderedHtml(post.contentHtml ?? '')}${creditHtml(post)}`),
       author: named(post.authors).map((a) => ({ name: xmlSafe(a.name) })),
       category: [
         ...named(post.categories).map((c) => ({

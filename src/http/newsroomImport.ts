@@ -1,6 +1,7 @@
 import { addDataAndFileToRequest, type Endpoint } from 'payload'
 
 import { isEditorUser } from '../access/roles'
+import { ArchiveDirError, resolveArchiveDir } from '../importer/task'
 
 /** The importer's jobs task (issue 3) that imports `ARCHIVE_DIR`. */
 export const IMPORT_TASK: string = 'importArchive'
@@ -39,6 +40,12 @@ export const startImportEndpoint: Endpoint = {
         },
         { status: 501 },
       )
+    }
+    try {
+      resolveArchiveDir()
+    } catch (err) {
+      if (!(err instanceof ArchiveDirError)) throw err
+      return Response.json({ errors: [{ message: err.message }] }, { status: 409 })
     }
     await addDataAndFileToRequest(req)
     const dryRun = req.data?.dryRun === true

@@ -3,6 +3,8 @@ import type { Payload } from 'payload'
 
 import { isStaffUser } from '../access/roles'
 import type { Author, Media, Post, Source } from '../payload-types'
+import { sanitizeRenderedHtml } from '../richtext/safeHtml'
+import { safeUrl } from '../richtext/safeUrl'
 import { headersOf } from './webBridge'
 
 const escapeHtml = (s: string): string =>
@@ -10,9 +12,6 @@ const escapeHtml = (s: string): string =>
 
 const isPopulated = <T extends object>(value: unknown): value is T =>
   typeof value === 'object' && value !== null
-
-const safeUrl = (url: null | string | undefined): string | undefined =>
-  url && /^(https?:\/\/|\/)/i.test(url.trim()) ? url.trim() : undefined
 
 const page = (title: string, body: string, lang = 'zh') => `<!doctype html>
 <html lang="${lang}">
@@ -46,11 +45,11 @@ export const renderPostPage = (post: Post): string => {
     .map((a) => a.name)
   const source = isPopulated<Source>(post.source) ? post.source : undefined
   const hero = isPopulated<Media>(post.heroImage) ? post.heroImage : undefined
-  const heroUrl = safeUrl(hero?.url)
+  const heroUrl = safeUrl(hero?.url, 'image')
   const published = post._status === 'published'
   const date = post.publishedAt ? new Date(post.publishedAt) : undefined
-  const originalUrl = safeUrl(post.sourceUrl)
-  const homepage = safeUrl(source?.homepage)
+  const originalUrl = safeUrl(post.sourceUrl, 'web')
+  const homepage = safeUrl(source?.homepage, 'web')
 
   const banner = published
     ? date && date.getTime() > Date.now()
@@ -77,7 +76,7 @@ export const renderPostPage = (post: Post): string => {
   ${authors.length ? `<p class="byline" data-testid="preview-byline">${escapeHtml(authors.join('、'))}</p>` : ''}
   ${date ? `<p class="dateline"><time datetime="${escapeHtml(date.toISOString())}">${escapeHtml(date.toISOString().slice(0, 16).replace('T', ' '))} UTC</time></p>` : ''}
   ${heroUrl ? `<figure class="hero"><img src="${escapeHtml(heroUrl)}" alt="${escapeHtml(hero?.alt ?? '')}"></figure>` : ''}
-  <div class="content" data-testid="preview-content">${post.contentHtml ?? ''}</div>
+  <div class="content" data-testid="preview-content">${sanitizeRenderedHtml(post.contentHtml ?? '')}</div>
   ${credit}
 </article>`
   return page(post.title, body)

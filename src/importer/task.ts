@@ -1,3 +1,4 @@
+import fs from 'node:fs'
 import path from 'node:path'
 
 import type { Payload, TaskConfig } from 'payload'
@@ -95,7 +96,63 @@ export const runTrackedImport = async ({
   }
 }
 
-/** The jobs task `importArchive`: imports `input.dir` (default env ARCHIVE_DIR) on the server. */
+/** Why a folder may not be imported from the server: a message that names the fix. */
+export class ArchiveDirError extends Error {
+  override name = 'ArchiveDirError'
+}
+
+/**
+ * The folder the server may import from: `ARCHIVE_DIR`, or `requested` when it lies inside it.
+ * Both are resolved with `realpath`, so neither `..` nor a symbolic link leads out of the archive.
+ * A relative `requested` is taken relative to `ARCHIVE_DIR`. Anything else throws `ArchiveDirError`:
+ * the server never reads an arbitrary folder because a job or a request named it (the CLI, run by
+ * whoever has a shell on the machine, imports any folder it is given).
+ */
+export const resolveArchiveDir = (
+  requested?: string | null,
+  archiveDir: string | undefined = process.env.ARCHIVE_DIR,
+): string => {
+  if (!archiveDir) {
+    throw new ArchiveDirError(
+      'No archive to import: set ARCHIVE_DIR on the server to the folder of the Jekyll archive.',
+    )
+  }
+  let root: string
+  try {
+    root = fs.realpathSync(path.resolve(archiveDir))
+  } catch (err) {
+    throw new ArchiveDirError(
+      `ARCHIVE_DIR "${archiveDir}" cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)}); point it at the archive folder.`,
+    )
+  }
+  if (!fs.statSync(root).isDirectory()) {
+    throw new ArchiveDirError(
+      `ARCHIVE_DIR "${archiveDir}" is not a folder; point it at the archive folder.`,
+    )
+  }
+  if (requested == null || requested === '') return root
+  let target: string
+  try {
+    target = fs.realpathSync(path.resolve(root, requested))
+  } catch {
+    throw new ArchiveDirError(`"${requested}" is not a folder inside ARCHIVE_DIR.`)
+  }
+  const relative = path.relative(root, target)
+  if (relative.startsWith('..') || path.isAbsolute(relative)) {
+    throw new ArchiveDirError(
+      `"${requested}" is outside ARCHIVE_DIR; the server imports only ARCHIVE_DIR and the folders under it.`,
+    )
+  }
+  if (!fs.statSync(target).isDirectory()) {
+    throw new ArchiveDirError(`"${requested}" is not a folder inside ARCHIVE_DIR.`)
+  }
+  return target
+}
+
+/**
+ * The jobs task `importArchive`: imports ARCHIVE_DIR on the server, or `input.dir` when that is a
+ * folder inside it (see `resolveArchiveDir`).
+ */
 export const importArchiveTask = {
   slug: 'importArchive',
   label: 'Import the Jekyll archive',
@@ -116,11 +173,7 @@ export const importArchiveTask = {
     input?: { dir?: string; status?: string; dryRun?: boolean }
     req: { payload: Payload }
   }) => {
-    const dir = input?.dir || process.env.ARCHIVE_DIR
-    if (!dir)
-      throw new Error(
-        'importArchive: no folder to import. Set ARCHIVE_DIR on the server or pass input.dir.',
-      )
+    const dir = resolveArchiveDir(input?.dir)
     const { importRunId, report } = await runTrackedImport({
       payload: req.payload,
       dir,

@@ -4,6 +4,8 @@
  * canonical string, the post's `sourceUrl`.
  */
 
+import { browserUrlString, safeUrl } from '../richtext/safeUrl'
+
 const TRACKING_PARAMS = new Set([
   'fbclid',
   'gclid',
@@ -106,18 +108,18 @@ export const hostOf = (url: string | undefined): string | undefined => {
 
 /**
  * Resolves an image or link reference found in an article against the article's URL: protocol- and
- * root-relative forms included. Returns undefined for what cannot be made an http(s) or data: URL.
+ * root-relative forms included. Returns undefined for what cannot be made an http(s) or data:image
+ * URL, judged as a browser reads it (src/richtext/safeUrl.ts: `java\tscript:` is `javascript:`).
  */
 export const resolveAgainst = (ref: string, base: string | undefined): string | undefined => {
-  const r = ref.trim().replace(/[\n\r\t]/g, '')
+  const r = browserUrlString(ref.trim())
   if (!r) return undefined
   if (/^data:image\//i.test(r)) return r
-  if (/^(?:javascript|vbscript|data|about|blob|file):/i.test(r)) return undefined
+  let absolute: string
   try {
-    const u = base ? new URL(r, base) : new URL(r.startsWith('//') ? `https:${r}` : r)
-    if (u.protocol !== 'http:' && u.protocol !== 'https:') return undefined
-    return u.href
+    absolute = base ? new URL(r, base).href : r.startsWith('//') ? `https:${r}` : r
   } catch {
     return undefined
   }
+  return safeUrl(absolute, 'web')
 }

@@ -86,8 +86,8 @@ const describeError = (error: unknown): string | undefined => {
 }
 
 /**
- * Pending scheduled publishing, soonest first: `overdue` as defined by `overdueJobs`, `upcoming` the
- * rest (including jobs due this very moment that the next tick will run). Titles come from the latest
+ * Pending scheduled publishing, soonest first: `overdue` as defined by `overdueJobs` plus jobs that
+ * failed and will not be retried (with `error`, the reason), `upcoming` the rest (including jobs due this very moment that the next tick will run). Titles come from the latest
  * version of each post, fetched in one query.
  */
 export const readSchedule = async (
@@ -149,7 +149,9 @@ export const readSchedule = async (
       jobId: job.id,
     }
     if (job.input?.timezone) entry.timezone = job.input.timezone
-    if (lateIds.has(String(job.id))) {
+    // A job that failed for good (e.g. a publish refused because the post changed since approval)
+    // will not run again: it is shown with its reason at once, not after the grace period.
+    if (lateIds.has(String(job.id)) || job.hasError) {
       const error = job.hasError ? describeError(job.error) : undefined
       if (error) entry.error = error
       schedule.overdue.push(entry)

@@ -6,6 +6,8 @@ import {
   type HTMLConvertersFunction,
 } from '@payloadcms/richtext-lexical/html'
 
+import { safeUrl } from './safeUrl'
+
 /** What the renderer needs to know about a media doc an upload node points at. */
 export type MediaForHtml = {
   url: string
@@ -73,28 +75,32 @@ export const safeEmbedFallback = (raw: string | null | undefined): string | unde
 }
 
 export const isEmbeddableUrl = (url: string): boolean => {
-  try {
-    const u = new URL(url)
-    return (u.protocol === 'https:' || u.protocol === 'http:') && EMBED_HOSTS.includes(u.hostname)
-  } catch {
-    // Not a URL at all: never embedded.
-    return false
-  }
+  const safe = safeUrl(url, 'embed')
+  return safe !== undefined && EMBED_HOSTS.includes(new URL(safe).hostname)
 }
 
-const safeHref = (url: string): string => (/^\s*(javascript|vbscript|data):/i.test(url) ? '#' : url)
-/** Image sources may also be inline `data:image/...` (never executable in an <img>). */
-const safeImageSrc = (url: string): string => (/^\s*data:image\//i.test(url) ? url : safeHref(url))
+type LinkArgs = { node: { fields: { url?: string; linkType?: string } } }
+
+/**
+ * A link converter that emits only what `safeUrl` allows (anything else becomes `#`), before
+ * Payload's own converter writes the element. Internal links carry no URL and stay Payload's.
+ */
+const safeLinkConverter =
+  (convert: unknown) =>
+  (args: LinkArgs): string => {
+    const render = convert as (a: LinkArgs) => string
+    if (args.node.fields.linkType === 'internal') return render(args)
+    const href = safeUrl(args.node.fields.url, 'link') ?? '#'
+    return render({ ...args, node: { ...args.node, fields: { ...args.node.fields, url: href } } })
+  }
 
 const converters =
   (options: RenderOptions): HTMLConvertersFunction =>
   ({ defaultConverters }) =>
     ({
       ...defaultConverters,
-      link: (args) => {
-        const html = (defaultConverters.link as (a: typeof args) => string)(args)
-        return html.replace(/href="\s*(?:javascript|vbscript):[^"]*"/gi, 'href="#"')
-      },
+      link: safeLinkConverter(defaultConverters.link),
+      autolink: safeLinkConverter(defaultConverters.autolink),
       upload: ({ node }) => {
         const n = node as unknown as {
           value: unknown
@@ -106,12 +112,13 @@ const converters =
             : n.value != null
               ? options.resolveMedia?.(n.value as number | string)
               : undefined
-        if (!media?.url) return ''
+        const src = safeUrl(media?.url, 'image')
+        if (!media || !src) return ''
         const alt = escapeHtml(n.fields?.alt || media.alt || '')
         const size =
           (media.width ? ` width="${media.width}"` : '') +
           (media.height ? ` height="${media.height}"` : '')
-        const img = `<img src="${escapeHtml(safeImageSrc(media.url))}" alt="${alt}"${size} loading="lazy" referrerpolicy="no-referrer">`
+        const img = `<img src="${escapeHtml(src)}" alt="${alt}"${size} loading="lazy" referrerpolicy="no-referrer">`
         const caption = n.fields?.caption
         return caption
           ? `<figure>${img}<figcaption>${escapeHtml(caption)}</figcaption></figure>`
@@ -151,12 +158,16 @@ const converters =
               fields: { url: string; title?: string; provider?: string; fallback?: string | null }
             }
           ).fields
-          const url = escapeHtml(safeHref(f.url))
-          const title = escapeHtml(f.title || f.url)
-          if ((f.provider === 'video' || f.provider === 'audio') && url !== '#') {
+          const safe = safeUrl(f.url, 'embed')
+          const title = escapeHtml(f.title || f.url || '')
+          // A URL no browser should open (stored before the rule, or by a path around it): the
+          // title alone, as text.
+          if (!safe) return title ? `<p class="embed">${title}</p>` : ''
+          const url = escapeHtml(safe)
+          if (f.provider === 'video' || f.provider === 'audio') {
             return `<${f.provider} src="${url}" controls preload="none"></${f.provider}>`
           }
-          if (isEmbeddableUrl(f.url)) {
+          if (isEmbeddableUrl(safe)) {
             return `<div class="embed"><iframe src="${url}" title="${title}" loading="lazy" sandbox="allow-scripts allow-same-origin allow-presentation" allowfullscreen>${safeEmbedFallback(f.fallback) ?? ''}</iframe></div>`
           }
           return `<p class="embed"><a href="${url}" rel="noopener noreferrer">${title}</a></p>`

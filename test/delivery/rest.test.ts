@@ -112,7 +112,14 @@ describe('a delivered post', () => {
 })
 
 /** Fields of a post only staff read: the workflow and import records. */
-const STAFF_ONLY = ['editorialState', 'editorialLog', 'review', 'provenance', 'createdBy']
+const STAFF_ONLY = [
+  'editorialState',
+  'editorialLog',
+  'approvedFingerprint',
+  'review',
+  'provenance',
+  'createdBy',
+]
 
 describe('what readers are given', () => {
   it('is the staff view less the staff-only fields and the Lexical JSON, at depth 0 and 1', async () => {

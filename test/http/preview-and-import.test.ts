@@ -1,3 +1,5 @@
+import path from 'node:path'
+
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 
 import type { RunningServer } from '../../src/server'
@@ -92,8 +94,24 @@ describe('POST /api/newsroom/import', () => {
     expect((await start(writer)).status).toBe(403)
   })
 
-  it('queues the importer task on the server archive for an editor, and nothing else', async () => {
+  it('says the server has no archive (409) when ARCHIVE_DIR is not set, and queues nothing', async () => {
+    delete process.env.ARCHIVE_DIR
     const res = await start(editor)
+    expect(res.status).toBe(409)
+    expect(((await res.json()) as { errors: { message: string }[] }).errors[0]?.message).toMatch(
+      /set ARCHIVE_DIR/,
+    )
+    const jobs = await server.payload.count({
+      collection: 'payload-jobs',
+      where: { taskSlug: { equals: 'importArchive' } },
+    })
+    expect(jobs.totalDocs).toBe(0)
+  })
+
+  it('queues the importer task on the server archive for an editor, and nothing else', async () => {
+    // Set only now: with ARCHIVE_DIR set at start-up the archive migration would import it at boot.
+    process.env.ARCHIVE_DIR = path.resolve('examples/archive')
+    const res = await start(editor).finally(() => delete process.env.ARCHIVE_DIR)
     expect(res.status).toBe(202)
     const { jobId, dryRun } = (await res.json()) as { jobId: number | string; dryRun: boolean }
     expect(dryRun).toBe(true)

@@ -1,0 +1,971 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { decodeHTML } from 'entities'
+import fc from 'fast-check'
+import { XMLParser } from 'fast-xml-parser'
+import { isTag, type ChildNode } from 'domhandler'
+import { parseDocument } from 'htmlparser2'
+import type { Payload, SanitizedCollectionConfig } from 'payload'
+
+import type { RunningServer } from '../../src/server'
+import { paragraphs } from '../helpers/lexical'
+import { graphql, startTestServer } from '../helpers/server'
+import { createStaff, rest, seedPost, type Actor, type Staff } from '../workflow/helpers'
+
+/**
+ * A hostile writer (issue 11, staff half): script URLs in every URL field of every collection and in
+ * the content's links and embeds, over REST and GraphQL; approved content changed behind the editor's
+ * back; media and user accounts that are not theirs; the importer pointed at server folders.
+ *
+ * The URL fields are found in the Payload config (fields marked `custom.urlUse`, and any text field
+ * whose name looks like a URL, which must be marked) and in the Lexical editor of every rich-text field
+ * (its link fields and the fields of its blocks), not listed by hand. The oracle is the browser's own
+ * parser, not the code under test: `new URL()` (which strips what browsers strip) on the value as
+ * stored and after HTML entity decoding; rendered HTML is parsed with htmlparser2 as a browser would.
+ *
+ * Seed: fixed, or HOSTILE_SEED from the environment; it is printed. HOSTILE_RUNS sets the number of
+ * generated URLs (default 60).
+ */
+const FIXED_SEED = 20261130
+const seed = process.env.HOSTILE_SEED ? Number(process.env.HOSTILE_SEED) : FIXED_SEED
+const RUNS = Number(process.env.HOSTILE_RUNS ?? 60)
+
+let server: RunningServer
+let staff: Record<Exclude<Actor, 'anonymous'>, Staff>
+/** Every answer the server gave, to check none was a 5xx. */
+const answers: { what: string; status: number }[] = []
+/** What the suite found beyond the rules it asserts (refusals of harmless input), printed at the end. */
+const notes = new Set<string>()
+
+beforeAll(async () => {
+  // A public origin, as production has: Payload treats media URLs not on it as external ones.
+  process.env.SERVER_URL = 'http://127.0.0.1:9'
+  process.stdout.write(
+    `hostile writer suite: fast-check seed ${seed} (HOSTILE_SEED=${seed} replays it), ${RUNS} runs\n`,
+  )
+  process.env.FEED_ITEMS = '1000'
+  server = await startTestServer({ jobs: false })
+  staff = await createStaff(server.payload, server.url)
+})
+afterAll(async () => {
+  delete process.env.SERVER_URL
+  process.stdout.write(
+    `hostile writer suite: stored/refused per URL door: ${[...tally].map(([door, t]) => `${door} ${t.stored}/${t.refused}`).join(', ')}\n`,
+  )
+  if (notes.size > 0)
+    process.stdout.write(`hostile writer suite notes:\n- ${[...notes].join('\n- ')}\n`)
+  await server?.close()
+})
+
+// ---------------------------------------------------------------------------------------------
+// The oracle: what a browser would do with a value.
+
+const SAFE_SCHEMES = new Set(['http:', 'https:', 'mailto:'])
+/** The scheme a browser gives `value` in an attribute (entities decoded) or as typed; undefined if it cannot be parsed. */
+const schemesOf = (value: string): string[] =>
+  [value, decodeHTML(value)].flatMap((v) => {
+    try {
+      return [new URL(v, 'https://relative.invalid/').protocol]
+    } catch {
+      // Unparsable: a browser navigates nowhere.
+      return []
+    }
+  })
+const browserSafe = (value: unknown, { image = false } = {}): boolean =>
+  typeof value !== 'string' ||
+  value === '' ||
+  schemesOf(value).every(
+    (scheme) =>
+      SAFE_SCHEMES.has(scheme) ||
+      (image && scheme === 'data:' && /^\s*data:image\//i.test(decodeHTML(value))),
+  )
+
+const URL_ATTRIBUTES = new Set([
+  'href',
+  'src',
+  'action',
+  'formaction',
+  'xlink:href',
+  'poster',
+  'background',
+  'data',
+  'cite',
+])
+/** Everything in `html` a browser could run: handlers, scripts, and URL attributes with another scheme. */
+const unsafeInHtml = (html: string): string[] => {
+  const found: string[] = []
+  const visit = (nodes: ChildNode[]) => {
+    for (const node of nodes) {
+      if (!isTag(node)) continue
+      if (['script', 'object', 'embed', 'base'].includes(node.name)) found.push(`<${node.name}>`)
+      for (const [name, value] of Object.entries(node.attribs)) {
+        const lower = name.toLowerCase()
+        if (lower.startsWith('on')) found.push(`${node.name}[${name}]`)
+        if (
+          URL_ATTRIBUTES.has(lower) &&
+          !browserSafe(value, { image: node.name === 'img' && lower === 'src' })
+        )
+          found.push(`${node.name}[${name}=${JSON.stringify(value)}]`)
+      }
+      visit(node.children)
+    }
+  }
+  visit(parseDocument(html).children)
+  return found
+}
+
+// ---------------------------------------------------------------------------------------------
+// Doors: every URL a writer (or whoever may write the collection) can store, from the config.
+
+type Door = {
+  collection: string
+  /** `field`: a text field at `path`; `link`/`embed`: a node in the rich-text field at `path`. */
+  kind: 'field' | 'link' | 'embed'
+  path: string
+  use: string
+}
+
+const LOOKS_LIKE_URL = /(?:url|uri|href|link|homepage|website|src)$/i
+
+type AnyField = {
+  type: string
+  name?: string
+  required?: boolean
+  custom?: { urlUse?: string }
+  fields?: AnyField[]
+  tabs?: { name?: string; fields: AnyField[] }[]
+}
+
+/** The fields of a collection with their data paths (unnamed tabs, rows and collapsibles add nothing). */
+const fieldsWithPaths = (fields: AnyField[], prefix = ''): { path: string; field: AnyField }[] =>
+  fields.flatMap((field) => {
+    if (field.type === 'tabs')
+      return (field.tabs ?? []).flatMap((tab) =>
+        fieldsWithPaths(tab.fields, tab.name ? `${prefix}${tab.name}.` : prefix),
+      )
+    const path = field.name ? `${prefix}${field.name}` : prefix.replace(/\.$/, '')
+    const own = field.name ? [{ path, field }] : []
+    if (field.type === 'group' || field.type === 'row' || field.type === 'collapsible')
+      return fieldsWithPaths(field.fields ?? [], field.name ? `${path}.` : prefix)
+    return own
+  })
+
+const INTERNAL = /^payload-|^import-runs$/
+
+const discoverDoors = (payload: Payload): { doors: Door[]; unguarded: string[] } => {
+  const doors: Door[] = []
+  const unguarded: string[] = []
+  for (const collection of payload.config.collections as SanitizedCollectionConfig[]) {
+    if (INTERNAL.test(collection.slug)) continue
+    for (const { path, field } of fieldsWithPaths(collection.fields as unknown as AnyField[])) {
+      if (field.custom?.urlUse) {
+        doors.push({ collection: collection.slug, kind: 'field', path, use: field.custom.urlUse })
+      } else if (field.type === 'text' && LOOKS_LIKE_URL.test(path)) {
+        // Not marked as a URL field (virtual, or Payload's own): attacked all the same.
+        unguarded.push(`${collection.slug}.${path}`)
+        doors.push({ collection: collection.slug, kind: 'field', path, use: 'unmarked' })
+      }
+      if (field.type === 'richText') {
+        const features = (
+          field as unknown as {
+            editor: {
+              editorConfig: {
+                resolvedFeatureMap: Map<
+                  string,
+                  {
+                    sanitizedServerFeatureProps?: {
+                      fields?: AnyField[]
+                      blocks?: { slug: string; fields: AnyField[] }[]
+                    }
+                  }
+                >
+              }
+            }
+          }
+        ).editor.editorConfig.resolvedFeatureMap
+        for (const linkField of features.get('link')?.sanitizedServerFeatureProps?.fields ?? []) {
+          if (linkField.custom?.urlUse)
+            doors.push({
+              collection: collection.slug,
+              kind: 'link',
+              path,
+              use: linkField.custom.urlUse,
+            })
+          else if (linkField.type === 'text' && LOOKS_LIKE_URL.test(linkField.name ?? ''))
+            unguarded.push(`${collection.slug}.${path} link.${linkField.name}`)
+        }
+        for (const block of features.get('blocks')?.sanitizedServerFeatureProps?.blocks ?? []) {
+          for (const blockField of block.fields) {
+            if (blockField.custom?.urlUse) {
+              if (block.slug !== 'embed')
+                throw new Error(`the suite cannot yet write a "${block.slug}" block`)
+              doors.push({
+                collection: collection.slug,
+                kind: 'embed',
+                path,
+                use: blockField.custom.urlUse,
+              })
+            } else if (blockField.type === 'text' && LOOKS_LIKE_URL.test(blockField.name ?? '')) {
+              unguarded.push(`${collection.slug}.${path} ${block.slug}.${blockField.name}`)
+            }
+          }
+        }
+      }
+    }
+  }
+  return { doors, unguarded }
+}
+
+const linkNode = (url: string) => ({
+  type: 'link',
+  version: 3,
+  direction: 'ltr',
+  format: '',
+  indent: 0,
+  fields: { url, newTab: false, linkType: 'custom' },
+  children: [
+    { type: 'text', version: 1, text: 'click', format: 0, mode: 'normal', style: '', detail: 0 },
+  ],
+})
+const contentWith = (door: Door, url: string) => {
+  const doc = paragraphs('hostile')
+  const node =
+    door.kind === 'link'
+      ? {
+          type: 'paragraph',
+          version: 1,
+          direction: 'ltr',
+          format: '',
+          indent: 0,
+          textFormat: 0,
+          textStyle: '',
+          children: [linkNode(url)],
+        }
+      : {
+          type: 'block',
+          version: 2,
+          format: '',
+          fields: {
+            id: 'e1',
+            blockName: '',
+            blockType: 'embed',
+            url,
+            provider: 'youtube',
+            title: 'player',
+          },
+        }
+  doc.root.children.push(node as never)
+  return doc
+}
+
+const setPath = (data: Record<string, unknown>, path: string, value: unknown) => {
+  const keys = path.split('.')
+  let at = data
+  for (const key of keys.slice(0, -1)) at = (at[key] ??= {}) as Record<string, unknown>
+  at[keys.at(-1)!] = value
+}
+
+let unique = 0
+/** The smallest valid doc of a collection: its required text fields filled (unique, for unique ones). */
+const minimalDoc = (payload: Payload, slug: string): Record<string, unknown> => {
+  const collection = payload.collections[slug as 'posts'].config
+  const data: Record<string, unknown> = {}
+  for (const { path, field } of fieldsWithPaths(collection.fields as unknown as AnyField[])) {
+    if (field.required && (field.type === 'text' || field.type === 'textarea'))
+      setPath(data, path, `hostile ${slug} ${++unique}`)
+  }
+  return data
+}
+
+const dataFor = (door: Door, url: string): Record<string, unknown> => {
+  const data = minimalDoc(server.payload, door.collection)
+  if (door.kind === 'field') setPath(data, door.path, url)
+  else setPath(data, door.path, contentWith(door, url))
+  return data
+}
+
+/** GraphQL names of a collection (Payload's: the singular label, or the slug, in PascalCase). */
+const gqlName = (slug: string): string => {
+  const config = server.payload.collections[slug as 'posts'].config
+  const named =
+    config.graphQL && typeof config.graphQL === 'object' ? config.graphQL.singularName : undefined
+  if (named) return named
+  const singular = slug === 'media' ? 'media' : slug.replace(/ies$/, 'y').replace(/s$/, '')
+  return singular.replace(/(^|[-_])(\w)/g, (_m, _s, c: string) => c.toUpperCase())
+}
+
+/** The least-privileged staff member who may create in a collection: writers first. */
+const writerFor = new Map<string, Exclude<Actor, 'anonymous'>>()
+const creatorOf = async (slug: string): Promise<Exclude<Actor, 'anonymous'>> => {
+  const known = writerFor.get(slug)
+  if (known) return known
+  for (const actor of ['writer', 'editor', 'admin'] as const) {
+    const res = await rest(
+      server.url,
+      'POST',
+      `/api/${slug}`,
+      staff[actor].auth,
+      minimalDoc(server.payload, slug),
+    )
+    answers.push({ what: `probe create ${slug} as ${actor}`, status: res.status })
+    if (res.status === 201) {
+      writerFor.set(slug, actor)
+      if (actor !== 'writer')
+        notes.add(`${slug}: writers may not create; its URL fields were attacked as ${actor}`)
+      return actor
+    }
+  }
+  throw new Error(`nobody may create ${slug}`)
+}
+
+const readStored = (slug: string, id: number) =>
+  server.payload.findByID({
+    collection: slug as 'posts',
+    id,
+    depth: 0,
+    draft: true,
+    overrideAccess: true,
+    showHiddenFields: true,
+  })
+
+const storedUrls = (door: Door, doc: Record<string, unknown>): unknown[] => {
+  const value = door.path
+    .split('.')
+    .reduce<unknown>((at, key) => (at as Record<string, unknown> | undefined)?.[key], doc)
+  if (door.kind === 'field') return [value]
+  const urls: unknown[] = []
+  const visit = (node: {
+    type?: string
+    fields?: { url?: unknown; blockType?: string }
+    children?: unknown[]
+  }) => {
+    if (
+      node?.type === 'link' ||
+      node?.type === 'autolink' ||
+      (node?.type === 'block' && node.fields?.blockType === 'embed')
+    )
+      urls.push(node.fields?.url)
+    node?.children?.forEach((c) => visit(c as typeof node))
+  }
+  visit((value as { root?: never } | undefined)?.root ?? ({} as never))
+  return urls
+}
+
+/** An absolute http(s) address as typed (what every URL field must accept). */
+const isAbsoluteHttp = (value: string): boolean => {
+  try {
+    return /^https?:$/.test(new URL(value).protocol) && /^https?:\/\//i.test(value)
+  } catch {
+    return false
+  }
+}
+
+/** Per door, how many attacks were stored (value judged harmless) and how many refused. */
+const tally = new Map<string, { stored: number; refused: number }>()
+const count = (door: Door, stored: boolean) => {
+  const key = `${door.collection}:${door.kind}:${door.path}`
+  const row = tally.get(key) ?? { stored: 0, refused: 0 }
+  row[stored ? 'stored' : 'refused']++
+  tally.set(key, row)
+}
+
+/** Posts the suite stored, published at the end so the feeds carry them. */
+const storedPosts = new Set<number>()
+
+/** Writes `url` through `door` over REST (create) and GraphQL (update of a fixture), and checks what was kept. */
+const attack = async (door: Door, url: string, fixtures: Map<string, number>) => {
+  const actor = await creatorOf(door.collection)
+  const created = await rest(
+    server.url,
+    'POST',
+    `/api/${door.collection}`,
+    staff[actor].auth,
+    dataFor(door, url),
+  )
+  answers.push({
+    what: `REST create ${door.collection} ${door.kind}:${door.path} ${JSON.stringify(url)}`,
+    status: created.status,
+  })
+  const ids: number[] = []
+  count(door, created.status === 201)
+  if (created.status === 201) ids.push(created.body.doc.id)
+  else if (created.status !== 400 && created.status !== 403)
+    throw new Error(
+      `REST create ${door.collection} answered ${created.status}: ${JSON.stringify(created.body)}`,
+    )
+  else if (
+    created.status === 400 &&
+    browserSafe(url) &&
+    (isAbsoluteHttp(url) || door.use === 'link')
+  )
+    notes.add(
+      `${door.collection} ${door.kind}:${door.path} refused a value browsers treat as safe, e.g. ${JSON.stringify(url)}`,
+    )
+
+  const name = gqlName(door.collection)
+  const fixtureId = fixtures.get(door.collection)!
+  const update = await graphql(
+    server.url,
+    `mutation ($id: Int!, $data: mutation${name}UpdateInput!) { update${name}(id: $id, data: $data) { id } }`,
+    {
+      id: fixtureId,
+      data: door.kind === 'field' ? dataFor(door, url) : { [door.path]: contentWith(door, url) },
+    },
+    staff[actor].auth,
+  )
+  answers.push({
+    what: `GraphQL update ${door.collection} ${door.kind}:${door.path}`,
+    status: update.status,
+  })
+  const gqlError = update.body.errors?.[0]?.message as string | undefined
+  if (gqlError && /Cannot query field|Unknown type|Unknown argument/.test(gqlError))
+    throw new Error(`the suite's GraphQL is wrong: ${gqlError}`)
+  count(door, !gqlError)
+  if (!gqlError) ids.push(fixtureId)
+
+  for (const id of ids) {
+    const doc = (await readStored(door.collection, id)) as unknown as Record<string, unknown>
+    for (const stored of storedUrls(door, doc)) {
+      if (!browserSafe(stored))
+        throw new Error(
+          `${door.collection} ${id} stored ${JSON.stringify(stored)} at ${door.kind}:${door.path}`,
+        )
+    }
+    if (door.collection === 'posts') {
+      storedPosts.add(id)
+      const read = await rest(
+        server.url,
+        'GET',
+        `/api/posts/${id}?draft=true&depth=1`,
+        staff.writer.auth,
+      )
+      answers.push({ what: `REST read post ${id}`, status: read.status })
+      expect(unsafeInHtml(read.body.contentHtml ?? '')).toEqual([])
+    }
+  }
+}
+
+/** Random URLs a browser may or may not run: schemes, case, controls, whitespace, entities. */
+const hostileUrl = (): fc.Arbitrary<string> => {
+  const scheme = fc.oneof(
+    fc.constantFrom(
+      'javascript',
+      'vbscript',
+      'data',
+      'file',
+      'blob',
+      'about',
+      'http',
+      'https',
+      'mailto',
+      'ftp',
+      'ws',
+      'livescript',
+      'jav&#x09;ascript',
+    ),
+    fc.stringMatching(/^[a-z][a-z0-9+.-]{0,8}$/),
+  )
+  const junk = fc.constantFrom(
+    '\u0000',
+    '\u0001',
+    '\u001f',
+    '\u007f',
+    '\t',
+    '\n',
+    '\r',
+    ' ',
+    '\u00a0',
+    '\u2028',
+    '\u3000',
+    '\ufeff',
+    '&#09;',
+    '&#x0A;',
+    '&Tab;',
+    '&NewLine;',
+  )
+  const colon = fc.constantFrom(':', ':', ':', '&#58;', '&#x3a;', '&colon;', '%3A', '\t:')
+  const rest = fc.constantFrom(
+    'alert(document.domain)',
+    '//evil.example/x',
+    '//www.youtube.com/embed/x',
+    'text/html,<script>alert(1)</script>',
+    'desk@example.com',
+    'image/svg+xml,<svg onload=alert(1)>',
+  )
+  const hostile = fc
+    .tuple(
+      fc.array(junk, { maxLength: 2 }),
+      scheme,
+      fc.array(fc.tuple(fc.nat(12), junk), { maxLength: 3 }),
+      colon,
+      rest,
+      fc.array(junk, { maxLength: 2 }),
+      fc.boolean(),
+    )
+    .chain(([before, s, inside, c, r, after, entityLetter]) =>
+      fc.mixedCase(fc.constant(s)).map((mixed) => {
+        let name = mixed
+        for (const [at, j] of inside) name = name.slice(0, at) + j + name.slice(at)
+        if (entityLetter && name.length > 0) name = `&#${name.charCodeAt(0)};${name.slice(1)}`
+        return `${before.join('')}${name}${c}${r}${after.join('')}`
+      }),
+    )
+  // Some plainly good addresses too, so stored values reach the renderers and the feeds.
+  return fc.oneof(
+    { arbitrary: hostile, weight: 4 },
+    { arbitrary: fc.webUrl({ validSchemes: ['http', 'https'] }), weight: 1 },
+    { arbitrary: fc.emailAddress().map((a) => `mailto:${a}`), weight: 1 },
+  )
+}
+
+// ---------------------------------------------------------------------------------------------
+
+describe('a hostile writer', () => {
+  let doors: Door[]
+  const fixtures = new Map<string, number>()
+
+  beforeAll(async () => {
+    const found = discoverDoors(server.payload)
+    doors = found.doors
+    if (found.unguarded.length > 0)
+      notes.add(
+        `URL-looking fields without custom.urlUse, attacked anyway: ${found.unguarded.join(', ')}`,
+      )
+    for (const slug of new Set(doors.map((d) => d.collection))) {
+      const actor = await creatorOf(slug)
+      const res = await rest(
+        server.url,
+        'POST',
+        `/api/${slug}`,
+        staff[actor].auth,
+        minimalDoc(server.payload, slug),
+      )
+      expect(res.status).toBe(201)
+      fixtures.set(slug, res.body.doc.id)
+    }
+    process.stdout.write(
+      `hostile writer suite: URL doors ${doors.map((d) => `${d.collection}:${d.kind}:${d.path}(${d.use})`).join(', ')}\n`,
+    )
+  })
+
+  it('finds the URL fields in the config: posts (original URL, content links and embeds), media, sources', () => {
+    const names = doors.map((d) => `${d.collection}:${d.kind}:${d.path}`)
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'posts:field:sourceUrl',
+        'posts:link:content',
+        'posts:embed:content',
+        'media:field:externalUrl',
+        'sources:field:homepage',
+        'sources:field:feedUrl',
+      ]),
+    )
+  })
+
+  it.each([
+    'java\tscript:alert(document.domain)',
+    '\u0001javascript:alert(document.domain)',
+    'JaVaScRiPt&colon;alert(1)',
+  ])('cannot store %j through any URL door, over REST or GraphQL', async (url) => {
+    for (const door of doors) await attack(door, url, fixtures)
+    const embed = doors.find((d) => d.kind === 'embed')!
+    const res = await rest(server.url, 'POST', '/api/posts', staff.writer.auth, dataFor(embed, url))
+    expect(res.status).toBe(400)
+    expect(res.body.errors[0].data.errors[0]).toMatchObject({ path: 'content' })
+  })
+
+  it('cannot store a script URL through the Local API as a writer either', async () => {
+    const embed = doors.find((d) => d.kind === 'embed')!
+    await expect(
+      server.payload.create({
+        collection: 'posts',
+        data: dataFor(embed, 'java\tscript:alert(document.domain)') as never,
+        user: staff.writer.user,
+        overrideAccess: false,
+        draft: true,
+      }),
+    ).rejects.toMatchObject({
+      status: 400,
+      message: expect.stringMatching(/"javascript:" scheme is not allowed/),
+      data: { errors: [expect.objectContaining({ path: 'content' })] },
+    })
+  })
+
+  it('generated URLs: nothing stored or rendered carries another scheme or a handler, every answer < 500', async () => {
+    await fc.assert(
+      fc.asyncProperty(hostileUrl(), fc.nat(), async (url, pick) => {
+        await attack(doors[pick % doors.length]!, url, fixtures)
+      }),
+      { seed, numRuns: RUNS, endOnFailure: true },
+    )
+  })
+
+  it('what was stored, once published, reaches the feeds and the preview without a script URL', async () => {
+    for (const id of storedPosts) {
+      await server.payload.update({
+        collection: 'posts',
+        id,
+        data: {
+          editorialState: 'approved',
+          _status: 'published',
+          publishedAt: new Date(Date.now() - 60_000).toISOString(),
+        },
+        overrideAccess: true,
+      })
+    }
+    await checkFeedsAndPreview([...storedPosts])
+  })
+})
+
+const checkFeedsAndPreview = async (postIds: number[]) => {
+  const parser = new XMLParser({ ignoreAttributes: false, cdataPropName: '#cdata' })
+  for (const feed of ['/feeds/posts.xml', '/feeds/posts.atom']) {
+    const res = await fetch(`${server.url}${feed}`)
+    answers.push({ what: `GET ${feed}`, status: res.status })
+    expect(res.status).toBe(200)
+    const xml = parser.parse(await res.text())
+    const items = (xml.rss?.channel?.item ?? xml.feed?.entry ?? []) as Record<string, unknown>[]
+    expect(items.length).toBeGreaterThanOrEqual(postIds.length > 0 ? 1 : 0)
+    for (const item of [items].flat()) {
+      const text = (v: unknown): string =>
+        typeof v === 'string'
+          ? v
+          : v && typeof v === 'object'
+            ? String(
+                (v as Record<string, unknown>)['#cdata'] ??
+                  (v as Record<string, unknown>)['#text'] ??
+                  '',
+              )
+            : ''
+      for (const html of [
+        text(item['content:encoded']),
+        text(item.content),
+        text(item.description),
+        text(item.summary),
+      ])
+        expect(unsafeInHtml(html)).toEqual([])
+      const link =
+        typeof item.link === 'string'
+          ? item.link
+          : (item.link as Record<string, string> | undefined)?.['@_href']
+      expect(browserSafe(link)).toBe(true)
+    }
+  }
+  for (const id of postIds.slice(0, 20)) {
+    const res = await fetch(`${server.url}/preview/posts/${id}`, {
+      headers: { authorization: staff.editor.auth },
+    })
+    answers.push({ what: `GET preview ${id}`, status: res.status })
+    expect(res.status).toBe(200)
+    expect(unsafeInHtml((await res.text()).replace(/<style>[\s\S]*?<\/style>/, ''))).toEqual([])
+  }
+}
+
+describe('data stored before the rules (or written around them) is safe when rendered', () => {
+  it('a published post whose stored content and HTML carry script URLs and handlers renders none, over REST, GraphQL, the feeds and the preview', async () => {
+    const post = await seedPost(server.payload, staff.writer.user, {
+      _status: 'published',
+      editorialState: 'approved',
+      title: 'legacy',
+    })
+    const content = {
+      root: {
+        type: 'root',
+        version: 1,
+        direction: 'ltr',
+        format: '',
+        indent: 0,
+        children: [
+          {
+            type: 'block',
+            version: 2,
+            format: '',
+            fields: {
+              id: 'e1',
+              blockName: '',
+              blockType: 'embed',
+              url: 'java\tscript:alert(document.domain)',
+              provider: 'youtube',
+              title: 'player',
+            },
+          },
+          {
+            type: 'paragraph',
+            version: 1,
+            direction: 'ltr',
+            format: '',
+            indent: 0,
+            textFormat: 0,
+            textStyle: '',
+            children: [linkNode('\u0001javascript:alert(1)')],
+          },
+        ],
+      },
+    }
+    const contentHtml =
+      '<p class="embed"><a href="java\tscript:alert(document.domain)">player</a></p><p onclick="alert(1)"><a href="&#x01;javascript:alert(1)">x</a></p><img src=x onerror=alert(1)><script>alert(1)</script>'
+    // Straight into the database, as data from before the rules would be.
+    await server.payload.db.updateOne({
+      collection: 'posts',
+      id: post.id,
+      data: { content, contentHtml, sourceUrl: 'javascript:alert(1)' },
+    })
+    const media = await server.payload.db.create({
+      collection: 'media',
+      data: { externalUrl: 'java\tscript:alert(1)', alt: 'legacy' },
+    })
+    await server.payload.db.updateOne({
+      collection: 'posts',
+      id: post.id,
+      data: { heroImage: media.id },
+    })
+
+    const read = await rest(server.url, 'GET', `/api/posts/${post.id}?depth=1`)
+    answers.push({ what: 'REST read legacy', status: read.status })
+    expect(read.status).toBe(200)
+    expect(unsafeInHtml(read.body.contentHtml)).toEqual([])
+    expect(browserSafe(read.body.attribution?.sourceUrl)).toBe(true)
+    expect(browserSafe(read.body.heroImage?.url)).toBe(true)
+    const gql = await graphql(
+      server.url,
+      'query ($id: Int!) { Post(id: $id) { contentHtml heroImage { url } } }',
+      { id: post.id },
+    )
+    expect(unsafeInHtml(gql.body.data.Post.contentHtml)).toEqual([])
+    expect(browserSafe(gql.body.data.Post.heroImage?.url)).toBe(true)
+    await checkFeedsAndPreview([post.id as number])
+    // Saving it again renders it from the content, safely (the stored bad URLs are not re-judged).
+    const resaved = await server.payload.update({
+      collection: 'posts',
+      id: post.id,
+      data: { excerpt: 'resaved' },
+      overrideAccess: true,
+    })
+    expect(unsafeInHtml(resaved.contentHtml ?? '')).toEqual([])
+  })
+})
+
+describe('approved content', () => {
+  type Step =
+    | 'patch'
+    | 'autosave'
+    | 'graphql'
+    | 'publishRest'
+    | 'publishGraphql'
+    | 'transitionPublish'
+    | 'schedule'
+    | 'resubmit'
+
+  /** One writer action against a post; returns the HTTP status. */
+  const act = async (step: Step, id: number, n: number): Promise<number> => {
+    const auth = staff.writer.auth
+    switch (step) {
+      case 'patch':
+        return (
+          await rest(server.url, 'PATCH', `/api/posts/${id}`, auth, { title: `changed ${n}` })
+        ).status
+      case 'autosave':
+        return (
+          await rest(server.url, 'PATCH', `/api/posts/${id}?draft=true&autosave=true`, auth, {
+            content: paragraphs(`autosave ${n}`),
+          })
+        ).status
+      case 'graphql':
+        return (
+          await graphql(
+            server.url,
+            'mutation ($id: Int!, $e: String) { updatePost(id: $id, data: { excerpt: $e }) { id } }',
+            { id, e: `excerpt ${n}` },
+            auth,
+          )
+        ).status
+      case 'publishRest':
+        return (
+          await rest(server.url, 'PATCH', `/api/posts/${id}`, auth, {
+            _status: 'published',
+            title: `sneaky ${n}`,
+          })
+        ).status
+      case 'publishGraphql':
+        return (
+          await graphql(
+            server.url,
+            'mutation ($id: Int!) { updatePost(id: $id, data: { _status: published }) { id } }',
+            { id },
+            auth,
+          )
+        ).status
+      case 'transitionPublish':
+        return (
+          await rest(server.url, 'POST', `/api/posts/${id}/transition`, auth, { to: 'published' })
+        ).status
+      case 'schedule':
+        return (
+          await rest(server.url, 'POST', '/api/payload-jobs', auth, {
+            taskSlug: 'schedulePublish',
+            input: { type: 'publish', doc: { relationTo: 'posts', value: id } },
+            waitUntil: new Date().toISOString(),
+          })
+        ).status
+      case 'resubmit':
+        return (
+          await rest(server.url, 'POST', `/api/posts/${id}/transition`, auth, { to: 'in_review' })
+        ).status
+    }
+  }
+
+  it('random sequences of writer actions never publish, and never leave changed content approved; a scheduled publish then publishes only approved text', async () => {
+    const steps: Step[] = [
+      'patch',
+      'autosave',
+      'graphql',
+      'publishRest',
+      'publishGraphql',
+      'transitionPublish',
+      'schedule',
+      'resubmit',
+    ]
+    let n = 0
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.constantFrom(...steps), { minLength: 1, maxLength: 5 }),
+        async (sequence) => {
+          const created = await rest(server.url, 'POST', '/api/posts', staff.writer.auth, {
+            title: `seq ${++n}`,
+            content: paragraphs('approved words'),
+          })
+          const id = created.body.doc.id as number
+          await rest(server.url, 'POST', `/api/posts/${id}/transition`, staff.writer.auth, {
+            to: 'in_review',
+          })
+          await rest(server.url, 'POST', `/api/posts/${id}/transition`, staff.editor.auth, {
+            to: 'approved',
+          })
+          const approved = await readStored('posts', id)
+          const job = await rest(server.url, 'POST', '/api/payload-jobs', staff.editor.auth, {
+            taskSlug: 'schedulePublish',
+            input: { type: 'publish', doc: { relationTo: 'posts', value: id } },
+            waitUntil: new Date(Date.now() - 1000).toISOString(),
+          })
+          expect(job.status).toBe(201)
+          for (const step of sequence) {
+            const status = await act(step, id, ++n)
+            answers.push({ what: `writer ${step} on approved post`, status })
+            const now = await readStored('posts', id)
+            expect(now._status).not.toBe('published')
+            if (now.editorialState === 'approved') {
+              expect([now.title, now.content, now.excerpt]).toEqual([
+                approved.title,
+                approved.content,
+                approved.excerpt,
+              ])
+            }
+          }
+          await server.payload.jobs.runByID({ id: job.body.doc.id })
+          const after = await readStored('posts', id)
+          if (after._status === 'published') {
+            expect([after.title, after.content, after.excerpt]).toEqual([
+              approved.title,
+              approved.content,
+              approved.excerpt,
+            ])
+          }
+        },
+      ),
+      { seed, numRuns: Math.max(8, Math.round(RUNS / 4)), endOnFailure: true },
+    )
+  })
+})
+
+describe('media and accounts that are not theirs', () => {
+  it('cannot change or delete media readers see or a colleague added, over REST or GraphQL', async () => {
+    const mine = await rest(server.url, 'POST', '/api/media', staff.writer.auth, {
+      externalUrl: 'https://images.example/mine.jpg',
+    })
+    const theirs = await rest(server.url, 'POST', '/api/media', staff.otherWriter.auth, {
+      externalUrl: 'https://images.example/theirs.jpg',
+    })
+    await seedPost(server.payload, staff.otherWriter.user, {
+      _status: 'published',
+      editorialState: 'approved',
+      heroImage: mine.body.doc.id,
+    } as never)
+    for (const id of [mine.body.doc.id, theirs.body.doc.id]) {
+      const before = await server.payload.findByID({ collection: 'media', id })
+      for (const res of [
+        await rest(server.url, 'PATCH', `/api/media/${id}`, staff.writer.auth, {
+          externalUrl: 'https://evil.example/x.jpg',
+        }),
+        await rest(server.url, 'DELETE', `/api/media/${id}`, staff.writer.auth),
+      ]) {
+        answers.push({ what: `writer on media ${id}`, status: res.status })
+        expect([403, 409]).toContain(res.status)
+      }
+      for (const query of [
+        'mutation ($id: Int!) { updateMedia(id: $id, data: { externalUrl: "https://evil.example/y.jpg" }) { id } }',
+        'mutation ($id: Int!) { deleteMedia(id: $id) { id } }',
+      ]) {
+        const res = await graphql(server.url, query, { id }, staff.writer.auth)
+        answers.push({ what: `writer GraphQL on media ${id}`, status: res.status })
+        expect(res.body.errors?.length).toBeGreaterThan(0)
+      }
+      expect(await server.payload.findByID({ collection: 'media', id })).toEqual(before)
+    }
+  })
+
+  it("never sees a colleague's email address or role, however it asks", async () => {
+    const secrets = [staff.editor.user.email, staff.admin.user.email, staff.otherWriter.user.email]
+    const requests = [
+      '/api/users?limit=100',
+      '/api/users?depth=2&limit=100',
+      `/api/users/${staff.admin.user.id}`,
+      '/api/users?where[email][like]=example',
+      '/api/users?sort=email',
+      '/api/users?where[roles][equals]=admin',
+      '/api/users?select[email]=true',
+      `/api/posts?depth=2&limit=5`,
+      `/api/authors?depth=2`,
+    ]
+    for (const path of requests) {
+      const res = await rest(server.url, 'GET', path, staff.writer.auth)
+      answers.push({ what: `writer GET ${path}`, status: res.status })
+      for (const secret of secrets) expect(JSON.stringify(res.body)).not.toContain(secret)
+      // Filtering on a hidden field would reveal it by which rows come back.
+      if (/where\[(?:email|roles)\]/.test(path)) expect(res.status).toBeGreaterThanOrEqual(400)
+    }
+    const gql = await graphql(
+      server.url,
+      '{ Users(limit: 100) { docs { email roles } } me: Users(where: { roles: { equals: admin } }) { totalDocs } }',
+      {},
+      staff.writer.auth,
+    )
+    for (const secret of secrets) expect(JSON.stringify(gql.body)).not.toContain(secret)
+  })
+
+  it('cannot make the server import a folder of its choosing', async () => {
+    for (const res of [
+      await rest(server.url, 'POST', '/api/payload-jobs', staff.writer.auth, {
+        taskSlug: 'importArchive',
+        input: { dir: '/etc' },
+      }),
+      await rest(server.url, 'POST', '/api/newsroom/import', staff.writer.auth, { dir: '/etc' }),
+    ]) {
+      answers.push({ what: 'writer import', status: res.status })
+      expect(res.status).toBe(403)
+    }
+    expect(
+      (
+        await server.payload.count({
+          collection: 'payload-jobs',
+          where: { taskSlug: { equals: 'importArchive' } },
+        })
+      ).totalDocs,
+    ).toBe(0)
+  })
+})
+
+describe('the server', () => {
+  it('answered every request of this suite with a status below 500', () => {
+    expect(answers.length).toBeGreaterThan(100)
+    expect(answers.filter((a) => a.status >= 500)).toEqual([])
+  })
+})
