@@ -4,7 +4,7 @@ import { pathToFileURL } from 'node:url'
 import { Worker } from 'node:worker_threads'
 
 import { parseFile } from './parse'
-import { readArchiveFile } from './read'
+import { readArchiveEntry } from './read'
 import { transform, type TransformResult } from './transform'
 
 /** tsx's ESM API (`tsx/esm/api`), as a URL. */
@@ -101,7 +101,9 @@ export class TransformPool {
   run(dir: string, file: string): Promise<TransformResult> {
     const live = this.workers.filter((w) => !w.dead)
     if (!live.length) {
-      return readArchiveFile(dir, file).then((raw) => transform(parseFile(raw, file), raw))
+      return readArchiveEntry(dir, file).then(({ raw, warnings }) =>
+        transform(parseFile(raw, file, warnings), raw),
+      )
     }
     let slot = this.workers.indexOf(live[0])
     for (let i = 0; i < this.workers.length; i++) {
