@@ -51,7 +51,10 @@ export class RefusedFile extends Error {
   }
 }
 
-const megabytes = (bytes: number) => `${(bytes / (1024 * 1024)).toFixed(1)} MB`
+const size = (bytes: number) =>
+  bytes >= 1024 * 1024
+    ? `${(bytes / (1024 * 1024)).toFixed(1)} MB`
+    : `${(bytes / 1024).toFixed(1)} KB`
 
 const isInside = (root: string, target: string) => {
   const rel = path.relative(root, target)
@@ -114,16 +117,16 @@ export const readArchiveEntry = async (
 ): Promise<ArchiveEntry> => {
   const handle = await fs.promises.open(await resolveInside(dir, file), 'r')
   try {
-    const { size } = await handle.stat()
-    if (size > limit) {
+    const bytes = (await handle.stat()).size
+    if (bytes > limit) {
       throw new RefusedFile(
         'failed',
-        `file is ${megabytes(size)} (${size} bytes), over the ${megabytes(limit)} limit (IMPORT_MAX_FILE_BYTES): not imported`,
+        `file is ${size(bytes)} (${bytes} bytes), over the ${size(limit)} limit (IMPORT_MAX_FILE_BYTES): not imported`,
       )
     }
-    const bytes = await handle.readFile()
-    const raw = bytes.toString('utf8')
-    const bad = firstInvalidUtf8(bytes, raw)
+    const content = await handle.readFile()
+    const raw = content.toString('utf8')
+    const bad = firstInvalidUtf8(content, raw)
     const warnings =
       bad === undefined
         ? []
