@@ -33,7 +33,8 @@ import {
 import { resolveAgainst } from './url'
 
 /**
- * HTML body -> Lexical, built directly from an htmlparser2 DOM (no JSDOM, no editor runtime).
+ * HTML body -> Lexical, built directly from an htmlparser2 DOM (no editor runtime; jsdom only where
+ * the reader view reads a whole scraped page, see readerView.ts).
  *
  * Paragraph breaks are placed where a reader sees a break (after `p`, `div`, `li`, at `br`), not at
  * every container boundary, so the text rendered back from the Lexical matches the source's visible
