@@ -1,6 +1,6 @@
 /** Payload is ESM-only: jest runs in native ESM mode (NODE_OPTIONS=--experimental-vm-modules, set by scripts/test.mjs). */
 export default {
-  testEnvironment: '<rootDir>/test/setup/environment.cjs',
+  testEnvironment: '<rootDir>/test/setup/environment.mjs',
   extensionsToTreatAsEsm: ['.ts', '.tsx'],
   transform: {
     '^.+\\.(t|j)sx?$': [

@@ -32,7 +32,8 @@ export const readerView = (html: string, url?: string): ReaderView => {
   try {
     dom = new JSDOM(html, { url, virtualConsole: quiet })
     const article = new Readability(dom.window.document).parse()
-    const text = article?.textContent?.replace(/[\s\u200b\u200c\u200d\ufeff]+/g, ' ').trim() ?? ''
+    const text =
+      article?.textContent?.replace(/(?:\s|\u200b|\u200c|\u200d|\ufeff)+/g, ' ').trim() ?? ''
     if (!article?.content || visibleLength(text) < READER_VIEW_MIN_CHARS) {
       return {
         ok: false,

@@ -1,4 +1,4 @@
-// `jsdom` as the test environment (test/setup/environment.cjs) loaded it with Node's own require.
+// `jsdom` as the test environment (test/setup/environment.mjs) loaded it with Node's own require.
 const jsdom = globalThis.__nodeJsdom
 
 exports.JSDOM = jsdom.JSDOM

@@ -2,14 +2,16 @@
 // ESM-only packages (@exodus/bytes) from CommonJS: Node 20.19+ allows that natively, Jest's module
 // system does not ("Must use import to load ES Module"). Loaded here, outside the test's sandbox, it is
 // Node that loads it. A JSDOM window is a realm of its own either way.
-const { TestEnvironment } = require('jest-environment-node')
+import { createRequire } from 'node:module'
 
-class NewsroomEnvironment extends TestEnvironment {
+import { TestEnvironment } from 'jest-environment-node'
+
+const nodeRequire = createRequire(import.meta.url)
+
+export default class NewsroomEnvironment extends TestEnvironment {
   constructor(config, context) {
     super(config, context)
     // Loaded on first use: most test files never touch it.
-    Object.defineProperty(this.global, '__nodeJsdom', { get: () => require('jsdom') })
+    Object.defineProperty(this.global, '__nodeJsdom', { get: () => nodeRequire('jsdom') })
   }
 }
-
-module.exports = NewsroomEnvironment
