@@ -11,7 +11,7 @@ import type { ParsedFile } from './parse'
 import { hostOf, normaliseUrl } from './url'
 
 /** Bumped when the transform changes what it produces, so a re-import rewrites every post once. */
-export const TRANSFORM_VERSION = 1
+export const TRANSFORM_VERSION = 2
 
 /** Posts under this text fidelity are flagged for review. */
 export const FIDELITY_THRESHOLD = 0.99
