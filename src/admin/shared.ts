@@ -27,6 +27,9 @@ export const EDITORIAL_STATE_KEYS = {
 
 export type EditorialState = keyof typeof EDITORIAL_STATE_KEYS
 
+/** The order editors review imported posts in: lowest text fidelity (the most lost) first. */
+export const REVIEW_WORST_FIRST = 'review.fidelity'
+
 /** The admin and API base paths of this installation (`/admin`, `/api` unless configured). */
 export const useRoutes = () => {
   const { config } = useConfig()

@@ -2,15 +2,14 @@ import type { ChildNode, Element } from 'domhandler'
 import { parseDocument } from 'htmlparser2'
 
 import { isEmbeddableUrl, safeEmbedFallback } from '../richtext/html'
-import { readerText } from '../richtext/text'
 import { stripJunk } from './clean'
+import { readerView } from './readerView'
 import {
   FORMAT,
   type LexBlockNode,
   type LexInline,
   type LexList,
   type LexListItem,
-  type LexParagraph,
   type LexState,
   type LexTableCell,
   type LexTableRow,
@@ -34,7 +33,8 @@ import {
 import { resolveAgainst } from './url'
 
 /**
- * HTML body -> Lexical, built directly from an htmlparser2 DOM (no JSDOM, no editor runtime).
+ * HTML body -> Lexical, built directly from an htmlparser2 DOM (no editor runtime; jsdom only where
+ * the reader view reads a whole scraped page, see readerView.ts).
  *
  * Paragraph breaks are placed where a reader sees a break (after `p`, `div`, `li`, at `br`), not at
  * every container boundary, so the text rendered back from the Lexical matches the source's visible
@@ -49,6 +49,8 @@ export type ConvertOptions = {
   baseUrl?: string
   /** Seed for node ids (the post's identity), so a re-import produces identical JSON. */
   seed: string
+  /** Convert a whole scraped page as it is, without looking for its article. @default false */
+  wholePage?: boolean
 }
 
 export type ConvertResult = {
@@ -57,8 +59,8 @@ export type ConvertResult = {
   images: string[]
   embeds: { url: string; embedded: boolean }[]
   warnings: string[]
-  /** Whether a whole scraped page was reduced to its article. */
-  extractedArticle: boolean
+  /** For a page reduced to its reader-view article: that article's text (what the post must keep). */
+  articleText?: string
 }
 
 const SKIP = new Set([
@@ -143,29 +145,6 @@ export const imageSource = (el: Element, base?: string): string | undefined => {
   return placeholder
 }
 
-const ARTICLE_SELECTORS: ((el: Element) => boolean)[] = [
-  (el) => el.attribs?.itemprop === 'articleBody',
-  (el) =>
-    /\b(entry-content|post-content|article-content|article-body|story-body|post-body|articleBody|field-name-body)\b/.test(
-      el.attribs?.class ?? '',
-    ),
-  (el) => el.name === 'article',
-  (el) => el.name === 'main' || el.attribs?.role === 'main',
-]
-const CHROME = new Set(['nav', 'aside', 'footer', 'form', 'header'])
-const CHROME_CLASS =
-  /\b(share|sharing|social|comments?|related|sidebar|breadcrumbs?|navbar|menu|advert|ads?|subscribe|newsletter|copyright|pager|pagination)\b/i
-
-const textLength = (nodes: ChildNode[]): number => {
-  let n = 0
-  const visit = (c: ChildNode) => {
-    if (c.type === 'text') n += c.data.trim().length
-    else if (isElement(c) && !SKIP.has(c.name)) c.children.forEach(visit)
-  }
-  nodes.forEach(visit)
-  return n
-}
-
 const findAll = (
   nodes: ChildNode[],
   test: (el: Element) => boolean,
@@ -178,35 +157,6 @@ const findAll = (
   }
   return out
 }
-
-/**
- * For a whole scraped web page: the element that holds the article (by the usual markers), when it
- * carries most of the page's text; otherwise undefined and the page is kept whole.
- */
-const articleRoot = (nodes: ChildNode[]): Element | undefined => {
-  const total = textLength(nodes)
-  if (total === 0) return undefined
-  for (const test of ARTICLE_SELECTORS) {
-    const found = findAll(nodes, test)
-    let best: Element | undefined
-    let bestLength = 0
-    for (const el of found) {
-      const len = textLength(el.children)
-      if (len > bestLength) {
-        best = el
-        bestLength = len
-      }
-    }
-    if (best && bestLength >= total * 0.4) return best
-  }
-  return undefined
-}
-
-const isChrome = (el: Element): boolean =>
-  CHROME.has(el.name) ||
-  (el.name !== 'body' &&
-    el.name !== 'html' &&
-    CHROME_CLASS.test(`${el.attribs?.class ?? ''} ${el.attribs?.id ?? ''}`))
 
 /** Builds the block list of one container (the document or a table cell). */
 class Blocks {
@@ -351,6 +301,10 @@ class Converter {
 
   constructor(private readonly options: ConvertOptions) {}
 
+  get baseUrl(): string | undefined {
+    return this.options.baseUrl
+  }
+
   private nextId(): string {
     return nodeId(this.options.seed, this.ids++)
   }
@@ -371,7 +325,7 @@ class Converter {
     }
     if (!isElement(node)) return
     const name = node.name
-    if (name === 'noscript' || node.attribs[CHROME_MARK]) {
+    if (name === 'noscript') {
       // Its text is hidden from readers, but a lazy-load fallback image is an image of the article.
       for (const img of findAll(node.children, (e) => e.name === 'img')) this.image(img, out, ctx)
       return
@@ -414,7 +368,7 @@ class Converter {
     }
   }
 
-  private image(el: Element, out: Blocks, ctx: Ctx) {
+  image(el: Element, out: Blocks, ctx: Ctx) {
     const url = imageSource(el, this.options.baseUrl)
     if (!url) {
       if (attr(el, 'src') || attr(el, 'data-src') || attr(el, 'data-original')) {
@@ -729,57 +683,81 @@ const providerOf = (url: string): string => {
 export const isScrapedPage = (body: string): boolean =>
   body.trim().length > 0 && !/^\s*<div>/.test(body)
 
-/** Converts an archive body to Lexical. Pure and deterministic for a given input. */
+/** The warning of a page reduced to its reader-view article. */
+export const READER_VIEW_KEPT =
+  'scraped page: kept the reader-view article text, dropped page chrome'
+
+const TOP: Ctx = { format: 0, inlineOnly: false }
+
+/**
+ * Converts an archive body to Lexical. Deterministic for a given input.
+ *
+ * A feed item is converted whole. A whole scraped page is reduced to the article Firefox's reader view
+ * finds in it (see readerView.ts), and every image of the page outside that article is kept too
+ * (those before the article's first image above it, the rest below it), as no image is page chrome to
+ * a newsroom. Where the reader view finds no article, or `wholePage` asks for it, the whole page is
+ * converted, chrome text included: more text rather than less.
+ */
 export const htmlToLexical = (html: string, options: ConvertOptions): ConvertResult => {
-  const doc = parseDocument(repairGluedTags(html), { decodeEntities: true })
-  const nodes: ChildNode[] = doc.children
-  let extractedArticle = false
+  const repaired = repairGluedTags(html)
   const converter = new Converter(options)
-  if (isScrapedPage(html)) {
-    // Page chrome (navigation, share buttons, related links, comments) loses its text but keeps its
-    // images: every image of the source is kept, only the article's text is.
-    const article = articleRoot(nodes)
-    extractedArticle = true
-    markChrome(nodes, article, article === undefined)
+  const whole = () => {
+    const out = new Blocks()
+    converter.walk(parseDocument(repaired, { decodeEntities: true }).children, out, TOP)
+    out.flush()
+    return out.blocks
   }
-  const out = new Blocks()
-  converter.walk(nodes, out, { format: 0, inlineOnly: false })
-  out.flush()
-  if (extractedArticle)
-    converter.warnings.add('scraped page: kept the article text, dropped page chrome')
+  let blocks: LexBlockNode[]
+  let article: string | undefined
+  if (!isScrapedPage(html)) {
+    blocks = whole()
+  } else if (options.wholePage) {
+    blocks = whole()
+    converter.warnings.add('scraped page: kept the whole page, chrome included')
+  } else {
+    const view = readerView(repaired, options.baseUrl)
+    if (view.ok) {
+      blocks = readerViewBlocks(converter, view.html, repaired)
+      article = view.text
+      converter.warnings.add(READER_VIEW_KEPT)
+    } else {
+      blocks = whole()
+      converter.warnings.add(`scraped page: ${view.reason}; kept the whole page, chrome included`)
+    }
+  }
   return {
-    content: root(out.blocks),
+    content: root(blocks),
     images: converter.images,
     embeds: converter.embeds,
     warnings: [...converter.warnings],
-    extractedArticle,
+    articleText: article,
   }
-}
-
-/** Elements whose text is page chrome: only their images are converted. */
-const CHROME_MARK = 'data-importer-chrome'
-
-const contains = (el: Element, target: Element): boolean => {
-  for (let p: Element | null = target; p; p = p.parent as Element | null) if (p === el) return true
-  return false
 }
 
 /**
- * Marks page chrome of a scraped page: everything outside the article element (when one was found)
- * and navigation/sidebar/comment/share widgets anywhere.
+ * The reader-view article, with the page's other images around it. Images are matched by the URL the
+ * importer would store, counting repeats, so an image inside the article is not kept twice.
  */
-const markChrome = (nodes: ChildNode[], article: Element | undefined, insideArticle: boolean) => {
-  for (const n of nodes) {
-    if (!isElement(n)) continue
-    if (n === article) {
-      markChrome(n.children, article, true)
-    } else if (isChrome(n) || (!insideArticle && article && !contains(n, article))) {
-      n.attribs[CHROME_MARK] = '1'
-    } else {
-      markChrome(n.children, article, insideArticle)
+const readerViewBlocks = (converter: Converter, articleHtml: string, pageHtml: string) => {
+  const body = new Blocks()
+  converter.walk(parseDocument(articleHtml, { decodeEntities: true }).children, body, TOP)
+  body.flush()
+  const inArticle = new Map<string, number>()
+  for (const url of converter.images) inArticle.set(url, (inArticle.get(url) ?? 0) + 1)
+  const before = new Blocks()
+  const after = new Blocks()
+  // With no image in the article there is nothing to place the page's images by: they follow it.
+  let seenArticleImage = inArticle.size === 0
+  const page = parseDocument(pageHtml, { decodeEntities: true })
+  for (const img of findAll(page.children, (e) => e.name === 'img')) {
+    const url = imageSource(img, converter.baseUrl)
+    const left = url ? (inArticle.get(url) ?? 0) : 0
+    if (url && left > 0) {
+      inArticle.set(url, left - 1)
+      seenArticleImage = true
+      continue
     }
+    converter.image(img, seenArticleImage ? after : before, TOP)
   }
+  return [...before.blocks, ...body.blocks, ...after.blocks]
 }
-
-export { readerText }
-export type { LexParagraph }

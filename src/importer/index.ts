@@ -6,7 +6,7 @@ import { parseArchiveDate } from './dates'
 import { Loader } from './load'
 import { TransformPool } from './pool'
 import { parseFile } from './parse'
-import { listArchiveFiles, readArchiveFile } from './read'
+import { listArchiveFiles, maxFileBytes, readArchiveEntry, RefusedFile } from './read'
 import { contentHashOf, transform, type PostDraft } from './transform'
 import { normaliseUrl } from './url'
 
@@ -21,6 +21,8 @@ export type ImportRow = {
   reason?: string
   warnings: string[]
   fidelity?: number
+  /** The post needs an editor's review (low fidelity, or the loss guard kept the whole body). */
+  flagged?: boolean
 }
 
 export type ImportReport = {
@@ -101,6 +103,7 @@ export const runImport = async (options: ImportOptions): Promise<ImportReport> =
   const status = options.status ?? 'published'
   const runId = options.runId ?? randomUUID()
   const started = new Date()
+  const limit = maxFileBytes()
   const files = listArchiveFiles(dir)
   const total = files.length
   const rows: (ImportRow | undefined)[] = new Array(total)
@@ -113,7 +116,7 @@ export const runImport = async (options: ImportOptions): Promise<ImportReport> =
   for (let i = 0; i < total; i++) {
     const file = files[i]
     try {
-      const raw = await readArchiveFile(dir, file)
+      const { raw } = await readArchiveEntry(dir, file, limit)
       const parsed = parseFile(raw, file)
       const sourceUrl = normaliseUrl(parsed.url) ?? normaliseUrl(parsed.linkUrl)
       const crawl =
@@ -131,12 +134,15 @@ export const runImport = async (options: ImportOptions): Promise<ImportReport> =
         hash: contentHashOf(raw),
       })
     } catch (err) {
-      rows[i] = {
-        file,
-        status: 'failed',
-        reason: `unreadable: ${(err as Error).message}`,
-        warnings: [],
-      }
+      rows[i] =
+        err instanceof RefusedFile
+          ? { file, status: err.status, reason: err.message, warnings: [] }
+          : {
+              file,
+              status: 'failed',
+              reason: `unreadable: ${(err as Error).message}`,
+              warnings: [],
+            }
     }
     if (i % 100 === 99) await yieldToLoop()
   }
@@ -268,7 +274,7 @@ export const runImport = async (options: ImportOptions): Promise<ImportReport> =
       duplicate: count('duplicate'),
       failed: count('failed'),
       skipped: count('skipped'),
-      flagged: final.filter((r) => r.fidelity != null && r.fidelity < 0.99).length,
+      flagged: final.filter((r) => r.flagged).length,
       dryRun,
       runId,
       startedAt: started.toISOString(),
@@ -290,6 +296,7 @@ const loadOne = async (
     sourceUrl: draft.sourceUrl,
     warnings: draft.warnings,
     fidelity: draft.fidelity,
+    flagged: draft.flagged,
   }
   if (!loader) return { ...base, status: existing ? 'updated' : 'created', id: existing?.id }
   const { id, status } = await loader.write(draft, existing)

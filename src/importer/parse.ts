@@ -120,10 +120,11 @@ const fileDateOf = (file: string): string | undefined => {
 
 /**
  * Parses one archive file. Never throws on odd input: what cannot be read becomes a warning and the
- * transform stage decides whether the post is usable.
+ * transform stage decides whether the post is usable. `readWarnings` (what reading the file found, e.g.
+ * invalid UTF-8) start the file's warnings.
  */
-export const parseFile = (raw: string, file: string): ParsedFile => {
-  const warnings: string[] = []
+export const parseFile = (raw: string, file: string, readWarnings: string[] = []): ParsedFile => {
+  const warnings = [...readWarnings]
   let text = raw.replace(/^\ufeff/, '').replace(/\r\n?/g, '\n')
   let frontMatter: Record<string, unknown> = {}
   let hasFrontMatter = false

@@ -1,20 +1,29 @@
 import { createHash } from 'node:crypto'
 
 import { renderContentHtml } from '../richtext/html'
-import { textSimilarity } from '../richtext/similarity'
+import { bigramRecall, textSimilarity } from '../richtext/similarity'
 import { excerptFromHtml, readerText } from '../richtext/text'
 import { cleanLabel, stripJunk } from './clean'
 import { choosePublishedAt, type DateSource } from './dates'
-import { htmlToLexical } from './html'
-import type { LexState } from './lexical'
+import { htmlToLexical, type ConvertOptions } from './html'
+import { type LexBlockNode, type LexState, paragraph, root, text } from './lexical'
 import type { ParsedFile } from './parse'
 import { hostOf, normaliseUrl } from './url'
 
 /** Bumped when the transform changes what it produces, so a re-import rewrites every post once. */
-export const TRANSFORM_VERSION = 1
+export const TRANSFORM_VERSION = 2
 
 /** Posts under this text fidelity are flagged for review. */
 export const FIDELITY_THRESHOLD = 0.99
+
+/** Pages kept as their reader-view article under this share of its text are flagged (the judge's bar). */
+export const ARTICLE_RECALL_THRESHOLD = 0.98
+
+/**
+ * A post that keeps under this share of its source's text (bigram recall; for a page, of its
+ * reader-view article) has lost it: the judge counts it lost, and the loss guard never lets it through.
+ */
+export const LOSS_FLOOR = 0.2
 
 /** Everything the load stage needs to write one post. Pure data. */
 export type PostDraft = {
@@ -68,6 +77,70 @@ const fallbackTitle = (text: string, file: string): string => {
 export type TransformResult =
   { ok: true; draft: PostDraft } | { ok: false; reason: string; warnings: string[] }
 
+const percent = (share: number) => `${Math.round(share * 100)}%`
+
+const render = (content: LexState) =>
+  renderContentHtml(content as never, { resolveMedia: (value) => ({ url: String(value) }) })
+
+/**
+ * Converts a body and checks what the conversion kept (the loss guard). The kept visible text is
+ * compared with the source's (for a page reduced to its reader-view article, with that article's
+ * text) by the judge's measure; under LOSS_FLOOR the post is never stored like that: the whole body is
+ * converted instead, chrome and all, and if even that loses the text, the source's visible text is
+ * stored as plain paragraphs beside its images. Either way the post is flagged and the row says why.
+ * No post whose source has visible text is stored without it.
+ */
+const convertKeepingText = (body: string, options: ConvertOptions) => {
+  const sourceText = readerText(body)
+  let converted = htmlToLexical(body, options)
+  let content = converted.content
+  let contentHtml = render(content)
+  let outText = readerText(contentHtml)
+  const reference = converted.articleText ?? sourceText
+  const keptShare = bigramRecall(reference, outText)
+  const warnings: string[] = []
+  let guarded = false
+  if (reference && keptShare < LOSS_FLOOR) {
+    guarded = true
+    if (converted.articleText) {
+      warnings.push(
+        `loss guard: the post kept ${percent(keptShare)} of the text of the page's reader-view article; kept the whole page instead`,
+      )
+      converted = htmlToLexical(body, { ...options, wholePage: true })
+      content = converted.content
+      contentHtml = render(content)
+      outText = readerText(contentHtml)
+    }
+    const wholeShare = bigramRecall(sourceText, outText)
+    if (wholeShare < LOSS_FLOOR) {
+      warnings.push(
+        `loss guard: the converted body kept ${percent(wholeShare)} of the source's visible text; stored that text as plain text instead`,
+      )
+      const images = content.root.children.filter((b: LexBlockNode) => b.type === 'upload')
+      content = root([paragraph([text(sourceText)]), ...images])
+      contentHtml = render(content)
+      outText = readerText(contentHtml)
+    }
+  }
+  const fidelity =
+    Math.round(
+      (converted.articleText
+        ? bigramRecall(converted.articleText, outText)
+        : textSimilarity(sourceText, outText)) * 10000,
+    ) / 10000
+  const threshold = converted.articleText ? ARTICLE_RECALL_THRESHOLD : FIDELITY_THRESHOLD
+  return {
+    content,
+    contentHtml,
+    outText,
+    sourceText,
+    images: converted.images,
+    fidelity,
+    flagged: guarded || fidelity < threshold,
+    warnings: [...converted.warnings, ...warnings],
+  }
+}
+
 /** Outlet name: the folder of a legacy file, else the first non-generic tag/category. */
 const outletOf = (parsed: ParsedFile): string | undefined => {
   if (parsed.folderOutlet) return cleanLabel(parsed.folderOutlet)
@@ -102,15 +175,9 @@ export const transform = (parsed: ParsedFile, raw: string): TransformResult => {
   })()
 
   const body = parsed.body
-  const converted = htmlToLexical(body, { baseUrl: articleUrl, seed: sourceUrl })
-  warnings.push(...converted.warnings)
-  const contentHtml = renderContentHtml(converted.content as never, {
-    resolveMedia: (value) => ({ url: String(value) }),
-  })
-
-  const sourceText = readerText(body)
-  const outText = readerText(contentHtml)
-  const fidelity = Math.round(textSimilarity(sourceText, outText) * 10000) / 10000
+  const kept = convertKeepingText(body, { baseUrl: articleUrl, seed: sourceUrl })
+  warnings.push(...kept.warnings)
+  const { content, contentHtml, outText, sourceText } = kept
   if (!sourceText) warnings.push('body has no visible text')
 
   let title = parsed.title
@@ -146,7 +213,7 @@ export const transform = (parsed: ParsedFile, raw: string): TransformResult => {
       file: parsed.file,
       sourceUrl,
       title,
-      content: converted.content,
+      content,
       contentHtml,
       excerpt: excerptFromHtml(contentHtml),
       publishedAt: when.date?.toISOString(),
@@ -155,9 +222,9 @@ export const transform = (parsed: ParsedFile, raw: string): TransformResult => {
       authors,
       categories: parsed.categories.filter((c) => !GENERIC.has(c.toLowerCase())),
       tags: parsed.tags,
-      images: converted.images,
-      fidelity,
-      flagged: fidelity < FIDELITY_THRESHOLD,
+      images: kept.images,
+      fidelity: kept.fidelity,
+      flagged: kept.flagged,
       warnings,
       provenance: {
         archiveFile: parsed.file,

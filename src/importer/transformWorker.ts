@@ -2,13 +2,13 @@
 import { parentPort } from 'node:worker_threads'
 
 import { parseFile } from './parse'
-import { readArchiveFile } from './read'
+import { readArchiveEntry } from './read'
 import { transform } from './transform'
 
 parentPort?.on('message', async (msg: { id: number; dir: string; file: string }) => {
   try {
-    const raw = await readArchiveFile(msg.dir, msg.file)
-    const result = transform(parseFile(raw, msg.file), raw)
+    const { raw, warnings } = await readArchiveEntry(msg.dir, msg.file)
+    const result = transform(parseFile(raw, msg.file, warnings), raw)
     parentPort!.postMessage({ id: msg.id, result })
   } catch (err) {
     parentPort!.postMessage({ id: msg.id, error: (err as Error)?.message ?? String(err) })

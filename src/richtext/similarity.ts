@@ -48,3 +48,30 @@ export const textSimilarity = (a: string, b: string): number => {
   const tail = Math.abs(a.length - b.length) > Math.abs(x.length - y.length) ? 1 / max : 0
   return Math.max(0, 1 - edits / max - tail)
 }
+
+const bigrams = (s: string): Map<string, number> => {
+  const m = new Map<string, number>()
+  const t = s.replace(/\s+/g, '')
+  for (let k = 0; k + 2 <= t.length; k++) {
+    const g = t.slice(k, k + 2)
+    m.set(g, (m.get(g) ?? 0) + 1)
+  }
+  return m
+}
+
+/**
+ * Share of `source`'s character pairs (with multiplicity, whitespace ignored) that `kept` also has:
+ * how much of a text survives, blind to order and layout. The acceptance check (`fidelity.mjs`)
+ * counts a post as lost by this very measure, so the importer uses it too. 1 when `source` has none.
+ */
+export const bigramRecall = (source: string, kept: string): number => {
+  const want = bigrams(source)
+  const have = bigrams(kept)
+  let hit = 0
+  let all = 0
+  for (const [g, n] of want) {
+    all += n
+    hit += Math.min(n, have.get(g) ?? 0)
+  }
+  return all ? hit / all : 1
+}

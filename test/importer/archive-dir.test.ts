@@ -104,8 +104,8 @@ describe('the importArchive job', () => {
     // A file that links out of the archive is not read; its row says why.
     const rows = runs.docs[0]!.report as { file: string; status: string; reason?: string }[]
     expect(rows.find((row) => row.file === '2025-01-02-linked.md')).toMatchObject({
-      status: 'failed',
-      reason: expect.stringMatching(/outside the archive; not read/),
+      status: 'skipped',
+      reason: expect.stringMatching(/outside the archive folder: not followed/),
     })
     expect(JSON.stringify(runs.docs[0])).not.toContain('TOP-SECRET-CONTENT')
   })

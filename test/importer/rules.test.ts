@@ -7,7 +7,11 @@ import { describe, expect, it } from '@jest/globals'
 import { parseFile } from '../../src/importer/parse'
 import { transform, type PostDraft } from '../../src/importer/transform'
 import { normaliseUrl } from '../../src/importer/url'
-import { listArchiveFiles } from '../../src/importer/read'
+import { READER_VIEW_KEPT, repairGluedTags } from '../../src/importer/html'
+import { listArchiveFiles, readArchiveEntry } from '../../src/importer/read'
+import { readerView } from '../../src/importer/readerView'
+import { bigramRecall } from '../../src/richtext/similarity'
+import { readerText } from '../../src/richtext/text'
 
 const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/importer')
 
@@ -187,12 +191,92 @@ describe('body', () => {
     expect(d.contentHtml).toBe('<p>第一段</p><p><strong>第二段</strong>\u00a0</p>')
     expect(d.contentHtml).not.toContain('junk')
   })
-  it('a scraped page keeps its article text, not its chrome, and keeps every image', () => {
+})
+
+/** What Firefox's reader view finds in the fixture's page (the judge's reference for pages). */
+const readerViewOf = (name: string) => {
+  const raw = fs.readFileSync(path.join(FIXTURES, name), 'utf8')
+  return readerView(repairGluedTags(parseFile(raw, name).body), 'https://example.org/')
+}
+
+describe('whole scraped pages', () => {
+  it('a scraped page keeps its reader-view article, not its chrome, and every image in page order', () => {
     const d = load('scraped-page.md')
-    expect(d.contentHtml).toContain('文章正文。')
-    expect(d.contentHtml).not.toContain('导航')
-    expect(d.contentHtml).not.toContain('版权')
-    expect(d.images).toEqual(['https://news.example.org/logo.png'])
+    for (const para of ['文章正文第一段', '文章正文第二段', '文章正文第三段'])
+      expect(d.contentHtml).toContain(para)
+    for (const chrome of ['导航首页', '相关文章甲', '版权所有'])
+      expect(d.contentHtml).not.toContain(chrome)
+    expect(d.warnings).toContain(READER_VIEW_KEPT)
+    expect(d.flagged).toBe(false)
+    // The header's logo above the article, the article's photo in place, the footer's badge below.
+    expect(ofType(d, 'upload').map((n) => n.value)).toEqual([
+      'https://news.example.org/logo.png',
+      'https://news.example.org/photos/library.jpg',
+      'https://news.example.org/badge.png',
+    ])
+  })
+
+  it('a WordPress article whose classes name tags like tag-social keeps all of its text', () => {
+    const d = load('wordpress-tag-classes.md')
+    const view = readerViewOf('wordpress-tag-classes.md')
+    if (!view.ok) throw new Error(view.reason)
+    expect(bigramRecall(view.text, readerText(d.contentHtml))).toBeGreaterThanOrEqual(0.98)
+    expect(d.contentHtml).toContain('研究者指出')
+    for (const chrome of ['分享到推特', '发表评论', '近期文章', '关于我们'])
+      expect(d.contentHtml).not.toContain(chrome)
+    expect(d.images).toEqual(['https://watch.example.net/wp-content/uploads/2021/07/cover.jpg'])
+    expect(d.fidelity).toBeGreaterThanOrEqual(0.98)
+  })
+
+  it('a page where the reader view finds no article keeps the whole page, chrome included, and says so', () => {
+    expect(readerViewOf('page-without-reader-view.md').ok).toBe(false)
+    const d = load('page-without-reader-view.md')
+    const source = readerText(
+      parseFile(fs.readFileSync(path.join(FIXTURES, 'page-without-reader-view.md'), 'utf8'), 'x')
+        .body,
+    )
+    expect(readerText(d.contentHtml)).toBe(source)
+    expect(d.warnings.join('\n')).toMatch(
+      /reader view found only \d+ characters .*kept the whole page, chrome included/,
+    )
+  })
+})
+
+describe('loss guard', () => {
+  it('a feed item whose conversion loses its text is stored with its visible text, flagged, with the reason', () => {
+    const d = load('loss-guard-feed-item.md')
+    expect(d.contentHtml).toContain('这一条的全部正文都写在一个 xml 元素里')
+    expect(d.images).toEqual(['https://news.example.org/img/loss.jpg'])
+    expect(ofType(d, 'upload')).toHaveLength(1)
+    expect(d.flagged).toBe(true)
+    expect(d.warnings.join('\n')).toMatch(
+      /loss guard: the converted body kept 0% of the source's visible text/,
+    )
+  })
+
+  it('a page whose reader-view article converts to almost nothing falls back to the whole page, then to its text', () => {
+    expect(readerViewOf('loss-guard-page.md').ok).toBe(true)
+    const d = load('loss-guard-page.md')
+    expect(d.contentHtml).toContain('这个页面的正文写在一个 xml 元素里')
+    expect(d.flagged).toBe(true)
+    expect(d.warnings.join('\n')).toMatch(
+      /loss guard: the post kept \d+% of the text of the page's reader-view article; kept the whole page instead/,
+    )
+    expect(d.warnings).not.toContain(READER_VIEW_KEPT)
+  })
+
+  it('no fixture with visible text is stored without it', () => {
+    for (const name of fs.readdirSync(FIXTURES).filter((f) => f.endsWith('.md'))) {
+      const raw = fs.readFileSync(path.join(FIXTURES, name), 'utf8')
+      const result = transform(parseFile(raw, name), raw)
+      if (!result.ok) continue
+      const source = readerText(parseFile(raw, name).body)
+      if (!source) continue
+      expect([name, bigramRecall(source, readerText(result.draft.contentHtml)) >= 0.2]).toEqual([
+        name,
+        true,
+      ])
+    }
   })
 })
 
@@ -205,6 +289,24 @@ describe('read', () => {
       fs.writeFileSync(path.join(dir, n), 'x')
     }
     expect(listArchiveFiles(dir).sort()).toEqual([...names].sort())
+    fs.rmSync(dir, { recursive: true })
+  })
+  it('decodes invalid UTF-8 as U+FFFD and names the offset of the first bad byte', async () => {
+    const entry = await readArchiveEntry(FIXTURES, 'invalid-utf8.md')
+    expect(entry.raw).toContain('前半段正常\ufffd\ufffd后半段也正常')
+    expect(entry.warnings).toEqual([
+      'invalid UTF-8 at byte 335: undecodable bytes were replaced with U+FFFD (�)',
+    ])
+    const d = transform(parseFile(entry.raw, 'invalid-utf8.md', entry.warnings), entry.raw)
+    expect(d.ok && d.draft.warnings).toContain(entry.warnings[0])
+  })
+  it('reads valid UTF-8 (CJK, emoji, a U+FFFD written as such) without a warning', async () => {
+    const dir = fs.mkdtempSync('/tmp/importer-read-')
+    fs.writeFileSync(path.join(dir, 'ok.md'), '<div>中文 \ufffd 😀 \u3000</div>')
+    expect(await readArchiveEntry(dir, 'ok.md')).toEqual({
+      raw: '<div>中文 \ufffd 😀 \u3000</div>',
+      warnings: [],
+    })
     fs.rmSync(dir, { recursive: true })
   })
 })

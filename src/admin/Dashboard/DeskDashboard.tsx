@@ -12,6 +12,7 @@ import {
   EDITORIAL_STATE_KEYS,
   type EditorialState,
   useNewsroomTranslation,
+  REVIEW_WORST_FIRST,
   useRoutes,
   whereParams,
 } from '../shared'
@@ -102,7 +103,10 @@ export const DeskDashboard: React.FC = () => {
           )
         : Promise.resolve(),
       editor
-        ? settle(setFlagged, () => findPosts([['review.flagged', 'equals', 'true']], '-updatedAt'))
+        ? // Worst first: the post that kept the least of its source's text is at the top.
+          settle(setFlagged, () =>
+            findPosts([['review.flagged', 'equals', 'true']], REVIEW_WORST_FIRST),
+          )
         : Promise.resolve(),
       settle(setPublished, () =>
         findPosts([['_status', 'equals', 'published']], '-publishedAt', 5),

@@ -9,6 +9,7 @@ import {
   apiFetch,
   EDITORIAL_STATE_KEYS,
   type EditorialState,
+  REVIEW_WORST_FIRST,
   useNewsroomTranslation,
   useRoutes,
 } from '../shared'
@@ -65,7 +66,7 @@ const whereFrom = (f: Filters): Where => {
 export const PostQuickFilters: React.FC = () => {
   const { t } = useNewsroomTranslation()
   const routes = useRoutes()
-  const { query, handleWhereChange } = useListQuery()
+  const { query, refineListData, defaultSort } = useListQuery()
   const filters = filtersFrom(query?.where)
   const [sources, setSources] = useState<Option[]>([])
   const [categories, setCategories] = useState<Option[]>([])
@@ -79,8 +80,18 @@ export const PostQuickFilters: React.FC = () => {
     options('categories').then(setCategories, () => setCategories([]))
   }, [routes.api])
 
-  const set = (patch: Partial<Filters>) =>
-    void handleWhereChange?.(whereFrom({ ...filters, ...patch }))
+  const set = (patch: Partial<Filters>) => {
+    const where = whereFrom({ ...filters, ...patch })
+    if (patch.flagged === undefined) return void refineListData({ where })
+    // Flagged posts are listed worst first (lowest fidelity at the top); unflagging restores the
+    // list's usual order unless the editor chose another one meanwhile.
+    const sort = patch.flagged
+      ? REVIEW_WORST_FIRST
+      : query?.sort === REVIEW_WORST_FIRST
+        ? defaultSort
+        : query?.sort
+    return void refineListData({ where, sort })
+  }
 
   return (
     <div className="nr-filters" data-testid="post-quick-filters">
