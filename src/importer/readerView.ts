@@ -1,5 +1,7 @@
+import { createRequire } from 'node:module'
+
 import { Readability } from '@mozilla/readability'
-import { JSDOM, VirtualConsole } from 'jsdom'
+import type { JSDOM, VirtualConsole } from 'jsdom'
 
 /**
  * The article of a whole scraped web page as Firefox's reader view finds it (Mozilla Readability, scored
@@ -13,8 +15,23 @@ export const READER_VIEW_MIN_CHARS = 200
 
 export type ReaderView = { ok: true; html: string; text: string } | { ok: false; reason: string }
 
-/** jsdom reports CSS it cannot parse to the console; a page's CSS is none of the importer's business. */
-const quiet = new VirtualConsole()
+type Jsdom = typeof import('jsdom')
+let jsdom: { module: Jsdom; quiet: VirtualConsole } | undefined
+
+/**
+ * jsdom, loaded with Node's own require when the first page is read. The admin (Next.js) bundles the
+ * config, which reaches this module through the import job, and never reads a page: loaded at the
+ * top, jsdom and its ESM-only dependencies were loaded by every admin render (and failed to load
+ * under Jest's module system, which the admin test runs in). The virtual console keeps jsdom's
+ * complaints about a page's CSS, none of the importer's business, off the console.
+ */
+const loadJsdom = () => {
+  if (!jsdom) {
+    const module = createRequire(import.meta.url)('jsdom') as Jsdom
+    jsdom = { module, quiet: new module.VirtualConsole() }
+  }
+  return jsdom
+}
 
 const visibleLength = (text: string): number => text.replace(/\s+/g, '').length
 
@@ -30,7 +47,8 @@ const visibleLength = (text: string): number => text.replace(/\s+/g, '').length
 export const readerView = (html: string, url?: string): ReaderView => {
   let dom: JSDOM | undefined
   try {
-    dom = new JSDOM(html, { url, virtualConsole: quiet })
+    const { module, quiet } = loadJsdom()
+    dom = new module.JSDOM(html, { url, virtualConsole: quiet })
     const article = new Readability(dom.window.document).parse()
     const text =
       article?.textContent?.replace(/(?:\s|\u200b|\u200c|\u200d|\ufeff)+/g, ' ').trim() ?? ''
