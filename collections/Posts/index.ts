@@ -11,6 +11,7 @@ import {
 import { adminComponents } from '../../src/admin/components'
 import { slugField } from '../../src/fields/slug'
 import { postContentEditor } from '../../src/richtext/editor'
+import { POST_SLUG_PREFIX } from './derive'
 import { editorsOrOwnUnpublished, nobodyField, staffCreatingUnpublished } from './access/postAccess'
 import { transitionEndpoint } from './endpoints/transition'
 import { enforceEditorialWorkflow } from './hooks/enforceEditorialWorkflow'
@@ -196,7 +197,7 @@ export const Posts: CollectionConfig<'posts'> = {
       label: { en: 'Content as HTML', zh: '正文 HTML' },
       admin: { hidden: true, readOnly: true },
     },
-    slugField({ from: 'title', fallbackPrefix: 'post' }),
+    slugField({ from: 'title', fallbackPrefix: POST_SLUG_PREFIX }),
     {
       name: 'publishedAt',
       type: 'date',

@@ -2,15 +2,18 @@ import { randomUUID } from 'node:crypto'
 
 import type { Payload, PayloadRequest } from 'payload'
 
+import { needsReview } from '../../collections/Posts/derive'
 import { parseArchiveDate } from './dates'
-import { Loader } from './load'
 import { TransformPool } from './pool'
 import { parseFile } from './parse'
 import { listArchiveFiles, readArchiveFile } from './read'
-import { contentHashOf, transform, type PostDraft } from './transform'
+import { chooseSink, type ImportSink, type SinkKind } from './sinks'
+import { contentHashOf, transform } from './transform'
 import { normaliseUrl } from './url'
 
-export type RowStatus = 'created' | 'updated' | 'unchanged' | 'duplicate' | 'failed' | 'skipped'
+/** What happened to one file. `conflict`: its post exists and is not the importer's to overwrite. */
+export type RowStatus =
+  'created' | 'updated' | 'unchanged' | 'duplicate' | 'conflict' | 'failed' | 'skipped'
 
 export type ImportRow = {
   /** Path relative to the archive folder. */
@@ -30,10 +33,13 @@ export type ImportReport = {
     updated: number
     unchanged: number
     duplicate: number
+    conflict: number
     failed: number
     skipped: number
     flagged: number
     dryRun: boolean
+    /** The write path of the run (src/importer/sinks). */
+    sink: SinkKind
     runId: string
     startedAt: string
     finishedAt: string
@@ -41,7 +47,7 @@ export type ImportReport = {
   }
   rows: ImportRow[]
   /** Ids of the docs this run created, per collection (empty on a dry run). */
-  created: Loader['created']
+  created: ImportSink['created']
 }
 
 export type ImportOptions = {
@@ -61,8 +67,8 @@ export type ImportOptions = {
   signal?: AbortSignal
   /** Write inside this request's transaction (used by the migration). */
   req?: PayloadRequest
-  /** New docs through the SQLite bulk writer (multi-row INSERTs). @default true; only SQLite has one */
-  bulk?: boolean
+  /** The write path (src/importer/sinks). @default 'sqlite-bulk' on SQLite, else 'local-api' */
+  sink?: Exclude<SinkKind, 'dry-run'>
 }
 
 /** What the scan keeps per file (no bodies: 64k bodies would not fit comfortably in memory). */
@@ -164,18 +170,17 @@ export const runImport = async (options: ImportOptions): Promise<ImportReport> =
     }
   }
 
-  const loader = dryRun
-    ? undefined
-    : new Loader(payload, { status, runId, req: options.req, bulk: options.bulk })
-  await loader?.prepare()
+  const sink = chooseSink(payload, { status, runId, req: options.req, dryRun, kind: options.sink })
+  await sink.prepare()
 
   // 2. Transform and load each winner (and report files without a usable URL). With workers, the
   // transforms of the next few files run ahead of the load (a bounded window: memory stays flat).
   // concurrency N = N threads: the main one (scan + load) and N - 1 transform workers.
   const pool = await TransformPool.create(Math.max(1, Math.floor(options.concurrency ?? 1)) - 1)
-  const isUnchanged = (s: Scanned) => {
-    const existing = s.sourceUrl ? loader?.existing(s.sourceUrl) : undefined
-    return !!existing && existing.contentHash === s.hash
+  // Files whose post is unchanged or not the importer's to write need no transform.
+  const needsTransform = (s: Scanned) => {
+    const action = s.sourceUrl ? sink.plan(s.sourceUrl, s.hash).action : 'create'
+    return action === 'create' || action === 'update'
   }
   const todo = scanned.filter((s) => !rows[s.index])
   const ahead = new Map<Scanned, Promise<ReturnType<typeof transform>>>()
@@ -185,7 +190,7 @@ export const runImport = async (options: ImportOptions): Promise<ImportReport> =
     submitted = Math.max(submitted, from)
     while (submitted < todo.length && ahead.size < window) {
       const next = todo[submitted++]
-      if (isUnchanged(next)) continue
+      if (!needsTransform(next)) continue
       const p = pool.run(dir, next.file)
       p.catch(() => undefined) // handled when its turn comes
       ahead.set(next, p)
@@ -197,13 +202,14 @@ export const runImport = async (options: ImportOptions): Promise<ImportReport> =
       if (signal?.aborted) break
       if (window) fill(k + 1)
       try {
-        const existing = s.sourceUrl ? loader?.existing(s.sourceUrl) : undefined
-        if (existing && existing.contentHash === s.hash) {
+        const plan = s.sourceUrl ? sink.plan(s.sourceUrl, s.hash) : { action: 'create' as const }
+        if (plan.action === 'unchanged' || plan.action === 'conflict') {
           rows[s.index] = {
             file: s.file,
-            status: 'unchanged',
-            id: existing.id,
+            status: plan.action,
+            id: plan.existing.id,
             sourceUrl: s.sourceUrl,
+            reason: plan.action === 'conflict' ? plan.reason : undefined,
             warnings: [],
           }
         } else {
@@ -218,7 +224,17 @@ export const runImport = async (options: ImportOptions): Promise<ImportReport> =
               warnings: result.warnings,
             }
           } else {
-            rows[s.index] = await loadOne(result.draft, loader, existing)
+            const { draft } = result
+            const { id } = await sink.write(draft, plan)
+            rows[s.index] = {
+              file: draft.file,
+              status: plan.action === 'create' ? 'created' : 'updated',
+              id,
+              sourceUrl: draft.sourceUrl,
+              reason: plan.action === 'update' ? plan.repair : undefined,
+              warnings: draft.warnings,
+              fidelity: draft.fidelity,
+            }
           }
         }
       } catch (err) {
@@ -236,9 +252,9 @@ export const runImport = async (options: ImportOptions): Promise<ImportReport> =
       // One yield per file keeps the heap flat (see STACK.md, "Memory").
       await yieldToLoop()
     }
-    await loader?.finish()
+    await sink.finish()
   } catch (err) {
-    await loader?.rollback()
+    await sink.rollback()
     throw err
   } finally {
     await pool.close()
@@ -266,34 +282,22 @@ export const runImport = async (options: ImportOptions): Promise<ImportReport> =
       updated: count('updated'),
       unchanged: count('unchanged'),
       duplicate: count('duplicate'),
+      conflict: count('conflict'),
       failed: count('failed'),
       skipped: count('skipped'),
-      flagged: final.filter((r) => r.fidelity != null && r.fidelity < 0.99).length,
+      flagged: final.filter((r) => r.fidelity != null && needsReview(r.fidelity)).length,
       dryRun,
+      sink: sink.kind,
       runId,
       startedAt: started.toISOString(),
       finishedAt: finished.toISOString(),
       durationMs: finished.getTime() - started.getTime(),
     },
     rows: final,
-    created: loader?.created ?? { posts: [], media: [], sources: [], authors: [], categories: [] },
+    created: dryRun
+      ? { posts: [], media: [], sources: [], authors: [], categories: [] }
+      : sink.created,
   }
-}
-
-const loadOne = async (
-  draft: PostDraft,
-  loader: Loader | undefined,
-  existing: ReturnType<Loader['existing']>,
-): Promise<ImportRow> => {
-  const base = {
-    file: draft.file,
-    sourceUrl: draft.sourceUrl,
-    warnings: draft.warnings,
-    fidelity: draft.fidelity,
-  }
-  if (!loader) return { ...base, status: existing ? 'updated' : 'created', id: existing?.id }
-  const { id, status } = await loader.write(draft, existing)
-  return { ...base, status, id }
 }
 
 export { parseFile } from './parse'

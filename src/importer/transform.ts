@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto'
 
-import { renderContentHtml } from '../richtext/html'
+import { needsReview, postContentHtml, postExcerpt } from '../../collections/Posts/derive'
 import { textSimilarity } from '../richtext/similarity'
-import { excerptFromHtml, readerText } from '../richtext/text'
+import { readerText } from '../richtext/text'
 import { cleanLabel, stripJunk } from './clean'
 import { choosePublishedAt, type DateSource } from './dates'
 import { htmlToLexical } from './html'
@@ -13,8 +13,8 @@ import { hostOf, normaliseUrl } from './url'
 /** Bumped when the transform changes what it produces, so a re-import rewrites every post once. */
 export const TRANSFORM_VERSION = 1
 
-/** Posts under this text fidelity are flagged for review. */
-export const FIDELITY_THRESHOLD = 0.99
+/** Posts under this text fidelity are flagged for review (the rule lives with the posts). */
+export { FIDELITY_THRESHOLD } from '../../collections/Posts/derive'
 
 /** Everything the load stage needs to write one post. Pure data. */
 export type PostDraft = {
@@ -104,9 +104,9 @@ export const transform = (parsed: ParsedFile, raw: string): TransformResult => {
   const body = parsed.body
   const converted = htmlToLexical(body, { baseUrl: articleUrl, seed: sourceUrl })
   warnings.push(...converted.warnings)
-  const contentHtml = renderContentHtml(converted.content as never, {
-    resolveMedia: (value) => ({ url: String(value) }),
-  })
+  const contentHtml = postContentHtml(converted.content as never, (value) => ({
+    url: String(value),
+  }))
 
   const sourceText = readerText(body)
   const outText = readerText(contentHtml)
@@ -148,7 +148,7 @@ export const transform = (parsed: ParsedFile, raw: string): TransformResult => {
       title,
       content: converted.content,
       contentHtml,
-      excerpt: excerptFromHtml(contentHtml),
+      excerpt: postExcerpt(contentHtml),
       publishedAt: when.date?.toISOString(),
       dateSource: when.source,
       outlet,
@@ -157,7 +157,7 @@ export const transform = (parsed: ParsedFile, raw: string): TransformResult => {
       tags: parsed.tags,
       images: converted.images,
       fidelity,
-      flagged: fidelity < FIDELITY_THRESHOLD,
+      flagged: needsReview(fidelity),
       warnings,
       provenance: {
         archiveFile: parsed.file,

@@ -2,9 +2,49 @@ import { createRequire } from 'node:module'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 
+import { beginTransaction as drizzleBeginTransaction } from '@payloadcms/drizzle'
 import { sql } from 'drizzle-orm'
 import type { Payload, PayloadRequest } from 'payload'
 import { buildVersionCollectionFields } from 'payload'
+
+/**
+ * Every use the importer makes of Payload's or drizzle's internals, in one file. What is public
+ * (`@payloadcms/drizzle`'s exported `beginTransaction`, `buildVersionCollectionFields`) is imported;
+ * the one private piece (`transformForWrite`, the row layout `upsertRow` uses) is loaded by path and
+ * pinned by test/importer/bulk-equivalence.test.ts, which proves the rows written with it equal the
+ * rows the Local API writes. A Payload or drizzle upgrade that breaks either fails that test.
+ */
+
+type AdapterBase = { name?: string; clientConfig?: { url?: string } }
+
+/** True for `@payloadcms/db-sqlite` (the adapter the bulk writer and the transactions below know). */
+export const isSqlite = (payload: Payload): boolean =>
+  (payload.db as unknown as AdapterBase).name === 'sqlite'
+
+/** True for an SQLite database held in memory (one connection: no separate transaction possible). */
+const isSqliteInMemory = (payload: Payload): boolean => {
+  const url = (payload.db as unknown as AdapterBase).clientConfig?.url ?? ''
+  return /^(file:)?:memory:/.test(url) || url.includes('mode=memory')
+}
+
+/**
+ * Begins a transaction for one batch of the import and returns its id (for `req.transactionID`), or
+ * null where the database cannot have one.
+ *
+ * `@payloadcms/db-sqlite` turns transactions off unless configured (`transactionOptions`), and then its
+ * `beginTransaction` returns null: every statement commits on its own, and a crash between a post and
+ * its version left the post without one (issue 12, defect 1). For an SQLite file, the batch gets a real
+ * transaction from drizzle's own `beginTransaction` (the one the adapter uses when configured), bound
+ * to the adapter; the rest of the app keeps its configuration. libsql hands a transaction its
+ * connection and opens a new one for everything else, so an in-memory database (a fresh, empty one per
+ * connection) cannot have one: it keeps the adapter's behaviour.
+ */
+export const beginWriteTransaction = async (payload: Payload): Promise<number | string | null> => {
+  const id = await payload.db.beginTransaction()
+  if (id != null) return id
+  if (!isSqlite(payload) || isSqliteInMemory(payload)) return null
+  return drizzleBeginTransaction.call(payload.db as never)
+}
 
 /**
  * SQLite-only bulk writer for the load stage. It lays out rows with the drizzle adapter's own
@@ -101,7 +141,7 @@ export class SqliteBulkWriter {
   pendingRows = 0
 
   static supported(payload: Payload): boolean {
-    return (payload.db as unknown as { name?: string }).name === 'sqlite'
+    return isSqlite(payload)
   }
 
   constructor(

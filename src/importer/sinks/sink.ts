@@ -1,0 +1,365 @@
+import type { Payload, PayloadRequest } from 'payload'
+import { createLocalReq } from 'payload'
+
+import { uniquePostSlug } from '../../../collections/Posts/derive'
+import { firstFreeSlugSync, slugOrFallback } from '../../lib/slug'
+import type { LexState } from '../lexical'
+import type { PostDraft } from '../transform'
+import { beginWriteTransaction } from './internals'
+import { planPost, type ExistingPost, type PostPlan } from './plan'
+
+export type RelatedCollection = 'media' | 'sources' | 'authors' | 'categories'
+export type SinkCollection = 'posts' | RelatedCollection
+export type Id = number | string
+type Row = Record<string, unknown>
+
+export type SinkOptions = {
+  status: 'draft' | 'published'
+  runId: string
+  /** Posts per transaction. @default 200 */
+  batchSize?: number
+  /** Write inside this request's transaction (a migration's) instead of batched own ones. */
+  req?: PayloadRequest
+}
+
+/** What the import writes through: chosen once per run (see ./index.ts). */
+export interface ImportSink {
+  readonly kind: 'local-api' | 'adapter' | 'sqlite-bulk' | 'dry-run'
+  /** Ids of the docs this run created, per collection (what a rollback of the run removes). */
+  readonly created: Record<SinkCollection, Id[]>
+  /** Reads what exists (one query per collection). */
+  prepare(): Promise<void>
+  /** What a write of this file would do (./plan.ts). */
+  plan(sourceUrl: string, contentHash: string): PostPlan
+  /** Writes one post as planned (`create` or `update`), with its media, authors, source, categories. */
+  write(draft: PostDraft, plan: PostPlan & { action: 'create' | 'update' }): Promise<{ id?: Id }>
+  /** Commits what is written; the run is complete. */
+  finish(): Promise<void>
+  /** Drops the open batch. */
+  rollback(): Promise<void>
+}
+
+const PAGE = 5000
+
+/**
+ * The part every sink shares: what exists (posts by URL, slugs, media by URL, sources, authors and
+ * categories by name), the decisions, the post's data, and batches of `batchSize` posts, each in one
+ * transaction with the media, authors, sources and categories it made (where the database has
+ * transactions). A subclass says how one doc is stored.
+ */
+export abstract class StoreSink implements ImportSink {
+  abstract readonly kind: ImportSink['kind']
+  protected readonly posts = new Map<string, ExistingPost>()
+  private readonly postSlugs = new Set<string>()
+  private readonly media = new Map<string, Id>()
+  private readonly sources = new Map<string, { id: Id; hostnames: string[] }>()
+  private readonly sourceHostsDirty = new Set<string>()
+  private readonly authors = new Map<string, Id>()
+  private readonly categories = new Map<string, Id>()
+  private readonly otherSlugs = {
+    sources: new Set<string>(),
+    authors: new Set<string>(),
+    categories: new Set<string>(),
+  }
+  protected req!: PayloadRequest
+  private pending = 0
+
+  readonly created: Record<SinkCollection, Id[]> = {
+    posts: [],
+    media: [],
+    sources: [],
+    authors: [],
+    categories: [],
+  }
+
+  constructor(
+    protected readonly payload: Payload,
+    protected readonly options: SinkOptions,
+  ) {}
+
+  /** Stores a new media / source / author / category doc; returns its id. */
+  protected abstract insert(collection: RelatedCollection, data: Row): Promise<Id>
+  /** Stores a new post and its first version; returns its id. */
+  protected abstract insertPost(data: Row): Promise<Id | undefined>
+  /** Stores a new state of a post and a version of it. */
+  protected abstract updatePost(id: Id, data: Row): Promise<void>
+  /** Stores the hostnames a source gained during the run. */
+  protected abstract updateSourceHosts(id: Id, hostnames: string[]): Promise<void>
+  /** Writes what the subclass buffered, inside the open transaction. */
+  protected async flush(): Promise<void> {}
+  /** Forgets what the subclass buffered. */
+  protected discard(): void {}
+
+  /** Reads every doc of a collection with a few fields, page by page, at the adapter level. */
+  private async readAll<T>(
+    collection: SinkCollection,
+    select: Row,
+    where: Row = {},
+    versions = false,
+  ): Promise<T[]> {
+    const out: T[] = []
+    for (let page = 1; ; page++) {
+      const args = {
+        collection,
+        limit: PAGE,
+        page,
+        pagination: true,
+        select: select as never,
+        sort: 'id',
+        where: where as never,
+      }
+      const res = versions
+        ? await this.payload.db.findVersions(args)
+        : await this.payload.db.find(args)
+      out.push(...(res.docs as T[]))
+      if (!res.hasNextPage) break
+    }
+    return out
+  }
+
+  async prepare() {
+    const posts = await this.readAll<{
+      id: Id
+      sourceUrl?: string
+      slug?: string
+      updatedAt?: string
+      provenance?: { contentHash?: string; importRun?: string; importedAt?: string }
+    }>('posts', {
+      sourceUrl: true,
+      slug: true,
+      updatedAt: true,
+      provenance: { contentHash: true, importRun: true, importedAt: true },
+    })
+    const latest = new Map<string, string | null>()
+    for (const v of await this.readAll<{ parent: Id | { id: Id }; updatedAt?: string }>(
+      'posts',
+      { parent: true, updatedAt: true },
+      { latest: { equals: true } },
+      true,
+    )) {
+      const parent = typeof v.parent === 'object' && v.parent ? v.parent.id : v.parent
+      latest.set(String(parent), v.updatedAt ?? null)
+    }
+    for (const p of posts) {
+      if (p.slug) this.postSlugs.add(p.slug)
+      if (!p.sourceUrl) continue
+      this.posts.set(p.sourceUrl, {
+        id: p.id,
+        slug: p.slug,
+        contentHash: p.provenance?.contentHash,
+        importRun: p.provenance?.importRun,
+        importedAt: p.provenance?.importedAt,
+        updatedAt: p.updatedAt,
+        versionUpdatedAt: latest.has(String(p.id)) ? latest.get(String(p.id)) : undefined,
+      })
+    }
+    for (const m of await this.readAll<{ id: Id; externalUrl?: string }>(
+      'media',
+      { externalUrl: true },
+      { externalUrl: { exists: true } },
+    ))
+      if (m.externalUrl) this.media.set(m.externalUrl, m.id)
+    for (const s of await this.readAll<{
+      id: Id
+      name: string
+      slug?: string
+      hostnames?: string[]
+    }>('sources', { name: true, slug: true, hostnames: true })) {
+      this.sources.set(s.name, { id: s.id, hostnames: s.hostnames ?? [] })
+      if (s.slug) this.otherSlugs.sources.add(s.slug)
+    }
+    for (const a of await this.readAll<{ id: Id; name: string; slug?: string }>('authors', {
+      name: true,
+      slug: true,
+    })) {
+      this.authors.set(a.name, a.id)
+      if (a.slug) this.otherSlugs.authors.add(a.slug)
+    }
+    for (const c of await this.readAll<{ id: Id; name: string; slug?: string }>('categories', {
+      name: true,
+      slug: true,
+    })) {
+      this.categories.set(c.name, c.id)
+      if (c.slug) this.otherSlugs.categories.add(c.slug)
+    }
+    await this.begin()
+  }
+
+  plan(sourceUrl: string, contentHash: string): PostPlan {
+    return planPost(this.posts.get(sourceUrl), contentHash)
+  }
+
+  protected async begin() {
+    if (this.options.req) {
+      this.req = this.options.req
+      return
+    }
+    this.req = await createLocalReq({ context: { importRun: this.options.runId } }, this.payload)
+    const id = await beginWriteTransaction(this.payload)
+    if (id != null) this.req.transactionID = id
+  }
+
+  /** Commits the open batch (so an interrupted run keeps everything written so far). */
+  protected async commit() {
+    await this.flush()
+    this.pending = 0
+    if (this.options.req) return
+    const id = this.req.transactionID
+    this.req.transactionID = undefined
+    if (id != null) await this.payload.db.commitTransaction(id as never)
+    await this.begin()
+  }
+
+  async rollback() {
+    this.discard()
+    if (this.options.req) return
+    const id = this.req?.transactionID
+    if (this.req) this.req.transactionID = undefined
+    if (id != null) await this.payload.db.rollbackTransaction(id as never)
+  }
+
+  private uniqueSlug(name: string, prefix: string, taken: Set<string>): string {
+    const slug = firstFreeSlugSync(slugOrFallback(name, prefix), (c) => taken.has(c))
+    taken.add(slug)
+    return slug
+  }
+
+  protected now(): string {
+    return new Date().toISOString()
+  }
+
+  private async create(collection: RelatedCollection, data: Row): Promise<Id> {
+    const now = this.now()
+    const id = await this.insert(collection, { ...data, createdAt: now, updatedAt: now })
+    this.created[collection].push(id)
+    return id
+  }
+
+  private async mediaId(url: string): Promise<Id> {
+    const known = this.media.get(url)
+    if (known != null) return known
+    const id = await this.create('media', { externalUrl: url })
+    this.media.set(url, id)
+    return id
+  }
+
+  private async sourceId(outlet: NonNullable<PostDraft['outlet']>): Promise<Id> {
+    const known = this.sources.get(outlet.name)
+    if (known) {
+      if (outlet.host && !known.hostnames.includes(outlet.host)) {
+        known.hostnames = [...known.hostnames, outlet.host]
+        this.sourceHostsDirty.add(outlet.name)
+      }
+      return known.id
+    }
+    const slug = this.uniqueSlug(outlet.name, 'source', this.otherSlugs.sources)
+    const hostnames = outlet.host ? [outlet.host] : []
+    const id = await this.create('sources', {
+      name: outlet.name,
+      slug,
+      hostnames,
+      homepage: outlet.host ? `https://${outlet.host}/` : undefined,
+    })
+    this.sources.set(outlet.name, { id, hostnames })
+    return id
+  }
+
+  private async authorId(name: string, outlet?: Id): Promise<Id> {
+    const known = this.authors.get(name)
+    if (known != null) return known
+    const slug = this.uniqueSlug(name, 'author', this.otherSlugs.authors)
+    const id = await this.create('authors', { name, slug, outlet })
+    this.authors.set(name, id)
+    return id
+  }
+
+  private async categoryId(name: string): Promise<Id> {
+    const known = this.categories.get(name)
+    if (known != null) return known
+    const slug = this.uniqueSlug(name, 'category', this.otherSlugs.categories)
+    const id = await this.create('categories', { name, slug })
+    this.categories.set(name, id)
+    return id
+  }
+
+  /** Swaps image URLs in upload nodes for media ids (creating media docs once per URL). */
+  private async linkMedia(content: LexState): Promise<void> {
+    const visit = async (node: { type?: string; value?: unknown; children?: unknown[] }) => {
+      if (node.type === 'upload' && typeof node.value === 'string')
+        node.value = await this.mediaId(node.value)
+      for (const c of node.children ?? []) await visit(c as typeof node)
+    }
+    await visit(content.root as never)
+  }
+
+  async write(
+    draft: PostDraft,
+    plan: PostPlan & { action: 'create' | 'update' },
+  ): Promise<{ id?: Id }> {
+    const content = structuredClone(draft.content)
+    await this.linkMedia(content)
+    const source = draft.outlet ? await this.sourceId(draft.outlet) : undefined
+    const authors: Id[] = []
+    for (const a of draft.authors) authors.push(await this.authorId(a, source))
+    const categories: Id[] = []
+    for (const c of draft.categories) categories.push(await this.categoryId(c))
+    const now = this.now()
+    const status = this.options.status
+    const data: Row = {
+      title: draft.title,
+      content,
+      // Rendered once, by the transform, with images at their URLs: what the media docs resolve to.
+      contentHtml: draft.contentHtml,
+      excerpt: draft.excerpt,
+      authors,
+      source: source ?? null,
+      sourceUrl: draft.sourceUrl,
+      categories,
+      tags: draft.tags,
+      publishedAt: draft.publishedAt ?? null,
+      editorialState: status === 'published' ? 'approved' : 'draft',
+      review: { flagged: draft.flagged, fidelity: draft.fidelity, warnings: draft.warnings },
+      provenance: { ...draft.provenance, importedAt: now, importRun: this.options.runId },
+      _status: status,
+      updatedAt: now,
+    }
+    let id: Id | undefined
+    if (plan.action === 'create') {
+      data.slug = uniquePostSlug(draft.title, this.postSlugs)
+      data.createdAt = now
+      id = await this.insertPost(data)
+      if (id != null) this.created.posts.push(id)
+    } else {
+      id = plan.existing.id
+      data.slug = plan.existing.slug
+      // provenance.importRun names the run that created the post (what that run's rollback removes).
+      ;(data.provenance as Row).importRun = plan.existing.importRun ?? this.options.runId
+      await this.updatePost(id, data)
+    }
+    this.posts.set(draft.sourceUrl, {
+      id: id ?? `(new: ${draft.file})`,
+      slug: data.slug as string,
+      contentHash: draft.provenance.contentHash,
+      importRun: (data.provenance as Row).importRun as string,
+      importedAt: now,
+      updatedAt: now,
+      versionUpdatedAt: now,
+    })
+    if (++this.pending >= (this.options.batchSize ?? 200)) await this.commit()
+    return { id }
+  }
+
+  /** Stores hostnames sources gained during the run, then commits. */
+  async finish() {
+    await this.flush()
+    for (const name of this.sourceHostsDirty) {
+      const s = this.sources.get(name)
+      if (s) await this.updateSourceHosts(s.id, s.hostnames)
+    }
+    this.sourceHostsDirty.clear()
+    if (this.options.req) return
+    const id = this.req?.transactionID
+    if (this.req) this.req.transactionID = undefined
+    if (id != null) await this.payload.db.commitTransaction(id as never)
+  }
+}
