@@ -2,7 +2,7 @@ import path from 'node:path'
 
 import type { Payload, TaskConfig } from 'payload'
 
-import { runImport, type ImportReport } from './index'
+import { runImport, type ImportOptions, type ImportReport } from './index'
 
 export type TrackedImportOptions = {
   payload: Payload
@@ -11,6 +11,8 @@ export type TrackedImportOptions = {
   dryRun?: boolean
   runId?: string
   concurrency?: number
+  /** The write path. @default chosen by the adapter (see ./sinks) */
+  sink?: ImportOptions['sink']
   onProgress?: (done: number, total: number) => void
   signal?: AbortSignal
 }
@@ -26,6 +28,7 @@ export const runTrackedImport = async ({
   dryRun = false,
   runId,
   concurrency,
+  sink,
   onProgress,
   signal,
 }: TrackedImportOptions): Promise<{
@@ -47,6 +50,7 @@ export const runTrackedImport = async ({
       dryRun,
       runId: runId ?? `run-${run.id}`,
       concurrency,
+      sink,
       signal,
       onProgress: (done, total) => {
         onProgress?.(done, total)
