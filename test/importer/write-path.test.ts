@@ -93,17 +93,6 @@ const later = (ms: number) => {
   })
 }
 
-/** The post an article URL of this archive's host ends up at. */
-const postAt = async (url: string) => {
-  const { docs } = await payload.find({
-    collection: 'posts',
-    where: { sourceUrl: { equals: url } },
-    draft: true,
-    overrideAccess: true,
-  })
-  return docs[0]
-}
-
 describe('a dry run', () => {
   it('reports per file exactly what the real run then does, and writes nothing', async () => {
     const dir = archive('dry-run.test')
