@@ -3,9 +3,7 @@ import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { Worker } from 'node:worker_threads'
 
-import { parseFile } from './parse'
-import { readArchiveFile } from './read'
-import { transform, type TransformResult } from './transform'
+import { processFile, Spill, type FileOutcome } from './stage'
 
 /** tsx's ESM API (`tsx/esm/api`), as a URL. */
 const tsxApi = () =>
@@ -19,24 +17,33 @@ const tsxApi = () =>
     ),
   ).href
 
+export type PoolOptions = {
+  /** Hashes of files the database holds already: those are read and parsed, not transformed. */
+  known: ReadonlySet<string>
+  /** Spill files are this path plus `-<thread>`; the caller removes them. */
+  spillBase: string
+}
+
 /**
- * Runs read + parse + transform of archive files, either in `size` worker threads or (0) inline.
- * The stages are pure, so a worker gives the same draft as the main thread. Jobs go to the worker
- * with the fewest in flight; the caller bounds how many it submits ahead (memory stays flat).
- * When workers cannot start (e.g. a runtime that cannot load the TypeScript worker), it runs inline.
+ * Runs read + parse + transform of archive files (./stage.ts, once per file), either in `size`
+ * worker threads or (0) inline. The stages are pure, so a worker gives the same draft as the main
+ * thread. Jobs go to the worker with the fewest in flight; the caller bounds how many it submits
+ * ahead. When workers cannot start (e.g. a runtime that cannot load the TypeScript worker), it runs
+ * inline.
  */
 export class TransformPool {
   private workers: { worker: Worker; inFlight: number; dead?: boolean }[] = []
   private pending = new Map<
     number,
-    { resolve: (r: TransformResult) => void; reject: (e: Error) => void; slot: number }
+    { resolve: (r: FileOutcome) => void; reject: (e: Error) => void; slot: number }
   >()
   private nextId = 0
+  private inline?: Spill
 
-  private constructor() {}
+  private constructor(private readonly options: PoolOptions) {}
 
-  static async create(size: number): Promise<TransformPool> {
-    const pool = new TransformPool()
+  static async create(size: number, options: PoolOptions): Promise<TransformPool> {
+    const pool = new TransformPool(options)
     if (size > 0) {
       try {
         await Promise.all(Array.from({ length: size }, (_, i) => pool.start(i)))
@@ -64,12 +71,15 @@ export class TransformPool {
         )
       : new Worker(url)
     worker.unref()
+    worker.postMessage({
+      init: { known: [...this.options.known], spill: `${this.options.spillBase}-${slot}` },
+    })
     this.workers[slot] = { worker, inFlight: 0 }
     return new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('transform worker did not start')), 30_000)
       worker.on(
         'message',
-        (msg: { ready?: boolean; id?: number; result?: TransformResult; error?: string }) => {
+        (msg: { ready?: boolean; id?: number; result?: FileOutcome; error?: string }) => {
           if (msg.ready) {
             clearTimeout(timer)
             resolve()
@@ -97,11 +107,12 @@ export class TransformPool {
     })
   }
 
-  /** Transform one file (in a worker when there are any). */
-  run(dir: string, file: string): Promise<TransformResult> {
+  /** Read, parse and transform one file (in a worker when there are any). */
+  run(dir: string, file: string): Promise<FileOutcome> {
     const live = this.workers.filter((w) => !w.dead)
     if (!live.length) {
-      return readArchiveFile(dir, file).then((raw) => transform(parseFile(raw, file), raw))
+      this.inline ??= new Spill(`${this.options.spillBase}-main`)
+      return processFile(dir, file, this.options.known, this.inline)
     }
     let slot = this.workers.indexOf(live[0])
     for (let i = 0; i < this.workers.length; i++) {
@@ -109,7 +120,7 @@ export class TransformPool {
     }
     const id = this.nextId++
     this.workers[slot].inFlight++
-    return new Promise<TransformResult>((resolve, reject) => {
+    return new Promise<FileOutcome>((resolve, reject) => {
       this.pending.set(id, { resolve, reject, slot })
       this.workers[slot].worker.postMessage({ id, dir, file })
     })
@@ -118,5 +129,6 @@ export class TransformPool {
   async close() {
     await Promise.all(this.workers.filter(Boolean).map((w) => w.worker.terminate()))
     this.workers = []
+    this.inline = undefined
   }
 }

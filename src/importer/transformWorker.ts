@@ -1,17 +1,32 @@
-// A worker of the transform pool (see pool.ts): read + parse + transform one file, pure, no Payload.
+// A worker of the transform pool (see pool.ts): read + parse + transform files (./stage.ts), pure,
+// no Payload. The first message names the hashes the database holds and this worker's spill file.
 import { parentPort } from 'node:worker_threads'
 
-import { parseFile } from './parse'
-import { readArchiveFile } from './read'
-import { transform } from './transform'
+import { processFile, Spill } from './stage'
 
-parentPort?.on('message', async (msg: { id: number; dir: string; file: string }) => {
-  try {
-    const raw = await readArchiveFile(msg.dir, msg.file)
-    const result = transform(parseFile(raw, msg.file), raw)
-    parentPort!.postMessage({ id: msg.id, result })
-  } catch (err) {
-    parentPort!.postMessage({ id: msg.id, error: (err as Error)?.message ?? String(err) })
-  }
-})
+let known: ReadonlySet<string> = new Set()
+let spill: Spill | undefined
+
+parentPort?.on(
+  'message',
+  async (msg: {
+    init?: { known: string[]; spill: string }
+    id: number
+    dir: string
+    file: string
+  }) => {
+    if (msg.init) {
+      known = new Set(msg.init.known)
+      spill = new Spill(msg.init.spill)
+      return
+    }
+    try {
+      if (!spill) throw new Error('transform worker: no spill file (init message missing)')
+      const result = await processFile(msg.dir, msg.file, known, spill)
+      parentPort!.postMessage({ id: msg.id, result })
+    } catch (err) {
+      parentPort!.postMessage({ id: msg.id, error: (err as Error)?.message ?? String(err) })
+    }
+  },
+)
 parentPort?.postMessage({ ready: true })

@@ -257,3 +257,33 @@ describe('a post an interrupted run left without its version', () => {
     expect(again.summary.updated).toBe(1)
   })
 })
+
+describe('the work done per file', () => {
+  it('reads each archive file once, on a first import and on a re-import', async () => {
+    const dir = archive('read-once.test')
+    const files = fs
+      .readdirSync(dir, { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile()).length
+    const reads = new Map<string, number>()
+    const spy = jest.spyOn(fs.promises, 'readFile')
+    try {
+      for (const run of ['first', 'again'] as const) {
+        reads.clear()
+        spy.mockClear()
+        const report = await runImport({ payload, dir })
+        for (const [file] of spy.mock.calls) {
+          const name = String(file)
+          if (name.startsWith(dir)) reads.set(name, (reads.get(name) ?? 0) + 1)
+        }
+        expect({ run, files: reads.size, most: Math.max(...reads.values()) }).toEqual({
+          run,
+          files,
+          most: 1,
+        })
+        expect(report.rows).toHaveLength(files)
+      }
+    } finally {
+      spy.mockRestore()
+    }
+  })
+})

@@ -29,6 +29,11 @@ export interface ImportSink {
   readonly created: Record<SinkCollection, Id[]>
   /** Reads what exists (one query per collection). */
   prepare(): Promise<void>
+  /**
+   * Content hashes of the posts that need nothing from a file with the same hash (every imported post
+   * that has its version): such a file is read and parsed, never transformed.
+   */
+  knownHashes(): Set<string>
   /** What a write of this file would do (./plan.ts). */
   plan(sourceUrl: string, contentHash: string): PostPlan
   /** Writes one post as planned (`create` or `update`), with its media, authors, source, categories. */
@@ -183,6 +188,13 @@ export abstract class StoreSink implements ImportSink {
       if (c.slug) this.otherSlugs.categories.add(c.slug)
     }
     await this.begin()
+  }
+
+  knownHashes(): Set<string> {
+    const out = new Set<string>()
+    for (const p of this.posts.values())
+      if (p.contentHash && p.versionUpdatedAt !== undefined) out.add(p.contentHash)
+    return out
   }
 
   plan(sourceUrl: string, contentHash: string): PostPlan {
