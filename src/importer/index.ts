@@ -157,7 +157,8 @@ export const runImport = async (options: ImportOptions): Promise<ImportReport> =
     // 1. Read, parse, transform: every file once, a bounded number in flight.
     const outcomes: (FileOutcome | undefined)[] = new Array(total)
     const inFlight = new Set<Promise<void>>()
-    const window = Math.max(1, pool.threads) * 8
+    // Inline, one file at a time; with workers, a few queued per worker so none waits for work.
+    const window = pool.threads ? pool.threads * 4 : 1
     for (let i = 0; i < total && !signal?.aborted; i++) {
       const file = files[i]
       const job: Promise<void> = pool

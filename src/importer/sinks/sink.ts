@@ -36,7 +36,10 @@ export interface ImportSink {
   knownHashes(): Set<string>
   /** What a write of this file would do (./plan.ts). */
   plan(sourceUrl: string, contentHash: string): PostPlan
-  /** Writes one post as planned (`create` or `update`), with its media, authors, source, categories. */
+  /**
+   * Writes one post as planned (`create` or `update`), with its media, authors, source, categories.
+   * Takes the draft over: its content's image URLs become media ids.
+   */
   write(draft: PostDraft, plan: PostPlan & { action: 'create' | 'update' }): Promise<{ id?: Id }>
   /** Commits what is written; the run is complete. */
   finish(): Promise<void>
@@ -308,7 +311,8 @@ export abstract class StoreSink implements ImportSink {
     draft: PostDraft,
     plan: PostPlan & { action: 'create' | 'update' },
   ): Promise<{ id?: Id }> {
-    const content = structuredClone(draft.content)
+    // The draft is the sink's from here on (read back from the spill for this write): no copy.
+    const content = draft.content
     await this.linkMedia(content)
     const source = draft.outlet ? await this.sourceId(draft.outlet) : undefined
     const authors: Id[] = []
