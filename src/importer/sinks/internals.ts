@@ -15,7 +15,13 @@ import { buildVersionCollectionFields } from 'payload'
  * rows the Local API writes. A Payload or drizzle upgrade that breaks either fails that test.
  */
 
-type AdapterBase = { name?: string; clientConfig?: { url?: string } }
+type AdapterBase = {
+  name?: string
+  clientConfig?: { url?: string }
+  client?: { execute: (sql: string) => Promise<unknown> }
+  busyTimeout?: number
+  wal?: boolean | { synchronous?: string }
+}
 
 /** True for `@payloadcms/db-sqlite` (the adapter the bulk writer and the transactions below know). */
 export const isSqlite = (payload: Payload): boolean =>
@@ -43,7 +49,24 @@ export const beginWriteTransaction = async (payload: Payload): Promise<number | 
   const id = await payload.db.beginTransaction()
   if (id != null) return id
   if (!isSqlite(payload) || isSqliteInMemory(payload)) return null
-  return drizzleBeginTransaction.call(payload.db as never)
+  const txId = await drizzleBeginTransaction.call(payload.db as never)
+  await configureNewConnection(payload)
+  return txId
+}
+
+/**
+ * The adapter sets `busy_timeout` and `synchronous` on its first connection only (connect.js). The
+ * transaction took that connection; the one libsql opens for everything else would wait for no lock
+ * (an editor's save during an import failing at once with SQLITE_BUSY) and fsync every commit.
+ */
+const configureNewConnection = async (payload: Payload) => {
+  const adapter = payload.db as unknown as AdapterBase
+  if (!adapter.client) return
+  if (adapter.busyTimeout && adapter.busyTimeout > 0)
+    await adapter.client.execute(`PRAGMA busy_timeout = ${Math.floor(adapter.busyTimeout)};`)
+  const sync = typeof adapter.wal === 'object' ? adapter.wal.synchronous : undefined
+  if (sync && /^(OFF|NORMAL|FULL|EXTRA)$/i.test(sync))
+    await adapter.client.execute(`PRAGMA synchronous = ${sync};`)
 }
 
 /**

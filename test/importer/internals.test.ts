@@ -1,0 +1,91 @@
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+
+import { createClient } from '@libsql/client'
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { createLocalReq, type Payload } from 'payload'
+
+import { beginWriteTransaction } from '../../src/importer/sinks/internals'
+import { bootPayload } from '../helpers/payload'
+
+/**
+ * Pins what src/importer/sinks/internals.ts relies on in @payloadcms/db-sqlite, drizzle and libsql
+ * for the importer's batches (the bulk rows themselves are pinned by bulk-equivalence.test.ts): on
+ * an SQLite file a batch is one real transaction, and starting one leaves the rest of the app's
+ * connection configured as the adapter configured it.
+ */
+
+let payload: Payload
+let tmp: string
+let dbFile: string
+const previousUri = process.env.DATABASE_URI
+
+beforeAll(async () => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'importer-internals-'))
+  dbFile = path.join(tmp, 'internals.db')
+  process.env.DATABASE_URI = dbFile
+  payload = await bootPayload()
+})
+afterAll(async () => {
+  await payload?.destroy()
+  if (previousUri === undefined) delete process.env.DATABASE_URI
+  else process.env.DATABASE_URI = previousUri
+  fs.rmSync(tmp, { recursive: true, force: true })
+})
+
+const isSqliteFile = () => (payload.db as unknown as { name: string }).name === 'sqlite'
+
+/** How many categories another connection (another process, say) sees with this name. */
+const seenElsewhere = async (name: string) => {
+  const other = createClient({ url: `file:${dbFile}` })
+  try {
+    const rs = await other.execute({
+      sql: 'SELECT count(*) FROM categories WHERE name = ?',
+      args: [name],
+    })
+    return Number(rs.rows[0][0])
+  } finally {
+    other.close()
+  }
+}
+
+const createInBatch = async (name: string) => {
+  const id = await beginWriteTransaction(payload)
+  expect(id).not.toBeNull()
+  const req = await createLocalReq({}, payload)
+  req.transactionID = id!
+  await payload.db.create({ collection: 'categories', data: { name, slug: name }, req })
+  return id!
+}
+
+describe('an import batch on an SQLite file', () => {
+  it('is one transaction: nothing of it is visible elsewhere until it commits, nothing after a rollback', async () => {
+    if (!isSqliteFile()) return
+    const committed = await createInBatch('batch-committed')
+    expect(await seenElsewhere('batch-committed')).toBe(0)
+    await payload.db.commitTransaction(committed)
+    expect(await seenElsewhere('batch-committed')).toBe(1)
+
+    const dropped = await createInBatch('batch-dropped')
+    await payload.db.rollbackTransaction(dropped)
+    expect(await seenElsewhere('batch-dropped')).toBe(0)
+  })
+
+  it("leaves the app's own connection with the adapter's busy timeout and synchronous setting", async () => {
+    if (!isSqliteFile()) return
+    const id = await createInBatch('batch-pragmas')
+    const client = (payload.db as unknown as { client: ReturnType<typeof createClient> }).client
+    const pragma = async (name: string) =>
+      Number((await client.execute(`PRAGMA ${name}`)).rows[0][0])
+    try {
+      // src/db.ts: busyTimeout 5000, WAL with synchronous NORMAL (1).
+      expect({ busy: await pragma('busy_timeout'), sync: await pragma('synchronous') }).toEqual({
+        busy: 5000,
+        sync: 1,
+      })
+    } finally {
+      await payload.db.commitTransaction(id)
+    }
+  })
+})
