@@ -6,7 +6,7 @@ import { createClient } from '@libsql/client'
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { createLocalReq, type Payload } from 'payload'
 
-import { beginWriteTransaction } from '../../src/importer/sinks/internals'
+import { openWriteTransactions, type WriteTransactions } from '../../src/importer/sinks/internals'
 import { bootPayload } from '../helpers/payload'
 
 /**
@@ -50,8 +50,8 @@ const seenElsewhere = async (name: string) => {
   }
 }
 
-const createInBatch = async (name: string) => {
-  const id = await beginWriteTransaction(payload)
+const createInBatch = async (transactions: WriteTransactions, name: string) => {
+  const id = await transactions.begin()
   expect(id).not.toBeNull()
   const req = await createLocalReq({}, payload)
   req.transactionID = id!
@@ -62,19 +62,34 @@ const createInBatch = async (name: string) => {
 describe('an import batch on an SQLite file', () => {
   it('is one transaction: nothing of it is visible elsewhere until it commits, nothing after a rollback', async () => {
     if (!isSqliteFile()) return
-    const committed = await createInBatch('batch-committed')
-    expect(await seenElsewhere('batch-committed')).toBe(0)
-    await payload.db.commitTransaction(committed)
-    expect(await seenElsewhere('batch-committed')).toBe(1)
+    const transactions = await openWriteTransactions(payload)
+    try {
+      const committed = await createInBatch(transactions, 'batch-committed')
+      expect(await seenElsewhere('batch-committed')).toBe(0)
+      // The app's own connection does not see it either: the batch is not the app's transaction.
+      expect(
+        (
+          await payload.db.find({
+            collection: 'categories',
+            where: { name: { equals: 'batch-committed' } },
+          })
+        ).totalDocs,
+      ).toBe(0)
+      await transactions.commit(committed)
+      expect(await seenElsewhere('batch-committed')).toBe(1)
 
-    const dropped = await createInBatch('batch-dropped')
-    await payload.db.rollbackTransaction(dropped)
-    expect(await seenElsewhere('batch-dropped')).toBe(0)
+      const dropped = await createInBatch(transactions, 'batch-dropped')
+      await transactions.rollback(dropped)
+      expect(await seenElsewhere('batch-dropped')).toBe(0)
+    } finally {
+      await transactions.close()
+    }
   })
 
   it("leaves the app's own connection with the adapter's busy timeout and synchronous setting", async () => {
     if (!isSqliteFile()) return
-    const id = await createInBatch('batch-pragmas')
+    const transactions = await openWriteTransactions(payload)
+    const id = await createInBatch(transactions, 'batch-pragmas')
     const client = (payload.db as unknown as { client: ReturnType<typeof createClient> }).client
     const pragma = async (name: string) =>
       Number((await client.execute(`PRAGMA ${name}`)).rows[0][0])
@@ -85,7 +100,8 @@ describe('an import batch on an SQLite file', () => {
         sync: 1,
       })
     } finally {
-      await payload.db.commitTransaction(id)
+      await transactions.commit(id)
+      await transactions.close()
     }
   })
 })

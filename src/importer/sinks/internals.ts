@@ -1,15 +1,17 @@
+import { randomUUID } from 'node:crypto'
 import { createRequire } from 'node:module'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 
-import { beginTransaction as drizzleBeginTransaction } from '@payloadcms/drizzle'
+import { createClient } from '@libsql/client'
 import { sql } from 'drizzle-orm'
+import { drizzle } from 'drizzle-orm/libsql'
 import type { Payload, PayloadRequest } from 'payload'
 import { buildVersionCollectionFields } from 'payload'
 
 /**
  * Every use the importer makes of Payload's or drizzle's internals, in one file. What is public
- * (`@payloadcms/drizzle`'s exported `beginTransaction`, `buildVersionCollectionFields`) is imported;
+ * (`buildVersionCollectionFields`, drizzle's and libsql's own APIs) is imported;
  * the one private piece (`transformForWrite`, the row layout `upsertRow` uses) is loaded by path and
  * pinned by test/importer/bulk-equivalence.test.ts, which proves the rows written with it equal the
  * rows the Local API writes. A Payload or drizzle upgrade that breaks either fails that test.
@@ -18,7 +20,6 @@ import { buildVersionCollectionFields } from 'payload'
 type AdapterBase = {
   name?: string
   clientConfig?: { url?: string }
-  client?: { execute: (sql: string) => Promise<unknown> }
   busyTimeout?: number
   wal?: boolean | { synchronous?: string }
 }
@@ -33,40 +34,82 @@ const isSqliteInMemory = (payload: Payload): boolean => {
   return /^(file:)?:memory:/.test(url) || url.includes('mode=memory')
 }
 
-/**
- * Begins a transaction for one batch of the import and returns its id (for `req.transactionID`), or
- * null where the database cannot have one.
- *
- * `@payloadcms/db-sqlite` turns transactions off unless configured (`transactionOptions`), and then its
- * `beginTransaction` returns null: every statement commits on its own, and a crash between a post and
- * its version left the post without one (issue 12, defect 1). For an SQLite file, the batch gets a real
- * transaction from drizzle's own `beginTransaction` (the one the adapter uses when configured), bound
- * to the adapter; the rest of the app keeps its configuration. libsql hands a transaction its
- * connection and opens a new one for everything else, so an in-memory database (a fresh, empty one per
- * connection) cannot have one: it keeps the adapter's behaviour.
- */
-export const beginWriteTransaction = async (payload: Payload): Promise<number | string | null> => {
-  const id = await payload.db.beginTransaction()
-  if (id != null) return id
-  if (!isSqlite(payload) || isSqliteInMemory(payload)) return null
-  const txId = await drizzleBeginTransaction.call(payload.db as never)
-  await configureNewConnection(payload)
-  return txId
+/** How the import's batches become transactions (an id goes into `req.transactionID`). */
+export interface WriteTransactions {
+  /** Begins one; null where the database cannot have one. */
+  begin(): Promise<number | string | null>
+  /** Commits it; throws when the commit fails (the batch is then not stored). */
+  commit(id: number | string): Promise<void>
+  rollback(id: number | string): Promise<void>
+  /** Releases what the run held (its own connection). */
+  close(): Promise<void>
+}
+
+type Session = { db: unknown; resolve: () => Promise<void>; reject: () => Promise<void> }
+type SqliteAdapter = AdapterBase & {
+  schema: Record<string, unknown>
+  sessions: Record<string, Session | undefined>
+  transactionOptions?: unknown
 }
 
 /**
- * The adapter sets `busy_timeout` and `synchronous` on its first connection only (connect.js). The
- * transaction took that connection; the one libsql opens for everything else would wait for no lock
- * (an editor's save during an import failing at once with SQLITE_BUSY) and fsync every commit.
+ * Transactions for the import's batches.
+ *
+ * `@payloadcms/db-sqlite` turns transactions off unless configured (`transactionOptions`): its
+ * `beginTransaction` returns null and every statement commits on its own, so a crash between a post
+ * and its version left the post without one (issue 12, defect 1). And when they are configured,
+ * libsql hands each transaction the client's connection and opens a new one for everything else,
+ * without the adapter's pragmas (no busy timeout), never closing the old one (a page cache leaked per
+ * batch).
+ *
+ * So on an SQLite file the run gets a connection of its own, with the adapter's pragmas, and each
+ * batch is `BEGIN IMMEDIATE` ... `COMMIT` on it. The adapter finds it the way it finds its own
+ * transactions: a session under the id in `req.transactionID` whose `db` is a drizzle database on
+ * that connection, so `payload.db.*`, the Local API and the bulk writer all write inside it. The rest
+ * of the app keeps its connection; its writes wait for a batch (busy timeout), never join one.
+ * An in-memory database (a fresh, empty one per connection) cannot have a second connection: its
+ * batches are not transactions. Other adapters use their own transactions (MongoDB: replica sets).
  */
-const configureNewConnection = async (payload: Payload) => {
-  const adapter = payload.db as unknown as AdapterBase
-  if (!adapter.client) return
+export const openWriteTransactions = async (payload: Payload): Promise<WriteTransactions> => {
+  const adapter = payload.db as unknown as SqliteAdapter
+  if (!isSqlite(payload) || adapter.transactionOptions) {
+    return {
+      begin: async () => (await payload.db.beginTransaction()) ?? null,
+      commit: async (id) => payload.db.commitTransaction(id),
+      rollback: async (id) => payload.db.rollbackTransaction(id),
+      close: async () => {},
+    }
+  }
+  if (isSqliteInMemory(payload) || !adapter.clientConfig) {
+    const none = async () => {}
+    return { begin: async () => null, commit: none, rollback: none, close: none }
+  }
+  const client = createClient(adapter.clientConfig as Parameters<typeof createClient>[0])
   if (adapter.busyTimeout && adapter.busyTimeout > 0)
-    await adapter.client.execute(`PRAGMA busy_timeout = ${Math.floor(adapter.busyTimeout)};`)
+    await client.execute(`PRAGMA busy_timeout = ${Math.floor(adapter.busyTimeout)};`)
   const sync = typeof adapter.wal === 'object' ? adapter.wal.synchronous : undefined
   if (sync && /^(OFF|NORMAL|FULL|EXTRA)$/i.test(sync))
-    await adapter.client.execute(`PRAGMA synchronous = ${sync};`)
+    await client.execute(`PRAGMA synchronous = ${sync};`)
+  const db = drizzle(client, { schema: adapter.schema as never })
+  // Payload ends a session through these when it owns the transaction; the importer owns these.
+  const settled = async () => {}
+  return {
+    begin: async () => {
+      await client.execute('BEGIN IMMEDIATE')
+      const id = randomUUID()
+      adapter.sessions[id] = { db, resolve: settled, reject: settled }
+      return id
+    },
+    commit: async (id) => {
+      delete adapter.sessions[String(id)]
+      await client.execute('COMMIT')
+    },
+    rollback: async (id) => {
+      delete adapter.sessions[String(id)]
+      await client.execute('ROLLBACK')
+    },
+    close: async () => client.close(),
+  }
 }
 
 /**

@@ -10,6 +10,7 @@ type Row = Record<string, unknown>
  */
 export class LocalApiSink extends StoreSink {
   readonly kind = 'local-api' as const
+  protected override readonly transactionPerPost = true
 
   private get common() {
     return { req: this.req, overrideAccess: true, depth: 0 } as const

@@ -5,7 +5,7 @@ import { uniquePostSlug } from '../../../collections/Posts/derive'
 import { firstFreeSlugSync, slugOrFallback } from '../../lib/slug'
 import type { LexState } from '../lexical'
 import type { PostDraft } from '../transform'
-import { beginWriteTransaction } from './internals'
+import { openWriteTransactions, type WriteTransactions } from './internals'
 import { planPost, type ExistingPost, type PostPlan } from './plan'
 
 export type RelatedCollection = 'media' | 'sources' | 'authors' | 'categories'
@@ -70,7 +70,16 @@ export abstract class StoreSink implements ImportSink {
     categories: new Set<string>(),
   }
   protected req!: PayloadRequest
+  private transactions?: WriteTransactions
+  private transactionId: number | string | null = null
   private pending = 0
+  /** What to forget if the open batch is rolled back (docs, slugs and ids it made). */
+  private undo: (() => void)[] = []
+  /**
+   * True when a failed write ends the open transaction (the Local API rolls back the transaction of a
+   * failed operation): each post then gets a transaction of its own, and a failure forgets its batch.
+   */
+  protected readonly transactionPerPost: boolean = false
 
   readonly created: Record<SinkCollection, Id[]> = {
     posts: [],
@@ -190,6 +199,7 @@ export abstract class StoreSink implements ImportSink {
       this.categories.set(c.name, c.id)
       if (c.slug) this.otherSlugs.categories.add(c.slug)
     }
+    if (!this.options.req) this.transactions = await openWriteTransactions(this.payload)
     await this.begin()
   }
 
@@ -210,8 +220,20 @@ export abstract class StoreSink implements ImportSink {
       return
     }
     this.req = await createLocalReq({ context: { importRun: this.options.runId } }, this.payload)
-    const id = await beginWriteTransaction(this.payload)
-    if (id != null) this.req.transactionID = id
+    this.transactionId = (await this.transactions?.begin()) ?? null
+    if (this.transactionId != null) this.req.transactionID = this.transactionId
+  }
+
+  /** Ends the open batch's transaction: commits it (or rolls it back). */
+  private async end(commit: boolean) {
+    if (!commit) for (const undo of this.undo.reverse()) undo()
+    this.undo = []
+    const id = this.transactionId
+    this.transactionId = null
+    if (this.req) this.req.transactionID = undefined
+    if (id == null || !this.transactions) return
+    if (commit) await this.transactions.commit(id)
+    else await this.transactions.rollback(id)
   }
 
   /** Commits the open batch (so an interrupted run keeps everything written so far). */
@@ -219,24 +241,30 @@ export abstract class StoreSink implements ImportSink {
     await this.flush()
     this.pending = 0
     if (this.options.req) return
-    const id = this.req.transactionID
-    this.req.transactionID = undefined
-    if (id != null) await this.payload.db.commitTransaction(id as never)
+    await this.end(true)
     await this.begin()
   }
 
   async rollback() {
     this.discard()
-    if (this.options.req) return
-    const id = this.req?.transactionID
-    if (this.req) this.req.transactionID = undefined
-    if (id != null) await this.payload.db.rollbackTransaction(id as never)
+    try {
+      await this.end(false)
+    } finally {
+      await this.transactions?.close()
+    }
   }
 
   private uniqueSlug(name: string, prefix: string, taken: Set<string>): string {
     const slug = firstFreeSlugSync(slugOrFallback(name, prefix), (c) => taken.has(c))
     taken.add(slug)
+    this.undo.push(() => taken.delete(slug))
     return slug
+  }
+
+  /** Records a doc made in the open batch, to be forgotten if the batch is rolled back. */
+  private remember<V>(map: Map<string, V>, key: string, value: V) {
+    map.set(key, value)
+    this.undo.push(() => map.delete(key))
   }
 
   protected now(): string {
@@ -247,6 +275,10 @@ export abstract class StoreSink implements ImportSink {
     const now = this.now()
     const id = await this.insert(collection, { ...data, createdAt: now, updatedAt: now })
     this.created[collection].push(id)
+    this.undo.push(() => {
+      const list = this.created[collection]
+      list.splice(list.lastIndexOf(id), 1)
+    })
     return id
   }
 
@@ -254,7 +286,7 @@ export abstract class StoreSink implements ImportSink {
     const known = this.media.get(url)
     if (known != null) return known
     const id = await this.create('media', { externalUrl: url })
-    this.media.set(url, id)
+    this.remember(this.media, url, id)
     return id
   }
 
@@ -275,7 +307,7 @@ export abstract class StoreSink implements ImportSink {
       hostnames,
       homepage: outlet.host ? `https://${outlet.host}/` : undefined,
     })
-    this.sources.set(outlet.name, { id, hostnames })
+    this.remember(this.sources, outlet.name, { id, hostnames })
     return id
   }
 
@@ -284,7 +316,7 @@ export abstract class StoreSink implements ImportSink {
     if (known != null) return known
     const slug = this.uniqueSlug(name, 'author', this.otherSlugs.authors)
     const id = await this.create('authors', { name, slug, outlet })
-    this.authors.set(name, id)
+    this.remember(this.authors, name, id)
     return id
   }
 
@@ -293,7 +325,7 @@ export abstract class StoreSink implements ImportSink {
     if (known != null) return known
     const slug = this.uniqueSlug(name, 'category', this.otherSlugs.categories)
     const id = await this.create('categories', { name, slug })
-    this.categories.set(name, id)
+    this.remember(this.categories, name, id)
     return id
   }
 
@@ -342,15 +374,17 @@ export abstract class StoreSink implements ImportSink {
     let id: Id | undefined
     if (plan.action === 'create') {
       data.slug = uniquePostSlug(draft.title, this.postSlugs)
+      const slug = data.slug as string
+      this.undo.push(() => this.postSlugs.delete(slug))
       data.createdAt = now
-      id = await this.insertPost(data)
+      id = await this.insertPost(data).catch((err: unknown) => this.failed(err))
       if (id != null) this.created.posts.push(id)
     } else {
       id = plan.existing.id
       data.slug = plan.existing.slug
       // provenance.importRun names the run that created the post (what that run's rollback removes).
       ;(data.provenance as Row).importRun = plan.existing.importRun ?? this.options.runId
-      await this.updatePost(id, data)
+      await this.updatePost(id, data).catch((err: unknown) => this.failed(err))
     }
     this.posts.set(draft.sourceUrl, {
       id: id ?? `(new: ${draft.file})`,
@@ -361,8 +395,18 @@ export abstract class StoreSink implements ImportSink {
       updatedAt: now,
       versionUpdatedAt: now,
     })
-    if (++this.pending >= (this.options.batchSize ?? 200)) await this.commit()
+    const batch = this.transactionPerPost ? 1 : (this.options.batchSize ?? 200)
+    if (++this.pending >= batch) await this.commit()
     return { id }
+  }
+
+  /** A post's write failed: where that ended the transaction, start a clean one; then report it. */
+  private async failed(err: unknown): Promise<never> {
+    if (this.transactionPerPost && !this.options.req) {
+      await this.end(false)
+      await this.begin()
+    }
+    throw err
   }
 
   /** Stores hostnames sources gained during the run, then commits. */
@@ -373,9 +417,7 @@ export abstract class StoreSink implements ImportSink {
       if (s) await this.updateSourceHosts(s.id, s.hostnames)
     }
     this.sourceHostsDirty.clear()
-    if (this.options.req) return
-    const id = this.req?.transactionID
-    if (this.req) this.req.transactionID = undefined
-    if (id != null) await this.payload.db.commitTransaction(id as never)
+    await this.end(true)
+    await this.transactions?.close()
   }
 }
