@@ -3,15 +3,13 @@ import { createRequire } from 'node:module'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 
-import { createClient } from '@libsql/client'
 import { sql } from 'drizzle-orm'
-import { drizzle } from 'drizzle-orm/libsql'
 import type { Payload, PayloadRequest } from 'payload'
 import { buildVersionCollectionFields } from 'payload'
 
 /**
  * Every use the importer makes of Payload's or drizzle's internals, in one file. What is public
- * (`buildVersionCollectionFields`, drizzle's and libsql's own APIs) is imported;
+ * (`buildVersionCollectionFields`, drizzle's `sql`) is imported;
  * the one private piece (`transformForWrite`, the row layout `upsertRow` uses) is loaded by path and
  * pinned by test/importer/bulk-equivalence.test.ts, which proves the rows written with it equal the
  * rows the Local API writes. A Payload or drizzle upgrade that breaks either fails that test.
@@ -28,12 +26,6 @@ type AdapterBase = {
 export const isSqlite = (payload: Payload): boolean =>
   (payload.db as unknown as AdapterBase).name === 'sqlite'
 
-/** True for an SQLite database held in memory (one connection: no separate transaction possible). */
-const isSqliteInMemory = (payload: Payload): boolean => {
-  const url = (payload.db as unknown as AdapterBase).clientConfig?.url ?? ''
-  return /^(file:)?:memory:/.test(url) || url.includes('mode=memory')
-}
-
 /** How the import's batches become transactions (an id goes into `req.transactionID`). */
 export interface WriteTransactions {
   /** Begins one; null where the database cannot have one. */
@@ -47,7 +39,8 @@ export interface WriteTransactions {
 
 type Session = { db: unknown; resolve: () => Promise<void>; reject: () => Promise<void> }
 type SqliteAdapter = AdapterBase & {
-  schema: Record<string, unknown>
+  client?: { execute: (sql: string) => Promise<unknown> }
+  drizzle: unknown
   sessions: Record<string, Session | undefined>
   transactionOptions?: unknown
 }
@@ -57,22 +50,21 @@ type SqliteAdapter = AdapterBase & {
  *
  * `@payloadcms/db-sqlite` turns transactions off unless configured (`transactionOptions`): its
  * `beginTransaction` returns null and every statement commits on its own, so a crash between a post
- * and its version left the post without one (issue 12, defect 1). And when they are configured,
- * libsql hands each transaction the client's connection and opens a new one for everything else,
- * without the adapter's pragmas (no busy timeout), never closing the old one (a page cache leaked per
- * batch).
+ * and its version left the post without one (issue 12, defect 1).
  *
- * So on an SQLite file the run gets a connection of its own, with the adapter's pragmas, and each
- * batch is `BEGIN IMMEDIATE` ... `COMMIT` on it. The adapter finds it the way it finds its own
- * transactions: a session under the id in `req.transactionID` whose `db` is a drizzle database on
- * that connection, so `payload.db.*`, the Local API and the bulk writer all write inside it. The rest
- * of the app keeps its connection; its writes wait for a batch (busy timeout), never join one.
- * An in-memory database (a fresh, empty one per connection) cannot have a second connection: its
- * batches are not transactions. Other adapters use their own transactions (MongoDB: replica sets).
+ * So on SQLite each batch is `BEGIN IMMEDIATE` ... `COMMIT` on the adapter's own connection,
+ * registered as an adapter session under the id in `req.transactionID` (Payload then leaves the
+ * transaction to its owner, as with its own). Not a second connection: libsql runs statements
+ * synchronously on this thread, so a write on another connection of this process while a batch holds
+ * the lock would block the thread (busy timeout) with the batch unable to finish; the CLI's progress
+ * updates did exactly that. The price: a write by anything else in this process during a batch
+ * (an editor's save while the server imports) joins the batch, and is undone with it if the batch is
+ * rolled back, which happens only when the run fails outright (logged). Where the adapter has its own
+ * transactions (configured SQLite, MongoDB replica sets) they are used as they are.
  */
 export const openWriteTransactions = async (payload: Payload): Promise<WriteTransactions> => {
   const adapter = payload.db as unknown as SqliteAdapter
-  if (!isSqlite(payload) || adapter.transactionOptions) {
+  if (!isSqlite(payload) || adapter.transactionOptions || !adapter.client) {
     return {
       begin: async () => (await payload.db.beginTransaction()) ?? null,
       commit: async (id) => payload.db.commitTransaction(id),
@@ -80,24 +72,14 @@ export const openWriteTransactions = async (payload: Payload): Promise<WriteTran
       close: async () => {},
     }
   }
-  if (isSqliteInMemory(payload) || !adapter.clientConfig) {
-    const none = async () => {}
-    return { begin: async () => null, commit: none, rollback: none, close: none }
-  }
-  const client = createClient(adapter.clientConfig as Parameters<typeof createClient>[0])
-  if (adapter.busyTimeout && adapter.busyTimeout > 0)
-    await client.execute(`PRAGMA busy_timeout = ${Math.floor(adapter.busyTimeout)};`)
-  const sync = typeof adapter.wal === 'object' ? adapter.wal.synchronous : undefined
-  if (sync && /^(OFF|NORMAL|FULL|EXTRA)$/i.test(sync))
-    await client.execute(`PRAGMA synchronous = ${sync};`)
-  const db = drizzle(client, { schema: adapter.schema as never })
+  const client = adapter.client
   // Payload ends a session through these when it owns the transaction; the importer owns these.
   const settled = async () => {}
   return {
     begin: async () => {
       await client.execute('BEGIN IMMEDIATE')
       const id = randomUUID()
-      adapter.sessions[id] = { db, resolve: settled, reject: settled }
+      adapter.sessions[id] = { db: adapter.drizzle, resolve: settled, reject: settled }
       return id
     },
     commit: async (id) => {
@@ -106,9 +88,10 @@ export const openWriteTransactions = async (payload: Payload): Promise<WriteTran
     },
     rollback: async (id) => {
       delete adapter.sessions[String(id)]
+      payload.logger.error({ msg: `import: batch ${id} rolled back` })
       await client.execute('ROLLBACK')
     },
-    close: async () => client.close(),
+    close: async () => {},
   }
 }
 
