@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jes
 import type { Payload } from 'payload'
 
 import { runImport, type ImportReport } from '../../src/importer'
+import { runTrackedImport, STALE_RUN_MS } from '../../src/importer/task'
 import { bootPayload, createUser } from '../helpers/payload'
 
 /**
@@ -285,5 +286,38 @@ describe('the work done per file', () => {
     } finally {
       spy.mockRestore()
     }
+  })
+})
+
+describe('an import run whose process died', () => {
+  it('is closed as failed by the next run; a run still reporting progress is left alone', async () => {
+    const dir = archive('abandoned.test')
+    const running = async (silentFor: number) => {
+      const run = await payload.create({
+        collection: 'import-runs',
+        data: { status: 'running', archiveDir: dir, startedAt: new Date().toISOString() },
+        overrideAccess: true,
+      })
+      await payload.db.updateOne({
+        collection: 'import-runs',
+        id: run.id,
+        data: { updatedAt: new Date(Date.now() - silentFor).toISOString() },
+      })
+      return run.id
+    }
+    const dead = await running(STALE_RUN_MS + 60_000)
+    const alive = await running(5_000)
+
+    const { importRunId } = await runTrackedImport({ payload, dir })
+    const read = (id: number | string) =>
+      payload.findByID({ collection: 'import-runs', id, overrideAccess: true })
+    expect(await read(dead)).toMatchObject({
+      status: 'failed',
+      error: expect.stringMatching(/^interrupted: no progress since/),
+    })
+    expect((await read(alive)).status).toBe('running')
+    const done = await read(importRunId)
+    expect(done.status).toBe('completed')
+    expect(done.summary).toMatchObject({ conflict: 0, sink: expect.any(String) })
   })
 })
