@@ -10,10 +10,8 @@ export class DryRunSink extends StoreSink {
   readonly kind = 'dry-run' as const
   private next = 0
 
+  /** No transaction: nothing is written. */
   protected override async begin() {}
-  protected override async commit() {}
-  override async rollback() {}
-  override async finish() {}
 
   protected async insert(collection: RelatedCollection): Promise<Id> {
     return `dry-run:${collection}:${++this.next}`

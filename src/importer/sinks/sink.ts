@@ -199,7 +199,6 @@ export abstract class StoreSink implements ImportSink {
       this.categories.set(c.name, c.id)
       if (c.slug) this.otherSlugs.categories.add(c.slug)
     }
-    if (!this.options.req) this.transactions = await openWriteTransactions(this.payload)
     await this.begin()
   }
 
@@ -219,6 +218,7 @@ export abstract class StoreSink implements ImportSink {
       this.req = this.options.req
       return
     }
+    this.transactions ??= await openWriteTransactions(this.payload)
     this.req = await createLocalReq({ context: { importRun: this.options.runId } }, this.payload)
     this.transactionId = (await this.transactions?.begin()) ?? null
     if (this.transactionId != null) this.req.transactionID = this.transactionId
