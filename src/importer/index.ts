@@ -144,7 +144,8 @@ export const runImport = async (options: ImportOptions): Promise<ImportReport> =
   await sink.prepare()
   profile.wall.prepare = lap()
 
-  const spillDir = fs.mkdtempSync(path.join(os.tmpdir(), 'import-drafts-'))
+  removeAbandonedSpills(payload)
+  const spillDir = fs.mkdtempSync(path.join(os.tmpdir(), `${SPILL_PREFIX}${process.pid}-`))
   const reader = new SpillReader()
   // concurrency N: N worker threads read and transform while this one waits for them (1: inline).
   const threads = Math.max(1, Math.floor(options.concurrency ?? 1))
@@ -289,6 +290,39 @@ export const runImport = async (options: ImportOptions): Promise<ImportReport> =
       ? { posts: [], media: [], sources: [], authors: [], categories: [] }
       : sink.created,
     profile,
+  }
+}
+
+/** Spill folders are `<tmp>/newsroom-import-drafts-<pid>-<random>`. */
+const SPILL_PREFIX = 'newsroom-import-drafts-'
+
+/** True while a process with this id runs. */
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+/**
+ * Removes the spill folders of runs whose process died (`kill -9` leaves them behind: the drafts of a
+ * whole archive, about 1 GB for 64k files).
+ */
+const removeAbandonedSpills = (payload: Payload) => {
+  for (const name of fs.readdirSync(os.tmpdir())) {
+    if (!name.startsWith(SPILL_PREFIX)) continue
+    const pid = Number(name.slice(SPILL_PREFIX.length).split('-')[0])
+    if (!Number.isInteger(pid) || pid === process.pid || alive(pid)) continue
+    try {
+      fs.rmSync(path.join(os.tmpdir(), name), { recursive: true, force: true })
+    } catch (err) {
+      payload.logger.error({
+        err,
+        msg: `import: could not remove the abandoned spill folder ${name}`,
+      })
+    }
   }
 }
 

@@ -151,6 +151,20 @@ describe('an import killed with SIGKILL', () => {
       'SELECT count(DISTINCT parent_id) FROM _posts_v WHERE latest = 1',
     )
     const distinct = await count('SELECT count(DISTINCT source_url) FROM posts')
+    // The killed runs' drafts (spilled to a temporary folder) are gone.
+    const spills = fs
+      .readdirSync(os.tmpdir())
+      .filter((n) => n.startsWith('newsroom-import-drafts-'))
+      .map((n) => Number(n.split('-')[3]))
+      .filter((pid) => {
+        try {
+          process.kill(pid, 0)
+          return false
+        } catch {
+          return true
+        }
+      })
+    expect(spills).toEqual([])
     expect({ posts, latest, postsWithLatest, distinct }).toEqual({
       posts: urls.size,
       latest: urls.size,
