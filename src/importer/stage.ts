@@ -82,13 +82,15 @@ export class SpillReader {
 
 /**
  * Reads, parses and (unless its hash is in `known`: the database holds this very file already)
- * transforms one file; the transform result goes to `spill`.
+ * transforms one file; the transform result goes to `spill`. `reading`: the file's read, started
+ * earlier so that it overlapped other work (its `read` time is then only the wait for it).
  */
 export const processFile = async (
   dir: string,
   file: string,
   known: ReadonlySet<string>,
   spill: Spill,
+  reading: Promise<string> = readArchiveFile(dir, file),
 ): Promise<FileOutcome> => {
   const times: StageTimes = { read: 0, parse: 0, transform: 0, spill: 0 }
   let t = performance.now()
@@ -100,7 +102,7 @@ export const processFile = async (
   let raw: string
   let parsed: ReturnType<typeof parseFile>
   try {
-    raw = await readArchiveFile(dir, file)
+    raw = await reading
     lap('read')
     parsed = parseFile(raw, file)
     lap('parse')

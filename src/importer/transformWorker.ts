@@ -2,6 +2,7 @@
 // no Payload. The first message names the hashes the database holds and this worker's spill file.
 import { parentPort } from 'node:worker_threads'
 
+import { readArchiveFile } from './read'
 import { processFile, Spill } from './stage'
 
 let known: ReadonlySet<string> = new Set()
@@ -16,11 +17,14 @@ parentPort?.on(
       spill = new Spill(msg.init.spill)
       return
     }
-    // One file at a time: the work is CPU-bound, and the stage timings stay each file's own.
+    // Reads start at once (they wait on the disk, not on this thread); the CPU-bound rest runs one
+    // file at a time, so the stage timings stay each file's own.
+    const reading = readArchiveFile(msg.dir, msg.file)
+    reading.catch(() => undefined) // handled in processFile, in its turn
     queue = queue.then(async () => {
       try {
         if (!spill) throw new Error('transform worker: no spill file (init message missing)')
-        const result = await processFile(msg.dir, msg.file, known, spill)
+        const result = await processFile(msg.dir, msg.file, known, spill, reading)
         parentPort!.postMessage({ id: msg.id, result })
       } catch (err) {
         parentPort!.postMessage({ id: msg.id, error: (err as Error)?.message ?? String(err) })
