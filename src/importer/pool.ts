@@ -25,6 +25,12 @@ export type PoolOptions = {
 }
 
 /**
+ * A worker holds one file's work at a time; left to its defaults, V8 lets each worker's heap grow
+ * towards the main thread's limit before collecting, which put a 64k import over 1 GB of RSS.
+ */
+const WORKER_LIMITS = { maxOldGenerationSizeMb: 256 }
+
+/**
  * Runs read + parse + transform of archive files (./stage.ts, once per file), either in `size`
  * worker threads or (0) inline. The stages are pure, so a worker gives the same draft as the main
  * thread. Jobs go to the worker with the fewest in flight; the caller bounds how many it submits
@@ -67,9 +73,9 @@ export class TransformPool {
     const worker = ts
       ? new Worker(
           `import(${JSON.stringify(tsxApi())}).then((api) => api.tsImport(${JSON.stringify(url.href)}, ${JSON.stringify(import.meta.url)}))`,
-          { eval: true },
+          { eval: true, resourceLimits: WORKER_LIMITS },
         )
-      : new Worker(url)
+      : new Worker(url, { resourceLimits: WORKER_LIMITS })
     worker.unref()
     worker.postMessage({
       init: { known: [...this.options.known], spill: `${this.options.spillBase}-${slot}` },
