@@ -13,6 +13,7 @@ import {
   readCatalogSqlite,
   type WriteTransactions,
 } from '../../src/importer/sinks/internals'
+import { chooseSink } from '../../src/importer/sinks'
 import { readCatalogViaAdapter } from '../../src/importer/sinks/sink'
 import { bootPayload } from '../helpers/payload'
 
@@ -102,6 +103,26 @@ describe('an import batch on an SQLite file', () => {
       await transactions.close()
     }
     expect(await seenElsewhere('batch-pragmas')).toBe(1)
+  })
+})
+
+describe('a sink that has read what exists', () => {
+  it('holds no lock until it writes: another process can write meanwhile', async () => {
+    if (!isSqliteFile()) return
+    const sink = chooseSink(payload, { status: 'published', runId: 'lock-test' })
+    await sink.prepare()
+    const other = createClient({ url: `file:${dbFile}` })
+    try {
+      // No busy timeout: a held lock fails this at once.
+      await other.execute({
+        sql: "INSERT INTO categories (name, slug, updated_at, created_at) VALUES ('other-process', 'other-process', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')",
+        args: [],
+      })
+    } finally {
+      other.close()
+      await sink.finish()
+    }
+    expect(await seenElsewhere('other-process')).toBe(1)
   })
 })
 

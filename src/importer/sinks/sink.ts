@@ -159,6 +159,7 @@ export abstract class StoreSink implements ImportSink {
   private transactions?: WriteTransactions
   private transactionId: number | string | null = null
   private pending = 0
+  private batchOpen = false
   /** What to forget if the open batch is rolled back (docs, slugs and ids it made). */
   private undo: (() => void)[] = []
   /**
@@ -244,7 +245,6 @@ export abstract class StoreSink implements ImportSink {
       this.categories.set(c.name, c.id)
       if (c.slug) this.otherSlugs.categories.add(c.slug)
     }
-    await this.begin()
   }
 
   knownHashes(): Set<string> {
@@ -258,21 +258,37 @@ export abstract class StoreSink implements ImportSink {
     return planPost(this.posts.get(sourceUrl), contentHash)
   }
 
+  /**
+   * Opens a batch: at its first write, not before, so the database is not locked while files are
+   * read and transformed (another process's writes wait for a batch, up to the busy timeout).
+   */
   protected async begin() {
+    this.batchOpen = true
     if (this.options.req) {
       this.req = this.options.req
       return
     }
     this.transactions ??= await openWriteTransactions(this.payload)
     this.req = await createLocalReq({ context: { importRun: this.options.runId } }, this.payload)
-    this.transactionId = (await this.transactions?.begin()) ?? null
+    try {
+      this.transactionId = (await this.transactions.begin()) ?? null
+    } catch (err) {
+      this.batchOpen = false
+      throw new Error(
+        `import: could not begin a batch (${(err as Error).message}); is another import writing to this database from this process?`,
+        { cause: err },
+      )
+    }
     if (this.transactionId != null) this.req.transactionID = this.transactionId
   }
 
-  /** Ends the open batch's transaction: commits it (or rolls it back). */
+  /** Ends the open batch: commits its transaction (or rolls it back and forgets what it made). */
   private async end(commit: boolean) {
     if (!commit) for (const undo of this.undo.reverse()) undo()
     this.undo = []
+    this.batchOpen = false
+    // A caller's transaction (a migration's) is the caller's to end.
+    if (this.options.req) return
     const id = this.transactionId
     this.transactionId = null
     if (this.req) this.req.transactionID = undefined
@@ -285,9 +301,7 @@ export abstract class StoreSink implements ImportSink {
   protected async commit() {
     await this.flush()
     this.pending = 0
-    if (this.options.req) return
     await this.end(true)
-    await this.begin()
   }
 
   async rollback() {
@@ -388,6 +402,7 @@ export abstract class StoreSink implements ImportSink {
     draft: PostDraft,
     plan: PostPlan & { action: 'create' | 'update' },
   ): Promise<{ id?: Id }> {
+    if (!this.batchOpen) await this.begin()
     // The draft is the sink's from here on (read back from the spill for this write): no copy.
     const content = draft.content
     await this.linkMedia(content)
@@ -447,15 +462,13 @@ export abstract class StoreSink implements ImportSink {
 
   /** A post's write failed: where that ended the transaction, start a clean one; then report it. */
   private async failed(err: unknown): Promise<never> {
-    if (this.transactionPerPost && !this.options.req) {
-      await this.end(false)
-      await this.begin()
-    }
+    if (this.transactionPerPost && !this.options.req) await this.end(false)
     throw err
   }
 
   /** Stores hostnames sources gained during the run, then commits. */
   async finish() {
+    if (this.sourceHostsDirty.size && !this.batchOpen) await this.begin()
     await this.flush()
     for (const name of this.sourceHostsDirty) {
       const s = this.sources.get(name)
