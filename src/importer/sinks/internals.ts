@@ -3,7 +3,7 @@ import { createRequire } from 'node:module'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 
-import { sql } from 'drizzle-orm'
+import { getTableColumns, is, SQL, sql } from 'drizzle-orm'
 import type { Payload, PayloadRequest } from 'payload'
 import { buildVersionCollectionFields } from 'payload'
 
@@ -98,6 +98,17 @@ export const openWriteTransactions = async (payload: Payload): Promise<WriteTran
 }
 
 type Columns = Record<string, unknown>
+type LibsqlClient = { execute: (stmt: { sql: string; args: never }) => Promise<unknown> }
+type DrizzleColumn = {
+  name: string
+  default?: unknown
+  defaultFn?: () => unknown
+  onUpdateFn?: () => unknown
+  mapToDriverValue: (value: unknown) => unknown
+  shouldDisableInsert: () => boolean
+}
+/** A value drizzle maps to an SQL expression: the plain insert leaves those to drizzle. */
+class SqlValue extends Error {}
 
 /**
  * The sink's catalogue of what exists, read on SQLite with three plain SELECTs on the adapter's
@@ -411,8 +422,11 @@ export class SqliteBulkWriter {
         const table = this.adapter.tables[tableName]
         const cols = Math.max(1, Object.keys(table).length)
         const per = Math.max(1, Math.min(MAX_ROWS, Math.floor(MAX_PARAMS / cols)))
-        for (let i = 0; i < rows.length; i += per)
-          await db.insert(table).values(rows.slice(i, i + per))
+        for (let i = 0; i < rows.length; i += per) {
+          const chunk = rows.slice(i, i + per)
+          if (!(await this.insertPlain(tableName, table, chunk)))
+            await db.insert(table).values(chunk)
+        }
       }
       // Referenced tables before referencing ones (media, sources before authors; docs before versions).
       const rank = (t: string) =>
@@ -424,6 +438,66 @@ export class SqliteBulkWriter {
       this.adapter.lastWriteTimestamp = Date.now()
     }
     this.discard()
+  }
+
+  /**
+   * The multi-row INSERT drizzle's `insert().values()` would run, built directly: the same columns
+   * (`getTableColumns`, those drizzle inserts), the same values (each column's own
+   * `mapToDriverValue`; a missing value takes the column's default, else NULL), on the same connection.
+   * Drizzle's query builder was a fifth of the write time. False, and nothing written, where a value
+   * or default is an SQL expression: drizzle renders those.
+   */
+  private async insertPlain(tableName: string, table: unknown, rows: Row[]): Promise<boolean> {
+    const client = (this.adapter as unknown as { client?: LibsqlClient }).client
+    if (!client) return false
+    const columns = Object.entries(
+      getTableColumns(table as never) as Record<string, DrizzleColumn>,
+    ).filter(([, c]) => !c.shouldDisableInsert())
+    const args: unknown[] = []
+    const tuples: string[] = []
+    const mapped = (col: DrizzleColumn, v: unknown): unknown => {
+      if (v === null) return null
+      const out = col.mapToDriverValue(v)
+      if (is(out, SQL)) throw new SqlValue()
+      return out
+    }
+    try {
+      for (const row of rows) {
+        const marks: string[] = []
+        for (const [key, col] of columns) {
+          let v = row[key]
+          if (is(v, SQL)) return false
+          if (v === undefined) {
+            const fallback =
+              col.default !== undefined && col.default !== null
+                ? col.default
+                : col.defaultFn
+                  ? col.defaultFn()
+                  : col.onUpdateFn
+                    ? col.onUpdateFn()
+                    : undefined
+            if (fallback === undefined) {
+              marks.push('null')
+              continue
+            }
+            if (is(fallback, SQL)) return false
+            v = fallback
+          }
+          args.push(mapped(col, v))
+          marks.push('?')
+        }
+        tuples.push(`(${marks.join(', ')})`)
+      }
+    } catch (err) {
+      if (err instanceof SqlValue) return false
+      throw err
+    }
+    const names = columns.map(([, c]) => `"${c.name.replace(/"/g, '""')}"`).join(', ')
+    await client.execute({
+      sql: `insert into "${tableName.replace(/"/g, '""')}" (${names}) values ${tuples.join(', ')}`,
+      args: args as never,
+    })
+    return true
   }
 
   /** Drops what is buffered and forgets the id counters (they are re-read inside the next batch). */
