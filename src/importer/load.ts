@@ -79,6 +79,8 @@ export class Loader {
       req?: PayloadRequest
       /** New docs through the SQLite bulk writer. @default true on SQLite (ignored elsewhere) */
       bulk?: boolean
+      /** The editorial state of a post written as a draft (live ingest: `in_review`). @default 'draft' */
+      draftState?: 'draft' | 'in_review'
     },
   ) {}
 
@@ -330,7 +332,7 @@ export class Loader {
       categories,
       tags: draft.tags,
       publishedAt: draft.publishedAt ?? null,
-      editorialState: status === 'published' ? 'approved' : 'draft',
+      editorialState: status === 'published' ? 'approved' : (this.options.draftState ?? 'draft'),
       review: { flagged: draft.flagged, fidelity: draft.fidelity, warnings: draft.warnings },
       provenance: {
         ...draft.provenance,
