@@ -77,6 +77,9 @@ const plainTitle = (s: string | undefined): string => {
 const absolute = (ref: string | undefined, bases: (string | undefined)[]): string | undefined => {
   const r = ref?.trim()
   if (!r) return undefined
+  // An absolute link stays as written: the importer's normaliseUrl makes the identity of it, as it
+  // does of the archive's `from:` (re-serialising it here would encode a stray space differently).
+  if (/^https?:\/\/[^/]/i.test(r)) return r
   for (const base of [...bases, undefined]) {
     try {
       const u = base ? new URL(r, base) : new URL(r)

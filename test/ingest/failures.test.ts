@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { _internal_jobSystemGlobals, _internal_resetJobSystemGlobals, type Payload } from 'payload'
 
+import { healthReport } from '../../src/http/health'
 import { countFailingSources } from '../../src/ingest/health'
 import { runIngest } from '../../src/ingest/run'
 import { INGEST_QUEUE, INGEST_TASK } from '../../src/ingest/task'
@@ -56,7 +57,9 @@ describe('live ingest: feeds that fail are recorded, backed off and retried', ()
     expect(status.failureStreak).toBe(1)
     expect(status.lastError).toMatch(/HTTP 500/)
     expect(new Date(status.nextPollAt!).getTime()).toBe(t0.getTime() + 20 * MINUTE)
-    expect(await countFailingSources(payload)).toBeGreaterThanOrEqual(1)
+    const failingNow = await countFailingSources(payload)
+    expect(failingNow).toBeGreaterThanOrEqual(1)
+    expect((await healthReport(payload)).ingest).toEqual({ failingSources: failingNow })
 
     // Not due yet: a due-only run leaves it alone; the second failure doubles the wait.
     const early = await runIngest({ payload, now: () => new Date(t0.getTime() + 5 * MINUTE) })
@@ -75,6 +78,7 @@ describe('live ingest: feeds that fail are recorded, backed off and retried', ()
     expect(status.failureStreak).toBe(0)
     expect(status.lastSuccessAt).toBe(t2.toISOString())
     expect(new Date(status.nextPollAt!).getTime()).toBe(t2.getTime() + 10 * MINUTE)
+    expect(await countFailingSources(payload)).toBe(failingNow - 1)
   })
 
   it('waits as long as a 429 Retry-After asks', async () => {

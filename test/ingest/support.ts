@@ -35,7 +35,7 @@ export type Article = {
 const WRAPPED = /^\s*<div>\n?([\s\S]*?)\n?<\/div>\s*$/
 const GENERIC = new Set(['news', 'post', 'posts', 'blog', 'uncategorized', '新闻'])
 
-const asArticle = (
+export const asArticle = (
   dir: string,
   file: string,
   raw = fs.readFileSync(path.join(dir, file), 'utf8'),
@@ -151,6 +151,17 @@ export const toEntry = (a: Article, overrides: Partial<FeedEntry> = {}): FeedEnt
   ...overrides,
 })
 
+/**
+ * RSS's own date (RFC 822) has whole seconds; a feed time with milliseconds (Blogger's feeds have
+ * them) goes into Dublin Core's ISO date, as such feeds carry it.
+ */
+const rssDate = (ms: number | undefined) =>
+  ms == null
+    ? ''
+    : ms % 1000 === 0
+      ? `<pubDate>${new Date(ms).toUTCString()}</pubDate>`
+      : `<dc:date>${new Date(ms).toISOString()}</dc:date>`
+
 export const rss = (entries: FeedEntry[], link = 'https://feeds.example.test/'): string =>
   `<?xml version="1.0" encoding="UTF-8"?>
 <rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:dc="http://purl.org/dc/elements/1.1/">
@@ -160,7 +171,7 @@ ${entries
     (e) =>
       `<item><title>${xml(e.title)}</title><link>${xml(e.link)}</link>${
         e.guid ? `<guid isPermaLink="false">${xml(e.guid)}</guid>` : ''
-      }${e.published != null ? `<pubDate>${new Date(e.published).toUTCString()}</pubDate>` : ''}${
+      }${rssDate(e.published)}${
         e.author ? `<dc:creator>${xml(e.author)}</dc:creator>` : ''
       }${e.summary ? `<description>${xml(e.summary)}</description>` : ''}${
         e.content ? `<content:encoded>${cdata(e.content)}</content:encoded>` : ''
