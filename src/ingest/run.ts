@@ -243,11 +243,8 @@ const pollSource = async (
   }
   outcome.httpStatus = 200
   let items: FeedItem[]
-  let base: string
   try {
-    const parsed = parseFeedDocument(decodeFeed(fetched.body, fetched.contentType), fetched.url)
-    items = parsed.items
-    base = parsed.link ?? fetched.url
+    items = parseFeedDocument(decodeFeed(fetched.body, fetched.contentType), fetched.url).items
   } catch (err) {
     outcome.error = describeError(err)
     return { source, outcome, rows: [feedRow(outcome.error)], candidates: [] }

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 
 import { parseFile } from '../../src/importer/parse'
 import { contentHashOf, transform } from '../../src/importer/transform'
+import { normaliseUrl } from '../../src/importer/url'
 import { FetchError, fetchUrl, isPublicAddress, USER_AGENT } from '../../src/ingest/client'
 import { toArchiveDocument } from '../../src/ingest/document'
 import { decodeFeed, FeedParseError, parseFeedDocument } from '../../src/ingest/parse'
@@ -79,6 +80,15 @@ describe('feeds as they are in the wild', () => {
     expect(atomFeed.items[0].link).toBe('https://news.example.test/c.html')
   })
 
+  it('gives an absolute link spelled with a stray space the identity the archive gives it', () => {
+    const raw = 'https://www.dw.com/zh/不顾通牒 中国休斯敦领事馆/a-54302247'
+    const feed = parseFeedDocument(
+      `<rss version="2.0"><channel><title>T</title><link>https://www.dw.com/zh/</link><item><title>a</title><link>${raw}</link></item></channel></rss>`,
+      FEED_URL,
+    )
+    expect(normaliseUrl(feed.items[0].link)).toBe(normaliseUrl(raw))
+  })
+
   it('takes a permalink guid when an item has no link, and refuses script URLs', () => {
     const feed = parseFeedDocument(
       '<rss version="2.0"><channel><title>T</title><item><title>a</title><guid>https://news.example.test/by-guid</guid></item><item><title>b</title><guid isPermaLink="false">https://news.example.test/not-a-permalink</guid></item><item><title>c</title><link>javascript:alert(1)</link></item></channel></rss>',
@@ -140,6 +150,17 @@ describe('feeds as they are in the wild', () => {
       link: 'https://news.example.test/j/7',
       content: '<p>Line one</p><p>Line &lt;two&gt;</p>',
     })
+  })
+
+  it('does not expand entities declared in a DOCTYPE (no billion laughs)', () => {
+    const levels = ['<!ENTITY a "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa">']
+    for (const [prev, next] of ['ab', 'bc', 'cd', 'de', 'ef', 'fg', 'gh'])
+      levels.push(`<!ENTITY ${next} "${`&${prev};`.repeat(10)}">`)
+    const feed = parseFeedDocument(
+      `<?xml version="1.0"?><!DOCTYPE rss [${levels.join('')}]><rss version="2.0"><channel><title>&h;</title><item><title>&h;</title><link>https://news.example.test/lol</link></item></channel></rss>`,
+      FEED_URL,
+    )
+    expect(feed.items[0].title.length).toBeLessThan(100)
   })
 
   it('says plainly what a document that is not a feed is', () => {
