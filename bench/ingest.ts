@@ -191,7 +191,18 @@ const ingestPhase = async (feedsFile: string, out: string) => {
     })
     const ms = performance.now() - t0
     const rowsAfter = await contentRows(payload)
-    return { label, ms, summary: report.summary, writes: { ...writes }, rowsBefore, rowsAfter }
+    const errors = report.feeds
+      .filter((f) => f.status === 'failed')
+      .map((f) => `${f.source}: ${f.error}`)
+    return {
+      label,
+      ms,
+      summary: report.summary,
+      errors,
+      writes: { ...writes },
+      rowsBefore,
+      rowsAfter,
+    }
   }
   const first = await poll('first poll')
   const second = await poll('second poll (server honours ETag: 304)')
@@ -272,7 +283,7 @@ const main = async () => {
     const r = spawnSync(process.execPath, [...process.execArgv, here, ...args], {
       env: {
         ...process.env,
-        BENCH_INGEST_PHASE: phase,
+        BENCH_INGEST_PHASE: phase.replace(/-\d+$/, ''),
         DATABASE_URI: db,
         PAYLOAD_SECRET: 'bench-secret',
         NODE_ENV: 'production',
@@ -281,26 +292,41 @@ const main = async () => {
     })
     if (r.status !== 0) throw new Error(`${phase} phase exited with ${r.status}`)
   }
-  const importerOut = path.join(tmp, 'importer.json')
-  const ingestOut = path.join(tmp, 'ingest.json')
-  child('importer', [archiveDir, importerOut])
-  child('ingest', [feedsFile, ingestOut])
-  const imp = JSON.parse(fs.readFileSync(importerOut, 'utf8')) as {
+  // The machine may be shared: the importer and ingest take turns, BENCH_ROUNDS times each, and the
+  // best run of each is compared.
+  const rounds = Math.max(1, Number(process.env.BENCH_ROUNDS || 2))
+  type ImporterRun = {
     ms: number
     summary: { created: number; failed: number }
     posts: PostImage[]
   }
-  const ing = JSON.parse(fs.readFileSync(ingestOut, 'utf8')) as {
+  type IngestRun = {
     polls: {
       label: string
       ms: number
       summary: Record<string, number>
+      errors: string[]
       writes: Record<string, number>
       rowsBefore: Record<string, number>
       rowsAfter: Record<string, number>
     }[]
     posts: PostImage[]
   }
+  const importerRuns: ImporterRun[] = []
+  const ingestRuns: IngestRun[] = []
+  for (let r = 0; r < rounds; r++) {
+    const importerOut = path.join(tmp, `importer-${r}.json`)
+    const ingestOut = path.join(tmp, `ingest-${r}.json`)
+    child(`importer-${r}`, [archiveDir, importerOut])
+    child(`ingest-${r}`, [feedsFile, ingestOut])
+    importerRuns.push(JSON.parse(fs.readFileSync(importerOut, 'utf8')) as ImporterRun)
+    ingestRuns.push(JSON.parse(fs.readFileSync(ingestOut, 'utf8')) as IngestRun)
+    process.stdout.write(
+      `round ${r + 1}: importer ${(importerRuns[r].ms / 1000).toFixed(1)} s, ingest first poll ${(ingestRuns[r].polls[0].ms / 1000).toFixed(1)} s\n`,
+    )
+  }
+  const imp = importerRuns.reduce((a, b) => (b.ms < a.ms ? b : a))
+  const ing = ingestRuns.reduce((a, b) => (b.polls[0].ms < a.polls[0].ms ? b : a))
 
   const rate = (n: number, ms: number) => `${(n / (ms / 1000)).toFixed(0)} items/s`
   const importerRate = imp.summary.created / (imp.ms / 1000)
@@ -308,10 +334,10 @@ const main = async () => {
   const firstRate = first.summary.created / (first.ms / 1000)
   process.stdout.write('\n')
   process.stdout.write(
-    `importer (runImport, concurrency 1): ${imp.summary.created} created, ${imp.summary.failed} failed in ${(imp.ms / 1000).toFixed(1)} s = ${rate(imp.summary.created, imp.ms)}\n`,
+    `importer (runImport, concurrency 1, best of ${rounds}): ${imp.summary.created} created, ${imp.summary.failed} failed in ${(imp.ms / 1000).toFixed(1)} s = ${rate(imp.summary.created, imp.ms)}\n`,
   )
   process.stdout.write(
-    `ingest first poll (fetch + parse + transform + load): ${first.summary.created} created, ${first.summary.failed} failed, ${first.summary.failedFeeds} failed feeds in ${(first.ms / 1000).toFixed(1)} s = ${rate(first.summary.created, first.ms)}\n`,
+    `ingest first poll (fetch + parse + transform + load, best of ${rounds}): ${first.summary.created} created, ${first.summary.failed} failed, ${first.summary.failedFeeds} failed feeds${first.errors.length ? ` (${first.errors.slice(0, 3).join('; ')})` : ''} in ${(first.ms / 1000).toFixed(1)} s = ${rate(first.summary.created, first.ms)}\n`,
   )
   process.stdout.write(
     `ingest / importer rate: ${(firstRate / importerRate).toFixed(2)}x ${firstRate >= importerRate ? '(target met: no less than the importer)' : '(TARGET MISSED: slower than the importer)'}\n`,
@@ -327,7 +353,7 @@ const main = async () => {
     const touched = p.rowsAfter.postsLastUpdate !== p.rowsBefore.postsLastUpdate
     process.stdout.write(
       `${p.label}: ${(p.ms / 1000).toFixed(2)} s ${p.ms < 2000 ? '(< 2 s: target met)' : '(TARGET MISSED: 2 s or more)'}; ` +
-        `created ${p.summary.created}, updated ${p.summary.updated}, unchanged ${p.summary.unchanged}, not modified ${p.summary.notModified} feeds; ` +
+        `created ${p.summary.created}, updated ${p.summary.updated}, unchanged ${p.summary.unchanged}, feeds not modified ${p.summary.notModified}, feeds failed ${p.summary.failedFeeds}${p.errors.length ? ` (${p.errors.slice(0, 3).join('; ')})` : ''}; ` +
         `content writes ${content.reduce((n, [, v]) => n + v, 0)} (${content.map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}), content rows changed: ${rowsChanged.join(', ') || 'none'}, posts updated_at moved: ${touched ? 'YES' : 'no'}; ` +
         `source health writes ${sourceWrites} (poll time, one per source)\n`,
     )

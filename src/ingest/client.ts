@@ -154,6 +154,9 @@ export const parseRetryAfter = (
 
 type Hop = { status: number; headers: http.IncomingHttpHeaders; body?: Buffer }
 
+/** Errors of requests sent on a reused keep-alive socket (see `fetchUrl`). */
+const staleSockets = new WeakSet<FetchError>()
+
 const oneHop = (
   url: URL,
   headers: Record<string, string>,
@@ -198,7 +201,10 @@ const oneHop = (
             url: url.href,
           }),
         )
-      reject(new FetchError('network', `${(err as Error).message}`, { url: url.href }))
+      const e = new FetchError('network', `${(err as Error).message}`, { url: url.href })
+      // A keep-alive socket the server closed while idle fails on first use: worth one retry.
+      if (req.reusedSocket && !signal.aborted) staleSockets.add(e)
+      reject(e)
     })
     req.on('response', (res) => {
       clearTimeout(connectTimer)
@@ -298,7 +304,10 @@ export const fetchUrl = async (
   const signal = AbortSignal.timeout(o.timeoutMs)
   let url = checkUrl(rawUrl, o.allowPrivate)
   for (let hop = 0; ; hop++) {
-    const res = await oneHop(url, headers, o, signal)
+    const res = await oneHop(url, headers, o, signal).catch((err: unknown) => {
+      if (err instanceof FetchError && staleSockets.has(err)) return oneHop(url, headers, o, signal)
+      throw err
+    })
     if (res.status === 304) return { status: 'not-modified', url: url.href }
     if (res.status === 200)
       return {

@@ -227,6 +227,20 @@ describe('the ingest HTTP client', () => {
     expect(ok.status === 'ok' && ok.body.toString()).toBe('<rss version="2.0"/>')
   })
 
+  it('retries once when a kept-alive connection turns out to be closed by the server', async () => {
+    const seenSockets = new WeakSet<object>()
+    server.route('/keepalive.xml', (req, res) => {
+      // The server has dropped the idle connection: a request on a reused socket is cut off.
+      if (seenSockets.has(req.socket)) return void req.socket.destroy()
+      seenSockets.add(req.socket)
+      res.writeHead(200, { 'content-type': 'application/rss+xml' }).end('<rss/>')
+    })
+    const url = `${server.base}/keepalive.xml`
+    expect((await fetchUrl(url, { allowPrivate: true })).status).toBe('ok')
+    expect((await fetchUrl(url, { allowPrivate: true })).status).toBe('ok')
+    expect(server.requestsTo('/keepalive.xml')).toHaveLength(3)
+  })
+
   it('fetches only http(s), and checks every redirect hop again', async () => {
     await expect(fetchUrl('file:///etc/passwd', { allowPrivate: true })).rejects.toThrow(
       /only http\(s\) URLs/,
