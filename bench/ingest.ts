@@ -1,13 +1,13 @@
 // `npm run bench:ingest`: live ingest against a local feed server: 30 sources x 100 items built from
 // real archive posts (the corpus sample; the bundled examples, copied under other URLs, when it is
-// absent). Each measurement runs in a fresh process on a fresh SQLite file:
+// absent), served by this process. Each measurement runs in a fresh process on a fresh SQLite file:
 //   importer  the same 3,000 items as archive files, through `runImport` (concurrency 1)
 //   ingest    first poll of all 30 sources, then an unchanged second poll (the server honours
 //             ETag: 304s), then a third poll whose server ignores validators (200, same bodies)
 // and the parent compares the posts both made. Not a test: it prints figures.
 import '../src/preload'
 
-import { execFileSync, spawnSync } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -147,22 +147,8 @@ const importerPhase = async (dir: string, out: string) => {
 }
 
 // ---------------------------------------------------------------- child: live ingest
-const ingestPhase = async (feedsFile: string, out: string) => {
-  const { startFeedServer, rss, toEntry } = await import('../test/ingest/support')
-  const feeds = JSON.parse(fs.readFileSync(feedsFile, 'utf8')) as {
-    name: string
-    items: Parameters<typeof toEntry>[0][]
-  }[]
-  const server = await startFeedServer()
-  let conditional = true
-  const bodies = feeds.map((f) => rss(f.items.map((a) => toEntry(a))))
-  bodies.forEach((body, i) =>
-    server.route(`/feed/${i}.xml`, (req, res) => {
-      const etag = `"feed-${i}"`
-      if (conditional && req.headers['if-none-match'] === etag) return void res.writeHead(304).end()
-      res.writeHead(200, { 'content-type': 'application/rss+xml; charset=utf-8', etag }).end(body)
-    }),
-  )
+const ingestPhase = async (feedsFile: string, out: string, base: string) => {
+  const feeds = JSON.parse(fs.readFileSync(feedsFile, 'utf8')) as { name: string }[]
   process.env.INGEST_ALLOW_PRIVATE = 'true'
   const payload = await boot()
   const { runIngest } = await import('../src/ingest/run')
@@ -171,12 +157,12 @@ const ingestPhase = async (feedsFile: string, out: string) => {
       collection: 'sources',
       data: {
         name: f.name,
-        feedUrl: `${server.base}/feed/${i}.xml`,
+        feedUrl: `${base}/feed/${i}.xml`,
         ingest: { enabled: true, intervalMinutes: 15, arrivesAs: 'in_review' },
       } as never,
       overrideAccess: true,
     })
-  const fetch = { maxBytes: 64 * 1024 * 1024 }
+  const limits = { maxBytes: 64 * 1024 * 1024 }
   const writes: Record<string, number> = {}
   countWrites(payload, writes)
   const poll = async (label: string) => {
@@ -187,7 +173,7 @@ const ingestPhase = async (feedsFile: string, out: string) => {
     const report = await runIngest({
       payload,
       sources: feeds.map((_, i) => `bench-wire-${i + 1}`),
-      fetch,
+      fetch: limits,
     })
     const ms = performance.now() - t0
     const rowsAfter = await contentRows(payload)
@@ -206,12 +192,11 @@ const ingestPhase = async (feedsFile: string, out: string) => {
   }
   const first = await poll('first poll')
   const second = await poll('second poll (server honours ETag: 304)')
-  conditional = false
+  await fetch(`${base}/control/ignore-validators`, { method: 'POST' })
   const third = await poll('third poll (server ignores validators: 200, same bodies)')
   const posts = await dumpPosts(payload)
   fs.writeFileSync(out, JSON.stringify({ polls: [first, second, third], posts }))
   await payload.destroy()
-  await server.close()
 }
 
 // ---------------------------------------------------------------- parent
@@ -278,19 +263,48 @@ const main = async () => {
   const feedsFile = path.join(tmp, 'feeds.json')
   fs.writeFileSync(feedsFile, JSON.stringify(feeds))
 
-  const child = (phase: string, args: string[]) => {
+  // The feed server runs here, in the parent: the ingest process does only what it does in
+  // production (the feeds are remote).
+  const { startFeedServer, rss, toEntry } = await import('../test/ingest/support')
+  const server = await startFeedServer()
+  let conditional = true
+  const bodies = feeds.map((f) => rss(f.items.map((a) => toEntry(a))))
+  bodies.forEach((body, i) =>
+    server.route(`/feed/${i}.xml`, (req, res) => {
+      const etag = `"feed-${i}"`
+      if (conditional && req.headers['if-none-match'] === etag) return void res.writeHead(304).end()
+      res.writeHead(200, { 'content-type': 'application/rss+xml; charset=utf-8', etag }).end(body)
+    }),
+  )
+  server.route('/control/ignore-validators', (_req, res) => {
+    conditional = false
+    res.writeHead(204).end()
+  })
+
+  const child = async (phase: string, args: string[]) => {
     const db = path.join(tmp, `${phase}.db`)
-    const r = spawnSync(process.execPath, [...process.execArgv, here, ...args], {
-      env: {
-        ...process.env,
-        BENCH_INGEST_PHASE: phase.replace(/-\d+$/, ''),
-        DATABASE_URI: db,
-        PAYLOAD_SECRET: 'bench-secret',
-        NODE_ENV: 'production',
+    const proc = spawn(
+      process.execPath,
+      [
+        ...process.execArgv,
+        // e.g. BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile each phase
+        ...(process.env.BENCH_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? []),
+        here,
+        ...args,
+      ],
+      {
+        env: {
+          ...process.env,
+          BENCH_INGEST_PHASE: phase.replace(/-\d+$/, ''),
+          DATABASE_URI: db,
+          PAYLOAD_SECRET: 'bench-secret',
+          NODE_ENV: 'production',
+        },
+        stdio: ['ignore', 'inherit', 'inherit'],
       },
-      stdio: ['ignore', 'inherit', 'inherit'],
-    })
-    if (r.status !== 0) throw new Error(`${phase} phase exited with ${r.status}`)
+    )
+    const code = await new Promise<number | null>((resolve) => proc.on('close', resolve))
+    if (code !== 0) throw new Error(`${phase} phase exited with ${code}`)
   }
   // The machine may be shared: the importer and ingest take turns, BENCH_ROUNDS times each, and the
   // best run of each is compared.
@@ -317,8 +331,9 @@ const main = async () => {
   for (let r = 0; r < rounds; r++) {
     const importerOut = path.join(tmp, `importer-${r}.json`)
     const ingestOut = path.join(tmp, `ingest-${r}.json`)
-    child(`importer-${r}`, [archiveDir, importerOut])
-    child(`ingest-${r}`, [feedsFile, ingestOut])
+    await child(`importer-${r}`, [archiveDir, importerOut])
+    conditional = true
+    await child(`ingest-${r}`, [feedsFile, ingestOut, server.base])
     importerRuns.push(JSON.parse(fs.readFileSync(importerOut, 'utf8')) as ImporterRun)
     ingestRuns.push(JSON.parse(fs.readFileSync(ingestOut, 'utf8')) as IngestRun)
     process.stdout.write(
@@ -378,6 +393,7 @@ const main = async () => {
   process.stdout.write(
     `identical posts (title, contentHtml, excerpt, publishedAt, source, authors, categories, tags, images, fidelity, flag): ${same} of ${ing.posts.length} ingested, ${imp.posts.length} imported${diffs.length ? `; ${diffs.length} differ, e.g.\n  ${diffs.slice(0, 5).join('\n  ')}` : ''}\n`,
   )
+  await server.close()
   fs.rmSync(tmp, { recursive: true, force: true })
 }
 
@@ -386,7 +402,7 @@ const run =
   phase === 'importer'
     ? importerPhase(process.argv[2], process.argv[3])
     : phase === 'ingest'
-      ? ingestPhase(process.argv[2], process.argv[3])
+      ? ingestPhase(process.argv[2], process.argv[3], process.argv[4])
       : main()
 run.then(
   () => process.exit(0),

@@ -117,6 +117,8 @@ type Polled = {
 }
 
 const DAY = 24 * 60 * 60 * 1000
+/** Drafts waiting to be written before a batch is written (bounds the memory of a first poll). */
+const FLUSH_AT = 500
 /** The most items of one feed remembered as seen. */
 const SEEN_LIMIT = 2000
 
@@ -397,14 +399,41 @@ export const runIngest = async (options: IngestOptions): Promise<IngestReport> =
   const { sources, missing } = await sourcesToPoll(payload, options.sources, started)
   const limit = options.concurrency ?? (Number(process.env.INGEST_CONCURRENCY) || 4)
 
+  // Drafts are written in batches as sources finish, so a first poll of many big feeds holds at most
+  // about FLUSH_AT drafts in memory; one batch (one loader) on an ordinary run.
+  // One article carried by two sources is one post: the first source to finish keeps it.
+  const claimed = new Map<string, string>()
+  let queue: { polled: Polled; candidate: Candidate }[] = []
+  const flush = async () => {
+    const batch = queue
+    queue = []
+    if (batch.length === 0) return
+    const outcomes = await loadItems(
+      payload,
+      batch.map((t) => t.candidate.entry),
+      { runId },
+    )
+    batch.forEach(({ polled: p, candidate: c }, i) => {
+      const o = outcomes[i]
+      if (o.status === 'failed') {
+        p.rows.push({ ...c.row, status: 'failed', reason: o.reason })
+      } else {
+        p.rows.push({ ...c.row, status: o.status, id: o.id })
+        if (p.seen) p.seen[c.entry.draft.sourceUrl] = c.hash
+      }
+    })
+  }
+  let writing = Promise.resolve()
+
   const polled = await mapLimit(sources, limit, async (source) => {
+    let p: Polled
     try {
-      return await pollSource(payload, source, started, options.fetch)
+      p = await pollSource(payload, source, started, options.fetch)
     } catch (err) {
       payload.logger.error({ err, msg: `ingest: polling ${slugOf(source)} failed` })
       const reason = describeError(err)
       const slug = slugOf(source)
-      return {
+      p = {
         source,
         outcome: {
           source: slug,
@@ -415,14 +444,8 @@ export const runIngest = async (options: IngestOptions): Promise<IngestReport> =
         },
         rows: [{ file: `ingest/${slug}`, source: slug, status: 'failed', reason, warnings: [] }],
         candidates: [],
-      } satisfies Polled
+      }
     }
-  })
-
-  // One article carried by two sources is one post: the first source (in poll order) keeps it.
-  const claimed = new Map<string, string>()
-  const toLoad: { polled: Polled; candidate: Candidate }[] = []
-  for (const p of polled) {
     for (const c of p.candidates) {
       const url = c.entry.draft.sourceUrl
       const owner = claimed.get(url)
@@ -435,25 +458,18 @@ export const runIngest = async (options: IngestOptions): Promise<IngestReport> =
         continue
       }
       claimed.set(url, c.row.file)
-      toLoad.push({ polled: p, candidate: c })
+      queue.push({ polled: p, candidate: c })
     }
-  }
-  const outcomes = toLoad.length
-    ? await loadItems(
-        payload,
-        toLoad.map((t) => t.candidate.entry),
-        { runId },
-      )
-    : []
-  toLoad.forEach(({ polled: p, candidate: c }, i) => {
-    const o = outcomes[i]
-    if (o.status === 'failed') {
-      p.rows.push({ ...c.row, status: 'failed', reason: o.reason })
-    } else {
-      p.rows.push({ ...c.row, status: o.status, id: o.id })
-      if (p.seen) p.seen[c.entry.draft.sourceUrl] = c.hash
+    p.candidates = []
+    if (queue.length >= FLUSH_AT) {
+      // Batches are written one after another, never two loaders at once.
+      writing = writing.then(flush)
+      await writing
     }
+    return p
   })
+  writing = writing.then(flush)
+  await writing
 
   const finished = clock()
   for (const p of polled) await recordHealth(payload, p, finished)
