@@ -1,4 +1,4 @@
-import type { Payload } from 'payload'
+import type { Payload, Where } from 'payload'
 
 import { parseFile } from '../importer/parse'
 import { contentHashOf, transform, type PostDraft } from '../importer/transform'
@@ -118,7 +118,7 @@ type Polled = {
 
 const DAY = 24 * 60 * 60 * 1000
 /** Drafts waiting to be written before a batch is written (bounds the memory of a first poll). */
-const FLUSH_AT = 500
+const FLUSH_AT = 1000
 /** The most items of one feed remembered as seen. */
 const SEEN_LIMIT = 2000
 
@@ -168,7 +168,7 @@ const sourcesToPoll = async (
   slugs: string[] | undefined,
   now: Date,
 ): Promise<{ sources: SourceDoc[]; missing: string[] }> => {
-  const where = slugs
+  const where: Where = slugs
     ? { slug: { in: slugs } }
     : {
         and: [
@@ -184,7 +184,7 @@ const sourcesToPoll = async (
       }
   const res = await payload.find({
     collection: SOURCES,
-    where: where as never,
+    where,
     depth: 1,
     limit: 1000,
     pagination: false,
@@ -531,6 +531,10 @@ const recordHealth = async (payload: Payload, p: Polled, now: Date) => {
       now.getTime() + backoffMs(intervalMs, streak, p.retryAfterMs),
     ).toISOString()
   } else {
+    // The feed was read; items that could not be brought in are worth an editor's look all the same.
+    const failedItems = p.rows.filter((r) => r.status === 'failed' || r.status === 'conflict')
+    if (failedItems.length)
+      data.lastError = `${now.toISOString()}: ${failedItems.length} item(s) not brought in, e.g. ${failedItems[0].file}: ${failedItems[0].reason}`
     data.failureStreak = 0
     data.lastSuccessAt = now.toISOString()
     data.nextPollAt = new Date(now.getTime() + intervalMs).toISOString()

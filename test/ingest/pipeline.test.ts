@@ -172,6 +172,12 @@ describe('live ingest: feed items become the posts the importer would make', () 
     expect(report.rows[0].reason).toMatch(/staff have edited/)
     const [kept] = await postByUrl(payload, a.url)
     expect(kept.title).toBe('Headline rewritten by the desk')
+    // Editors see it on the source, without the feed counting as failing.
+    const health = (
+      await payload.findByID({ collection: 'sources', id: source.id, overrideAccess: true })
+    ).ingestStatus
+    expect(health?.failureStreak).toBe(0)
+    expect(health?.lastError).toMatch(/1 item\(s\) not brought in, e\.g\. .*staff have edited/)
   })
 
   it('an item already in the archive is unchanged, never a second post', async () => {
