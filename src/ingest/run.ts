@@ -323,6 +323,8 @@ const pollSource = async (
   const arrivesAs: ArrivesAs = source.ingest?.arrivesAs === 'published' ? 'published' : 'in_review'
   const candidates: Candidate[] = []
   for (const p of pending) {
+    // One yield per item, as the importer does per file: the heap stays flat (STACK.md, "Memory").
+    await new Promise<void>((resolve) => setImmediate(resolve))
     const post = existing.get(p.url)
     const { row } = p
     try {
@@ -339,13 +341,17 @@ const pollSource = async (
         })
         if (res.status === 'ok') page = decodePage(res.body, res.contentType)
       }
-      const doc = toArchiveDocument({
-        item: p.item,
-        url: p.item.link!,
-        outlet: source.name,
-        page,
-        seenAt: now,
-      })
+      // A dated item with its full content is its identity document; the others add the page or date.
+      const doc =
+        page == null && p.item.published != null
+          ? p.identity
+          : toArchiveDocument({
+              item: p.item,
+              url: p.item.link!,
+              outlet: source.name,
+              page,
+              seenAt: now,
+            })
       const result = transform(parseFile(doc, p.file), p.identity)
       if (!result.ok) {
         rows.push({ ...row, reason: result.reason, warnings: result.warnings })
