@@ -162,26 +162,32 @@ const describeError = (err: unknown): string =>
     ? err.message
     : `unexpected: ${(err as Error)?.message ?? String(err)}`
 
+/** Enabled sources with a feed whose next poll has come. */
+const dueSources = (now: Date): Where => ({
+  and: [
+    { 'ingest.enabled': { equals: true } },
+    { feedUrl: { exists: true } },
+    {
+      or: [
+        { 'ingestStatus.nextPollAt': { exists: false } },
+        { 'ingestStatus.nextPollAt': { less_than_equal: now.toISOString() } },
+      ],
+    },
+  ],
+})
+
+/** How many sources a run started now would poll. */
+export const countDueSources = async (payload: Payload, now = new Date()): Promise<number> =>
+  (await payload.count({ collection: SOURCES, where: dueSources(now), overrideAccess: true }))
+    .totalDocs
+
 /** Finds the sources to poll: the named ones, or every enabled one whose next poll is due. */
 const sourcesToPoll = async (
   payload: Payload,
   slugs: string[] | undefined,
   now: Date,
 ): Promise<{ sources: SourceDoc[]; missing: string[] }> => {
-  const where: Where = slugs
-    ? { slug: { in: slugs } }
-    : {
-        and: [
-          { 'ingest.enabled': { equals: true } },
-          { feedUrl: { exists: true } },
-          {
-            or: [
-              { 'ingestStatus.nextPollAt': { exists: false } },
-              { 'ingestStatus.nextPollAt': { less_than_equal: now.toISOString() } },
-            ],
-          },
-        ],
-      }
+  const where: Where = slugs ? { slug: { in: slugs } } : dueSources(now)
   const res = await payload.find({
     collection: SOURCES,
     where,

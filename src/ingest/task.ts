@@ -1,6 +1,6 @@
 import type { Config, JobsConfig, Payload, TaskConfig } from 'payload'
 
-import { runIngest } from './run'
+import { countDueSources, runIngest } from './run'
 
 export const INGEST_TASK = 'ingestFeeds'
 export const INGEST_QUEUE = 'ingest'
@@ -8,6 +8,9 @@ export const INGEST_QUEUE = 'ingest'
 /** Every minute (croner, seconds first): the task then polls only the sources that are due. */
 export const DEFAULT_INGEST_CRON = '0 * * * * *'
 
+type ScheduleHooks = NonNullable<NonNullable<TaskConfig['schedule']>[number]['hooks']>
+type BeforeScheduleFn = NonNullable<ScheduleHooks['beforeSchedule']>
+type AfterScheduleFn = NonNullable<ScheduleHooks['afterSchedule']>
 type AutorunCron = Extract<NonNullable<JobsConfig['autoRun']>, unknown[]>[number]
 
 /**
@@ -21,9 +24,27 @@ export const ingestFeedsTask = (cron: string): TaskConfig =>
     retries: 0,
     inputSchema: [{ name: 'sources', type: 'text', hasMany: true }],
     outputSchema: [{ name: 'summary', type: 'json' }],
-    // Queued by Payload's scheduler on the ingest queue; one pending job at a time (its default
-    // beforeSchedule), so a slow run is never stacked behind another.
-    schedule: [{ cron, queue: INGEST_QUEUE }],
+    // Queued by Payload's scheduler on the ingest queue: one pending job at a time (its default
+    // beforeSchedule), so a slow run is never stacked behind another, and only when a source is due.
+    schedule: [
+      {
+        cron,
+        queue: INGEST_QUEUE,
+        hooks: {
+          beforeSchedule: async (args: Parameters<BeforeScheduleFn>[0]) => {
+            const decision = await args.defaultBeforeSchedule(args)
+            if (!decision.shouldSchedule) return decision
+            return { ...decision, shouldSchedule: (await countDueSources(args.req.payload)) > 0 }
+          },
+          // Payload records every tick in the payload-jobs-stats global; an idle tick (nothing due)
+          // writes nothing, so a quiet newsroom's database (and the delivery layer's cache, which
+          // any write drops) is not written every minute.
+          afterSchedule: async (args: Parameters<AfterScheduleFn>[0]) => {
+            if (args.status !== 'skipped') await args.defaultAfterSchedule(args)
+          },
+        },
+      },
+    ],
     handler: async ({
       input,
       req,

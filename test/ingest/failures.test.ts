@@ -221,6 +221,16 @@ describe('live ingest: feeds that fail are recorded, backed off and retried', ()
         data: { ingestStatus: { ...s.ingestStatus, nextPollAt: '2100-01-01T00:00:00.000Z' } },
         returning: false,
       })
+    // Nothing due: the scheduler queues nothing and writes nothing (not even its stats).
+    await payload.jobs.handleSchedules({ queue: INGEST_QUEUE })
+    expect(
+      (await payload.count({ collection: 'payload-jobs', overrideAccess: true })).totalDocs,
+    ).toBe(0)
+    const stats = (await payload.db.findGlobal({ slug: 'payload-jobs-stats' })) as {
+      stats?: unknown
+    }
+    expect(stats?.stats ?? null).toBeNull()
+
     const due = await createSource(payload, `${feeds.base}/job.xml`)
     // Payload's scheduler queues the task on the ingest queue; the queue's runner runs it.
     await payload.jobs.handleSchedules({ queue: INGEST_QUEUE })
