@@ -22,7 +22,13 @@ export type PostPlan =
   | { action: 'create' }
   | { action: 'update'; existing: ExistingPost; repair?: string }
   | { action: 'unchanged'; existing: ExistingPost }
-  | { action: 'conflict'; existing: ExistingPost; reason: string }
+  | {
+      action: 'conflict'
+      existing: ExistingPost
+      /** `foreign`: no import made the post; `edited`: staff saved it since the import wrote it. */
+      cause: 'foreign' | 'edited'
+      reason: string
+    }
 
 /**
  * How much later than `importedAt` a save may be stamped and still be the importer's own: the Local
@@ -50,6 +56,7 @@ export const planPost = (existing: ExistingPost | undefined, contentHash: string
     return {
       action: 'conflict',
       existing,
+      cause: 'foreign',
       reason: `post ${existing.id} has this URL but was not created by an import; left as it is (edit its Original URL or delete it to import this file)`,
     }
   }
@@ -69,6 +76,7 @@ export const planPost = (existing: ExistingPost | undefined, contentHash: string
     return {
       action: 'conflict',
       existing,
+      cause: 'edited',
       reason: `post ${existing.id} was edited after its import on ${existing.importedAt}; the archive file changed, the edit is kept (review it and delete or re-import by hand)`,
     }
   }

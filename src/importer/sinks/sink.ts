@@ -16,7 +16,10 @@ export type Id = number | string
 type Row = Record<string, unknown>
 
 export type SinkOptions = {
+  /** `published`: posts are published and approved by the import; `draft`: drafts. */
   status: 'draft' | 'published'
+  /** The editorial state of a post written as a draft (live ingest: `in_review`). @default 'draft' */
+  draftState?: 'draft' | 'in_review'
   runId: string
   /** Posts per transaction. @default 200 */
   batchSize?: number
@@ -436,7 +439,7 @@ export abstract class StoreSink implements ImportSink {
       categories,
       tags: draft.tags,
       publishedAt: draft.publishedAt ?? null,
-      editorialState: status === 'published' ? 'approved' : 'draft',
+      editorialState: status === 'published' ? 'approved' : (this.options.draftState ?? 'draft'),
       review: { flagged: draft.flagged, fidelity: draft.fidelity, warnings: draft.warnings },
       provenance: { ...draft.provenance, importedAt: now, importRun: this.options.runId },
       _status: status,
