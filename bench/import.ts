@@ -1,9 +1,11 @@
-// `npm run bench:import`: the importer on the whole 64k archive, into a fresh SQLite file, then an
-// unchanged re-import, then Payload's own path (YAML + convertHTMLToLexical with JSDOM + payload.create
+// `npm run bench:import`: the importer on the whole 64k archive, into a fresh SQLite file, with a
+// profile of where the time went; an unchanged re-import; an import killed with SIGKILL part-way
+// (the CLI as a child, on another fresh file) and the re-import that completes it, checked for
+// anything missing; then Payload's own path (YAML + convertHTMLToLexical with JSDOM + payload.create
 // as drafts) on the first 1,000 files, and the ratio. Not a test: it prints figures.
 import '../src/preload'
 
-import { execFileSync } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -49,7 +51,7 @@ const main = async () => {
     return posts / (ms / 1000)
   }
 
-  // The importer's threads: the loader and one transform worker on a 2-core machine (BENCH_CONCURRENCY).
+  // Threads that read and transform (then the main one writes): 2 on a 2-core machine (BENCH_CONCURRENCY).
   const concurrency = Number(process.env.BENCH_CONCURRENCY || 2)
   let t0 = Date.now()
   // BENCH_IMPORTER=false times Payload's own path only (with BENCH_IMPORTER_RATE for the ratio).
@@ -57,11 +59,15 @@ const main = async () => {
   if (process.env.BENCH_IMPORTER !== 'false') {
     const first = await runImport({ payload, dir, concurrency, onProgress: progressLine() })
     firstRate = line('import', first, Date.now() - t0)
+    printProfile(first.profile, first.summary.files)
     fs.writeFileSync(path.join(tmp, 'report.json'), JSON.stringify(first))
 
     t0 = Date.now()
     const again = await runImport({ payload, dir, concurrency, onProgress: progressLine() })
     line('re-import (unchanged)', again, Date.now() - t0)
+    printProfile(again.profile, again.summary.files)
+
+    if (process.env.BENCH_CRASH !== 'false') await crashAndResume(dir, concurrency)
   }
 
   // Payload's own path on the first 1,000 files, as drafts (published, most would fail validation).
@@ -110,6 +116,92 @@ const main = async () => {
   process.stdout.write(`ratio importer / payload path: ${(firstRate / payloadRate).toFixed(1)}x\n`)
   await payload.destroy()
   fs.rmSync(tmp, { recursive: true, force: true })
+}
+
+const printProfile = (
+  p: Awaited<ReturnType<typeof import('../src/importer').runImport>>['profile'],
+  files: number,
+) => {
+  const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`
+  const per = (ms: number) => `${((ms / files) * 1000).toFixed(0)} µs/file`
+  process.stdout.write(
+    `  profile: wall: prepare ${s(p.wall.prepare)}, read+transform ${s(p.wall.transform)} on ${p.threads} thread(s), write ${s(p.wall.write)}\n` +
+      `  stages (summed over threads): read ${s(p.stages.read)} (${per(p.stages.read)}), parse+hash ${s(p.stages.parse)} (${per(p.stages.parse)}), ` +
+      `transform incl. render+fidelity ${s(p.stages.transform)} (${per(p.stages.transform)}), spill ${s(p.stages.spill)}, ` +
+      `unspill ${s(p.stages.unspill)}, write ${s(p.stages.write)} (${per(p.stages.write)}), final commit ${s(p.stages.commit)}\n`,
+  )
+}
+
+/**
+ * `npm run import` as a child on a fresh database file, killed with SIGKILL once a third of the posts
+ * are stored, then run again to the end: the second run's wall time, and what is in the database.
+ */
+const crashAndResume = async (dir: string, concurrency: number) => {
+  const { createClient } = await import('@libsql/client')
+  const crashDb = path.join(tmp, 'crash.db')
+  const run = (report: string) =>
+    spawn(
+      process.execPath,
+      [
+        path.join(root, 'node_modules/tsx/dist/cli.mjs'),
+        'src/cli/import.ts',
+        dir,
+        '--concurrency',
+        String(concurrency),
+        '--report',
+        report,
+      ],
+      {
+        cwd: root,
+        detached: true,
+        stdio: 'ignore',
+        env: { ...process.env, DATABASE_URI: crashDb, NODE_OPTIONS: '' },
+      },
+    )
+  const exited = (child: ReturnType<typeof spawn>) =>
+    new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+  const db = createClient({ url: `file:${crashDb}` })
+  const posts = async () => {
+    try {
+      return Number((await db.execute('SELECT count(*) FROM posts')).rows[0][0])
+    } catch {
+      return 0
+    }
+  }
+  const child = run(path.join(tmp, 'crash-report-1.json'))
+  const gone = exited(child)
+  let alive = true
+  void gone.then(() => (alive = false))
+  while (alive && (await posts()) < 20_000) await new Promise((r) => setTimeout(r, 200))
+  if (alive) process.kill(-child.pid!, 'SIGKILL')
+  await gone
+  const atKill = await posts()
+  const t0 = Date.now()
+  const resumed = run(path.join(tmp, 'crash-report-2.json'))
+  const code = await exited(resumed)
+  const ms = Date.now() - t0
+  const report = JSON.parse(fs.readFileSync(path.join(tmp, 'crash-report-2.json'), 'utf8')) as {
+    summary: Record<string, number>
+    rows: { status: string; sourceUrl?: string }[]
+  }
+  const urls = new Set(
+    report.rows.filter((r) => r.status !== 'duplicate' && r.sourceUrl).map((r) => r.sourceUrl),
+  ).size
+  const q = async (sql: string) => Number((await db.execute(sql)).rows[0][0])
+  const stored = await q('SELECT count(*) FROM posts')
+  const latest = await q('SELECT count(*) FROM _posts_v WHERE latest = 1')
+  const versionless = await q(
+    // NOT IN, not a correlated NOT EXISTS: without statistics SQLite scans the `latest` index per post.
+    'SELECT count(*) FROM posts WHERE id NOT IN (SELECT parent_id FROM _posts_v WHERE latest = 1)',
+  )
+  const s = report.summary
+  process.stdout.write(
+    `crash: killed (SIGKILL) with ${atKill} posts stored; the re-run (CLI, exit ${code}) took ${(ms / 1000).toFixed(1)} s incl. start-up: ` +
+      `${s.created} created, ${s.updated} updated, ${s.unchanged} unchanged, ${s.failed} failed; report rows ${report.rows.length} of ${s.files} files; ` +
+      `posts ${stored}, latest versions ${latest}, distinct URLs ${urls}, posts without a version ${versionless} ` +
+      `-> ${stored === urls && latest === urls && versionless === 0 && report.rows.length === s.files ? 'nothing missing' : 'MISSING OR EXTRA ROWS'}\n`,
+  )
+  db.close()
 }
 
 const progressLine = () => {

@@ -2,6 +2,7 @@ import type { CollectionConfig } from 'payload'
 
 import { admins, anyone } from '../src/access/roles'
 import { slugField } from '../src/fields/slug'
+import { ingestFields } from '../src/ingest/fields'
 import { urlFieldProps } from '../src/richtext/safeUrl'
 
 /** The outlets content comes from (RFI, CNA, Zaobao, ...): who to credit and how. */
@@ -61,5 +62,6 @@ export const Sources: CollectionConfig<'sources'> = {
       defaultLimit: 20,
       admin: { defaultColumns: ['title', 'editorialState', 'publishedAt', '_status'] },
     },
+    ...ingestFields,
   ],
 }

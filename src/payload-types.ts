@@ -65,8 +65,12 @@ export interface Config {
     defaultIDType: number;
   };
   fallbackLocale: null;
-  globals: {};
-  globalsSelect: {};
+  globals: {
+    'payload-jobs-stats': PayloadJobsStat;
+  };
+  globalsSelect: {
+    'payload-jobs-stats': PayloadJobsStatsSelect<false> | PayloadJobsStatsSelect<true>;
+  };
   locale: null;
   widgets: {
     collections: CollectionsWidget;
@@ -75,6 +79,7 @@ export interface Config {
   jobs: {
     tasks: {
       importArchive: TaskImportArchive;
+      ingestFeeds: TaskIngestFeeds;
       schedulePublish: TaskSchedulePublish;
       inline: {
         input: unknown;
@@ -303,6 +308,41 @@ export interface Source {
     hasNextPage?: boolean;
     totalDocs?: number;
   };
+  /**
+   * Polls the feed URL and brings new items into the newsroom through the importer's pipeline.
+   */
+  ingest?: {
+    enabled?: boolean | null;
+    intervalMinutes?: number | null;
+    arrivesAs?: ('in_review' | 'published') | null;
+    defaultCategories?: (number | Category)[] | null;
+    /**
+     * The article is extracted from the page with the same reader view as the archive importer.
+     */
+    fetchFullArticle?: boolean | null;
+  };
+  ingestStatus?: {
+    lastPolledAt?: string | null;
+    lastSuccessAt?: string | null;
+    lastError?: string | null;
+    failureStreak?: number | null;
+    itemsLast24h?: number | null;
+    /**
+     * Later than the interval after errors (backoff) or when the site asked to wait.
+     */
+    nextPollAt?: string | null;
+    etag?: string | null;
+    lastModified?: string | null;
+    seen?:
+      | {
+          [k: string]: unknown;
+        }
+      | unknown[]
+      | string
+      | number
+      | boolean
+      | null;
+  };
   updatedAt: string;
   createdAt: string;
 }
@@ -457,7 +497,7 @@ export interface PayloadJob {
     | {
         executedAt: string;
         completedAt: string;
-        taskSlug: 'inline' | 'importArchive' | 'schedulePublish';
+        taskSlug: 'inline' | 'importArchive' | 'ingestFeeds' | 'schedulePublish';
         taskID: string;
         input?:
           | {
@@ -490,10 +530,19 @@ export interface PayloadJob {
         id?: string | null;
       }[]
     | null;
-  taskSlug?: ('inline' | 'importArchive' | 'schedulePublish') | null;
+  taskSlug?: ('inline' | 'importArchive' | 'ingestFeeds' | 'schedulePublish') | null;
   queue?: string | null;
   waitUntil?: string | null;
   processing?: boolean | null;
+  meta?:
+    | {
+        [k: string]: unknown;
+      }
+    | unknown[]
+    | string
+    | number
+    | boolean
+    | null;
   /**
    * The server running this job (host:pid:id), while it runs.
    */
@@ -672,6 +721,28 @@ export interface SourcesSelect<T extends boolean = true> {
   attribution?: T;
   logo?: T;
   posts?: T;
+  ingest?:
+    | T
+    | {
+        enabled?: T;
+        intervalMinutes?: T;
+        arrivesAs?: T;
+        defaultCategories?: T;
+        fetchFullArticle?: T;
+      };
+  ingestStatus?:
+    | T
+    | {
+        lastPolledAt?: T;
+        lastSuccessAt?: T;
+        lastError?: T;
+        failureStreak?: T;
+        itemsLast24h?: T;
+        nextPollAt?: T;
+        etag?: T;
+        lastModified?: T;
+        seen?: T;
+      };
   updatedAt?: T;
   createdAt?: T;
 }
@@ -803,6 +874,7 @@ export interface PayloadJobsSelect<T extends boolean = true> {
   queue?: T;
   waitUntil?: T;
   processing?: T;
+  meta?: T;
   claimedBy?: T;
   leaseUntil?: T;
   updatedAt?: T;
@@ -842,6 +914,34 @@ export interface PayloadMigrationsSelect<T extends boolean = true> {
 }
 /**
  * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "payload-jobs-stats".
+ */
+export interface PayloadJobsStat {
+  id: number;
+  stats?:
+    | {
+        [k: string]: unknown;
+      }
+    | unknown[]
+    | string
+    | number
+    | boolean
+    | null;
+  updatedAt?: string | null;
+  createdAt?: string | null;
+}
+/**
+ * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "payload-jobs-stats_select".
+ */
+export interface PayloadJobsStatsSelect<T extends boolean = true> {
+  stats?: T;
+  updatedAt?: T;
+  createdAt?: T;
+  globalType?: T;
+}
+/**
+ * This interface was referenced by `Config`'s JSON-Schema
  * via the `definition` "collections_widget".
  */
 export interface CollectionsWidget {
@@ -862,6 +962,26 @@ export interface TaskImportArchive {
   };
   output: {
     importRunId?: string | null;
+    summary?:
+      | {
+          [k: string]: unknown;
+        }
+      | unknown[]
+      | string
+      | number
+      | boolean
+      | null;
+  };
+}
+/**
+ * This interface was referenced by `Config`'s JSON-Schema
+ * via the `definition` "TaskIngestFeeds".
+ */
+export interface TaskIngestFeeds {
+  input: {
+    sources?: string[] | null;
+  };
+  output: {
     summary?:
       | {
           [k: string]: unknown;

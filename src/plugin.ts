@@ -8,6 +8,7 @@ import { Posts } from '../collections/Posts'
 import { Sources } from '../collections/Sources'
 import { Users } from '../collections/Users'
 import { importArchiveTask } from './importer/task'
+import { withFeedIngest } from './ingest/task'
 import { withScheduledPublishing, type ScheduledPublishingOptions } from './jobs/config'
 import { withNewsroomAdmin } from './admin/config'
 
@@ -63,5 +64,5 @@ export const newsroomPlugin =
         tasks: [...(incoming.jobs?.tasks ?? []), importArchiveTask as TaskConfig],
       },
     })
-    return withScheduledPublishing(withCollections, options.scheduling)
+    return withScheduledPublishing(withFeedIngest(withCollections), options.scheduling)
   }

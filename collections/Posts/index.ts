@@ -14,6 +14,7 @@ import { slugField } from '../../src/fields/slug'
 import { postContentEditor } from '../../src/richtext/editor'
 import { sanitizeRenderedHtml } from '../../src/richtext/safeHtml'
 import { urlFieldProps } from '../../src/richtext/safeUrl'
+import { POST_SLUG_PREFIX } from './derive'
 import { editorsOrOwnUnpublished, nobodyField, staffCreatingUnpublished } from './access/postAccess'
 import { transitionEndpoint } from './endpoints/transition'
 import { enforceEditorialWorkflow } from './hooks/enforceEditorialWorkflow'
@@ -215,7 +216,7 @@ export const Posts: CollectionConfig<'posts'> = {
       hooks: { afterRead: [sanitizeContentHtml] },
       admin: { hidden: true, readOnly: true },
     },
-    slugField({ from: 'title', fallbackPrefix: 'post' }),
+    slugField({ from: 'title', fallbackPrefix: POST_SLUG_PREFIX }),
     {
       name: 'publishedAt',
       type: 'date',

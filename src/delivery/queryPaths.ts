@@ -68,6 +68,11 @@ const walkPath = async (
     const read = 'access' in field ? field.access?.read : undefined
     if (read && !(await read({ req }))) return refuse(`"${path}" cannot be queried by this request`)
     const rest = segments.length - 1 - i
+    // Payload's SQL adapters lose the join's table alias for a list of values kept in a table of its
+    // own (`hasMany` text, number, select: `tags`), 500 "no such column: posts.id".
+    if (crossedJoin && 'hasMany' in field && field.hasMany && !('relationTo' in field)) {
+      return refuse(`"${path}" reaches a list of values inside a join`)
+    }
     if (rest === 0) return { field }
     switch (field.type) {
       case 'group':

@@ -2,6 +2,7 @@ import { createRequire } from 'node:module'
 
 import type { Payload } from 'payload'
 
+import { countFailingSources } from '../ingest/health'
 import { countOverdueJobs } from '../jobs/schedule'
 
 const require = createRequire(import.meta.url)
@@ -17,6 +18,8 @@ export type HealthReport = {
   database: { ok: boolean; adapter: string; latencyMs?: number; error?: string }
   /** Jobs (scheduled publishing) pending well past their time; informational, never makes `ok` false. */
   jobs: { overdue: number | null; error?: string }
+  /** Sources whose feed polls are failing; informational, never makes `ok` false. */
+  ingest: { failingSources: number | null; error?: string }
   uptimeSeconds: number
 }
 
@@ -47,12 +50,21 @@ export const healthReport = async (payload: Payload): Promise<HealthReport> => {
       jobs.error = err instanceof Error ? err.message : String(err)
     }
   }
+  const ingest: HealthReport['ingest'] = { failingSources: null }
+  if (database.ok) {
+    try {
+      ingest.failingSources = await withTimeout(countFailingSources(payload), 2000)
+    } catch (err) {
+      ingest.error = err instanceof Error ? err.message : String(err)
+    }
+  }
   return {
     ok: database.ok,
     version: appVersion,
     payload: payloadVersion,
     database,
     jobs,
+    ingest,
     uptimeSeconds: Math.round(process.uptime()),
   }
 }

@@ -1,16 +1,26 @@
 import { randomUUID } from 'node:crypto'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { performance } from 'node:perf_hooks'
 
 import type { Payload, PayloadRequest } from 'payload'
 
-import { parseArchiveDate } from './dates'
-import { Loader } from './load'
 import { TransformPool } from './pool'
-import { parseFile } from './parse'
-import { listArchiveFiles, maxFileBytes, readArchiveEntry, RefusedFile } from './read'
-import { contentHashOf, transform, type PostDraft } from './transform'
-import { normaliseUrl } from './url'
+import { listArchiveFiles, maxFileBytes } from './read'
+import { chooseSink, type ImportSink, type SinkKind } from './sinks'
+import {
+  SpillReader,
+  type FileOutcome,
+  type Scanned,
+  type SpillRef,
+  type StageTimes,
+} from './stage'
+import type { TransformResult } from './transform'
 
-export type RowStatus = 'created' | 'updated' | 'unchanged' | 'duplicate' | 'failed' | 'skipped'
+/** What happened to one file. `conflict`: its post exists and is not the importer's to overwrite. */
+export type RowStatus =
+  'created' | 'updated' | 'unchanged' | 'duplicate' | 'conflict' | 'failed' | 'skipped'
 
 export type ImportRow = {
   /** Path relative to the archive folder. */
@@ -32,10 +42,13 @@ export type ImportReport = {
     updated: number
     unchanged: number
     duplicate: number
+    conflict: number
     failed: number
     skipped: number
     flagged: number
     dryRun: boolean
+    /** The write path of the run (src/importer/sinks). */
+    sink: SinkKind
     runId: string
     startedAt: string
     finishedAt: string
@@ -43,7 +56,9 @@ export type ImportReport = {
   }
   rows: ImportRow[]
   /** Ids of the docs this run created, per collection (empty on a dry run). */
-  created: Loader['created']
+  created: ImportSink['created']
+  /** Where the time went. */
+  profile: ImportProfile
 }
 
 export type ImportOptions = {
@@ -54,7 +69,7 @@ export type ImportOptions = {
   status?: 'draft' | 'published'
   /** Parse and transform everything, write nothing. @default false */
   dryRun?: boolean
-  /** Threads: N - 1 worker threads for read + parse + transform beside this one (1: all in this process). @default 1 */
+  /** Threads that read, parse and transform (1: this one; N > 1: N worker threads). @default 1 */
   concurrency?: number
   /** Recorded on every post written (provenance.importRun). @default a random UUID */
   runId?: string
@@ -63,20 +78,11 @@ export type ImportOptions = {
   signal?: AbortSignal
   /** Write inside this request's transaction (used by the migration). */
   req?: PayloadRequest
-  /** New docs through the SQLite bulk writer (multi-row INSERTs). @default true; only SQLite has one */
-  bulk?: boolean
+  /** The write path (src/importer/sinks). @default 'sqlite-bulk' on SQLite, else 'local-api' */
+  sink?: Exclude<SinkKind, 'dry-run'>
 }
 
-/** What the scan keeps per file (no bodies: 64k bodies would not fit comfortably in memory). */
-type Scanned = {
-  index: number
-  file: string
-  sourceUrl?: string
-  crawl: number
-  stamp: number
-  size: number
-  hash: string
-}
+type Indexed = Scanned & { index: number; result?: SpillRef }
 
 const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve))
 
@@ -94,9 +100,22 @@ const why = (winner: Scanned, loser: Scanned): string => {
   return 'last file name'
 }
 
+/** Where the time of a run went, in milliseconds (stages summed over files and threads). */
+export type ImportProfile = {
+  /** Wall time of each phase: reading what exists, reading + transforming the files, writing. */
+  wall: { prepare: number; transform: number; write: number }
+  /** Time per stage, summed over files (the transform phase runs on every thread). */
+  stages: StageTimes & { unspill: number; write: number; commit: number }
+  threads: number
+}
+
 /**
- * Imports an archive folder: read -> parse -> transform -> load. Every file ends in exactly one
+ * Imports an archive folder: read -> parse -> transform -> sink. Every file ends in exactly one
  * report row; one bad file never stops the run. Re-running on an unchanged archive writes nothing.
+ *
+ * Two phases. First every file is read, parsed and (unless the database holds it already)
+ * transformed, once, on every thread; drafts wait in a spill file. Then, with every file's identity
+ * known, duplicates are decided and the winners are written through the run's sink, in file order.
  */
 export const runImport = async (options: ImportOptions): Promise<ImportReport> => {
   const { payload, dir, dryRun = false, signal } = options
@@ -107,126 +126,114 @@ export const runImport = async (options: ImportOptions): Promise<ImportReport> =
   const files = listArchiveFiles(dir)
   const total = files.length
   const rows: (ImportRow | undefined)[] = new Array(total)
-  // Scanning is half of the work on an unchanged archive, writing the other half.
+  const profile: ImportProfile = {
+    wall: { prepare: 0, transform: 0, write: 0 },
+    stages: { read: 0, parse: 0, transform: 0, spill: 0, unspill: 0, write: 0, commit: 0 },
+    threads: 1,
+  }
+  let clock = performance.now()
+  const lap = () => {
+    const now = performance.now()
+    const ms = now - clock
+    clock = now
+    return ms
+  }
+  // Reading and transforming is half of the work reported, writing the other half.
   let done = 0
-  const progress = () => options.onProgress?.(done, total)
+  const progress = () => options.onProgress?.(Math.floor(done / 2), total)
 
-  // 1. Scan: identity, crawl time, hash. Decides duplicates and unchanged files without a transform.
-  const scanned: Scanned[] = []
-  for (let i = 0; i < total; i++) {
-    const file = files[i]
-    try {
-      const { raw } = await readArchiveEntry(dir, file, limit)
-      const parsed = parseFile(raw, file)
-      const sourceUrl = normaliseUrl(parsed.url) ?? normaliseUrl(parsed.linkUrl)
-      const crawl =
-        parseArchiveDate(parsed.rawDate)?.getTime() ??
-        parseArchiveDate(parsed.fileDate)?.getTime() ??
-        0
-      const stamp = Number.isFinite(parsed.feedTimestamp) ? (parsed.feedTimestamp as number) : 0
-      scanned.push({
-        index: i,
-        file,
-        sourceUrl,
-        crawl,
-        stamp,
-        size: raw.length,
-        hash: contentHashOf(raw),
-      })
-    } catch (err) {
-      rows[i] =
-        err instanceof RefusedFile
-          ? { file, status: err.status, reason: err.message, warnings: [] }
-          : {
+  const sink = chooseSink(payload, { status, runId, req: options.req, dryRun, kind: options.sink })
+  await sink.prepare()
+  profile.wall.prepare = lap()
+
+  removeAbandonedSpills(payload)
+  const spillDir = fs.mkdtempSync(path.join(os.tmpdir(), `${SPILL_PREFIX}${process.pid}-`))
+  const reader = new SpillReader()
+  // concurrency N: N worker threads read and transform while this one waits for them (1: inline).
+  const threads = Math.max(1, Math.floor(options.concurrency ?? 1))
+  const pool = await TransformPool.create(threads > 1 ? threads : 0, {
+    known: sink.knownHashes(),
+    spillBase: path.join(spillDir, 'drafts'),
+    maxFileBytes: limit,
+  })
+  profile.threads = Math.max(1, pool.threads)
+  try {
+    // 1. Read, parse, transform: every file once, a bounded number in flight.
+    const outcomes: (FileOutcome | undefined)[] = new Array(total)
+    const inFlight = new Set<Promise<void>>()
+    // Inline, one file at a time; with workers, a few queued per worker so none waits for work.
+    const window = pool.threads ? pool.threads * 4 : 1
+    for (let i = 0; i < total && !signal?.aborted; i++) {
+      const file = files[i]
+      const job: Promise<void> = pool
+        .run(dir, file)
+        .then(
+          (outcome) => {
+            outcomes[i] = outcome
+          },
+          (err: unknown) => {
+            payload.logger.error({ err, msg: `import: ${file} failed` })
+            outcomes[i] = {
+              ok: false,
               file,
               status: 'failed',
-              reason: `unreadable: ${(err as Error).message}`,
-              warnings: [],
+              reason: (err as Error).message,
+              times: noTimes(),
             }
+          },
+        )
+        .finally(() => {
+          inFlight.delete(job)
+          done++
+          progress()
+        })
+      inFlight.add(job)
+      if (inFlight.size >= window) await Promise.race(inFlight)
     }
-    if (i % 100 === 99) await yieldToLoop()
-  }
+    await Promise.all(inFlight)
+    profile.wall.transform = lap()
 
-  const byUrl = new Map<string, Scanned[]>()
-  for (const s of scanned) {
-    if (!s.sourceUrl) continue
-    const group = byUrl.get(s.sourceUrl)
-    if (group) group.push(s)
-    else byUrl.set(s.sourceUrl, [s])
-  }
-  const winners = new Set<Scanned>()
-  for (const group of byUrl.values()) {
-    group.sort(newer)
-    winners.add(group[0])
-    for (const loser of group.slice(1)) {
-      rows[loser.index] = {
-        file: loser.file,
-        status: 'duplicate',
-        sourceUrl: loser.sourceUrl,
-        reason: `same URL as "${group[0].file}", which was kept (${why(group[0], loser)})`,
-        warnings: [],
-      }
-      done++
+    // 2. Duplicates: one winner per URL.
+    const scanned: Indexed[] = []
+    for (let i = 0; i < total; i++) {
+      const outcome = outcomes[i]
+      if (!outcome) continue
+      for (const k of Object.keys(outcome.times) as (keyof StageTimes)[])
+        profile.stages[k] += outcome.times[k]
+      if (outcome.ok) scanned.push({ ...outcome.scan, index: i, result: outcome.result })
+      else
+        rows[i] = { file: files[i], status: outcome.status, reason: outcome.reason, warnings: [] }
     }
-  }
-
-  const loader = dryRun
-    ? undefined
-    : new Loader(payload, { status, runId, req: options.req, bulk: options.bulk })
-  await loader?.prepare()
-
-  // 2. Transform and load each winner (and report files without a usable URL). With workers, the
-  // transforms of the next few files run ahead of the load (a bounded window: memory stays flat).
-  // concurrency N = N threads: the main one (scan + load) and N - 1 transform workers.
-  const pool = await TransformPool.create(Math.max(1, Math.floor(options.concurrency ?? 1)) - 1)
-  const isUnchanged = (s: Scanned) => {
-    const existing = s.sourceUrl ? loader?.existing(s.sourceUrl) : undefined
-    return !!existing && existing.contentHash === s.hash
-  }
-  const todo = scanned.filter((s) => !rows[s.index])
-  const ahead = new Map<Scanned, Promise<ReturnType<typeof transform>>>()
-  const window = pool.threads * 8
-  let submitted = 0
-  const fill = (from: number) => {
-    submitted = Math.max(submitted, from)
-    while (submitted < todo.length && ahead.size < window) {
-      const next = todo[submitted++]
-      if (isUnchanged(next)) continue
-      const p = pool.run(dir, next.file)
-      p.catch(() => undefined) // handled when its turn comes
-      ahead.set(next, p)
+    const byUrl = new Map<string, Indexed[]>()
+    for (const s of scanned) {
+      if (!s.sourceUrl) continue
+      const group = byUrl.get(s.sourceUrl)
+      if (group) group.push(s)
+      else byUrl.set(s.sourceUrl, [s])
     }
-  }
-  try {
-    for (let k = 0; k < todo.length; k++) {
-      const s = todo[k]
-      if (signal?.aborted) break
-      if (window) fill(k + 1)
-      try {
-        const existing = s.sourceUrl ? loader?.existing(s.sourceUrl) : undefined
-        if (existing && existing.contentHash === s.hash) {
-          rows[s.index] = {
-            file: s.file,
-            status: 'unchanged',
-            id: existing.id,
-            sourceUrl: s.sourceUrl,
-            warnings: [],
-          }
-        } else {
-          const p = ahead.get(s) ?? pool.run(dir, s.file)
-          ahead.delete(s)
-          const result = await p
-          if (!result.ok) {
-            rows[s.index] = {
-              file: s.file,
-              status: 'failed',
-              reason: result.reason,
-              warnings: result.warnings,
-            }
-          } else {
-            rows[s.index] = await loadOne(result.draft, loader, existing)
-          }
+    for (const group of byUrl.values()) {
+      if (group.length < 2) continue
+      group.sort(newer)
+      for (const loser of group.slice(1)) {
+        rows[loser.index] = {
+          file: loser.file,
+          status: 'duplicate',
+          sourceUrl: loser.sourceUrl,
+          reason: `same URL as "${group[0].file}", which was kept (${why(group[0], loser)})`,
+          warnings: [],
         }
+      }
+    }
+    for (let i = 0; i < total; i++) if (rows[i]) done++
+    progress()
+    lap()
+
+    // 3. Write the winners through the sink, in file order.
+    for (const s of scanned) {
+      if (rows[s.index]) continue
+      if (signal?.aborted) break
+      try {
+        rows[s.index] = await writeOne(s, sink, reader, profile)
       } catch (err) {
         payload.logger.error({ err, msg: `import: ${s.file} failed` })
         rows[s.index] = {
@@ -242,12 +249,17 @@ export const runImport = async (options: ImportOptions): Promise<ImportReport> =
       // One yield per file keeps the heap flat (see STACK.md, "Memory").
       await yieldToLoop()
     }
-    await loader?.finish()
+    const beforeFinish = performance.now()
+    await sink.finish()
+    profile.stages.commit = performance.now() - beforeFinish
+    profile.wall.write = lap()
   } catch (err) {
-    await loader?.rollback()
+    await sink.rollback()
     throw err
   } finally {
     await pool.close()
+    reader.close()
+    fs.rmSync(spillDir, { recursive: true, force: true })
   }
 
   for (let i = 0; i < total; i++) {
@@ -260,7 +272,7 @@ export const runImport = async (options: ImportOptions): Promise<ImportReport> =
       }
     }
   }
-  done = total
+  done = 2 * total
   progress()
   const final = rows as ImportRow[]
   const count = (s: RowStatus) => final.filter((r) => r.status === s).length
@@ -272,35 +284,100 @@ export const runImport = async (options: ImportOptions): Promise<ImportReport> =
       updated: count('updated'),
       unchanged: count('unchanged'),
       duplicate: count('duplicate'),
+      conflict: count('conflict'),
       failed: count('failed'),
       skipped: count('skipped'),
       flagged: final.filter((r) => r.flagged).length,
       dryRun,
+      sink: sink.kind,
       runId,
       startedAt: started.toISOString(),
       finishedAt: finished.toISOString(),
       durationMs: finished.getTime() - started.getTime(),
     },
     rows: final,
-    created: loader?.created ?? { posts: [], media: [], sources: [], authors: [], categories: [] },
+    created: dryRun
+      ? { posts: [], media: [], sources: [], authors: [], categories: [] }
+      : sink.created,
+    profile,
   }
 }
 
-const loadOne = async (
-  draft: PostDraft,
-  loader: Loader | undefined,
-  existing: ReturnType<Loader['existing']>,
+/** Spill folders are `<tmp>/newsroom-import-drafts-<pid>-<random>`. */
+const SPILL_PREFIX = 'newsroom-import-drafts-'
+
+/** True while a process with this id runs. */
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+/**
+ * Removes the spill folders of runs whose process died (`kill -9` leaves them behind: the drafts of a
+ * whole archive, about 1 GB for 64k files).
+ */
+const removeAbandonedSpills = (payload: Payload) => {
+  for (const name of fs.readdirSync(os.tmpdir())) {
+    if (!name.startsWith(SPILL_PREFIX)) continue
+    const pid = Number(name.slice(SPILL_PREFIX.length).split('-')[0])
+    if (!Number.isInteger(pid) || pid === process.pid || alive(pid)) continue
+    try {
+      fs.rmSync(path.join(os.tmpdir(), name), { recursive: true, force: true })
+    } catch (err) {
+      payload.logger.error({
+        err,
+        msg: `import: could not remove the abandoned spill folder ${name}`,
+      })
+    }
+  }
+}
+
+const noTimes = (): StageTimes => ({ read: 0, parse: 0, transform: 0, spill: 0 })
+
+/** The row of one winning file: unchanged or conflict as planned, else its draft written. */
+const writeOne = async (
+  s: Indexed,
+  sink: ImportSink,
+  reader: SpillReader,
+  profile: ImportProfile,
 ): Promise<ImportRow> => {
-  const base = {
+  const plan = s.sourceUrl ? sink.plan(s.sourceUrl, s.hash) : { action: 'create' as const }
+  if (plan.action === 'unchanged' || plan.action === 'conflict') {
+    return {
+      file: s.file,
+      status: plan.action,
+      id: plan.existing.id,
+      sourceUrl: s.sourceUrl,
+      reason: plan.action === 'conflict' ? plan.reason : undefined,
+      warnings: [],
+    }
+  }
+  // Only files whose hash the database holds go untransformed, and their plan is never a write.
+  if (!s.result) throw new Error(`no transform result for "${s.file}" (plan: ${plan.action})`)
+  let t = performance.now()
+  const result = reader.read<TransformResult>(s.result)
+  profile.stages.unspill += performance.now() - t
+  if (!result.ok) {
+    return { file: s.file, status: 'failed', reason: result.reason, warnings: result.warnings }
+  }
+  const { draft } = result
+  t = performance.now()
+  const { id } = await sink.write(draft, plan)
+  profile.stages.write += performance.now() - t
+  return {
     file: draft.file,
+    status: plan.action === 'create' ? 'created' : 'updated',
+    id,
     sourceUrl: draft.sourceUrl,
+    reason: plan.action === 'update' ? plan.repair : undefined,
     warnings: draft.warnings,
     fidelity: draft.fidelity,
     flagged: draft.flagged,
   }
-  if (!loader) return { ...base, status: existing ? 'updated' : 'created', id: existing?.id }
-  const { id, status } = await loader.write(draft, existing)
-  return { ...base, status, id }
 }
 
 export { parseFile } from './parse'

@@ -136,7 +136,3 @@ export const readArchiveEntry = async (
     await handle.close()
   }
 }
-
-/** Reads one archive file as UTF-8 text (see readArchiveEntry). */
-export const readArchiveFile = async (dir: string, file: string): Promise<string> =>
-  (await readArchiveEntry(dir, file)).raw

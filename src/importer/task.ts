@@ -3,7 +3,7 @@ import path from 'node:path'
 
 import type { Payload, TaskConfig } from 'payload'
 
-import { runImport, type ImportReport } from './index'
+import { runImport, type ImportOptions, type ImportReport } from './index'
 
 export type TrackedImportOptions = {
   payload: Payload
@@ -12,13 +12,52 @@ export type TrackedImportOptions = {
   dryRun?: boolean
   runId?: string
   concurrency?: number
+  /** The write path. @default chosen by the adapter (see ./sinks) */
+  sink?: ImportOptions['sink']
   onProgress?: (done: number, total: number) => void
   signal?: AbortSignal
 }
 
+/** A running import writes its progress every few seconds; one silent this long has died. */
+export const STALE_RUN_MS = 10 * 60 * 1000
+
+/**
+ * Marks `running` import runs that stopped reporting progress long ago as failed: their process died
+ * (killed, crashed, the server restarted), and a run left `running` keeps the admin's import button
+ * disabled. What they wrote is kept; the next run completes it.
+ */
+export const closeAbandonedRuns = async (payload: Payload, now = Date.now()) => {
+  const stale = await payload.find({
+    collection: 'import-runs',
+    where: {
+      and: [
+        { status: { equals: 'running' } },
+        { updatedAt: { less_than: new Date(now - STALE_RUN_MS).toISOString() } },
+      ],
+    },
+    limit: 100,
+    depth: 0,
+    overrideAccess: true,
+  })
+  for (const run of stale.docs) {
+    await payload.update({
+      collection: 'import-runs',
+      id: run.id,
+      data: {
+        status: 'failed',
+        finishedAt: new Date(now).toISOString(),
+        error: `interrupted: no progress since ${String(run.updatedAt)} (the process ended before the run finished; the next run completes what it wrote)`,
+      },
+      overrideAccess: true,
+    })
+  }
+  return stale.docs.length
+}
+
 /**
  * Runs an import and records it as an `import-runs` doc: running with progress, then completed (with
- * the summary and report) or failed (with the error).
+ * the summary and report) or failed (with the error). Runs an earlier process left `running` are
+ * closed first.
  */
 export const runTrackedImport = async ({
   payload,
@@ -27,6 +66,7 @@ export const runTrackedImport = async ({
   dryRun = false,
   runId,
   concurrency,
+  sink,
   onProgress,
   signal,
 }: TrackedImportOptions): Promise<{
@@ -34,6 +74,7 @@ export const runTrackedImport = async ({
   report: ImportReport
 }> => {
   const archiveDir = path.resolve(dir)
+  await closeAbandonedRuns(payload)
   const run = await payload.create({
     collection: 'import-runs',
     data: { runId, status: 'running', archiveDir, dryRun, startedAt: new Date().toISOString() },
@@ -48,6 +89,7 @@ export const runTrackedImport = async ({
       dryRun,
       runId: runId ?? `run-${run.id}`,
       concurrency,
+      sink,
       signal,
       onProgress: (done, total) => {
         onProgress?.(done, total)

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto'
 
-import { renderContentHtml } from '../richtext/html'
+import { needsReview, postContentHtml, postExcerpt } from '../../collections/Posts/derive'
 import { bigramRecall, textSimilarity } from '../richtext/similarity'
-import { excerptFromHtml, readerText } from '../richtext/text'
+import { readerText } from '../richtext/text'
 import { cleanLabel, stripJunk } from './clean'
 import { choosePublishedAt, type DateSource } from './dates'
 import { htmlToLexical, type ConvertOptions } from './html'
@@ -13,8 +13,8 @@ import { hostOf, normaliseUrl } from './url'
 /** Bumped when the transform changes what it produces, so a re-import rewrites every post once. */
 export const TRANSFORM_VERSION = 2
 
-/** Posts under this text fidelity are flagged for review. */
-export const FIDELITY_THRESHOLD = 0.99
+/** Posts under this text fidelity are flagged for review (the rule lives with the posts). */
+export { FIDELITY_THRESHOLD } from '../../collections/Posts/derive'
 
 /** Pages kept as their reader-view article under this share of its text are flagged (the judge's bar). */
 export const ARTICLE_RECALL_THRESHOLD = 0.98
@@ -80,7 +80,7 @@ export type TransformResult =
 const percent = (share: number) => `${Math.round(share * 100)}%`
 
 const render = (content: LexState) =>
-  renderContentHtml(content as never, { resolveMedia: (value) => ({ url: String(value) }) })
+  postContentHtml(content as never, (value) => ({ url: String(value) }))
 
 /**
  * Converts a body and checks what the conversion kept (the loss guard). The kept visible text is
@@ -128,7 +128,6 @@ const convertKeepingText = (body: string, options: ConvertOptions) => {
         ? bigramRecall(converted.articleText, outText)
         : textSimilarity(sourceText, outText)) * 10000,
     ) / 10000
-  const threshold = converted.articleText ? ARTICLE_RECALL_THRESHOLD : FIDELITY_THRESHOLD
   return {
     content,
     contentHtml,
@@ -136,7 +135,9 @@ const convertKeepingText = (body: string, options: ConvertOptions) => {
     sourceText,
     images: converted.images,
     fidelity,
-    flagged: guarded || fidelity < threshold,
+    flagged:
+      guarded ||
+      (converted.articleText ? fidelity < ARTICLE_RECALL_THRESHOLD : needsReview(fidelity)),
     warnings: [...converted.warnings, ...warnings],
   }
 }
@@ -215,7 +216,7 @@ export const transform = (parsed: ParsedFile, raw: string): TransformResult => {
       title,
       content,
       contentHtml,
-      excerpt: excerptFromHtml(contentHtml),
+      excerpt: postExcerpt(contentHtml),
       publishedAt: when.date?.toISOString(),
       dateSource: when.source,
       outlet,

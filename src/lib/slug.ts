@@ -24,15 +24,32 @@ export const shortHash = (input: string, length = 8): string =>
 export const slugOrFallback = (input: string, prefix: string): string =>
   slugify(input) || `${prefix}-${shortHash(input || String(Date.now()))}`
 
+/** The candidates for a unique slug, in order: `base`, `base-2`, ... `base-<maxTries>`. */
+const slugCandidates = function* (base: string, maxTries: number) {
+  for (let i = 1; i <= maxTries; i++) yield i === 1 ? base : `${base}-${i}`
+}
+
+/** When every candidate is taken: a suffix nobody else will pick. */
+const lastResortSlug = (base: string) =>
+  `${base}-${shortHash(`${base}:${Date.now()}:${Math.random()}`)}`
+
 /** `base`, `base-2`, `base-3`, ... : the first candidate for which `taken` answers false. */
 export const firstFreeSlug = async (
   base: string,
   taken: (candidate: string) => Promise<boolean>,
   maxTries = 50,
 ): Promise<string> => {
-  for (let i = 1; i <= maxTries; i++) {
-    const candidate = i === 1 ? base : `${base}-${i}`
+  for (const candidate of slugCandidates(base, maxTries))
     if (!(await taken(candidate))) return candidate
-  }
-  return `${base}-${shortHash(`${base}:${Date.now()}:${Math.random()}`)}`
+  return lastResortSlug(base)
+}
+
+/** `firstFreeSlug` for a caller that knows every slug already (the importer keeps them in memory). */
+export const firstFreeSlugSync = (
+  base: string,
+  taken: (candidate: string) => boolean,
+  maxTries = 50,
+): string => {
+  for (const candidate of slugCandidates(base, maxTries)) if (!taken(candidate)) return candidate
+  return lastResortSlug(base)
 }

@@ -53,6 +53,23 @@ describe('importing the archive from the admin', () => {
   })
 
   it('an editor starts an import of the server archive; it runs as a job and its report is shown', async () => {
+    // A writer's own draft at one article's URL: the import must leave it alone and say so.
+    const writer = await env.payload.find({
+      collection: 'users',
+      where: { email: { equals: 'writer@newsroom.test' } },
+      overrideAccess: true,
+    })
+    const own = await env.payload.create({
+      collection: 'posts',
+      data: {
+        title: 'Our own markets story',
+        sourceUrl: 'https://news.example.org/business/2025/03/markets.html',
+        _status: 'draft',
+      },
+      draft: true,
+      user: writer.docs[0],
+      overrideAccess: false,
+    })
     const context = await env.browser.newContext()
     const page = await context.newPage()
     await step(page, 'import', async () => {
@@ -93,9 +110,21 @@ describe('importing the archive from the admin', () => {
       if (left[0].reason)
         await seeText(page, '[data-testid="import-failed-rows"] td', left[0].reason)
 
-      // The imported posts are in; those the importer flagged are on the desk.
+      // The writer's post is a conflict, listed with a link to it, and untouched.
+      expect(run.summary.conflict).toBe(1)
+      const conflicts = page.locator('[data-testid="import-conflict-rows"]')
+      expect(await conflicts.locator('tbody tr').count()).toBe(1)
+      await seeText(page, '[data-testid="import-conflict-rows"] td', `post ${own.id}`)
+      expect(await conflicts.locator(`a[href$="/collections/posts/${own.id}"]`).count()).toBe(1)
+      const after = await env.payload.findByID({ collection: 'posts', id: own.id, draft: true })
+      expect({ title: after.title, status: after._status }).toEqual({
+        title: 'Our own markets story',
+        status: 'draft',
+      })
+
+      // The imported posts are in (beside the writer's); those the importer flagged are on the desk.
       const imported = await env.payload.count({ collection: 'posts' })
-      expect(imported.totalDocs).toBe(run.summary.created)
+      expect(imported.totalDocs).toBe(run.summary.created + 1)
       const flagged = await env.payload.find({
         collection: 'posts',
         where: { 'review.flagged': { equals: true } },

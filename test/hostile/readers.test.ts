@@ -282,6 +282,8 @@ describe('issue 11, readers: named cases', () => {
       'posts?where[heroImage.createdAt][within][type]=Point',
       'sources?where[posts.source.name][equals]=x',
       'sources?where[posts.authors.outlet.feedUrl][exists]=true',
+      'sources?where[posts.tags][equals]=x',
+      'authors/count?where[outlet.posts.tags][not_in]=1',
     ]) {
       const answer = await get(`/api/${query}`)
       expect({ query, status: answer.status }).toEqual({ query, status: 400 })

@@ -65,10 +65,12 @@ describe('starting the server', () => {
     expect(run.stderr).toContain('PAYLOAD_SECRET is not set')
   })
 
-  it('creates and migrates a new SQLite file, serves, and shuts down cleanly on SIGTERM', async () => {
+  it('creates and migrates a new SQLite file, importing ARCHIVE_DIR after the schema, serves, and shuts down cleanly on SIGTERM', async () => {
     const file = path.join(tmp, 'fresh.db')
     const { child, matched, exited } = runServer(
-      { DATABASE_URI: file, PAYLOAD_SECRET: 'x' },
+      // The import_archive migration writes through the current config: every schema migration
+      // (even those dated after it) must have run first.
+      { DATABASE_URI: file, PAYLOAD_SECRET: 'x', ARCHIVE_DIR: path.join(root, 'examples/archive') },
       { until: /ready on (http:\/\/127\.0\.0\.1:\d+)/ },
     )
     const url = await Promise.race([
@@ -77,8 +79,9 @@ describe('starting the server', () => {
     ])
     const health = await fetch(`${url}/healthz`)
     expect(health.status).toBe(200)
-    const posts = await fetch(`${url}/api/posts`)
+    const posts = await fetch(`${url}/api/posts?limit=1`)
     expect(posts.status).toBe(200)
+    expect(((await posts.json()) as { totalDocs: number }).totalDocs).toBeGreaterThan(0)
     expect(fs.existsSync(file)).toBe(true)
     child.kill('SIGTERM')
     const run = await exited

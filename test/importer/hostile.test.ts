@@ -54,6 +54,9 @@ describe('hostile and odd archive files', () => {
     fs.mkdirSync(path.join(dir, 'empty'))
     fs.symlinkSync('empty', path.join(dir, 'inside-folder-link'))
     fs.symlinkSync('missing.md', path.join(dir, 'dangling.md'))
+    // Before the real run, on the empty database: a dry run with transform workers plans the same
+    // writes, so its rows are comparable with the inline run's, row for row.
+    reports.workers = await runImport({ payload, dir, concurrency: 2, dryRun: true })
     reports.inline = await runImport({ payload, dir })
   }, 120_000)
 
@@ -128,16 +131,13 @@ describe('hostile and odd archive files', () => {
     expect(post.review?.warnings).toContain(warning)
   })
 
-  it('gives the same rows when transforms run in a worker thread', async () => {
-    const again = await runImport({ payload, dir, concurrency: 2, dryRun: true })
+  it('gives the same rows when transforms run in a worker thread', () => {
     const shape = (r: ImportReport) =>
       r.rows
-        .map(({ file, status, reason }) => ({ file, status, reason }))
+        .map(({ file, status, reason, warnings }) => ({ file, status, reason, warnings }))
         .sort((a, b) => (a.file < b.file ? -1 : 1))
-    expect(shape(again).filter((r) => r.status !== 'created' && r.status !== 'updated')).toEqual(
-      shape(reports.inline).filter((r) => r.status !== 'created'),
-    )
-    expect(again.rows.find((r) => r.file === 'invalid-utf8.md')?.warnings).toContain(
+    expect(shape(reports.workers)).toEqual(shape(reports.inline))
+    expect(row(reports.workers, 'invalid-utf8.md').warnings).toContain(
       'invalid UTF-8 at byte 335: undecodable bytes were replaced with U+FFFD (�)',
     )
   })

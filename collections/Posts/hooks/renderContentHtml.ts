@@ -2,17 +2,14 @@ import type { SerializedEditorState } from 'lexical'
 import type { CollectionBeforeChangeHook } from 'payload'
 
 import type { Post } from '../../../src/payload-types'
-import {
-  collectUploadIds,
-  renderContentHtml as render,
-  type MediaForHtml,
-} from '../../../src/richtext/html'
-import { excerptFromHtml } from '../../../src/richtext/text'
+import { collectUploadIds, type MediaForHtml } from '../../../src/richtext/html'
+import { postContentHtml, postExcerpt } from '../derive'
 
 /**
  * Keeps `contentHtml` (and an empty `excerpt`) in step with `content` on every save. The media docs of
- * upload nodes are fetched in one query. A bulk import that rendered the HTML itself with the same
- * renderer sets `req.context.contentHtmlRendered` to skip the second render.
+ * upload nodes are fetched in one query. The rendering is `postContentHtml` (../derive.ts), which the
+ * importer calls too; a caller that rendered the HTML with it already sets
+ * `req.context.contentHtmlRendered` to skip the second render.
  */
 export const renderContentHtml: CollectionBeforeChangeHook<Post> = async ({
   data,
@@ -43,7 +40,7 @@ export const renderContentHtml: CollectionBeforeChangeHook<Post> = async ({
         media.set(String(doc.id), { url, alt: doc.alt, width: doc.width, height: doc.height })
     }
   }
-  data.contentHtml = render(content, { resolveMedia: (id) => media.get(String(id)) })
-  if (!data.excerpt && !originalDoc?.excerpt) data.excerpt = excerptFromHtml(data.contentHtml)
+  data.contentHtml = postContentHtml(content, (id) => media.get(String(id)))
+  if (!data.excerpt && !originalDoc?.excerpt) data.excerpt = postExcerpt(data.contentHtml)
   return data
 }

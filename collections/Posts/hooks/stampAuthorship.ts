@@ -1,6 +1,7 @@
 import type { CollectionBeforeChangeHook } from 'payload'
 
 import type { Post } from '../../../src/payload-types'
+import { publishedAtFor } from '../derive'
 
 /**
  * Records who created a post (writers may only edit their own) and gives a post that is being
@@ -13,9 +14,7 @@ export const stampAuthorship: CollectionBeforeChangeHook<Post> = ({
   originalDoc,
 }) => {
   if (operation === 'create' && req.user && !data.createdBy) data.createdBy = req.user.id
-  const publishing = data._status === 'published'
-  if (publishing && !data.publishedAt && !originalDoc?.publishedAt) {
-    data.publishedAt = new Date().toISOString()
-  }
+  const publishedAt = publishedAtFor(data._status, data.publishedAt ?? originalDoc?.publishedAt)
+  if (publishedAt && !data.publishedAt && !originalDoc?.publishedAt) data.publishedAt = publishedAt
   return data
 }

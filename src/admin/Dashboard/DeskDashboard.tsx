@@ -38,6 +38,12 @@ type Schedule = { upcoming: ScheduleItem[]; overdue: ScheduleItem[] }
 
 type Loaded<T> = { data?: T; error?: string }
 
+type FailingSource = {
+  id: number | string
+  name?: string
+  ingestStatus?: { failureStreak?: number | null; lastError?: string | null } | null
+}
+
 /** How often the desk refreshes itself, so scheduled jobs and imports show up without a reload. */
 const POLL_MS = 4000
 
@@ -59,6 +65,7 @@ export const DeskDashboard: React.FC = () => {
   const [flagged, setFlagged] = useState<Loaded<PostRow[]>>({})
   const [published, setPublished] = useState<Loaded<PostRow[]>>({})
   const [schedule, setSchedule] = useState<Loaded<Schedule>>({})
+  const [failingFeeds, setFailingFeeds] = useState<Loaded<FailingSource[]>>({})
 
   const findPosts = useCallback(
     async (
@@ -112,6 +119,24 @@ export const DeskDashboard: React.FC = () => {
         findPosts([['_status', 'equals', 'published']], '-publishedAt', 5),
       ),
       settle(setSchedule, () => apiFetch<Schedule>(`${routes.api}/newsroom/schedule`)),
+      editor
+        ? settle(setFailingFeeds, async () => {
+            const params = whereParams([
+              ['ingest.enabled', 'equals', 'true'],
+              ['ingestStatus.failureStreak', 'greater_than', '0'],
+            ])
+            params.set('sort', '-ingestStatus.failureStreak')
+            params.set('limit', '20')
+            params.set('depth', '0')
+            params.set('select[name]', 'true')
+            params.set('select[ingestStatus][failureStreak]', 'true')
+            params.set('select[ingestStatus][lastError]', 'true')
+            const body = await apiFetch<{ docs: FailingSource[] }>(
+              `${routes.api}/sources?${params}`,
+            )
+            return body.docs
+          })
+        : Promise.resolve(),
     ])
   }, [user, editor, findPosts, routes.api])
 
@@ -228,6 +253,40 @@ export const DeskDashboard: React.FC = () => {
                   : ''}
               </span>
             ))}
+          </div>
+        )}
+        {editor && (
+          <div className="nr-card" data-testid="desk-failing-feeds">
+            <h3>{t('newsroom:failingFeeds')}</h3>
+            <p className="nr-hint">{t('newsroom:failingFeedsHint')}</p>
+            {failingFeeds.error ? (
+              <p className="nr-muted">
+                {t('newsroom:couldNotLoad', { message: failingFeeds.error })}
+              </p>
+            ) : !failingFeeds.data ? (
+              <p className="nr-muted">{t('newsroom:loading')}</p>
+            ) : failingFeeds.data.length === 0 ? (
+              <p className="nr-muted">{t('newsroom:nothingHere')}</p>
+            ) : (
+              <ul className="nr-list" data-testid="desk-failing-feeds-list">
+                {failingFeeds.data.map((source) => (
+                  <li key={source.id}>
+                    <Link href={`${routes.admin}/collections/sources/${source.id}`}>
+                      {source.name || `#${source.id}`}
+                    </Link>
+                    <span className="nr-muted">
+                      {' · '}
+                      {t('newsroom:failureStreak', {
+                        count: source.ingestStatus?.failureStreak ?? 0,
+                      })}
+                    </span>
+                    {source.ingestStatus?.lastError && (
+                      <div className="nr-error">{source.ingestStatus.lastError}</div>
+                    )}
+                  </li>
+                ))}
+              </ul>
+            )}
           </div>
         )}
       </div>

@@ -68,11 +68,19 @@ const useLabel = () => {
   }
 }
 
-/** The report of one import run: its counts and the rows that failed with their reasons. */
+/** A row whose post exists and is not the importer's to overwrite (made or edited by staff). */
+export const isConflictRow = (row: ReportRow): boolean => row.status === 'conflict'
+
+/**
+ * The report of one import run: its counts, the conflicts (posts it left alone, with a link to each)
+ * and the rows that failed with their reasons.
+ */
 export const ImportReport: React.FC<{ run: ImportRun }> = ({ run }) => {
   const { t } = useNewsroomTranslation()
   const label = useLabel()
+  const routes = useRoutes()
   const failed = reportRows(run).filter(isNotImportedRow)
+  const conflicts = reportRows(run).filter(isConflictRow)
   return (
     <div className="nr-report" data-testid="import-report">
       <dl className="nr-counts">
@@ -83,6 +91,41 @@ export const ImportReport: React.FC<{ run: ImportRun }> = ({ run }) => {
           </div>
         ))}
       </dl>
+      <h5>
+        {t('newsroom:conflictRows')} ({conflicts.length})
+      </h5>
+      {conflicts.length === 0 ? (
+        <p className="nr-muted">{t('newsroom:noConflictRows')}</p>
+      ) : (
+        <table className="nr-table" data-testid="import-conflict-rows">
+          <thead>
+            <tr>
+              <th>{t('newsroom:file')}</th>
+              <th>{t('newsroom:reason')}</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {conflicts.map((row, i) => (
+              <tr key={`${rowFile(row)}-${i}`}>
+                <td>
+                  <code>{rowFile(row)}</code>
+                </td>
+                <td>{rowReason(row)}</td>
+                <td>
+                  {row.id != null && (
+                    <Link
+                      href={`${routes.admin}/collections/posts/${encodeURIComponent(text(row.id))}`}
+                    >
+                      {t('newsroom:openPost')}
+                    </Link>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
       <h5>
         {t('newsroom:failedRows')} ({failed.length})
       </h5>

@@ -1,4 +1,6 @@
-// `npm run import -- <archive-dir> [--dry-run] [--report file.json] [--status draft|published] [--concurrency N]`
+// `npm run import -- <archive-dir> [--dry-run] [--report file.json] [--status draft|published] [--concurrency N] [--sink KIND]`
+// The command line of the importer: the one place that boots this app's Payload (payload.config);
+// src/importer itself only ever receives a Payload instance.
 import '../preload'
 
 import fs from 'node:fs'
@@ -8,7 +10,7 @@ import { parseArgs } from 'node:util'
 import cliProgress from 'cli-progress'
 
 const usage =
-  'Usage: npm run import -- <archive-dir> [--dry-run] [--report <file.json>] [--status draft|published] [--concurrency N]'
+  'Usage: npm run import -- <archive-dir> [--dry-run] [--report <file.json>] [--status draft|published] [--concurrency N] [--sink local-api|adapter|sqlite-bulk]'
 
 const main = async (): Promise<number> => {
   let parsed
@@ -20,6 +22,7 @@ const main = async (): Promise<number> => {
         report: { type: 'string' },
         status: { type: 'string', default: 'published' },
         concurrency: { type: 'string', default: '1' },
+        sink: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     })
@@ -47,9 +50,16 @@ const main = async (): Promise<number> => {
     return 2
   }
 
+  const sinks = ['local-api', 'adapter', 'sqlite-bulk'] as const
+  const sink = values.sink as (typeof sinks)[number] | undefined
+  if (sink !== undefined && !sinks.includes(sink)) {
+    process.stderr.write(`--sink must be one of ${sinks.join(', ')}, not "${values.sink}".\n`)
+    return 2
+  }
+
   const { getPayload } = await import('payload')
   const { default: config } = await import('../../payload.config')
-  const { runTrackedImport } = await import('./task')
+  const { runTrackedImport } = await import('../importer/task')
   const payload = await getPayload({ config })
 
   const tty = Boolean(process.stderr.isTTY)
@@ -85,6 +95,7 @@ const main = async (): Promise<number> => {
     dryRun: values['dry-run'],
     status: values.status,
     concurrency,
+    sink,
     onProgress,
   })
   bar?.stop()
@@ -92,7 +103,7 @@ const main = async (): Promise<number> => {
   const s = report.summary
   process.stdout.write(
     `${s.dryRun ? '[dry run] ' : ''}${s.files} files: ${s.created} created, ${s.updated} updated, ${s.unchanged} unchanged, ` +
-      `${s.duplicate} duplicate, ${s.skipped} skipped, ${s.failed} failed, ${s.flagged} flagged for review ` +
+      `${s.duplicate} duplicate, ${s.conflict} conflict, ${s.skipped} skipped, ${s.failed} failed, ${s.flagged} flagged for review ` +
       `in ${(s.durationMs / 1000).toFixed(1)} s${values.report ? ` (report: ${values.report})` : ''}\n`,
   )
   await payload.destroy?.()

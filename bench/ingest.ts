@@ -1,0 +1,415 @@
+// `npm run bench:ingest`: live ingest against a local feed server: 30 sources x 100 items built from
+// real archive posts (the corpus sample; the bundled examples, copied under other URLs, when it is
+// absent), served by this process. Each measurement runs in a fresh process on a fresh SQLite file:
+//   importer  the same 3,000 items as archive files, through `runImport` (concurrency 1)
+//   ingest    first poll of all 30 sources, then an unchanged second poll (the server honours
+//             ETag: 304s), then a third poll whose server ignores validators (200, same bodies)
+// and the parent compares the posts both made. Not a test: it prints figures.
+import '../src/preload'
+
+import { execFileSync, spawn } from 'node:child_process'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+import type { Payload } from 'payload'
+
+const here = fileURLToPath(import.meta.url)
+const root = path.resolve(path.dirname(here), '..')
+const SOURCES = Number(process.env.BENCH_SOURCES || 30)
+const ITEMS = Number(process.env.BENCH_ITEMS || 100)
+
+/** What the parent compares: every post as its readers and editors see it. */
+type PostImage = {
+  sourceUrl: string
+  title: string
+  contentHtml: string
+  excerpt: string
+  publishedAt: string | null
+  source: string | null
+  authors: string[]
+  categories: string[]
+  tags: string[]
+  images: string[]
+  fidelity: number | null
+  flagged: boolean | null
+}
+
+const dumpPosts = async (payload: Payload): Promise<PostImage[]> => {
+  const names = async (
+    collection: 'sources' | 'authors' | 'categories' | 'media',
+    field: string,
+  ) => {
+    const res = await payload.find({
+      collection,
+      limit: 0,
+      pagination: false,
+      depth: 0,
+      overrideAccess: true,
+    })
+    return new Map(
+      res.docs.map((d) => [d.id, String((d as unknown as Record<string, unknown>)[field])]),
+    )
+  }
+  const [sources, authors, categories, media] = await Promise.all([
+    names('sources', 'name'),
+    names('authors', 'name'),
+    names('categories', 'name'),
+    names('media', 'externalUrl'),
+  ])
+  const posts = await payload.find({
+    collection: 'posts',
+    limit: 0,
+    pagination: false,
+    depth: 0,
+    draft: true,
+    overrideAccess: true,
+  })
+  const uploads = (n: { type?: string; value?: unknown; children?: unknown[] }): string[] => [
+    ...(n.type === 'upload' ? [media.get(n.value as number) ?? `missing ${String(n.value)}`] : []),
+    ...(n.children ?? []).flatMap((c) => uploads(c as typeof n)),
+  ]
+  return posts.docs
+    .map((p) => ({
+      sourceUrl: String(p.sourceUrl),
+      title: p.title,
+      contentHtml: p.contentHtml ?? '',
+      excerpt: p.excerpt ?? '',
+      publishedAt: p.publishedAt ? new Date(p.publishedAt).toISOString() : null,
+      source: p.source != null ? (sources.get(p.source as number) ?? null) : null,
+      authors: (p.authors ?? []).map((a) => authors.get(a as number) ?? '?'),
+      categories: (p.categories ?? []).map((c) => categories.get(c as number) ?? '?'),
+      tags: p.tags ?? [],
+      images: uploads((p.content as { root: never }).root),
+      fidelity: p.review?.fidelity ?? null,
+      flagged: p.review?.flagged ?? null,
+    }))
+    .sort((a, b) => (a.sourceUrl < b.sourceUrl ? -1 : 1))
+}
+
+const boot = async () => {
+  const { getPayload } = await import('payload')
+  const { default: config } = await import('../payload.config')
+  return getPayload({ config })
+}
+
+/** Counts the writes that go through the database adapter, per collection (reset by the caller). */
+const countWrites = (payload: Payload, counts: Record<string, number>) => {
+  const db = payload.db as unknown as Record<string, unknown>
+  for (const method of [
+    'create',
+    'updateOne',
+    'updateMany',
+    'upsert',
+    'deleteOne',
+    'deleteMany',
+    'createVersion',
+    'updateVersion',
+    'deleteVersions',
+  ]) {
+    const original = db[method] as ((args: Record<string, unknown>) => Promise<unknown>) | undefined
+    if (typeof original !== 'function') continue
+    db[method] = function (this: unknown, args: Record<string, unknown>) {
+      const key = `${String(args?.collection ?? args?.collectionSlug ?? '?')}${method.includes('Version') ? ' (versions)' : ''}`
+      counts[key] = (counts[key] ?? 0) + 1
+      return original.call(this, args)
+    }
+  }
+}
+
+/** Rows in the content tables, read straight from SQLite (the bulk writer bypasses the adapter). */
+const contentRows = async (payload: Payload) => {
+  const run = (
+    payload.db as unknown as {
+      client: { execute: (sql: string) => Promise<{ rows: { n: number }[] }> }
+    }
+  ).client
+  const out: Record<string, number> = {}
+  for (const table of ['posts', '_posts_v', 'media', 'authors', 'categories']) {
+    out[table] = Number((await run.execute(`select count(*) as n from ${table}`)).rows[0].n)
+  }
+  const max = await run.execute('select max(updated_at) as n from posts')
+  out.postsLastUpdate = max.rows[0].n as unknown as number
+  return out
+}
+
+// ---------------------------------------------------------------- child: the importer
+const importerPhase = async (dir: string, out: string) => {
+  const payload = await boot()
+  const { runImport } = await import('../src/importer')
+  const t0 = performance.now()
+  const report = await runImport({ payload, dir, status: 'draft', concurrency: 1 })
+  const ms = performance.now() - t0
+  const posts = await dumpPosts(payload)
+  fs.writeFileSync(out, JSON.stringify({ ms, summary: report.summary, posts }))
+  await payload.destroy()
+}
+
+// ---------------------------------------------------------------- child: live ingest
+const ingestPhase = async (feedsFile: string, out: string, base: string) => {
+  const feeds = JSON.parse(fs.readFileSync(feedsFile, 'utf8')) as { name: string }[]
+  process.env.INGEST_ALLOW_PRIVATE = 'true'
+  const payload = await boot()
+  const { runIngest } = await import('../src/ingest/run')
+  for (const [i, f] of feeds.entries())
+    await payload.create({
+      collection: 'sources',
+      data: {
+        name: f.name,
+        feedUrl: `${base}/feed/${i}.xml`,
+        ingest: { enabled: true, intervalMinutes: 15, arrivesAs: 'in_review' },
+      } as never,
+      overrideAccess: true,
+    })
+  const limits = { maxBytes: 64 * 1024 * 1024 }
+  const writes: Record<string, number> = {}
+  countWrites(payload, writes)
+  const poll = async (label: string) => {
+    for (const k of Object.keys(writes)) delete writes[k]
+    const rowsBefore = await contentRows(payload)
+    const t0 = performance.now()
+    // Every source, due or not (the CLI's --source), so the three polls do the same work.
+    const report = await runIngest({
+      payload,
+      sources: feeds.map((_, i) => `bench-wire-${i + 1}`),
+      fetch: limits,
+    })
+    const ms = performance.now() - t0
+    const rowsAfter = await contentRows(payload)
+    const errors = report.feeds
+      .filter((f) => f.status === 'failed')
+      .map((f) => `${f.source}: ${f.error}`)
+    return {
+      label,
+      ms,
+      summary: report.summary,
+      errors,
+      writes: { ...writes },
+      rowsBefore,
+      rowsAfter,
+    }
+  }
+  const first = await poll('first poll')
+  const second = await poll('second poll (server honours ETag: 304)')
+  await fetch(`${base}/control/ignore-validators`, { method: 'POST' })
+  const third = await poll('third poll (server ignores validators: 200, same bodies)')
+  const posts = await dumpPosts(payload)
+  fs.writeFileSync(out, JSON.stringify({ polls: [first, second, third], posts }))
+  await payload.destroy()
+}
+
+// ---------------------------------------------------------------- parent
+const main = async () => {
+  const { asArticle } = await import('../test/ingest/support')
+  const { listArchiveFiles } = await import('../src/importer/read')
+  const { normaliseUrl } = await import('../src/importer/url')
+  const corpus = process.env.CORPUS_DIR ?? path.resolve(root, '../shared/corpus')
+  const sample = path.join(corpus, 'sample-3000.tar.xz')
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-ingest-'))
+  let dir = path.join(root, 'examples/archive')
+  if (fs.existsSync(sample)) {
+    execFileSync('tar', ['-xJf', sample, '-C', tmp, 'all'])
+    dir = path.join(tmp, 'all')
+    process.stdout.write(`items from the corpus sample ${sample}\n`)
+  } else {
+    process.stdout.write(
+      `${sample} not found (set CORPUS_DIR): items from examples/archive, copied under other URLs\n`,
+    )
+  }
+  const base = listArchiveFiles(dir)
+    .map((f) => asArticle(dir, f))
+    .filter((a): a is NonNullable<typeof a> => !!a && a.raw.length < 40_000)
+  const seen = new Set<string>()
+  const unique = base.filter((a) => {
+    const key = normaliseUrl(a.url)!
+    if (seen.has(key)) return false
+    seen.add(key)
+    return true
+  })
+  const total = SOURCES * ITEMS
+  const archiveDir = path.join(tmp, 'archive')
+  fs.mkdirSync(archiveDir)
+  const feeds: { name: string; items: NonNullable<ReturnType<typeof asArticle>>[] }[] = []
+  let copies = 0
+  for (let s = 0; s < SOURCES; s++) {
+    const name = `Bench wire ${s + 1}`
+    const items = []
+    for (let k = 0; k < ITEMS; k++) {
+      const n = s * ITEMS + k
+      let a = unique[n % unique.length]
+      let raw = a.raw
+      if (n >= unique.length) {
+        // More items than real posts: a copy under another article URL.
+        const url = `${a.url}${a.url.includes('?') ? '&' : '?'}copy=${Math.floor(n / unique.length)}`
+        raw = raw.split(a.url).join(url)
+        copies++
+      }
+      // The archive file the mirror would have written for this feed: the feed's name as the outlet.
+      raw = raw.replace(
+        /^(tags|categories):.*$/gm,
+        (_, k2: string) => `${k2}: [ ${JSON.stringify(name)} ]`,
+      )
+      a = asArticle(dir, a.file, raw)!
+      const file = `${String(n).padStart(5, '0')}.md`
+      fs.writeFileSync(path.join(archiveDir, file), raw)
+      items.push({ ...a, file })
+    }
+    feeds.push({ name, items })
+  }
+  process.stdout.write(
+    `${SOURCES} sources x ${ITEMS} items = ${total} items (${unique.length} distinct real posts, ${copies} copies under other URLs)\n`,
+  )
+  const feedsFile = path.join(tmp, 'feeds.json')
+  fs.writeFileSync(feedsFile, JSON.stringify(feeds))
+
+  // The feed server runs here, in the parent: the ingest process does only what it does in
+  // production (the feeds are remote).
+  const { startFeedServer, rss, toEntry } = await import('../test/ingest/support')
+  const server = await startFeedServer()
+  let conditional = true
+  const bodies = feeds.map((f) => rss(f.items.map((a) => toEntry(a))))
+  bodies.forEach((body, i) =>
+    server.route(`/feed/${i}.xml`, (req, res) => {
+      const etag = `"feed-${i}"`
+      if (conditional && req.headers['if-none-match'] === etag) return void res.writeHead(304).end()
+      res.writeHead(200, { 'content-type': 'application/rss+xml; charset=utf-8', etag }).end(body)
+    }),
+  )
+  server.route('/control/ignore-validators', (_req, res) => {
+    conditional = false
+    res.writeHead(204).end()
+  })
+
+  const child = async (phase: string, args: string[]) => {
+    const db = path.join(tmp, `${phase}.db`)
+    const proc = spawn(
+      process.execPath,
+      [
+        ...process.execArgv,
+        // e.g. BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile each phase
+        ...(process.env.BENCH_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? []),
+        here,
+        ...args,
+      ],
+      {
+        env: {
+          ...process.env,
+          BENCH_INGEST_PHASE: phase.replace(/-\d+$/, ''),
+          DATABASE_URI: db,
+          PAYLOAD_SECRET: 'bench-secret',
+          NODE_ENV: 'production',
+        },
+        stdio: ['ignore', 'inherit', 'inherit'],
+      },
+    )
+    const code = await new Promise<number | null>((resolve) => proc.on('close', resolve))
+    if (code !== 0) throw new Error(`${phase} phase exited with ${code}`)
+  }
+  // The machine may be shared: the importer and ingest take turns, BENCH_ROUNDS times each, and the
+  // best run of each is compared.
+  const rounds = Math.max(1, Number(process.env.BENCH_ROUNDS || 2))
+  type ImporterRun = {
+    ms: number
+    summary: { created: number; failed: number }
+    posts: PostImage[]
+  }
+  type IngestRun = {
+    polls: {
+      label: string
+      ms: number
+      summary: Record<string, number>
+      errors: string[]
+      writes: Record<string, number>
+      rowsBefore: Record<string, number>
+      rowsAfter: Record<string, number>
+    }[]
+    posts: PostImage[]
+  }
+  const importerRuns: ImporterRun[] = []
+  const ingestRuns: IngestRun[] = []
+  for (let r = 0; r < rounds; r++) {
+    const importerOut = path.join(tmp, `importer-${r}.json`)
+    const ingestOut = path.join(tmp, `ingest-${r}.json`)
+    await child(`importer-${r}`, [archiveDir, importerOut])
+    conditional = true
+    await child(`ingest-${r}`, [feedsFile, ingestOut, server.base])
+    importerRuns.push(JSON.parse(fs.readFileSync(importerOut, 'utf8')) as ImporterRun)
+    ingestRuns.push(JSON.parse(fs.readFileSync(ingestOut, 'utf8')) as IngestRun)
+    process.stdout.write(
+      `round ${r + 1}: importer ${(importerRuns[r].ms / 1000).toFixed(1)} s, ingest first poll ${(ingestRuns[r].polls[0].ms / 1000).toFixed(1)} s\n`,
+    )
+  }
+  const imp = importerRuns.reduce((a, b) => (b.ms < a.ms ? b : a))
+  const ing = ingestRuns.reduce((a, b) => (b.polls[0].ms < a.polls[0].ms ? b : a))
+
+  const rate = (n: number, ms: number) => `${(n / (ms / 1000)).toFixed(0)} items/s`
+  const importerRate = imp.summary.created / (imp.ms / 1000)
+  const [first, ...later] = ing.polls
+  const firstRate = first.summary.created / (first.ms / 1000)
+  process.stdout.write('\n')
+  process.stdout.write(
+    `importer (runImport, concurrency 1, best of ${rounds}): ${imp.summary.created} created, ${imp.summary.failed} failed in ${(imp.ms / 1000).toFixed(1)} s = ${rate(imp.summary.created, imp.ms)}\n`,
+  )
+  process.stdout.write(
+    `ingest first poll (fetch + parse + transform + load, best of ${rounds}): ${first.summary.created} created, ${first.summary.failed} failed, ${first.summary.failedFeeds} failed feeds${first.errors.length ? ` (${first.errors.slice(0, 3).join('; ')})` : ''} in ${(first.ms / 1000).toFixed(1)} s = ${rate(first.summary.created, first.ms)}\n`,
+  )
+  process.stdout.write(
+    `ingest / importer rate: ${(firstRate / importerRate).toFixed(2)}x ${firstRate >= importerRate ? '(target met: no less than the importer)' : '(TARGET MISSED: slower than the importer)'}\n`,
+  )
+  for (const p of later) {
+    const content = Object.entries(p.writes).filter(
+      ([k]) => !k.startsWith('sources') && !k.startsWith('payload-'),
+    )
+    const sourceWrites = p.writes.sources ?? 0
+    const rowsChanged = ['posts', '_posts_v', 'media', 'authors', 'categories'].filter(
+      (t) => p.rowsAfter[t] !== p.rowsBefore[t],
+    )
+    const touched = p.rowsAfter.postsLastUpdate !== p.rowsBefore.postsLastUpdate
+    process.stdout.write(
+      `${p.label}: ${(p.ms / 1000).toFixed(2)} s ${p.ms < 2000 ? '(< 2 s: target met)' : '(TARGET MISSED: 2 s or more)'}; ` +
+        `created ${p.summary.created}, updated ${p.summary.updated}, unchanged ${p.summary.unchanged}, feeds not modified ${p.summary.notModified}, feeds failed ${p.summary.failedFeeds}${p.errors.length ? ` (${p.errors.slice(0, 3).join('; ')})` : ''}; ` +
+        `content writes ${content.reduce((n, [, v]) => n + v, 0)} (${content.map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}), content rows changed: ${rowsChanged.join(', ') || 'none'}, posts updated_at moved: ${touched ? 'YES' : 'no'}; ` +
+        `source health writes ${sourceWrites} (poll time, one per source)\n`,
+    )
+  }
+
+  // The same items, imported and ingested, must be the same posts.
+  const byUrl = new Map(imp.posts.map((p) => [p.sourceUrl, p]))
+  let same = 0
+  const diffs: string[] = []
+  for (const p of ing.posts) {
+    const q = byUrl.get(p.sourceUrl)
+    if (!q) {
+      diffs.push(`${p.sourceUrl}: ingested, not imported`)
+      continue
+    }
+    const fields = (Object.keys(p) as (keyof PostImage)[]).filter(
+      (k) => JSON.stringify(p[k]) !== JSON.stringify(q[k]),
+    )
+    if (fields.length === 0) same++
+    else diffs.push(`${p.sourceUrl}: ${fields.join(', ')} differ`)
+  }
+  process.stdout.write(
+    `identical posts (title, contentHtml, excerpt, publishedAt, source, authors, categories, tags, images, fidelity, flag): ${same} of ${ing.posts.length} ingested, ${imp.posts.length} imported${diffs.length ? `; ${diffs.length} differ, e.g.\n  ${diffs.slice(0, 5).join('\n  ')}` : ''}\n`,
+  )
+  await server.close()
+  fs.rmSync(tmp, { recursive: true, force: true })
+}
+
+const phase = process.env.BENCH_INGEST_PHASE
+const run =
+  phase === 'importer'
+    ? importerPhase(process.argv[2], process.argv[3])
+    : phase === 'ingest'
+      ? ingestPhase(process.argv[2], process.argv[3], process.argv[4])
+      : main()
+run.then(
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stderr.write(
+      `bench:ingest failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    )
+    process.exit(1)
+  },
+)

@@ -1,0 +1,135 @@
+import type { Id, RelatedCollection } from './sink'
+import { StoreSink } from './sink'
+import { SqliteBulkWriter } from './internals'
+
+type Row = Record<string, unknown>
+
+/**
+ * Writes at the database adapter level (`payload.db.*`, any adapter): the rows `payload.create` would
+ * store, without running the collection hooks a second time; what the hooks derive comes from
+ * collections/Posts/derive.ts, which the hooks call too.
+ */
+export class AdapterSink extends StoreSink {
+  readonly kind: 'adapter' | 'sqlite-bulk' = 'adapter'
+
+  protected async insert(collection: RelatedCollection, data: Row): Promise<Id> {
+    const doc = await this.payload.db.create({
+      collection,
+      data,
+      req: this.req,
+      // Read back only the id: the full read-back is most of the cost of an insert.
+      select: { id: true },
+    })
+    return doc.id as Id
+  }
+
+  protected async insertPost(data: Row): Promise<Id> {
+    const doc = await this.payload.db.create({
+      collection: 'posts',
+      data,
+      req: this.req,
+      select: { id: true },
+    })
+    const id = doc.id as Id
+    await this.version(id, data, data.createdAt as string)
+    return id
+  }
+
+  protected async updatePost(id: Id, data: Row): Promise<void> {
+    const updated = await this.payload.db.updateOne({
+      collection: 'posts',
+      id,
+      data,
+      req: this.req,
+      select: { id: true, createdAt: true },
+    })
+    await this.version(id, data, (updated as { createdAt?: string })?.createdAt ?? this.now())
+  }
+
+  /** The version `payload.create`/`update` saves with the doc (`latest: true`; older ones unset). */
+  protected async version(id: Id, data: Row, createdAt: string) {
+    const now = data.updatedAt as string
+    await this.payload.db.createVersion({
+      collectionSlug: 'posts',
+      parent: id,
+      versionData: { ...data, id, createdAt } as never,
+      autosave: false,
+      createdAt: now,
+      updatedAt: now,
+      req: this.req,
+      returning: false,
+    })
+  }
+
+  protected async updateSourceHosts(id: Id, hostnames: string[]): Promise<void> {
+    await this.payload.db.updateOne({
+      collection: 'sources',
+      id,
+      data: { hostnames },
+      req: this.req,
+      returning: false,
+    })
+  }
+}
+
+/**
+ * SQLite: new docs go through `SqliteBulkWriter` (./internals.ts), the same rows laid out by the
+ * adapter's own function, buffered and inserted with multi-row INSERTs when a batch commits, inside
+ * the batch's transaction. Updates (and any layout the writer does not handle) use the adapter path,
+ * after what is buffered.
+ */
+export class SqliteBulkSink extends AdapterSink {
+  override readonly kind = 'sqlite-bulk' as const
+  private bulk!: SqliteBulkWriter
+
+  override async prepare() {
+    this.bulk = await new SqliteBulkWriter(this.payload, () => this.req).init()
+    await super.prepare()
+  }
+
+  protected override async flush() {
+    await this.bulk.flush()
+  }
+
+  protected override discard() {
+    this.bulk.discard()
+  }
+
+  protected override async insert(collection: RelatedCollection, data: Row): Promise<Id> {
+    const id = await this.bulk.create(collection, data)
+    if (id != null) return id
+    await this.bulk.flush()
+    return super.insert(collection, data)
+  }
+
+  protected override async insertPost(data: Row): Promise<Id> {
+    const id = await this.bulk.create('posts', data)
+    if (id == null) {
+      await this.bulk.flush()
+      return super.insertPost(data)
+    }
+    const now = data.updatedAt as string
+    const versionId = await this.bulk.createVersion('posts', {
+      parent: id,
+      versionData: { ...data, id },
+      createdAt: now,
+      updatedAt: now,
+    })
+    if (versionId == null) {
+      await this.bulk.flush()
+      await this.version(id, data, data.createdAt as string)
+    }
+    return id
+  }
+
+  protected override async updatePost(id: Id, data: Row): Promise<void> {
+    // Adapter-level writes see everything buffered so far (and ids the bulk writer has not used).
+    await this.bulk.flush()
+    await super.updatePost(id, data)
+  }
+
+  protected override async updateSourceHosts(id: Id, hostnames: string[]): Promise<void> {
+    await this.bulk.flush()
+    await super.updateSourceHosts(id, hostnames)
+  }
+}

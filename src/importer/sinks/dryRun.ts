@@ -1,0 +1,26 @@
+import type { Id, RelatedCollection } from './sink'
+import { StoreSink } from './sink'
+
+/**
+ * The dry run: reads what exists like every sink and decides the same way (./plan.ts), so its report
+ * says exactly what a real run would do, and writes nothing. What it would create gets a placeholder
+ * id, so a second post by the same new author finds that author, as a real run would.
+ */
+export class DryRunSink extends StoreSink {
+  readonly kind = 'dry-run' as const
+  private next = 0
+
+  /** No transaction: nothing is written. */
+  protected override async begin() {}
+  /** Nothing changed: no reader's cache ends. */
+  protected override async announceChange() {}
+
+  protected async insert(collection: RelatedCollection): Promise<Id> {
+    return `dry-run:${collection}:${++this.next}`
+  }
+  protected async insertPost(): Promise<undefined> {
+    return undefined
+  }
+  protected async updatePost(): Promise<void> {}
+  protected async updateSourceHosts(): Promise<void> {}
+}

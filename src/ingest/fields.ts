@@ -1,0 +1,124 @@
+import type { Field, FieldAccess } from 'payload'
+
+import { readByStaffOnly, staffField } from '../access/roles'
+
+/** Written by the ingest run only (at the database level); nobody edits it through the API. */
+const nobody: FieldAccess = () => false
+
+export const SOURCES = 'sources' as const
+export const POSTS = 'posts' as const
+
+/** The default poll interval of a source, in minutes. */
+export const DEFAULT_POLL_MINUTES = 15
+
+/**
+ * The fields `sources` gains for live ingest: the settings an admin edits (`ingest`) and the state
+ * the ingest run keeps (`ingestStatus`): health for editors, validators for conditional requests,
+ * the backoff, and what the last poll saw.
+ */
+export const ingestFields: Field[] = [
+  {
+    name: 'ingest',
+    type: 'group',
+    access: { read: staffField },
+    label: { en: 'Live ingest', zh: '自动收录' },
+    admin: {
+      description: {
+        en: "Polls the feed URL and brings new items into the newsroom through the importer's pipeline.",
+        zh: '定时读取订阅源，经由导入流程把新条目收进编辑部。',
+      },
+    },
+    fields: readByStaffOnly([
+      {
+        name: 'enabled',
+        type: 'checkbox',
+        defaultValue: false,
+        label: { en: 'Poll this feed', zh: '定时读取此订阅源' },
+      },
+      {
+        name: 'intervalMinutes',
+        type: 'number',
+        min: 1,
+        max: 24 * 60,
+        defaultValue: DEFAULT_POLL_MINUTES,
+        label: { en: 'Poll every (minutes)', zh: '读取间隔（分钟）' },
+      },
+      {
+        name: 'arrivesAs',
+        type: 'select',
+        defaultValue: 'in_review',
+        label: { en: 'An arriving item becomes', zh: '新条目成为' },
+        options: [
+          { value: 'in_review', label: { en: 'A draft in review', zh: '待审草稿' } },
+          { value: 'published', label: { en: 'Published at once', zh: '立即发布' } },
+        ],
+      },
+      {
+        name: 'defaultCategories',
+        type: 'relationship',
+        relationTo: 'categories',
+        hasMany: true,
+        label: { en: 'Categories of every item', zh: '每个条目的栏目' },
+      },
+      {
+        name: 'fetchFullArticle',
+        type: 'checkbox',
+        defaultValue: false,
+        label: {
+          en: 'Fetch the article page when the feed has only a summary',
+          zh: '订阅源只有摘要时抓取原文页面',
+        },
+        admin: {
+          description: {
+            en: 'The article is extracted from the page with the same reader view as the archive importer.',
+            zh: '用与归档导入相同的阅读模式从页面中提取正文。',
+          },
+        },
+      },
+    ]),
+  },
+  {
+    name: 'ingestStatus',
+    type: 'group',
+    access: { read: staffField, create: nobody, update: nobody },
+    label: { en: 'Ingest health', zh: '收录状态' },
+    admin: { readOnly: true },
+    fields: readByStaffOnly([
+      { name: 'lastPolledAt', type: 'date', label: { en: 'Last poll', zh: '上次读取' } },
+      { name: 'lastSuccessAt', type: 'date', label: { en: 'Last success', zh: '上次成功' } },
+      { name: 'lastError', type: 'textarea', label: { en: 'Last error', zh: '最近错误' } },
+      {
+        name: 'failureStreak',
+        type: 'number',
+        index: true,
+        defaultValue: 0,
+        label: { en: 'Failures in a row', zh: '连续失败次数' },
+      },
+      {
+        name: 'itemsLast24h',
+        type: 'number',
+        label: { en: 'Items in the last 24 hours', zh: '最近 24 小时条目' },
+      },
+      {
+        name: 'nextPollAt',
+        type: 'date',
+        index: true,
+        label: { en: 'Next poll', zh: '下次读取' },
+        admin: {
+          description: {
+            en: 'Later than the interval after errors (backoff) or when the site asked to wait.',
+            zh: '出错（退避）或网站要求等待时会晚于间隔。',
+          },
+        },
+      },
+      { name: 'etag', type: 'text', admin: { hidden: true } },
+      { name: 'lastModified', type: 'text', admin: { hidden: true } },
+      {
+        // Article URL -> hash of the item as the feed last carried it; bounded by the feed's size.
+        name: 'seen',
+        type: 'json',
+        admin: { hidden: true },
+      },
+    ]),
+  },
+]

@@ -1,0 +1,623 @@
+import type { Payload, Where } from 'payload'
+
+import { parseFile } from '../importer/parse'
+import { planPost, type ExistingPost as PlannedPost } from '../importer/sinks/plan'
+import { contentHashOf, transform, type PostDraft } from '../importer/transform'
+import { hostOf, normaliseUrl } from '../importer/url'
+import { FetchError, fetchUrl, mapLimit, type FetchOptions } from './client'
+import { toArchiveDocument } from './document'
+import { DEFAULT_POLL_MINUTES, POSTS, SOURCES } from './fields'
+import { loadItems, type ArrivesAs, type LoadEntry } from './load'
+import { decodeFeed, decodePage, FeedParseError, parseFeedDocument, type FeedItem } from './parse'
+
+/**
+ * One ingest run: poll the sources (the due ones, or those named), turn their items into the
+ * importer's drafts, write them through `loadItems`, and record each source's health. Every item ends
+ * in one report row, every source in one feed outcome; one broken feed never stops the others.
+ */
+
+export type IngestRowStatus =
+  'created' | 'updated' | 'unchanged' | 'duplicate' | 'conflict' | 'failed'
+
+/** The importer's row shape (`ImportRow`), plus the source the item came from. */
+export type IngestRow = {
+  /** `ingest/<source slug>/<guid or link>` (the feed itself for a feed-level failure). */
+  file: string
+  source: string
+  status: IngestRowStatus
+  id?: number | string
+  sourceUrl?: string
+  reason?: string
+  warnings: string[]
+  fidelity?: number
+}
+
+export type FeedOutcome = {
+  source: string
+  feedUrl?: string
+  status: 'ok' | 'not-modified' | 'failed'
+  httpStatus?: number
+  items: number
+  error?: string
+  nextPollAt?: string
+}
+
+export type IngestReport = {
+  summary: {
+    sources: number
+    failedFeeds: number
+    notModified: number
+    items: number
+    created: number
+    updated: number
+    unchanged: number
+    duplicate: number
+    conflict: number
+    failed: number
+    runId: string
+    startedAt: string
+    finishedAt: string
+    durationMs: number
+  }
+  feeds: FeedOutcome[]
+  rows: IngestRow[]
+}
+
+export type IngestOptions = {
+  payload: Payload
+  /** Poll these sources (by slug) now, due or not. @default every enabled source that is due */
+  sources?: string[]
+  /** @default () => new Date() */
+  now?: () => Date
+  /** Feeds fetched at once. @default INGEST_CONCURRENCY || 4 */
+  concurrency?: number
+  /** Passed to every fetch (timeouts, limits, private addresses). */
+  fetch?: Omit<FetchOptions, 'etag' | 'lastModified' | 'accept'>
+}
+
+type SourceDoc = {
+  id: number | string
+  name: string
+  slug?: string | null
+  feedUrl?: string | null
+  ingest?: {
+    enabled?: boolean | null
+    intervalMinutes?: number | null
+    arrivesAs?: ArrivesAs | null
+    defaultCategories?: (number | string | { id: number | string; name?: string })[] | null
+    fetchFullArticle?: boolean | null
+  } | null
+  ingestStatus?: {
+    failureStreak?: number | null
+    etag?: string | null
+    lastModified?: string | null
+    seen?: Record<string, string> | null
+  } | null
+}
+
+type ExistingPost = {
+  id: number | string
+  slug?: string | null
+  title?: string
+  contentHtml?: string | null
+  publishedAt?: string | null
+  updatedAt?: string
+  provenance?: {
+    contentHash?: string | null
+    importRun?: string | null
+    importedAt?: string | null
+  } | null
+  /** `updatedAt` of its latest version; undefined when it has none. */
+  versionUpdatedAt?: string | null
+}
+
+type Candidate = { row: IngestRow; entry: LoadEntry; hash: string }
+
+type Polled = {
+  source: SourceDoc
+  outcome: FeedOutcome
+  rows: IngestRow[]
+  candidates: Candidate[]
+  /** url -> hash of every item that ended settled (created/updated/unchanged) this poll. */
+  seen?: Record<string, string>
+  validators?: { etag?: string; lastModified?: string }
+  retryAfterMs?: number
+}
+
+const DAY = 24 * 60 * 60 * 1000
+/** Drafts waiting to be written before a batch is written (bounds the memory of a first poll). */
+const FLUSH_AT = 1000
+/** The most items of one feed remembered as seen. */
+const SEEN_LIMIT = 2000
+
+const slugOf = (s: SourceDoc) => s.slug || String(s.id)
+
+/** The next poll after a failure: the interval doubled per failure in a row, at most a day. */
+export const backoffMs = (intervalMs: number, streak: number, retryAfterMs?: number): number => {
+  const doubled = Math.min(intervalMs * 2 ** Math.min(streak, 16), DAY)
+  return retryAfterMs != null ? Math.max(doubled, Math.min(retryAfterMs, 7 * DAY)) : doubled
+}
+
+/**
+ * Whether staff touched a post after ingest or the importer last wrote it: the loader stamps
+ * `updatedAt` and `provenance.importedAt` with the same instant, so any later `updatedAt`, on the post
+ * or on a newer draft version of it, is someone else's save.
+ */
+/** The importer's decision for an item whose post may exist (src/importer/sinks/plan.ts). */
+const planFor = (post: ExistingPost | undefined, hash: string) =>
+  planPost(
+    post &&
+      ({
+        id: post.id,
+        slug: post.slug,
+        contentHash: post.provenance?.contentHash,
+        importRun: post.provenance?.importRun,
+        importedAt: post.provenance?.importedAt,
+        updatedAt: post.updatedAt,
+        versionUpdatedAt: post.versionUpdatedAt,
+      } satisfies PlannedPost),
+    hash,
+  )
+
+/** The row reason of a conflict: a post staff edited, in ingest's words, else the importer's. */
+const conflictReason = (plan: { cause: 'foreign' | 'edited'; reason: string }): string =>
+  plan.cause === 'edited'
+    ? 'the item changed upstream, but staff have edited the post: left as it is'
+    : plan.reason
+
+const sameContent = (draft: PostDraft, post: ExistingPost, dated: boolean): boolean =>
+  draft.title === post.title &&
+  draft.contentHtml === (post.contentHtml ?? '') &&
+  (!dated ||
+    (draft.publishedAt ?? null) ===
+      (post.publishedAt ? new Date(post.publishedAt).toISOString() : null))
+
+const describeError = (err: unknown): string =>
+  err instanceof FetchError || err instanceof FeedParseError
+    ? err.message
+    : `unexpected: ${(err as Error)?.message ?? String(err)}`
+
+/** Enabled sources with a feed whose next poll has come. */
+const dueSources = (now: Date): Where => ({
+  and: [
+    { 'ingest.enabled': { equals: true } },
+    { feedUrl: { exists: true } },
+    {
+      or: [
+        { 'ingestStatus.nextPollAt': { exists: false } },
+        { 'ingestStatus.nextPollAt': { less_than_equal: now.toISOString() } },
+      ],
+    },
+  ],
+})
+
+/** How many sources a run started now would poll. */
+export const countDueSources = async (payload: Payload, now = new Date()): Promise<number> =>
+  (await payload.count({ collection: SOURCES, where: dueSources(now), overrideAccess: true }))
+    .totalDocs
+
+/** Finds the sources to poll: the named ones, or every enabled one whose next poll is due. */
+const sourcesToPoll = async (
+  payload: Payload,
+  slugs: string[] | undefined,
+  now: Date,
+): Promise<{ sources: SourceDoc[]; missing: string[] }> => {
+  const where: Where = slugs ? { slug: { in: slugs } } : dueSources(now)
+  const res = await payload.find({
+    collection: SOURCES,
+    where,
+    depth: 1,
+    limit: 1000,
+    pagination: false,
+    overrideAccess: true,
+    select: { name: true, slug: true, feedUrl: true, ingest: true, ingestStatus: true },
+    populate: { categories: { name: true } },
+  })
+  const sources = res.docs as unknown as SourceDoc[]
+  const found = new Set(sources.map((s) => s.slug))
+  return { sources, missing: (slugs ?? []).filter((s) => !found.has(s)) }
+}
+
+/** Fetches, parses and decides one source's items; writes nothing. */
+const pollSource = async (
+  payload: Payload,
+  source: SourceDoc,
+  now: Date,
+  fetchOptions: IngestOptions['fetch'],
+): Promise<Polled> => {
+  const slug = slugOf(source)
+  const feedUrl = source.feedUrl?.trim()
+  const rows: IngestRow[] = []
+  const outcome: FeedOutcome = { source: slug, feedUrl, status: 'failed', items: 0 }
+  const feedRow = (reason: string): IngestRow => ({
+    file: `ingest/${slug}`,
+    source: slug,
+    status: 'failed',
+    reason,
+    warnings: [],
+  })
+  if (!feedUrl) {
+    outcome.error = 'the source has no feed URL'
+    return { source, outcome, rows: [feedRow(outcome.error)], candidates: [] }
+  }
+  const status = source.ingestStatus ?? {}
+  let fetched
+  try {
+    fetched = await fetchUrl(feedUrl, {
+      ...fetchOptions,
+      etag: status.etag,
+      lastModified: status.lastModified,
+    })
+  } catch (err) {
+    outcome.error = describeError(err)
+    outcome.httpStatus = err instanceof FetchError ? err.details.httpStatus : undefined
+    return {
+      source,
+      outcome,
+      rows: [feedRow(`fetching ${feedUrl}: ${outcome.error}`)],
+      candidates: [],
+      retryAfterMs: err instanceof FetchError ? err.details.retryAfterMs : undefined,
+    }
+  }
+  if (fetched.status === 'not-modified') {
+    outcome.status = 'not-modified'
+    outcome.httpStatus = 304
+    return { source, outcome, rows, candidates: [] }
+  }
+  outcome.httpStatus = 200
+  let items: FeedItem[]
+  try {
+    items = parseFeedDocument(decodeFeed(fetched.body, fetched.contentType), fetched.url).items
+  } catch (err) {
+    outcome.error = describeError(err)
+    return { source, outcome, rows: [feedRow(outcome.error)], candidates: [] }
+  }
+  outcome.status = 'ok'
+  outcome.items = items.length
+  const validators = { etag: fetched.etag, lastModified: fetched.lastModified }
+
+  const previous = status.seen ?? {}
+  const seen: Record<string, string> = {}
+  const byUrl = new Map<string, string>()
+  const pending: {
+    item: FeedItem
+    url: string
+    file: string
+    identity: string
+    hash: string
+    row: IngestRow
+  }[] = []
+  for (const item of items) {
+    const file = `ingest/${slug}/${item.guid ?? item.link ?? item.title}`
+    const url = normaliseUrl(item.link)
+    const row: IngestRow = { file, source: slug, status: 'failed', sourceUrl: url, warnings: [] }
+    if (!url || !item.link) {
+      row.reason = item.link
+        ? `no usable article URL: "${item.link.slice(0, 200)}" is not an http(s) URL`
+        : 'no article URL: the item has no link and no permalink guid'
+      rows.push(row)
+      continue
+    }
+    const first = byUrl.get(url)
+    if (first) {
+      rows.push({
+        ...row,
+        status: 'duplicate',
+        reason: `same article URL as "${first}", which was kept`,
+      })
+      continue
+    }
+    byUrl.set(url, file)
+    const identity = toArchiveDocument({ item, url: item.link, outlet: source.name })
+    const hash = contentHashOf(identity)
+    if (previous[url] === hash) {
+      seen[url] = hash
+      rows.push({ ...row, status: 'unchanged' })
+      continue
+    }
+    pending.push({ item, url, file, identity, hash, row })
+  }
+
+  const existing = new Map<string, ExistingPost>()
+  if (pending.length) {
+    const found = await payload.db.find({
+      collection: POSTS,
+      where: { sourceUrl: { in: pending.map((p) => p.url) } },
+      select: {
+        sourceUrl: true,
+        slug: true,
+        title: true,
+        contentHtml: true,
+        publishedAt: true,
+        updatedAt: true,
+        provenance: { contentHash: true, importRun: true, importedAt: true },
+      } as never,
+      limit: pending.length,
+      pagination: false,
+    })
+    const docs = found.docs as (ExistingPost & { sourceUrl?: string })[]
+    // Their latest versions: a post saved (or drafted) since its import is the importer's conflict.
+    const latest = new Map<string, string | null>()
+    if (docs.length) {
+      const versions = await payload.db.findVersions({
+        collection: POSTS,
+        where: { and: [{ parent: { in: docs.map((d) => d.id) } }, { latest: { equals: true } }] },
+        select: { parent: true, updatedAt: true } as never,
+        limit: docs.length,
+        pagination: false,
+      })
+      for (const v of versions.docs as { parent: unknown; updatedAt?: string }[]) {
+        const parent =
+          typeof v.parent === 'object' && v.parent ? (v.parent as { id: unknown }).id : v.parent
+        latest.set(String(parent), v.updatedAt ?? null)
+      }
+    }
+    for (const d of docs) {
+      if (!d.sourceUrl) continue
+      const key = String(d.id)
+      existing.set(d.sourceUrl, {
+        ...d,
+        versionUpdatedAt: latest.has(key) ? (latest.get(key) ?? null) : undefined,
+      })
+    }
+  }
+
+  const categories = (source.ingest?.defaultCategories ?? [])
+    .map((c) => (typeof c === 'object' ? c.name : undefined))
+    .filter((n): n is string => !!n)
+  const arrivesAs: ArrivesAs = source.ingest?.arrivesAs === 'published' ? 'published' : 'in_review'
+  const candidates: Candidate[] = []
+  for (const p of pending) {
+    // One yield per item, as the importer does per file: the heap stays flat (STACK.md, "Memory").
+    await new Promise<void>((resolve) => setImmediate(resolve))
+    const post = existing.get(p.url)
+    const { row } = p
+    try {
+      // The importer's rule, before any page is fetched or transform run.
+      const plan = planFor(post, p.hash)
+      if (plan.action === 'unchanged') {
+        seen[p.url] = p.hash
+        rows.push({ ...row, status: 'unchanged', id: plan.existing.id })
+        continue
+      }
+      if (plan.action === 'conflict') {
+        rows.push({
+          ...row,
+          status: 'conflict',
+          id: plan.existing.id,
+          reason: conflictReason(plan),
+        })
+        continue
+      }
+      let page: string | undefined
+      if (!p.item.content && source.ingest?.fetchFullArticle) {
+        const res = await fetchUrl(p.item.link!, {
+          ...fetchOptions,
+          accept: 'text/html, application/xhtml+xml;q=0.9, */*;q=0.5',
+        })
+        if (res.status === 'ok') page = decodePage(res.body, res.contentType)
+      }
+      // A dated item with its full content is its identity document; the others add the page or date.
+      const doc =
+        page == null && p.item.published != null
+          ? p.identity
+          : toArchiveDocument({
+              item: p.item,
+              url: p.item.link!,
+              outlet: source.name,
+              page,
+              seenAt: now,
+            })
+      const result = transform(parseFile(doc, p.file), p.identity)
+      if (!result.ok) {
+        rows.push({ ...row, reason: result.reason, warnings: result.warnings })
+        continue
+      }
+      const draft = result.draft
+      draft.outlet = { name: source.name, host: hostOf(draft.sourceUrl) }
+      draft.categories = [...new Set([...draft.categories, ...categories])]
+      const dated = p.item.published != null
+      // An undated item keeps the date it was first seen with.
+      if (!dated && post?.publishedAt) draft.publishedAt = new Date(post.publishedAt).toISOString()
+      const base = { ...row, fidelity: draft.fidelity, warnings: draft.warnings }
+      // Already in the archive with the same text (another file, so another hash): never rewritten.
+      if (post && sameContent(draft, post, dated)) {
+        seen[p.url] = p.hash
+        rows.push({ ...base, status: 'unchanged', id: post.id })
+        continue
+      }
+      candidates.push({ row: base, entry: { draft, arrivesAs }, hash: p.hash })
+    } catch (err) {
+      if (!(err instanceof FetchError))
+        payload.logger.error({ err, msg: `ingest: ${p.file} failed` })
+      rows.push({
+        ...row,
+        reason:
+          err instanceof FetchError
+            ? `fetching the article page ${err.details.url}: ${err.message}`
+            : describeError(err),
+      })
+    }
+  }
+  return { source, outcome, rows, candidates, seen, validators }
+}
+
+/** Polls sources and ingests their items. See the module comment. */
+export const runIngest = async (options: IngestOptions): Promise<IngestReport> => {
+  const { payload } = options
+  const clock = options.now ?? (() => new Date())
+  const started = clock()
+  const runId = `ingest:${started.toISOString()}`
+  const { sources, missing } = await sourcesToPoll(payload, options.sources, started)
+  const limit = options.concurrency ?? (Number(process.env.INGEST_CONCURRENCY) || 4)
+
+  // Drafts are written in batches as sources finish, so a first poll of many big feeds holds at most
+  // about FLUSH_AT drafts in memory; one batch (one loader) on an ordinary run.
+  // One article carried by two sources is one post: the first source to finish keeps it.
+  const claimed = new Map<string, string>()
+  let queue: { polled: Polled; candidate: Candidate }[] = []
+  const flush = async () => {
+    const batch = queue
+    queue = []
+    if (batch.length === 0) return
+    const outcomes = await loadItems(
+      payload,
+      batch.map((t) => t.candidate.entry),
+      { runId },
+    )
+    batch.forEach(({ polled: p, candidate: c }, i) => {
+      const o = outcomes[i]
+      if (o.status === 'failed') {
+        p.rows.push({ ...c.row, status: 'failed', reason: o.reason })
+      } else if (o.status === 'conflict') {
+        // Edited between the poll's look and the write: the sink's plan said no.
+        p.rows.push({ ...c.row, status: 'conflict', id: o.id, reason: o.reason })
+      } else {
+        p.rows.push({ ...c.row, status: o.status, id: o.id })
+        if (p.seen) p.seen[c.entry.draft.sourceUrl] = c.hash
+      }
+    })
+  }
+  let writing = Promise.resolve()
+
+  const polled = await mapLimit(sources, limit, async (source) => {
+    let p: Polled
+    try {
+      p = await pollSource(payload, source, started, options.fetch)
+    } catch (err) {
+      payload.logger.error({ err, msg: `ingest: polling ${slugOf(source)} failed` })
+      const reason = describeError(err)
+      const slug = slugOf(source)
+      p = {
+        source,
+        outcome: {
+          source: slug,
+          feedUrl: source.feedUrl ?? undefined,
+          status: 'failed',
+          items: 0,
+          error: reason,
+        },
+        rows: [{ file: `ingest/${slug}`, source: slug, status: 'failed', reason, warnings: [] }],
+        candidates: [],
+      }
+    }
+    for (const c of p.candidates) {
+      const url = c.entry.draft.sourceUrl
+      const owner = claimed.get(url)
+      if (owner) {
+        p.rows.push({
+          ...c.row,
+          status: 'duplicate',
+          reason: `same article URL as "${owner}", which was kept`,
+        })
+        continue
+      }
+      claimed.set(url, c.row.file)
+      queue.push({ polled: p, candidate: c })
+    }
+    p.candidates = []
+    if (queue.length >= FLUSH_AT) {
+      // Batches are written one after another, never two loaders at once.
+      writing = writing.then(flush)
+      await writing
+    }
+    return p
+  })
+  writing = writing.then(flush)
+  await writing
+
+  const finished = clock()
+  for (const p of polled) await recordHealth(payload, p, finished)
+
+  const rows = [
+    ...missing.map((slug): IngestRow => ({
+      file: `ingest/${slug}`,
+      source: slug,
+      status: 'failed',
+      reason: `no source with the slug "${slug}"`,
+      warnings: [],
+    })),
+    ...polled.flatMap((p) => p.rows),
+  ]
+  const feeds = [
+    ...missing.map((slug): FeedOutcome => ({
+      source: slug,
+      status: 'failed',
+      items: 0,
+      error: 'no such source',
+    })),
+    ...polled.map((p) => p.outcome),
+  ]
+  const count = (s: IngestRowStatus) => rows.filter((r) => r.status === s).length
+  const done = new Date()
+  return {
+    summary: {
+      sources: feeds.length,
+      failedFeeds: feeds.filter((f) => f.status === 'failed').length,
+      notModified: feeds.filter((f) => f.status === 'not-modified').length,
+      items: feeds.reduce((n, f) => n + f.items, 0),
+      created: count('created'),
+      updated: count('updated'),
+      unchanged: count('unchanged'),
+      duplicate: count('duplicate'),
+      conflict: count('conflict'),
+      failed: count('failed'),
+      runId,
+      startedAt: started.toISOString(),
+      finishedAt: done.toISOString(),
+      durationMs: done.getTime() - started.getTime(),
+    },
+    feeds,
+    rows,
+  }
+}
+
+/** Writes the source's health and poll state: one update per polled source. */
+const recordHealth = async (payload: Payload, p: Polled, now: Date) => {
+  const { source, outcome } = p
+  const intervalMs = Math.max(1, source.ingest?.intervalMinutes ?? DEFAULT_POLL_MINUTES) * 60_000
+  const previousStreak = source.ingestStatus?.failureStreak ?? 0
+  const data: Record<string, unknown> = { lastPolledAt: now.toISOString() }
+  if (outcome.status === 'failed') {
+    const streak = previousStreak + 1
+    data.failureStreak = streak
+    data.lastError = `${now.toISOString()}: ${outcome.error ?? 'failed'}`
+    data.nextPollAt = new Date(
+      now.getTime() + backoffMs(intervalMs, streak, p.retryAfterMs),
+    ).toISOString()
+  } else {
+    // The feed was read; items that could not be brought in are worth an editor's look all the same.
+    const failedItems = p.rows.filter((r) => r.status === 'failed' || r.status === 'conflict')
+    if (failedItems.length)
+      data.lastError = `${now.toISOString()}: ${failedItems.length} item(s) not brought in, e.g. ${failedItems[0].file}: ${failedItems[0].reason}`
+    data.failureStreak = 0
+    data.lastSuccessAt = now.toISOString()
+    data.nextPollAt = new Date(now.getTime() + intervalMs).toISOString()
+    if (outcome.status === 'ok') {
+      data.etag = p.validators?.etag ?? null
+      data.lastModified = p.validators?.lastModified ?? null
+      data.seen = Object.fromEntries(Object.entries(p.seen ?? {}).slice(0, SEEN_LIMIT))
+    }
+  }
+  const since = new Date(now.getTime() - DAY).toISOString()
+  const recent = await payload.count({
+    collection: POSTS,
+    where: {
+      and: [
+        { source: { equals: source.id } },
+        { 'provenance.importRun': { like: 'ingest:' } },
+        { createdAt: { greater_than: since } },
+      ],
+    },
+    overrideAccess: true,
+  })
+  data.itemsLast24h = recent.totalDocs
+  outcome.nextPollAt = data.nextPollAt as string
+  const current = (source.ingestStatus ?? {}) as Record<string, unknown>
+  await payload.db.updateOne({
+    collection: SOURCES,
+    id: source.id,
+    data: { ingestStatus: { ...current, ...data } },
+    returning: false,
+  })
+}

@@ -1,0 +1,167 @@
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+import { createClient } from '@libsql/client'
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import { createLocalReq, type Payload } from 'payload'
+
+import { runImport } from '../../src/importer'
+import {
+  openWriteTransactions,
+  readCatalogSqlite,
+  type WriteTransactions,
+} from '../../src/importer/sinks/internals'
+import { chooseSink } from '../../src/importer/sinks'
+import { readCatalogViaAdapter } from '../../src/importer/sinks/sink'
+import { bootPayload } from '../helpers/payload'
+
+/**
+ * Pins what src/importer/sinks/internals.ts relies on in @payloadcms/db-sqlite, drizzle and libsql
+ * for the importer's batches (the bulk rows themselves are pinned by bulk-equivalence.test.ts): on
+ * an SQLite file a batch is one real transaction, and the app's connection keeps the adapter's
+ * configuration.
+ */
+
+let payload: Payload
+let tmp: string
+let dbFile: string
+const previousUri = process.env.DATABASE_URI
+
+beforeAll(async () => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'importer-internals-'))
+  dbFile = path.join(tmp, 'internals.db')
+  process.env.DATABASE_URI = dbFile
+  payload = await bootPayload()
+})
+afterAll(async () => {
+  await payload?.destroy()
+  if (previousUri === undefined) delete process.env.DATABASE_URI
+  else process.env.DATABASE_URI = previousUri
+  fs.rmSync(tmp, { recursive: true, force: true })
+})
+
+const isSqliteFile = () => (payload.db as unknown as { name: string }).name === 'sqlite'
+
+/** How many categories another connection (another process, say) sees with this name. */
+const seenElsewhere = async (name: string) => {
+  const other = createClient({ url: `file:${dbFile}` })
+  try {
+    const rs = await other.execute({
+      sql: 'SELECT count(*) FROM categories WHERE name = ?',
+      args: [name],
+    })
+    return Number(rs.rows[0][0])
+  } finally {
+    other.close()
+  }
+}
+
+const createInBatch = async (transactions: WriteTransactions, name: string) => {
+  const id = await transactions.begin()
+  expect(id).not.toBeNull()
+  const req = await createLocalReq({}, payload)
+  req.transactionID = id!
+  await payload.db.create({ collection: 'categories', data: { name, slug: name }, req })
+  return id!
+}
+
+describe('an import batch on an SQLite file', () => {
+  it('is one transaction: nothing of it is visible elsewhere until it commits, nothing after a rollback', async () => {
+    if (!isSqliteFile()) return
+    const transactions = await openWriteTransactions(payload)
+    try {
+      const committed = await createInBatch(transactions, 'batch-committed')
+      expect(await seenElsewhere('batch-committed')).toBe(0)
+      await transactions.commit(committed)
+      expect(await seenElsewhere('batch-committed')).toBe(1)
+
+      const dropped = await createInBatch(transactions, 'batch-dropped')
+      await transactions.rollback(dropped)
+      expect(await seenElsewhere('batch-dropped')).toBe(0)
+    } finally {
+      await transactions.close()
+    }
+  })
+
+  it("leaves the app's own connection with the adapter's busy timeout and synchronous setting", async () => {
+    if (!isSqliteFile()) return
+    const transactions = await openWriteTransactions(payload)
+    const id = await createInBatch(transactions, 'batch-pragmas')
+    const client = (payload.db as unknown as { client: ReturnType<typeof createClient> }).client
+    const pragma = async (name: string) =>
+      Number((await client.execute(`PRAGMA ${name}`)).rows[0][0])
+    try {
+      // src/db.ts: busyTimeout 5000, WAL with synchronous NORMAL (1).
+      expect({ busy: await pragma('busy_timeout'), sync: await pragma('synchronous') }).toEqual({
+        busy: 5000,
+        sync: 1,
+      })
+    } finally {
+      await transactions.commit(id)
+      await transactions.close()
+    }
+    expect(await seenElsewhere('batch-pragmas')).toBe(1)
+  })
+})
+
+describe('a sink that has read what exists', () => {
+  it('holds no lock until it writes: another process can write meanwhile', async () => {
+    if (!isSqliteFile()) return
+    const sink = chooseSink(payload, { status: 'published', runId: 'lock-test' })
+    await sink.prepare()
+    const other = createClient({ url: `file:${dbFile}` })
+    try {
+      // No busy timeout: a held lock fails this at once.
+      await other.execute({
+        sql: "INSERT INTO categories (name, slug, updated_at, created_at) VALUES ('other-process', 'other-process', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')",
+        args: [],
+      })
+    } finally {
+      other.close()
+      await sink.finish()
+    }
+    expect(await seenElsewhere('other-process')).toBe(1)
+  })
+})
+
+describe("the importer's catalogue of what exists", () => {
+  it("reads with plain SELECTs exactly what the adapter's find reads", async () => {
+    if (!isSqliteFile()) return
+    const examples = path.resolve(
+      path.dirname(fileURLToPath(import.meta.url)),
+      '../../examples/archive',
+    )
+    const report = await runImport({ payload, dir: examples })
+    expect(report.summary.created).toBeGreaterThan(5)
+    // A post made by hand (no provenance) and one without a version are in it too.
+    await payload.create({
+      collection: 'posts',
+      data: { title: 'By hand', sourceUrl: 'https://by-hand.test/a', _status: 'draft' },
+      draft: true,
+      overrideAccess: true,
+    })
+    const id = report.rows.find((r) => r.status === 'created')!.id!
+    await payload.db.deleteVersions({ collection: 'posts', where: { parent: { equals: id } } })
+
+    const byId = <T extends { id?: unknown; parent?: unknown }>(rows: T[]) =>
+      [...rows].sort((a, b) => Number(a.id ?? a.parent) - Number(b.id ?? b.parent))
+    const fast = (await readCatalogSqlite(payload))!
+    const slow = await readCatalogViaAdapter(payload)
+    const norm = (c: typeof fast) => ({
+      posts: byId(c.posts).map((p) => ({
+        ...p,
+        contentHash: p.contentHash ?? null,
+        importRun: p.importRun ?? null,
+        importedAt: p.importedAt ?? null,
+      })),
+      latestVersions: byId(c.latestVersions),
+      media: byId(c.media),
+    })
+    expect(norm(fast)).toEqual(norm(slow))
+    expect(fast.posts.length).toBe(report.summary.created + 1)
+    expect(fast.latestVersions.length).toBe(report.summary.created)
+    expect(fast.media.length).toBeGreaterThan(0)
+  })
+})
