@@ -17,6 +17,23 @@ export async function up({ db, payload, req }: MigrateUpArgs): Promise<void> {
   await db.run(
     sql`CREATE INDEX \`sources_rels_categories_id_idx\` ON \`sources_rels\` (\`categories_id\`);`,
   )
+  await db.run(sql`CREATE TABLE \`delivery_epochs\` (
+  	\`id\` integer PRIMARY KEY NOT NULL,
+  	\`key\` text NOT NULL,
+  	\`value\` text NOT NULL,
+  	\`updated_at\` text DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')) NOT NULL,
+  	\`created_at\` text DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')) NOT NULL
+  );
+  `)
+  await db.run(
+    sql`CREATE UNIQUE INDEX \`delivery_epochs_key_idx\` ON \`delivery_epochs\` (\`key\`);`,
+  )
+  await db.run(
+    sql`CREATE INDEX \`delivery_epochs_updated_at_idx\` ON \`delivery_epochs\` (\`updated_at\`);`,
+  )
+  await db.run(
+    sql`CREATE INDEX \`delivery_epochs_created_at_idx\` ON \`delivery_epochs\` (\`created_at\`);`,
+  )
   await db.run(sql`CREATE TABLE \`payload_jobs_stats\` (
   	\`id\` integer PRIMARY KEY NOT NULL,
   	\`stats\` text,
@@ -24,6 +41,8 @@ export async function up({ db, payload, req }: MigrateUpArgs): Promise<void> {
   	\`created_at\` text
   );
   `)
+  await db.run(sql`ALTER TABLE \`posts\` ADD \`approved_fingerprint\` text;`)
+  await db.run(sql`ALTER TABLE \`_posts_v\` ADD \`version_approved_fingerprint\` text;`)
   await db.run(sql`ALTER TABLE \`sources\` ADD \`ingest_enabled\` integer DEFAULT false;`)
   await db.run(sql`ALTER TABLE \`sources\` ADD \`ingest_interval_minutes\` numeric DEFAULT 15;`)
   await db.run(sql`ALTER TABLE \`sources\` ADD \`ingest_arrives_as\` text DEFAULT 'in_review';`)
@@ -45,12 +64,52 @@ export async function up({ db, payload, req }: MigrateUpArgs): Promise<void> {
   await db.run(
     sql`CREATE INDEX \`sources_ingest_status_ingest_status_next_poll_at_idx\` ON \`sources\` (\`ingest_status_next_poll_at\`);`,
   )
+  await db.run(sql`ALTER TABLE \`media\` ADD \`created_by_id\` integer REFERENCES users(id);`)
+  await db.run(sql`CREATE INDEX \`media_created_by_idx\` ON \`media\` (\`created_by_id\`);`)
   await db.run(sql`ALTER TABLE \`payload_jobs\` ADD \`meta\` text;`)
+  await db.run(sql`ALTER TABLE \`payload_jobs\` ADD \`claimed_by\` text;`)
+  await db.run(sql`ALTER TABLE \`payload_jobs\` ADD \`lease_until\` text;`)
+  await db.run(
+    sql`CREATE INDEX \`payload_jobs_lease_until_idx\` ON \`payload_jobs\` (\`lease_until\`);`,
+  )
+  await db.run(sql`ALTER TABLE \`users\` DROP COLUMN \`login_attempts\`;`)
+  await db.run(sql`ALTER TABLE \`users\` DROP COLUMN \`lock_until\`;`)
 }
 
 export async function down({ db, payload, req }: MigrateDownArgs): Promise<void> {
   await db.run(sql`DROP TABLE \`sources_rels\`;`)
+  await db.run(sql`DROP TABLE \`delivery_epochs\`;`)
   await db.run(sql`DROP TABLE \`payload_jobs_stats\`;`)
+  await db.run(sql`PRAGMA foreign_keys=OFF;`)
+  await db.run(sql`CREATE TABLE \`__new_media\` (
+  	\`id\` integer PRIMARY KEY NOT NULL,
+  	\`alt\` text,
+  	\`caption\` text,
+  	\`credit\` text,
+  	\`external_url\` text,
+  	\`updated_at\` text DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')) NOT NULL,
+  	\`created_at\` text DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')) NOT NULL,
+  	\`url\` text,
+  	\`thumbnail_u_r_l\` text,
+  	\`filename\` text,
+  	\`mime_type\` text,
+  	\`filesize\` numeric,
+  	\`width\` numeric,
+  	\`height\` numeric,
+  	\`focal_x\` numeric,
+  	\`focal_y\` numeric
+  );
+  `)
+  await db.run(
+    sql`INSERT INTO \`__new_media\`("id", "alt", "caption", "credit", "external_url", "updated_at", "created_at", "url", "thumbnail_u_r_l", "filename", "mime_type", "filesize", "width", "height", "focal_x", "focal_y") SELECT "id", "alt", "caption", "credit", "external_url", "updated_at", "created_at", "url", "thumbnail_u_r_l", "filename", "mime_type", "filesize", "width", "height", "focal_x", "focal_y" FROM \`media\`;`,
+  )
+  await db.run(sql`DROP TABLE \`media\`;`)
+  await db.run(sql`ALTER TABLE \`__new_media\` RENAME TO \`media\`;`)
+  await db.run(sql`PRAGMA foreign_keys=ON;`)
+  await db.run(sql`CREATE UNIQUE INDEX \`media_external_url_idx\` ON \`media\` (\`external_url\`);`)
+  await db.run(sql`CREATE INDEX \`media_updated_at_idx\` ON \`media\` (\`updated_at\`);`)
+  await db.run(sql`CREATE INDEX \`media_created_at_idx\` ON \`media\` (\`created_at\`);`)
+  await db.run(sql`CREATE UNIQUE INDEX \`media_filename_idx\` ON \`media\` (\`filename\`);`)
   await db.run(sql`DROP INDEX \`sources_ingest_status_ingest_status_failure_streak_idx\`;`)
   await db.run(sql`DROP INDEX \`sources_ingest_status_ingest_status_next_poll_at_idx\`;`)
   await db.run(sql`ALTER TABLE \`sources\` DROP COLUMN \`ingest_enabled\`;`)
@@ -66,5 +125,12 @@ export async function down({ db, payload, req }: MigrateDownArgs): Promise<void>
   await db.run(sql`ALTER TABLE \`sources\` DROP COLUMN \`ingest_status_etag\`;`)
   await db.run(sql`ALTER TABLE \`sources\` DROP COLUMN \`ingest_status_last_modified\`;`)
   await db.run(sql`ALTER TABLE \`sources\` DROP COLUMN \`ingest_status_seen\`;`)
+  await db.run(sql`DROP INDEX \`payload_jobs_lease_until_idx\`;`)
   await db.run(sql`ALTER TABLE \`payload_jobs\` DROP COLUMN \`meta\`;`)
+  await db.run(sql`ALTER TABLE \`payload_jobs\` DROP COLUMN \`claimed_by\`;`)
+  await db.run(sql`ALTER TABLE \`payload_jobs\` DROP COLUMN \`lease_until\`;`)
+  await db.run(sql`ALTER TABLE \`users\` ADD \`login_attempts\` numeric DEFAULT 0;`)
+  await db.run(sql`ALTER TABLE \`users\` ADD \`lock_until\` text;`)
+  await db.run(sql`ALTER TABLE \`posts\` DROP COLUMN \`approved_fingerprint\`;`)
+  await db.run(sql`ALTER TABLE \`_posts_v\` DROP COLUMN \`version_approved_fingerprint\`;`)
 }
