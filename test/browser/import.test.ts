@@ -133,9 +133,12 @@ describe('importing the archive from the admin', () => {
         limit: 1,
         depth: 0,
       })
+      // A fresh page: the desk's lists as loaded now, and the run's report closed again.
+      await page.reload()
       if (flagged.docs[0]) {
-        await page.reload()
         await seeText(page, '[data-testid="desk-flagged"] a', flagged.docs[0].title)
+      } else {
+        await seeText(page, '[data-testid="desk-flagged"]', 'Nothing here.')
       }
       await page.locator('[data-testid="import-run"]').first().getByText('Show report').click()
       await page.locator('[data-testid="import-report"]').waitFor()
