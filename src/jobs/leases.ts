@@ -89,6 +89,22 @@ export const claimJob = async (
   return Boolean(claimed)
 }
 
+/** One update of job `id` that only `holder`, while it holds the job, can make: whether it matched. */
+const updateHeldJob = async (
+  payload: Payload,
+  id: number | string,
+  holder: string,
+  data: Record<string, unknown>,
+): Promise<boolean> =>
+  Boolean(
+    await payload.db.updateOne({
+      collection: JOBS_COLLECTION,
+      where: { and: [{ id: { equals: id } }, { claimedBy: { equals: holder } }] },
+      data,
+      options: atomic(payload),
+    }),
+  )
+
 /**
  * Extends `holder`'s lease on job `id`: false when it no longer holds it (its lease ran out and
  * another server claimed the job, or the job is gone).
@@ -99,15 +115,10 @@ export const renewJobLease = async (
   holder: string,
   leaseMs: number,
   now: Date = new Date(),
-): Promise<boolean> => {
-  const renewed = await payload.db.updateOne({
-    collection: JOBS_COLLECTION,
-    where: { and: [{ id: { equals: id } }, { claimedBy: { equals: holder } }] },
-    data: { leaseUntil: new Date(now.getTime() + leaseMs).toISOString() },
-    options: atomic(payload),
+): Promise<boolean> =>
+  updateHeldJob(payload, id, holder, {
+    leaseUntil: new Date(now.getTime() + leaseMs).toISOString(),
   })
-  return Boolean(renewed)
-}
 
 /**
  * Gives job `id` back after `holder` ran it (a job to retry is then claimable again). The run has
@@ -119,10 +130,5 @@ export const releaseJob = async (
   id: number | string,
   holder: string,
 ): Promise<void> => {
-  await payload.db.updateOne({
-    collection: JOBS_COLLECTION,
-    where: { and: [{ id: { equals: id } }, { claimedBy: { equals: holder } }] },
-    data: { claimedBy: null, leaseUntil: null, processing: false },
-    options: atomic(payload),
-  })
+  await updateHeldJob(payload, id, holder, { claimedBy: null, leaseUntil: null, processing: false })
 }
