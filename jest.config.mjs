@@ -19,6 +19,7 @@ export default {
   moduleNameMapper: {
     '^@payload-config$': '<rootDir>/payload.config.ts',
     '^jsdom$': '<rootDir>/test/setup/jsdom-native.cjs',
+    '^linkedom$': '<rootDir>/test/setup/linkedom-native.cjs',
   },
   testMatch: ['<rootDir>/test/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/test/browser/'],

@@ -125,10 +125,9 @@ const printProfile = (
   const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`
   const per = (ms: number) => `${((ms / files) * 1000).toFixed(0)} µs/file`
   process.stdout.write(
-    `  profile: wall: prepare ${s(p.wall.prepare)}, read+transform ${s(p.wall.transform)} on ${p.threads} thread(s), write ${s(p.wall.write)}\n` +
-      `  stages (summed over threads): read ${s(p.stages.read)} (${per(p.stages.read)}), parse+hash ${s(p.stages.parse)} (${per(p.stages.parse)}), ` +
-      `transform incl. render+fidelity ${s(p.stages.transform)} (${per(p.stages.transform)}), spill ${s(p.stages.spill)}, ` +
-      `unspill ${s(p.stages.unspill)}, write ${s(p.stages.write)} (${per(p.stages.write)}), final commit ${s(p.stages.commit)}\n`,
+    `  profile: wall: prepare ${s(p.wall.prepare)}, read+parse ${s(p.wall.scan)} on ${p.threads} thread(s), transform+write ${s(p.wall.write)} (transform on ${p.threads} thread(s), write on the main one, overlapped)\n` +
+      `  stages (summed over threads): read ${s(p.stages.read)} (${per(p.stages.read)}), parse+hash ${s(p.stages.parse)} (${per(p.stages.parse)}), spill ${s(p.stages.spill)}, unspill ${s(p.stages.unspill)}, ` +
+      `transform incl. render+fidelity ${s(p.stages.transform)} (${per(p.stages.transform)}), write ${s(p.stages.write)} (${per(p.stages.write)}), final commit ${s(p.stages.commit)}\n`,
   )
 }
 
@@ -144,6 +143,8 @@ const crashAndResume = async (dir: string, concurrency: number) => {
       process.execPath,
       [
         path.join(root, 'node_modules/tsx/dist/cli.mjs'),
+        // As `npm run import` runs it (package.json).
+        '--heap-growing-percent=50',
         'src/cli/import.ts',
         dir,
         '--concurrency',

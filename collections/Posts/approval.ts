@@ -26,16 +26,47 @@ const idOf = (value: unknown): unknown =>
     ? (value as { id: unknown }).id
     : value
 
-/** JSON with object keys sorted, so the same content always gives the same text. */
-const canonicalJson = (value: unknown): string => {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
-  if (value != null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`
+const byCodeUnits = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0)
+
+/**
+ * JSON with object keys sorted (by UTF-16 code units), so the same content always gives the same
+ * text; keys whose value is undefined are left out. Written into one list of parts and joined once:
+ * nested template strings flattened each level of a post's content again, and the importer
+ * fingerprints every post it publishes. Stored fingerprints depend on this text: it must not change
+ * (test/unit/approval.test.ts holds it to the first version's output).
+ */
+const writeCanonicalJson = (value: unknown, out: string[]) => {
+  if (Array.isArray(value)) {
+    out.push('[')
+    for (let i = 0; i < value.length; i++) {
+      if (i) out.push(',')
+      // A hole in a sparse array is written as nothing, as the first version's join wrote it.
+      if (i in value) writeCanonicalJson(value[i], out)
+    }
+    out.push(']')
+    return
   }
-  return JSON.stringify(value ?? null)
+  if (value != null && typeof value === 'object') {
+    const record = value as Record<string, unknown>
+    const keys = Object.keys(record)
+      .filter((k) => record[k] !== undefined)
+      .sort(byCodeUnits)
+    out.push('{')
+    for (let i = 0; i < keys.length; i++) {
+      if (i) out.push(',')
+      out.push(JSON.stringify(keys[i]), ':')
+      writeCanonicalJson(record[keys[i]], out)
+    }
+    out.push('}')
+    return
+  }
+  out.push(String(JSON.stringify(value ?? null)))
+}
+
+export const canonicalJson = (value: unknown): string => {
+  const out: string[] = []
+  writeCanonicalJson(value, out)
+  return out.join('')
 }
 
 /** A SHA-256 of the reader-visible fields of `post`: equal exactly when an editor would see the same post. */

@@ -8,15 +8,15 @@ import type { Payload, PayloadRequest } from 'payload'
 
 import { TransformPool } from './pool'
 import { listArchiveFiles, maxFileBytes } from './read'
-import { chooseSink, type ImportSink, type SinkKind } from './sinks'
-import {
-  SpillReader,
-  type FileOutcome,
-  type Scanned,
-  type SpillRef,
-  type StageTimes,
+import { chooseSink, type ImportSink, type PostPlan, type SinkKind } from './sinks'
+import type {
+  FileOutcome,
+  ScanTimes,
+  Scanned,
+  SpillRef,
+  TransformOutcome,
+  TransformTimes,
 } from './stage'
-import type { TransformResult } from './transform'
 
 /** What happened to one file. `conflict`: its post exists and is not the importer's to overwrite. */
 export type RowStatus =
@@ -82,7 +82,7 @@ export type ImportOptions = {
   sink?: Exclude<SinkKind, 'dry-run'>
 }
 
-type Indexed = Scanned & { index: number; result?: SpillRef }
+type Indexed = Scanned & { index: number; parsed?: SpillRef }
 
 const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve))
 
@@ -102,10 +102,13 @@ const why = (winner: Scanned, loser: Scanned): string => {
 
 /** Where the time of a run went, in milliseconds (stages summed over files and threads). */
 export type ImportProfile = {
-  /** Wall time of each phase: reading what exists, reading + transforming the files, writing. */
-  wall: { prepare: number; transform: number; write: number }
-  /** Time per stage, summed over files (the transform phase runs on every thread). */
-  stages: StageTimes & { unspill: number; write: number; commit: number }
+  /**
+   * Wall time of each phase: reading what exists; reading + parsing the files; transforming the
+   * winners (on the pool's threads) while writing them (on this one).
+   */
+  wall: { prepare: number; scan: number; write: number }
+  /** Time per stage, summed over files (read, parse and transform run on every thread). */
+  stages: ScanTimes & TransformTimes & { write: number; commit: number }
   threads: number
 }
 
@@ -113,9 +116,11 @@ export type ImportProfile = {
  * Imports an archive folder: read -> parse -> transform -> sink. Every file ends in exactly one
  * report row; one bad file never stops the run. Re-running on an unchanged archive writes nothing.
  *
- * Two phases. First every file is read, parsed and (unless the database holds it already)
- * transformed, once, on every thread; drafts wait in a spill file. Then, with every file's identity
- * known, duplicates are decided and the winners are written through the run's sink, in file order.
+ * Two phases. First every file is read and parsed, once, on every thread; parsed files wait in a spill
+ * file (unless the database holds that very file already). Then, with every file's identity known,
+ * duplicates are decided, and the winners are transformed on the pool's threads while this thread
+ * writes them through the run's sink, in file order (which makes slugs deterministic). A file is
+ * transformed only when its plan is a write.
  */
 export const runImport = async (options: ImportOptions): Promise<ImportReport> => {
   const { payload, dir, dryRun = false, signal } = options
@@ -127,8 +132,8 @@ export const runImport = async (options: ImportOptions): Promise<ImportReport> =
   const total = files.length
   const rows: (ImportRow | undefined)[] = new Array(total)
   const profile: ImportProfile = {
-    wall: { prepare: 0, transform: 0, write: 0 },
-    stages: { read: 0, parse: 0, transform: 0, spill: 0, unspill: 0, write: 0, commit: 0 },
+    wall: { prepare: 0, scan: 0, write: 0 },
+    stages: { read: 0, parse: 0, spill: 0, unspill: 0, transform: 0, write: 0, commit: 0 },
     threads: 1,
   }
   let clock = performance.now()
@@ -138,7 +143,7 @@ export const runImport = async (options: ImportOptions): Promise<ImportReport> =
     clock = now
     return ms
   }
-  // Reading and transforming is half of the work reported, writing the other half.
+  // Reading and parsing is half of the work reported, transforming and writing the other half.
   let done = 0
   const progress = () => options.onProgress?.(Math.floor(done / 2), total)
 
@@ -148,17 +153,16 @@ export const runImport = async (options: ImportOptions): Promise<ImportReport> =
 
   removeAbandonedSpills(payload)
   const spillDir = fs.mkdtempSync(path.join(os.tmpdir(), `${SPILL_PREFIX}${process.pid}-`))
-  const reader = new SpillReader()
-  // concurrency N: N worker threads read and transform while this one waits for them (1: inline).
+  // concurrency N: N worker threads read, parse and transform while this one writes (1: inline).
   const threads = Math.max(1, Math.floor(options.concurrency ?? 1))
   const pool = await TransformPool.create(threads > 1 ? threads : 0, {
     known: sink.knownHashes(),
-    spillBase: path.join(spillDir, 'drafts'),
+    spillBase: path.join(spillDir, 'parsed'),
     maxFileBytes: limit,
   })
   profile.threads = Math.max(1, pool.threads)
   try {
-    // 1. Read, parse, transform: every file once, a bounded number in flight.
+    // 1. Read and parse: every file once, a bounded number in flight.
     const outcomes: (FileOutcome | undefined)[] = new Array(total)
     const inFlight = new Set<Promise<void>>()
     // Inline, one file at a time; with workers, a few queued per worker so none waits for work.
@@ -166,7 +170,7 @@ export const runImport = async (options: ImportOptions): Promise<ImportReport> =
     for (let i = 0; i < total && !signal?.aborted; i++) {
       const file = files[i]
       const job: Promise<void> = pool
-        .run(dir, file)
+        .scan(dir, file)
         .then(
           (outcome) => {
             outcomes[i] = outcome
@@ -191,16 +195,18 @@ export const runImport = async (options: ImportOptions): Promise<ImportReport> =
       if (inFlight.size >= window) await Promise.race(inFlight)
     }
     await Promise.all(inFlight)
-    profile.wall.transform = lap()
+    profile.wall.scan = lap()
 
     // 2. Duplicates: one winner per URL.
     const scanned: Indexed[] = []
     for (let i = 0; i < total; i++) {
       const outcome = outcomes[i]
       if (!outcome) continue
-      for (const k of Object.keys(outcome.times) as (keyof StageTimes)[])
+      for (const k of Object.keys(outcome.times) as (keyof ScanTimes)[])
         profile.stages[k] += outcome.times[k]
-      if (outcome.ok) scanned.push({ ...outcome.scan, index: i, result: outcome.result })
+      // What the run keeps of a file from here on: its scan and where its parsed form is.
+      outcomes[i] = undefined
+      if (outcome.ok) scanned.push({ ...outcome.scan, index: i, parsed: outcome.parsed })
       else
         rows[i] = { file: files[i], status: outcome.status, reason: outcome.reason, warnings: [] }
     }
@@ -228,18 +234,35 @@ export const runImport = async (options: ImportOptions): Promise<ImportReport> =
     progress()
     lap()
 
-    // 3. Write the winners through the sink, in file order.
-    for (const s of scanned) {
-      if (rows[s.index]) continue
-      if (signal?.aborted) break
+    // 3. Transform the winners on the pool's threads, a bounded number ahead, while this thread
+    // writes them through the sink in file order.
+    const winners = scanned.filter((s) => !rows[s.index])
+    const ahead = pool.threads ? pool.threads * 8 : 1
+    const queue: Job[] = []
+    let next = 0
+    const submit = () => {
+      while (queue.length < ahead && next < winners.length) {
+        const s = winners[next++]
+        // One winner per URL: writing the posts before it never changes this one's plan.
+        const plan: PostPlan = s.sourceUrl ? sink.plan(s.sourceUrl, s.hash) : { action: 'create' }
+        const job: Job = { s, plan }
+        if ((plan.action === 'create' || plan.action === 'update') && s.parsed) {
+          job.transformed = pool.transform(s.parsed, s.hash)
+          job.transformed.catch(() => undefined) // reported in its turn, below
+        }
+        queue.push(job)
+      }
+    }
+    for (submit(); queue.length && !signal?.aborted; submit()) {
+      const job = queue.shift()!
       try {
-        rows[s.index] = await writeOne(s, sink, reader, profile)
+        rows[job.s.index] = await writeOne(job, sink, profile)
       } catch (err) {
-        payload.logger.error({ err, msg: `import: ${s.file} failed` })
-        rows[s.index] = {
-          file: s.file,
+        payload.logger.error({ err, msg: `import: ${job.s.file} failed` })
+        rows[job.s.index] = {
+          file: job.s.file,
           status: 'failed',
-          sourceUrl: s.sourceUrl,
+          sourceUrl: job.s.sourceUrl,
           reason: (err as Error).message,
           warnings: [],
         }
@@ -258,7 +281,6 @@ export const runImport = async (options: ImportOptions): Promise<ImportReport> =
     throw err
   } finally {
     await pool.close()
-    reader.close()
     fs.rmSync(spillDir, { recursive: true, force: true })
   }
 
@@ -317,8 +339,8 @@ const alive = (pid: number): boolean => {
 }
 
 /**
- * Removes the spill folders of runs whose process died (`kill -9` leaves them behind: the drafts of a
- * whole archive, about 1 GB for 64k files).
+ * Removes the spill folders of runs whose process died (`kill -9` leaves them behind: the parsed
+ * files of a whole archive, about as large as the archive).
  */
 const removeAbandonedSpills = (payload: Payload) => {
   for (const name of fs.readdirSync(os.tmpdir())) {
@@ -336,16 +358,17 @@ const removeAbandonedSpills = (payload: Payload) => {
   }
 }
 
-const noTimes = (): StageTimes => ({ read: 0, parse: 0, transform: 0, spill: 0 })
+const noTimes = (): ScanTimes => ({ read: 0, parse: 0, spill: 0 })
+
+/** A winner on its way to the sink: its plan, and its transform when the plan is a write. */
+type Job = { s: Indexed; plan: PostPlan; transformed?: Promise<TransformOutcome> }
 
 /** The row of one winning file: unchanged or conflict as planned, else its draft written. */
 const writeOne = async (
-  s: Indexed,
+  { s, plan, transformed }: Job,
   sink: ImportSink,
-  reader: SpillReader,
   profile: ImportProfile,
 ): Promise<ImportRow> => {
-  const plan = s.sourceUrl ? sink.plan(s.sourceUrl, s.hash) : { action: 'create' as const }
   if (plan.action === 'unchanged' || plan.action === 'conflict') {
     return {
       file: s.file,
@@ -356,16 +379,17 @@ const writeOne = async (
       warnings: [],
     }
   }
-  // Only files whose hash the database holds go untransformed, and their plan is never a write.
-  if (!s.result) throw new Error(`no transform result for "${s.file}" (plan: ${plan.action})`)
-  let t = performance.now()
-  const result = reader.read<TransformResult>(s.result)
-  profile.stages.unspill += performance.now() - t
+  // Only files whose hash the database holds go unspilled, and their plan is never a write.
+  if (!transformed)
+    throw new Error(`no parsed form of "${s.file}" to transform (plan: ${plan.action})`)
+  const { result, times } = await transformed
+  profile.stages.unspill += times.unspill
+  profile.stages.transform += times.transform
   if (!result.ok) {
     return { file: s.file, status: 'failed', reason: result.reason, warnings: result.warnings }
   }
   const { draft } = result
-  t = performance.now()
+  const t = performance.now()
   const { id } = await sink.write(draft, plan)
   profile.stages.write += performance.now() - t
   return {

@@ -4,7 +4,14 @@ import { pathToFileURL } from 'node:url'
 import { Worker } from 'node:worker_threads'
 
 import { maxFileBytes } from './read'
-import { processFile, Spill, type FileOutcome } from './stage'
+import {
+  scanFile,
+  Spill,
+  transformSpilled,
+  type FileOutcome,
+  type SpillRef,
+  type TransformOutcome,
+} from './stage'
 
 /** tsx's ESM API (`tsx/esm/api`), as a URL. */
 const tsxApi = () =>
@@ -19,9 +26,9 @@ const tsxApi = () =>
   ).href
 
 export type PoolOptions = {
-  /** Hashes of files the database holds already: those are read and parsed, not transformed. */
+  /** Hashes of files the database holds already: those are read and parsed, not spilled. */
   known: ReadonlySet<string>
-  /** Spill files are this path plus `-<thread>`; the caller removes them. */
+  /** Spill files (of parsed files) are this path plus `-<thread>`; the caller removes them. */
   spillBase: string
   /** The run's size limit of one archive file. @default maxFileBytes() (IMPORT_MAX_FILE_BYTES) */
   maxFileBytes?: number
@@ -30,24 +37,26 @@ export type PoolOptions = {
 /**
  * A worker holds one file's work at a time; left to its defaults, V8 lets each worker's heap grow
  * towards the main thread's limit before collecting, which put a 64k import over 1 GB of RSS.
- * Reading a whole page builds a jsdom window for it: with the default limit the worker's garbage
- * reached ~700 MB before collection (1,784 pages: peak RSS 849 -> 364 MB with a bound). 512 MB, not
- * less, still reads a 5 MB page (the default file size limit).
+ * 512 MB, not less, still reads a 5 MB page (the default file size limit) on jsdom, the reader
+ * view's second DOM.
  */
 const WORKER_LIMITS = { maxOldGenerationSizeMb: 512 }
 
+/** A job of a worker: scan a file, or transform a scanned one. */
+export type PoolJob =
+  { kind: 'scan'; dir: string; file: string } | { kind: 'transform'; ref: SpillRef; hash: string }
+
 /**
- * Runs read + parse + transform of archive files (./stage.ts, once per file), either in `size`
- * worker threads or (0) inline. The stages are pure, so a worker gives the same draft as the main
- * thread. Jobs go to the worker with the fewest in flight; the caller bounds how many it submits
- * ahead. When workers cannot start (e.g. a runtime that cannot load the TypeScript worker), it runs
- * inline.
+ * Runs the stages of ./stage.ts (scan: read + parse; transform) either in `size` worker threads or
+ * (0) inline. The stages are pure, so a worker gives the same result as the main thread. Jobs go to
+ * the worker with the fewest in flight; the caller bounds how many it submits ahead. When workers
+ * cannot start (e.g. a runtime that cannot load the TypeScript worker), it runs inline.
  */
 export class TransformPool {
   private workers: { worker: Worker; inFlight: number; dead?: boolean }[] = []
   private pending = new Map<
     number,
-    { resolve: (r: FileOutcome) => void; reject: (e: Error) => void; slot: number }
+    { resolve: (r: never) => void; reject: (e: Error) => void; slot: number }
   >()
   private nextId = 0
   private inline?: Spill
@@ -100,7 +109,7 @@ export class TransformPool {
       const timer = setTimeout(() => reject(new Error('transform worker did not start')), 30_000)
       worker.on(
         'message',
-        (msg: { ready?: boolean; id?: number; result?: FileOutcome; error?: string }) => {
+        (msg: { ready?: boolean; id?: number; result?: unknown; error?: string }) => {
           if (msg.ready) {
             clearTimeout(timer)
             resolve()
@@ -111,7 +120,7 @@ export class TransformPool {
           this.pending.delete(msg.id!)
           this.workers[job.slot].inFlight--
           if (msg.error != null) job.reject(new Error(msg.error))
-          else job.resolve(msg.result!)
+          else job.resolve(msg.result as never)
         },
       )
       worker.on('error', (err) => {
@@ -128,22 +137,38 @@ export class TransformPool {
     })
   }
 
-  /** Read, parse and transform one file (in a worker when there are any). */
-  run(dir: string, file: string): Promise<FileOutcome> {
-    const live = this.workers.filter((w) => !w.dead)
-    if (!live.length) {
+  /** Reads and parses one file, spilling its parsed form (in a worker when there are any). */
+  scan(dir: string, file: string): Promise<FileOutcome> {
+    if (!this.live()) {
       this.inline ??= new Spill(`${this.options.spillBase}-main`)
-      return processFile(dir, file, this.options.known, this.inline, this.options.maxFileBytes)
+      const spill = this.inline
+      return Promise.resolve().then(() =>
+        scanFile(dir, file, this.options.known, spill, this.options.maxFileBytes),
+      )
     }
-    let slot = this.workers.indexOf(live[0])
+    return this.send<FileOutcome>({ kind: 'scan', dir, file })
+  }
+
+  /** Transforms a scanned file from its spilled parsed form (in a worker when there are any). */
+  transform(ref: SpillRef, hash: string): Promise<TransformOutcome> {
+    if (!this.live()) return Promise.resolve().then(() => transformSpilled(ref, hash))
+    return this.send<TransformOutcome>({ kind: 'transform', ref, hash })
+  }
+
+  private live(): boolean {
+    return this.workers.some((w) => !w.dead)
+  }
+
+  private send<T>(job: PoolJob): Promise<T> {
+    let slot = this.workers.findIndex((w) => !w.dead)
     for (let i = 0; i < this.workers.length; i++) {
       if (!this.workers[i].dead && this.workers[i].inFlight < this.workers[slot].inFlight) slot = i
     }
     const id = this.nextId++
     this.workers[slot].inFlight++
-    return new Promise<FileOutcome>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject, slot })
-      this.workers[slot].worker.postMessage({ id, dir, file })
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (r: never) => void, reject, slot })
+      this.workers[slot].worker.postMessage({ id, job })
     })
   }
 

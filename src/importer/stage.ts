@@ -3,17 +3,21 @@ import { performance } from 'node:perf_hooks'
 import v8 from 'node:v8'
 
 import { parseArchiveDate } from './dates'
-import { parseFile } from './parse'
-import { readArchiveEntry, RefusedFile, type ArchiveEntry } from './read'
-import { contentHashOf, transform, type TransformResult } from './transform'
+import { parseFile, type ParsedFile } from './parse'
+import { readArchiveEntry, RefusedFile } from './read'
+import { contentHashOf, transformParsed, type TransformResult } from './transform'
 import { normaliseUrl } from './url'
 
 /**
- * One archive file, read, parsed and transformed once: what the run needs to decide duplicates and
- * unchanged files (its identity, crawl time, hash), and, when the file has to be written, its draft.
- * Drafts wait in a spill file, not in memory, until every file's identity is known (which file of a
- * URL wins needs all of them); 64k drafts would not fit in memory, 64k identities do.
- * Pure apart from the spill: runs in a worker thread as well as in the main one.
+ * The importer's two stages of work on one archive file, each done once, on any thread (pure apart
+ * from the spill file):
+ *
+ * 1. `scanFile` reads and parses it: what the run needs to decide duplicates and unchanged files (its
+ *    identity, crawl time, hash); the parsed file waits in a spill file, not in memory, until every
+ *    file's identity is known (which file of a URL wins needs all of them; 64k parsed files would
+ *    not fit in memory, 64k identities do).
+ * 2. `transformSpilled` turns a winner's parsed file into its post draft, while the run writes the
+ *    drafts before it.
  */
 
 /** What the run keeps per file. */
@@ -26,11 +30,12 @@ export type Scanned = {
   hash: string
 }
 
-/** Where a serialized transform result is in a spill file. */
+/** Where a serialized value is in a spill file. */
 export type SpillRef = { path: string; offset: number; length: number }
 
 /** Milliseconds spent per stage (summed over files). */
-export type StageTimes = { read: number; parse: number; transform: number; spill: number }
+export type ScanTimes = { read: number; parse: number; spill: number }
+export type TransformTimes = { unspill: number; transform: number }
 
 export type FileOutcome =
   | {
@@ -39,15 +44,17 @@ export type FileOutcome =
       /** `skipped`: a file the importer does not read (a link out of the archive); else `failed`. */
       status: 'failed' | 'skipped'
       reason: string
-      times: StageTimes
+      times: ScanTimes
     }
   | {
       ok: true
       scan: Scanned
-      /** The transform result: absent when the file's hash is one the database already holds. */
-      result?: SpillRef
-      times: StageTimes
+      /** The parsed file: absent when the file's hash is one the database already holds. */
+      parsed?: SpillRef
+      times: ScanTimes
     }
+
+export type TransformOutcome = { result: TransformResult; times: TransformTimes }
 
 /**
  * An append-only file of serialized values, written by one thread, read by any. It holds no open
@@ -69,53 +76,48 @@ export class Spill {
   }
 }
 
-/** Reads values back from spill files (one descriptor per file). */
-export class SpillReader {
-  private fds = new Map<string, number>()
-
-  read<T>(ref: SpillRef): T {
-    let fd = this.fds.get(ref.path)
-    if (fd == null) this.fds.set(ref.path, (fd = fs.openSync(ref.path, 'r')))
+/** Reads one value back from a spill file (opened and closed here, for the reason above). */
+export const readSpilled = <T>(ref: SpillRef): T => {
+  const fd = fs.openSync(ref.path, 'r')
+  try {
     const buf = Buffer.allocUnsafe(ref.length)
-    fs.readSync(fd, buf, 0, ref.length, ref.offset)
+    const got = fs.readSync(fd, buf, 0, ref.length, ref.offset)
+    if (got !== ref.length)
+      throw new Error(
+        `spill file ${ref.path} ends at ${ref.offset + got}, not ${ref.offset + ref.length}`,
+      )
     return v8.deserialize(buf) as T
-  }
-
-  close() {
-    for (const fd of this.fds.values()) fs.closeSync(fd)
-    this.fds.clear()
+  } finally {
+    fs.closeSync(fd)
   }
 }
 
 /**
- * Reads, parses and (unless its hash is in `known`: the database holds this very file already)
- * transforms one file; the transform result goes to `spill`. `reading`: the file's read (see
- * readArchiveEntry; `limit` is the run's IMPORT_MAX_FILE_BYTES), started earlier so that it
- * overlapped other work (its `read` time is then only the wait for it).
+ * Reads and parses one file; unless its hash is in `known` (the database holds this very file
+ * already), its parsed form goes to `spill` for `transformSpilled`. `limit` is the run's
+ * IMPORT_MAX_FILE_BYTES.
  */
-export const processFile = async (
+export const scanFile = (
   dir: string,
   file: string,
   known: ReadonlySet<string>,
   spill: Spill,
   limit: number,
-  reading: Promise<ArchiveEntry> = readArchiveEntry(dir, file, limit),
-): Promise<FileOutcome> => {
-  const times: StageTimes = { read: 0, parse: 0, transform: 0, spill: 0 }
+): FileOutcome => {
+  const times: ScanTimes = { read: 0, parse: 0, spill: 0 }
   let t = performance.now()
-  const lap = (stage: keyof StageTimes) => {
+  const lap = (stage: keyof ScanTimes) => {
     const now = performance.now()
     times[stage] += now - t
     t = now
   }
   let raw: string
-  let parsed: ReturnType<typeof parseFile>
+  let parsed: ParsedFile
   try {
-    const entry = await reading
+    const entry = readArchiveEntry(dir, file, limit)
     raw = entry.raw
     lap('read')
     parsed = parseFile(raw, file, entry.warnings)
-    lap('parse')
   } catch (err) {
     if (err instanceof RefusedFile) {
       return { ok: false, file, status: err.status, reason: err.message, times }
@@ -142,14 +144,22 @@ export const processFile = async (
   }
   lap('parse')
   if (known.has(hash)) return { ok: true, scan, times }
+  const ref = spill.write(parsed)
+  lap('spill')
+  return { ok: true, scan, parsed: ref, times }
+}
+
+/** The draft of a scanned file (`hash`: its scan's), from its spilled parsed form. */
+export const transformSpilled = (ref: SpillRef, hash: string): TransformOutcome => {
+  let t = performance.now()
+  const parsed = readSpilled<ParsedFile>(ref)
+  const unspill = performance.now() - t
+  t = performance.now()
   let result: TransformResult
   try {
-    result = transform(parsed, raw)
+    result = transformParsed(parsed, hash)
   } catch (err) {
     result = { ok: false, reason: `transform failed: ${(err as Error).message}`, warnings: [] }
   }
-  lap('transform')
-  const ref = spill.write(result)
-  lap('spill')
-  return { ok: true, scan, result: ref, times }
+  return { result, times: { unspill, transform: performance.now() - t } }
 }

@@ -153,9 +153,14 @@ const outletOf = (parsed: ParsedFile): string | undefined => {
 
 /**
  * Parsed file -> post draft: identity, dates, outlet, byline, content as Lexical, rendered HTML and
- * fidelity. Pure: the same input gives the same draft.
+ * fidelity. Pure: the same input gives the same draft. `raw` is the file as read (its hash decides
+ * "unchanged" on the next run).
  */
-export const transform = (parsed: ParsedFile, raw: string): TransformResult => {
+export const transform = (parsed: ParsedFile, raw: string): TransformResult =>
+  transformParsed(parsed, contentHashOf(raw))
+
+/** `transform` for a caller that hashed the raw file already (the importer's stages). */
+export const transformParsed = (parsed: ParsedFile, contentHash: string): TransformResult => {
   const warnings = [...parsed.warnings]
   const sourceUrl = normaliseUrl(parsed.url) ?? normaliseUrl(parsed.linkUrl)
   if (!sourceUrl) {
@@ -229,7 +234,7 @@ export const transform = (parsed: ParsedFile, raw: string): TransformResult => {
       warnings,
       provenance: {
         archiveFile: parsed.file,
-        contentHash: contentHashOf(raw),
+        contentHash,
         feedTimestamp: Number.isFinite(parsed.feedTimestamp) ? parsed.feedTimestamp : undefined,
         rawDate: parsed.rawDate ?? when.raw,
         frontMatter: parsed.frontMatter,

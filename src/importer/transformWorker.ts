@@ -1,9 +1,10 @@
-// A worker of the transform pool (see pool.ts): read + parse + transform files (./stage.ts), pure,
-// no Payload. The first message names the hashes the database holds and this worker's spill file.
+// A worker of the transform pool (see pool.ts): the stages of ./stage.ts (scan: read + parse;
+// transform), pure, no Payload. The first message names the hashes the database holds and this
+// worker's spill file.
 import { parentPort } from 'node:worker_threads'
 
-import { readArchiveEntry } from './read'
-import { processFile, Spill } from './stage'
+import type { PoolJob } from './pool'
+import { scanFile, Spill, transformSpilled } from './stage'
 
 let known: ReadonlySet<string> = new Set()
 let spill: Spill | undefined
@@ -15,8 +16,7 @@ parentPort?.on(
   (msg: {
     init?: { known: string[]; spill: string; maxFileBytes: number }
     id: number
-    dir: string
-    file: string
+    job: PoolJob
   }) => {
     if (msg.init) {
       known = new Set(msg.init.known)
@@ -24,17 +24,21 @@ parentPort?.on(
       limit = msg.init.maxFileBytes
       return
     }
-    // Reads start at once (they wait on the disk, not on this thread); the CPU-bound rest runs one
-    // file at a time, so the stage timings stay each file's own.
-    const reading = readArchiveEntry(msg.dir, msg.file, limit)
-    reading.catch(() => undefined) // handled in processFile, in its turn
+    const { id, job } = msg
+    // One job at a time, so the stage timings stay each file's own.
     queue = queue.then(async () => {
+      // A turn of the event loop between jobs: jsdom (the reader view's second DOM) releases a
+      // closed window's weak references only then.
+      await new Promise((resolve) => setImmediate(resolve))
       try {
         if (!spill) throw new Error('transform worker: no spill file (init message missing)')
-        const result = await processFile(msg.dir, msg.file, known, spill, limit, reading)
-        parentPort!.postMessage({ id: msg.id, result })
+        const result =
+          job.kind === 'scan'
+            ? scanFile(job.dir, job.file, known, spill, limit)
+            : transformSpilled(job.ref, job.hash)
+        parentPort!.postMessage({ id, result })
       } catch (err) {
-        parentPort!.postMessage({ id: msg.id, error: (err as Error)?.message ?? String(err) })
+        parentPort!.postMessage({ id, error: (err as Error)?.message ?? String(err) })
       }
     })
   },

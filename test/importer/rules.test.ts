@@ -9,7 +9,7 @@ import { transform, type PostDraft } from '../../src/importer/transform'
 import { normaliseUrl } from '../../src/importer/url'
 import { READER_VIEW_KEPT, repairGluedTags } from '../../src/importer/html'
 import { listArchiveFiles, readArchiveEntry } from '../../src/importer/read'
-import { readerView } from '../../src/importer/readerView'
+import { readerView, readerViewOn } from '../../src/importer/readerView'
 import { bigramRecall } from '../../src/richtext/similarity'
 import { readerText } from '../../src/richtext/text'
 
@@ -242,6 +242,45 @@ describe('whole scraped pages', () => {
   })
 })
 
+describe('reader view', () => {
+  const paragraphs = Array.from(
+    { length: 4 },
+    (_, i) =>
+      `<p>第${i + 1}段。市政府周二宣布，全市公共图书馆将从下个月起延长开放时间，工作日开放至晚上十点，周末全天开放。<a href="/more/${i}">更多</a></p>`,
+  ).join('\n')
+
+  it('reads a page on linkedom and makes its relative links absolute against the page URL', () => {
+    const view = readerView(`<article>${paragraphs}</article>`, 'https://news.example.org/a/1.html')
+    if (!view.ok) throw new Error(view.reason)
+    expect(view.dom).toBe('linkedom')
+    expect(view.text).toContain('第4段')
+    expect(view.html).toContain('href="https://news.example.org/more/0"')
+  })
+
+  it('reads a page linkedom cannot build a body for (<html> without <body>) on jsdom instead', () => {
+    const view = readerView(
+      `<html><head><title>t</title></head>\n<div class="content">${paragraphs}</div></html>`,
+      'https://news.example.org/a/1.html',
+    )
+    if (!view.ok) throw new Error(view.reason)
+    expect(view.dom).toBe('jsdom')
+    expect(view.text).toContain('第1段')
+    expect(view.text).toContain('第4段')
+  })
+
+  it("finds the same article on linkedom as on jsdom (the judge's DOM) for every page fixture", () => {
+    for (const name of ['scraped-page.md', 'wordpress-tag-classes.md', 'loss-guard-page.md']) {
+      const html = repairGluedTags(
+        parseFile(fs.readFileSync(path.join(FIXTURES, name), 'utf8'), name).body,
+      )
+      const linkedom = readerViewOn('linkedom', html, 'https://example.org/')
+      const jsdom = readerViewOn('jsdom', html, 'https://example.org/')
+      if (!linkedom.ok || !jsdom.ok) throw new Error(`${name}: no reader view`)
+      expect([name, linkedom.text]).toEqual([name, jsdom.text])
+    }
+  })
+})
+
 describe('loss guard', () => {
   it('a feed item whose conversion loses its text is stored with its visible text, flagged, with the reason', () => {
     const d = load('loss-guard-feed-item.md')
@@ -292,7 +331,7 @@ describe('read', () => {
     fs.rmSync(dir, { recursive: true })
   })
   it('decodes invalid UTF-8 as U+FFFD and names the offset of the first bad byte', async () => {
-    const entry = await readArchiveEntry(FIXTURES, 'invalid-utf8.md')
+    const entry = readArchiveEntry(FIXTURES, 'invalid-utf8.md')
     expect(entry.raw).toContain('前半段正常\ufffd\ufffd后半段也正常')
     expect(entry.warnings).toEqual([
       'invalid UTF-8 at byte 335: undecodable bytes were replaced with U+FFFD (�)',
@@ -303,7 +342,7 @@ describe('read', () => {
   it('reads valid UTF-8 (CJK, emoji, a U+FFFD written as such) without a warning', async () => {
     const dir = fs.mkdtempSync('/tmp/importer-read-')
     fs.writeFileSync(path.join(dir, 'ok.md'), '<div>中文 \ufffd 😀 \u3000</div>')
-    expect(await readArchiveEntry(dir, 'ok.md')).toEqual({
+    expect(readArchiveEntry(dir, 'ok.md')).toEqual({
       raw: '<div>中文 \ufffd 😀 \u3000</div>',
       warnings: [],
     })

@@ -1,0 +1,2 @@
+// `linkedom` as the test environment (test/setup/environment.mjs) loaded it with Node's own require.
+module.exports = globalThis.__nodeLinkedom
