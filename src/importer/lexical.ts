@@ -68,6 +68,10 @@ export type LexTableCell = ElementBase & {
 }
 export type LexTableRow = ElementBase & { type: 'tablerow'; children: LexTableCell[] }
 export type LexTable = ElementBase & { type: 'table'; children: LexTableRow[] }
+/** An upload node whose `value` is still the image URL (the sink swaps in the media doc's id). */
+export const isPendingUpload = (node: { type?: unknown; value?: unknown }): boolean =>
+  node.type === 'upload' && typeof node.value === 'string'
+
 /** `value` holds the image URL until the load stage swaps in the media doc's id. */
 export type LexUpload = {
   type: 'upload'

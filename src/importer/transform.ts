@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto'
 
+import { canonicalJsonWithHoles, type CanonicalHoles } from '../../collections/Posts/approval'
 import { needsReview, postContentHtml, postExcerpt } from '../../collections/Posts/derive'
 import { bigramRecall, textSimilarity } from '../richtext/similarity'
 import { readerText } from '../richtext/text'
 import { cleanLabel, stripJunk } from './clean'
 import { choosePublishedAt, type DateSource } from './dates'
 import { htmlToLexical, type ConvertOptions } from './html'
-import { type LexBlockNode, type LexState, paragraph, root, text } from './lexical'
+import { isPendingUpload, type LexBlockNode, type LexState, paragraph, root, text } from './lexical'
 import type { ParsedFile } from './parse'
 import { hostOf, normaliseUrl } from './url'
 
@@ -34,6 +35,11 @@ export type PostDraft = {
   content: LexState
   /** contentHtml as rendered from `content` with images at their URLs (identical once ids are set). */
   contentHtml: string
+  /**
+   * `content`'s canonical JSON text (collections/Posts/approval.ts) with the image URLs of upload
+   * nodes open: the sink fills in the media ids to fingerprint what it publishes.
+   */
+  contentJson: CanonicalHoles
   excerpt: string
   publishedAt?: string
   dateSource: DateSource
@@ -221,6 +227,10 @@ export const transformParsed = (parsed: ParsedFile, contentHash: string): Transf
       title,
       content,
       contentHtml,
+      contentJson: canonicalJsonWithHoles(
+        content,
+        (node, key) => key === 'value' && isPendingUpload(node),
+      ),
       excerpt: postExcerpt(contentHtml),
       publishedAt: when.date?.toISOString(),
       dateSource: when.source,

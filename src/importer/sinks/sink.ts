@@ -1,11 +1,11 @@
 import type { Payload, PayloadRequest } from 'payload'
 import { createLocalReq } from 'payload'
 
-import { approvalFingerprint } from '../../../collections/Posts/approval'
+import { approvalFingerprint, fillCanonicalJson } from '../../../collections/Posts/approval'
 import { uniquePostSlug } from '../../../collections/Posts/derive'
 import { bumpContentEpoch } from '../../delivery/epoch'
 import { firstFreeSlugSync, slugOrFallback } from '../../lib/slug'
-import type { LexState } from '../lexical'
+import { isPendingUpload, type LexState } from '../lexical'
 import type { PostDraft } from '../transform'
 import { openWriteTransactions, readCatalogSqlite, type WriteTransactions } from './internals'
 import { planPost, type ExistingPost, type PostPlan } from './plan'
@@ -402,14 +402,35 @@ export abstract class StoreSink implements ImportSink {
     return id
   }
 
-  /** Swaps image URLs in upload nodes for media ids (creating media docs once per URL). */
-  private async linkMedia(content: LexState): Promise<void> {
+  /**
+   * Swaps image URLs in upload nodes for media ids (creating media docs once per URL); returns the
+   * URLs and ids in document order.
+   */
+  private async linkMedia(content: LexState): Promise<{ url: string; id: Id }[]> {
+    const linked: { url: string; id: Id }[] = []
     const visit = async (node: { type?: string; value?: unknown; children?: unknown[] }) => {
-      if (node.type === 'upload' && typeof node.value === 'string')
-        node.value = await this.mediaId(node.value)
+      if (isPendingUpload(node)) {
+        const url = node.value as string
+        node.value = await this.mediaId(url)
+        linked.push({ url, id: node.value as Id })
+      }
       for (const c of node.children ?? []) await visit(c as typeof node)
     }
     await visit(content.root as never)
+    return linked
+  }
+
+  /**
+   * The canonical JSON text of the content as linked: the transform wrote it with the upload nodes'
+   * URLs open (`draft.contentJson`), so filling in the ids spares this thread a walk of the content.
+   * Undefined (the fingerprint then walks it) unless the open URLs are exactly the linked ones.
+   */
+  private linkedContentJson(draft: PostDraft, linked: { url: string; id: Id }[]) {
+    const { holes } = draft.contentJson
+    if (holes.length !== linked.length || holes.some((url, i) => url !== linked[i].url))
+      return undefined
+    let i = 0
+    return fillCanonicalJson(draft.contentJson, () => linked[i++].id)
   }
 
   async write(
@@ -419,7 +440,7 @@ export abstract class StoreSink implements ImportSink {
     if (!this.batchOpen) await this.begin()
     // The draft is the sink's from here on (read back from the spill for this write): no copy.
     const content = draft.content
-    await this.linkMedia(content)
+    const linked = await this.linkMedia(content)
     const source = draft.outlet ? await this.sourceId(draft.outlet) : undefined
     const authors: Id[] = []
     for (const a of draft.authors) authors.push(await this.authorId(a, source))
@@ -460,7 +481,9 @@ export abstract class StoreSink implements ImportSink {
     // fingerprint would refuse its next publication. A post a person approved is never rewritten
     // (./plan.ts: saved after its import, it is a conflict).
     data.approvedFingerprint =
-      data.editorialState === 'approved' ? approvalFingerprint(data as never) : null
+      data.editorialState === 'approved'
+        ? approvalFingerprint(data as never, this.linkedContentJson(draft, linked))
+        : null
     let id: Id | undefined
     if (plan.action === 'create') {
       id = await this.insertPost(data).catch((err: unknown) => this.failed(err))
