@@ -90,7 +90,13 @@ const linkedomDocument = (html: string, url?: string): Document => {
   return document
 }
 
+/**
+ * A page Readability fails on is a row's reason; a DOM that cannot be loaded is not (a broken
+ * install): it throws, and the file fails with it, rather than every page silently taking the slow
+ * path or keeping its chrome.
+ */
 const onLinkedom = (html: string, url?: string): Attempt => {
+  loadLinkedom()
   try {
     return read(linkedomDocument(html, url))
   } catch (err) {
@@ -106,8 +112,8 @@ const onLinkedom = (html: string, url?: string): Attempt => {
  */
 const onJsdom = (html: string, url?: string): Attempt => {
   let window: { close(): void } | undefined
+  const { module, quiet } = loadJsdom()
   try {
-    const { module, quiet } = loadJsdom()
     const dom = new module.JSDOM(html, { url, virtualConsole: quiet })
     window = dom.window
     return read(dom.window.document as unknown as Document)
