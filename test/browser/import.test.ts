@@ -22,7 +22,7 @@ type ImportRunJson = {
   status: string
   archiveDir: string
   summary: Record<string, number>
-  report: Array<{ status: string; file: string; reason?: string }>
+  report: Array<{ status: string; file: string; reason?: string; warnings: string[] }>
 }
 
 beforeAll(async () => {
@@ -110,7 +110,7 @@ describe('importing the archive from the admin', () => {
         row.file.endsWith('A scraped page, not a feed item.md'),
       )
       expect(scraped).toMatchObject({ status: 'created' })
-      expect(scraped.warnings).toContain(
+      expect(scraped?.warnings).toContain(
         'scraped page: kept the reader-view article text, dropped page chrome',
       )
       const table = page.locator('[data-testid="import-failed-rows"]')
