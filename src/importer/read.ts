@@ -93,6 +93,9 @@ const resolveLink = (dir: string, full: string): string => {
  */
 const openEntry = (dir: string, file: string): number => {
   const full = path.join(dir, file)
+  // Where the platform has no O_NOFOLLOW (Windows), the link is looked for first.
+  if (fs.constants.O_NOFOLLOW === undefined)
+    return fs.openSync(fs.lstatSync(full).isSymbolicLink() ? resolveLink(dir, full) : full, 'r')
   try {
     return fs.openSync(full, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW)
   } catch (err) {
