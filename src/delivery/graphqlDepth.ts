@@ -3,6 +3,7 @@ import {
   Kind,
   type ASTVisitor,
   type FragmentDefinitionNode,
+  type OperationDefinitionNode,
   type SelectionSetNode,
   type ValidationContext,
 } from 'graphql'
@@ -16,42 +17,64 @@ import {
  */
 export const maxDepthRule =
   (maxDepth: number) =>
-  (context: ValidationContext): ASTVisitor => {
-    const fragments = new Map<string, FragmentDefinitionNode>()
-    for (const definition of context.getDocument().definitions) {
-      if (definition.kind === Kind.FRAGMENT_DEFINITION)
-        fragments.set(definition.name.value, definition)
-    }
-    const depthOf = (set: SelectionSetNode | undefined, seen: Set<string>): number => {
-      if (!set) return 0
-      let deepest = 0
-      for (const selection of set.selections) {
-        if (selection.kind === Kind.FIELD) {
-          if (selection.name.value.startsWith('__')) continue
-          deepest = Math.max(deepest, 1 + depthOf(selection.selectionSet, seen))
-        } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-          deepest = Math.max(deepest, depthOf(selection.selectionSet, seen))
-        } else {
-          const name = selection.name.value
-          const fragment = fragments.get(name)
-          // A fragment spread inside itself is reported by graphql's own NoFragmentCycles rule.
-          if (!fragment || seen.has(name)) continue
-          deepest = Math.max(deepest, depthOf(fragment.selectionSet, new Set(seen).add(name)))
-        }
+  (context: ValidationContext): ASTVisitor => ({
+    OperationDefinition(node) {
+      const { depth } = depthOfOperation(context, node)
+      if (depth > maxDepth) {
+        context.reportError(
+          new GraphQLError(
+            `The query is nested ${depth} levels deep; the maximum is ${maxDepth} (GRAPHQL_MAX_DEPTH). Ask for fewer nested relationships.`,
+            { nodes: [node] },
+          ),
+        )
       }
-      return deepest
-    }
-    return {
-      OperationDefinition(node) {
-        const depth = depthOf(node.selectionSet, new Set())
-        if (depth > maxDepth) {
-          context.reportError(
-            new GraphQLError(
-              `The query is nested ${depth} levels deep; the maximum is ${maxDepth} (GRAPHQL_MAX_DEPTH). Ask for fewer nested relationships.`,
-              { nodes: [node] },
-            ),
-          )
-        }
-      },
-    }
+    },
+  })
+
+/**
+ * How deep `operation` nests, and how many selections were looked at to know it. Each fragment's
+ * depth is computed once (memoised; walking it again at every spread doubled the work at each level
+ * of `fragment F1 on Query { ...F2 ...F2 }`), so the work is linear in the document; a fragment
+ * spread inside itself counts 0 (graphql's own NoFragmentCycles rule refuses it).
+ */
+export const depthOfOperation = (
+  context: Pick<ValidationContext, 'getDocument'>,
+  operation: OperationDefinitionNode,
+): { depth: number; visited: number } => {
+  const fragments = new Map<string, FragmentDefinitionNode>()
+  for (const definition of context.getDocument().definitions) {
+    if (definition.kind === Kind.FRAGMENT_DEFINITION)
+      fragments.set(definition.name.value, definition)
   }
+  const known = new Map<string, number>()
+  const counting = new Set<string>()
+  let visited = 0
+  const depthOfFragment = (name: string): number => {
+    const cached = known.get(name)
+    if (cached !== undefined) return cached
+    const fragment = fragments.get(name)
+    if (!fragment || counting.has(name)) return 0
+    counting.add(name)
+    const depth = depthOf(fragment.selectionSet)
+    counting.delete(name)
+    known.set(name, depth)
+    return depth
+  }
+  const depthOf = (set: SelectionSetNode | undefined): number => {
+    if (!set) return 0
+    let deepest = 0
+    for (const selection of set.selections) {
+      visited++
+      if (selection.kind === Kind.FIELD) {
+        if (selection.name.value.startsWith('__')) continue
+        deepest = Math.max(deepest, 1 + depthOf(selection.selectionSet))
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+        deepest = Math.max(deepest, depthOf(selection.selectionSet))
+      } else {
+        deepest = Math.max(deepest, depthOfFragment(selection.name.value))
+      }
+    }
+    return deepest
+  }
+  return { depth: depthOf(operation.selectionSet), visited }
+}

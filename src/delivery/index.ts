@@ -3,6 +3,7 @@ import type { Payload } from 'payload'
 
 import { feedsRouter, type FeedsOptions } from './feeds'
 import { freshnessOf, writesInThisProcess } from './freshness'
+import { boundGraphQLDocuments, type GraphQLDocumentLimits } from './graphqlBounds'
 import { httpCache, type HttpCacheOptions } from './httpCache'
 import { optimizeDatabase } from './optimizeDatabase'
 import { anonymousRateLimit, type RateLimitOptions } from './rateLimit'
@@ -18,6 +19,8 @@ export type DeliveryOptions = {
   rateLimit?: RateLimitOptions
   cache?: Omit<HttpCacheOptions, 'isPublicRead' | 'freshness'>
   feeds?: FeedsOptions
+  /** What one GraphQL document may hold (graphqlBounds.ts). @default DEFAULT_GRAPHQL_LIMITS */
+  graphQLLimits?: GraphQLDocumentLimits
 }
 
 /** The collections readers' apps read anonymously, by list or by id. */
@@ -25,8 +28,8 @@ const PUBLIC_COLLECTIONS = ['posts', 'sources', 'categories', 'authors', 'media'
 
 /**
  * Mounts the delivery layer on the server's Express app, in front of Payload's REST and GraphQL:
- * the anonymous rate limit and HTTP caching on `${api}` and `/feeds`, then the feeds. Call it
- * before the Payload handlers are mounted. The cache follows the delivery plugin's content watch,
+ * the anonymous rate limit, the bounds of a GraphQL document, HTTP caching on `${api}` and `/feeds`,
+ * then the feeds. Call it before the Payload handlers are mounted. The cache follows the delivery plugin's content watch,
  * which lives and ends with the Payload instance.
  */
 export const mountDelivery = async (
@@ -43,7 +46,10 @@ export const mountDelivery = async (
     `^(?:${api}/(?:${PUBLIC_COLLECTIONS.join('|')})(?:/[^/]+)?|/feeds/.+)/?$`,
   )
   const paths = [api, '/feeds']
+  const graphQLPath = `${api}${payload.config.routes.graphQL ?? '/graphql'}`
   app.use(paths, anonymousRateLimit(payload, options.rateLimit))
+  // Before anything parses the document (the cache below does, to tell a query from a mutation).
+  app.post(graphQLPath, boundGraphQLDocuments(options.graphQLLimits))
   const freshness = freshnessOf(payload)
   if (!freshness)
     payload.logger.warn(
@@ -55,7 +61,7 @@ export const mountDelivery = async (
       ...options.cache,
       freshness: freshness ?? writesInThisProcess(),
       isPublicRead: (path) => publicRead.test(path) && !path.endsWith('/versions'),
-      graphQLPath: `${api}${payload.config.routes.graphQL ?? '/graphql'}`,
+      graphQLPath,
     }),
   )
   app.use(feedsRouter(payload, options.feeds))

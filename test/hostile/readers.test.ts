@@ -318,6 +318,27 @@ describe('issue 11, readers: named cases', () => {
   })
 })
 
+describe('issue 22, readers: named cases', () => {
+  it('refuses 21 levels of fragments spread twice at once, while /healthz stays responsive', async () => {
+    // 844 bytes that held the API-only server for 12 s: each level doubled the validation.
+    let query = 'query{...F0}'
+    for (let i = 0; i < 20; i++) query += ` fragment F${i} on Query{...F${i + 1} ...F${i + 1}}`
+    query += ' fragment F20 on Query{Posts(limit:1){totalDocs}}'
+    const started = performance.now()
+    const answering = graphql(query).then((answer) => ({ answer, ms: performance.now() - started }))
+    // Asked while the document is being handled: the event loop must be free to answer it.
+    const health = await fetch(`${server.url}/healthz`)
+    const healthMs = performance.now() - started
+    const { answer, ms } = await answering
+    expect(health.status).toBe(200)
+    expect(answer.status).toBe(400)
+    expect(answer.text).toMatch(/more than 500 fields.*\(maxSelections\)/)
+    // Generous for a busy machine; the old code took 12 s, and twice that for each level more.
+    expect(Math.max(ms, healthMs)).toBeLessThan(3_000)
+    await expectServing()
+  })
+})
+
 // ---------------------------------------------------------------------------------------------
 // Generated cases
 
