@@ -24,7 +24,9 @@ import { cachePopulation } from './populationCache'
 import { limitDepthForReaders } from './readerDepth'
 import { limitResultsForReaders, readerMaxLimitFromEnv } from './readerLimits'
 import { checkQueryPaths } from './queryPaths'
+import { checkIdShape } from './idShape'
 import { deliveredPostsQuery } from './graphqlQueries'
+import { accessQuery } from './graphqlAccess'
 import { rewriteSlugFilters } from './slugFilters'
 
 export type DeliveryPluginOptions = {
@@ -92,7 +94,7 @@ const withQueryPathCheck = (collection: CollectionConfig): CollectionConfig => (
   ...collection,
   hooks: {
     ...collection.hooks,
-    beforeOperation: [checkQueryPaths, ...(collection.hooks?.beforeOperation ?? [])],
+    beforeOperation: [checkIdShape, checkQueryPaths, ...(collection.hooks?.beforeOperation ?? [])],
   },
 })
 
@@ -214,6 +216,7 @@ export const deliveryPlugin =
         queries: (GraphQL, context) => ({
           ...incoming.graphQL?.queries?.(GraphQL, context),
           ...deliveredPostsQuery(GraphQL, context),
+          ...accessQuery(GraphQL, context),
         }),
         validationRules: (args) => [
           ...(incoming.graphQL?.validationRules?.(args) ?? []),

@@ -41,7 +41,13 @@ const walkPath = async (
   path: string,
   req: PayloadRequest,
   strict: boolean,
-): Promise<{ refused?: string; field?: FlattenedField; id?: boolean }> => {
+): Promise<{
+  refused?: string
+  field?: FlattenedField
+  id?: boolean
+  /** The rich text or JSON field the path goes inside of. */
+  inside?: FlattenedField
+}> => {
   const refuse = (refused: string) => ({ refused })
   // GraphQL spells nested paths with `__`, as Payload reads them.
   let segments = path.replace(/__/g, '.').split('.')
@@ -72,6 +78,12 @@ const walkPath = async (
     // own (`hasMany` text, number, select: `tags`), 500 "no such column: posts.id".
     if (crossedJoin && 'hasMany' in field && field.hasMany && !('relationTo' in field)) {
       return refuse(`"${path}" reaches a list of values inside a join`)
+    }
+    // Payload's SQL adapters cannot follow a join of a collection reached through a relationship
+    // (`source.posts.title`, `categories.posts`: 500 "Cannot find field for path"): a join can only
+    // be crossed from the collection queried.
+    if (field.type === 'join' && hops > 0) {
+      return refuse(`"${path}" reaches the join "${segment}" through a relationship`)
     }
     if (rest === 0) return { field }
     switch (field.type) {
@@ -118,8 +130,9 @@ const walkPath = async (
       }
       case 'json':
       case 'richText':
-        // Payload queries inside JSON by path; there is no access below the field.
-        return {}
+        // Payload queries inside JSON by path; there is no access below the field. Whether a filter
+        // may go there is decided by the caller (a sort may).
+        return { inside: field }
       default:
         return refuse(`"${path}" goes past the field "${segment}"`)
     }
@@ -303,10 +316,17 @@ export const refusedQuery = async (
   if (refused) return refused
   const sorts: Found[] = sortPaths(query.sort).map((path) => ({ path, operators: [] }))
   const paths = [...found, ...sorts]
-  for (const { path, operators, nested } of paths) {
+  const filters = new Set(found)
+  for (const entry of paths) {
+    const { path, operators, nested } = entry
     const walked = await walkPath(collection, path, req, options.strict)
-    const { refused, field } = walked
+    const { refused, field, inside } = walked
     if (refused) return refused
+    // SQLite: every filter inside a JSON value made an invalid query (500 "no such column:
+    // posts.value"); readers are given the rich text as HTML and have no need to filter inside it.
+    if (inside && filters.has(entry) && (options.strict || req.payload.db.name === 'sqlite')) {
+      return `"${path}" filters inside the ${inside.type === 'richText' ? 'rich text' : 'JSON'} field "${inside.name}"`
+    }
     // Readers only: the admin builds its own values, and a 500 for staff is a bug report, not an
     // attack surface.
     const numericIds = req.payload.db.defaultIDType === 'number'
