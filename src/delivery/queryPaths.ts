@@ -198,6 +198,7 @@ const LIST_OPERATORS = new Set(['in', 'not_in', 'all'])
 
 /** Operators whose values are compared as the field's own type. */
 const COMPARING = new Set([
+  'all',
   'equals',
   'not_equals',
   'in',
@@ -267,8 +268,15 @@ const refusedValueFor = (
       return `"${path}" ${operator} needs ${kind === 'id' ? 'whole-number ids' : kind === 'date' ? 'dates' : 'numbers'}`
     }
   }
-  if (kind === 'id' && operator === 'contains' && !isPlainObject(value) && !fits(kind, value)) {
-    return `"${path}" contains needs a whole-number id`
+  // A relationship's text operators compare with an id too (`like=1e309` became Infinity, which
+  // SQLite refuses: 500).
+  if (
+    kind === 'id' &&
+    TEXT_OPERATORS.has(operator) &&
+    !isPlainObject(value) &&
+    !fits(kind, value)
+  ) {
+    return `"${path}" ${operator} needs a whole-number id`
   }
   if (isScalar(value)) return undefined
   if (LIST_OPERATORS.has(operator) && Array.isArray(value) && value.every(isScalar)) {
