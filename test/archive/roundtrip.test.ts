@@ -126,7 +126,7 @@ const document: fc.Arbitrary<ArchiveDocument> = fc
       ),
       link,
       body,
-      warnings: fc.constant([]),
+      warnings: fc.constant<string[]>([]),
     },
     { requiredKeys: ['name', 'body', 'warnings'] },
   )
