@@ -23,6 +23,7 @@ const EXAMPLES = path.resolve(
   '../../examples/archive',
 )
 const MARKETS = '_posts/2025-03-13-Markets close higher.md'
+const LIBRARY = '_posts/2025-03-04-城市图书馆夜间开放试点启动.md'
 
 let payload: Payload
 const dirs: string[] = []
@@ -168,7 +169,7 @@ describe('npm run export', () => {
     )
   })
 
-  it('an edited post exports its edit; a post without an original URL is skipped with the reason', async () => {
+  it('an edited post (saved, or saved as a draft) exports its edit; a post without an original URL is skipped with the reason', async () => {
     const { docs } = await payload.find({
       collection: 'posts',
       where: { 'provenance.archiveFile': { equals: MARKETS } },
@@ -176,6 +177,14 @@ describe('npm run export', () => {
       overrideAccess: true,
     })
     const markets = docs[0]
+    const library = (
+      await payload.find({
+        collection: 'posts',
+        where: { 'provenance.archiveFile': { equals: LIBRARY } },
+        depth: 0,
+        overrideAccess: true,
+      })
+    ).docs[0]
     later(60_000)
     const content = structuredClone(markets.content) as {
       root: { children: { children?: { text?: string }[] }[] }
@@ -186,6 +195,14 @@ describe('npm run export', () => {
       collection: 'posts',
       id: markets.id,
       data: { title: 'Markets close higher (corrected)', content: content as never },
+      overrideAccess: true,
+    })
+    // An edit saved as a draft of a published post (a version only) is the post's latest content too.
+    await payload.update({
+      collection: 'posts',
+      id: library.id,
+      data: { title: '图书馆夜间开放（编辑草稿）' },
+      draft: true,
       overrideAccess: true,
     })
     const draft = await payload.create({
@@ -209,15 +226,24 @@ describe('npm run export', () => {
       status: 'skipped',
       reason: expect.stringContaining('no Original URL'),
     })
-    expect(report.summary.fromPost).toBe(1)
+    expect(rowFor(report, library.id)).toMatchObject({ status: 'written', from: 'post' })
+    const libraryDoc = parseArchiveFile(fs.readFileSync(path.join(dir, LIBRARY), 'utf8'), LIBRARY)
+    expect(libraryDoc.frontMatter?.title).toBe('图书馆夜间开放（编辑草稿）')
+    expect(report.summary.fromPost).toBe(2)
 
     // Into the same database: the edited post's file changed and the post was edited, so the importer
     // keeps the edit (conflict); every other file is the one its post was made from.
     const again = statuses(await runImport({ payload, dir }))
-    expect(again[MARKETS]).toBe('conflict')
-    expect(Object.entries(again).filter(([, s]) => s !== 'unchanged')).toEqual([
-      [MARKETS, 'conflict'],
-    ])
+    expect(
+      Object.entries(again)
+        .filter(([, s]) => s !== 'unchanged')
+        .sort(),
+    ).toEqual(
+      [
+        [LIBRARY, 'conflict'],
+        [MARKETS, 'conflict'],
+      ].sort(),
+    )
   })
 
   it('refuses a folder that holds anything', async () => {
