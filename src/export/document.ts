@@ -73,7 +73,8 @@ export const editedSinceImport = (post: ExportPost): boolean => {
 /** The archive path of an imported post, when it is a plain relative path inside the folder. */
 const safeArchivePath = (file: string | null | undefined): string | undefined => {
   if (!file || file.includes('\0') || path.isAbsolute(file)) return undefined
-  const normal = path.posix.normalize(file.replace(/\\/g, '/'))
+  // A backslash is a character of the name here (the archive has such names), not a separator.
+  const normal = path.posix.normalize(file)
   if (normal !== file || normal.startsWith('../') || normal === '..' || normal.startsWith('/'))
     return undefined
   return normal
