@@ -12,6 +12,30 @@ import cliProgress from 'cli-progress'
 const usage =
   'Usage: npm run export -- <dir> [--source <source-slug>] [--since <date>] [--status draft|published] [--report <file.json>]'
 
+/** A progress bar on a terminal, else a line every 5 s (a log keeps readable lines). */
+const progress = () => {
+  const bar = process.stderr.isTTY
+    ? new cliProgress.SingleBar(
+        { format: 'export [{bar}] {value}/{total} posts | ETA {eta_formatted}', hideCursor: true },
+        cliProgress.Presets.shades_classic,
+      )
+    : undefined
+  let barStarted = false
+  let lastLine = 0
+  const onProgress = (done: number, total: number) => {
+    if (bar) {
+      if (!barStarted) bar.start(total, 0)
+      barStarted = true
+      bar.setTotal(total)
+      bar.update(done)
+    } else if (Date.now() - lastLine > 5000 || done === total) {
+      lastLine = Date.now()
+      process.stderr.write(`export: ${done}/${total} posts\n`)
+    }
+  }
+  return { onProgress, stop: () => bar?.stop() }
+}
+
 const main = async (): Promise<number> => {
   let parsed
   try {
@@ -57,25 +81,7 @@ const main = async (): Promise<number> => {
   const { ExportOptionsError, runExport } = await import('../export')
   const payload = await getPayload({ config })
 
-  const bar = process.stderr.isTTY
-    ? new cliProgress.SingleBar(
-        { format: 'export [{bar}] {value}/{total} posts | ETA {eta_formatted}', hideCursor: true },
-        cliProgress.Presets.shades_classic,
-      )
-    : undefined
-  let barStarted = false
-  let lastLine = 0
-  const onProgress = (done: number, total: number) => {
-    if (bar) {
-      if (!barStarted) bar.start(total, 0)
-      barStarted = true
-      bar.setTotal(total)
-      bar.update(done)
-    } else if (Date.now() - lastLine > 5000 || done === total) {
-      lastLine = Date.now()
-      process.stderr.write(`export: ${done}/${total} posts\n`)
-    }
-  }
+  const { onProgress, stop } = progress()
 
   let report
   try {
@@ -93,7 +99,7 @@ const main = async (): Promise<number> => {
     await payload.destroy?.()
     return 2
   } finally {
-    bar?.stop()
+    stop()
   }
   if (values.report) fs.writeFileSync(values.report, JSON.stringify(report, null, 1))
   const s = report.summary
