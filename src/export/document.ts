@@ -96,6 +96,10 @@ export const exportName = (post: ExportPost): string =>
  * link line, and the rendered content as the body inside one `<div>`, as the archive holds a feed
  * item. Other front matter the post was imported with is kept.
  */
+/** Whether the post is written as its source document (else from its fields, `contentHtml` too). */
+export const exportsAsSource = (post: ExportPost): boolean =>
+  !!storedSource(post.provenance?.source) && !editedSinceImport(post)
+
 export const postToArchiveDocument = (post: ExportPost, name: string): ExportedDocument => {
   const source = storedSource(post.provenance?.source)
   if (source && !editedSinceImport(post)) {

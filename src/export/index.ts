@@ -4,7 +4,7 @@ import path from 'node:path'
 import type { Payload, Where } from 'payload'
 
 import { writeArchiveFile } from '../archive'
-import { exportName, postToArchiveDocument, type ExportPost } from './document'
+import { exportName, exportsAsSource, postToArchiveDocument, type ExportPost } from './document'
 
 /**
  * `runExport({ payload, dir, ... })`: posts back out as archive files (`src/archive` writes them),
@@ -107,6 +107,72 @@ const uniqueName = (taken: Set<string>, name: string, id: number | string): stri
 const emptyOrMissing = (dir: string): boolean =>
   !fs.existsSync(dir) || (fs.statSync(dir).isDirectory() && fs.readdirSync(dir).length === 0)
 
+type Names = Record<'authors' | 'sources' | 'categories', Map<string, string>>
+
+/**
+ * One page of posts, by id, as their latest version (`draft: true`: an edit saved as a draft is the
+ * post's content). The rendered HTML (sanitised on every read) is read only for the posts written
+ * from their fields; the others are their source document.
+ */
+const readPage = async (
+  payload: Payload,
+  filters: Where[],
+  page: number,
+  limit: number,
+  names: Names,
+): Promise<{ posts: ExportPost[]; hasNextPage: boolean }> => {
+  const { docs, hasNextPage } = await payload.find({
+    collection: 'posts',
+    draft: true,
+    depth: 0,
+    where: { and: filters },
+    sort: 'id',
+    limit,
+    page,
+    select: {
+      title: true,
+      publishedAt: true,
+      sourceUrl: true,
+      source: true,
+      authors: true,
+      categories: true,
+      tags: true,
+      updatedAt: true,
+      provenance: true,
+    },
+    overrideAccess: true,
+  })
+  const named = (map: Map<string, string>, refs: Related[] | null | undefined) =>
+    (refs ?? []).map((r) => map.get(String(idOf(r)))).filter((n): n is string => !!n)
+  const posts: ExportPost[] = docs.map((doc) => ({
+    id: doc.id,
+    title: doc.title,
+    publishedAt: doc.publishedAt,
+    sourceUrl: doc.sourceUrl,
+    source: doc.source != null ? names.sources.get(String(idOf(doc.source))) : undefined,
+    authors: named(names.authors, doc.authors),
+    categories: named(names.categories, doc.categories),
+    tags: doc.tags ?? [],
+    updatedAt: doc.updatedAt,
+    provenance: doc.provenance,
+  }))
+  const needHtml = posts.filter((p) => !exportsAsSource(p))
+  if (needHtml.length > 0) {
+    const { docs: html } = await payload.find({
+      collection: 'posts',
+      draft: true,
+      depth: 0,
+      where: { id: { in: needHtml.map((p) => p.id) } },
+      pagination: false,
+      select: { contentHtml: true },
+      overrideAccess: true,
+    })
+    const byId = new Map(html.map((d) => [String(d.id), d.contentHtml]))
+    for (const post of needHtml) post.contentHtml = byId.get(String(post.id))
+  }
+  return { posts, hasNextPage }
+}
+
 export const runExport = async (options: ExportOptions): Promise<ExportReport> => {
   const { payload, dir } = options
   const started = Date.now()
@@ -132,43 +198,15 @@ export const runExport = async (options: ExportOptions): Promise<ExportReport> =
 
   const rows: ExportRow[] = []
   const taken = new Set<string>()
-  const pageSize = options.pageSize ?? 200
-  let page = 1
-  for (;;) {
-    // The latest version of each post (`draft: true`): an edit saved as a draft is the post's content.
-    const { docs, hasNextPage } = await payload.find({
-      collection: 'posts',
-      draft: true,
-      depth: 0,
-      where: { and: filters },
-      sort: 'id',
-      limit: pageSize,
-      page,
-      overrideAccess: true,
+  for (let page = 1; ; page++) {
+    const { posts, hasNextPage } = await readPage(payload, filters, page, options.pageSize ?? 200, {
+      authors,
+      sources,
+      categories,
     })
-    for (const doc of docs) {
-      const post: ExportPost = {
-        id: doc.id,
-        title: doc.title,
-        publishedAt: doc.publishedAt,
-        sourceUrl: doc.sourceUrl,
-        source: doc.source != null ? sources.get(String(idOf(doc.source))) : undefined,
-        authors: (doc.authors ?? [])
-          .map((a) => authors.get(String(idOf(a))))
-          .filter((n): n is string => !!n),
-        categories: (doc.categories ?? [])
-          .map((c) => categories.get(String(idOf(c))))
-          .filter((n): n is string => !!n),
-        tags: doc.tags ?? [],
-        contentHtml: doc.contentHtml,
-        updatedAt: doc.updatedAt,
-        provenance: doc.provenance,
-      }
-      rows.push(writePost(dir, post, taken))
-    }
+    for (const post of posts) rows.push(writePost(dir, post, taken))
     options.onProgress?.(rows.length, Math.max(total, rows.length))
     if (!hasNextPage) break
-    page++
   }
   const count = (status: ExportRow['status']) => rows.filter((r) => r.status === status).length
   return {
