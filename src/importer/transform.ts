@@ -2,17 +2,18 @@ import { createHash } from 'node:crypto'
 
 import {
   canonicalContent,
+  choosePublishedAt,
   documentOfPost,
   parseArchiveFile,
   sourceOf,
   type ArchiveSource,
+  type DateSource,
 } from '../archive'
 import { canonicalJsonWithHoles, type CanonicalHoles } from '../../collections/Posts/approval'
 import { needsReview, postContentHtml, postExcerpt } from '../../collections/Posts/derive'
 import { bigramRecall, textSimilarity } from '../richtext/similarity'
 import { readerText } from '../richtext/text'
 import { cleanLabel, stripJunk } from '../lib/clean'
-import { choosePublishedAt, type DateSource } from '../archive/dates'
 import { htmlToLexical, type ConvertOptions } from './html'
 import { isPendingUpload, type LexBlockNode, type LexState, paragraph, root, text } from './lexical'
 import type { ParsedFile } from './parse'
