@@ -169,6 +169,20 @@ describe('npm run export', () => {
     )
   })
 
+  it('a file written with other bytes but the same content (CRLF line ends, a BOM) is unchanged: the importer compares documents', async () => {
+    const dir = tmp('export-crlf-')
+    for (const entry of fs.readdirSync(EXAMPLES, { recursive: true, withFileTypes: true })) {
+      if (!entry.isFile()) continue
+      const name = path.relative(EXAMPLES, path.join(entry.parentPath, entry.name))
+      const text = fs.readFileSync(path.join(EXAMPLES, name), 'utf8')
+      fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true })
+      fs.writeFileSync(path.join(dir, name), `\ufeff${text.replace(/\r?\n/g, '\r\n')}`)
+    }
+    const report = await runImport({ payload, dir })
+    expect(report.summary).toMatchObject({ created: 0, updated: 0, failed: 0 })
+    expect(report.summary.unchanged).toBe(imported.summary.created)
+  })
+
   it('an edited post (saved, or saved as a draft) exports its edit; a post without an original URL is skipped with the reason', async () => {
     const { docs } = await payload.find({
       collection: 'posts',
