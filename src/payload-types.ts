@@ -158,6 +158,15 @@ export interface Post {
       | number
       | boolean
       | null;
+    source?:
+      | {
+          [k: string]: unknown;
+        }
+      | unknown[]
+      | string
+      | number
+      | boolean
+      | null;
     importedAt?: string | null;
     importRun?: string | null;
   };
@@ -653,6 +662,7 @@ export interface PostsSelect<T extends boolean = true> {
         feedTimestamp?: T;
         rawDate?: T;
         frontMatter?: T;
+        source?: T;
         importedAt?: T;
         importRun?: T;
       };

@@ -191,6 +191,13 @@ export const Posts: CollectionConfig<'posts'> = {
               label: { en: 'Raw front matter', zh: '原始头信息' },
             },
             {
+              // What `npm run export` writes back for a post nobody edited: re-imported, it is unchanged.
+              name: 'source',
+              type: 'json',
+              admin: { readOnly: true, hidden: true },
+              label: { en: 'Source document', zh: '源文档' },
+            },
+            {
               name: 'importedAt',
               type: 'date',
               admin: { readOnly: true },

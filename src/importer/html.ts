@@ -2,7 +2,7 @@ import type { ChildNode, Element } from 'domhandler'
 import { parseDocument } from 'htmlparser2'
 
 import { isEmbeddableUrl, safeEmbedFallback } from '../richtext/html'
-import { stripJunk } from './clean'
+import { stripJunk } from '../lib/clean'
 import { readerView } from './readerView'
 import {
   FORMAT,

@@ -2,10 +2,10 @@ import fs from 'node:fs'
 import { performance } from 'node:perf_hooks'
 import v8 from 'node:v8'
 
-import { parseArchiveDate } from './dates'
+import { documentOfPost, parseArchiveDate } from '../archive'
 import { parseFile, type ParsedFile } from './parse'
 import { readArchiveEntry, RefusedFile } from './read'
-import { contentHashOf, transformParsed, type TransformResult } from './transform'
+import { sourceHashOf, transformParsed, type TransformResult } from './transform'
 import { normaliseUrl } from './url'
 
 /**
@@ -130,7 +130,7 @@ export const scanFile = (
       times,
     }
   }
-  const hash = contentHashOf(raw)
+  const hash = sourceHashOf(documentOfPost(parsed))
   const scan: Scanned = {
     file,
     sourceUrl: normaliseUrl(parsed.url) ?? normaliseUrl(parsed.linkUrl),

@@ -1,18 +1,29 @@
 import { createHash } from 'node:crypto'
 
+import {
+  canonicalContent,
+  choosePublishedAt,
+  documentOfPost,
+  parseArchiveFile,
+  sourceOf,
+  type ArchiveSource,
+  type DateSource,
+} from '../archive'
 import { canonicalJsonWithHoles, type CanonicalHoles } from '../../collections/Posts/approval'
 import { needsReview, postContentHtml, postExcerpt } from '../../collections/Posts/derive'
 import { bigramRecall, textSimilarity } from '../richtext/similarity'
 import { readerText } from '../richtext/text'
-import { cleanLabel, stripJunk } from './clean'
-import { choosePublishedAt, type DateSource } from './dates'
+import { cleanLabel, stripJunk } from '../lib/clean'
 import { htmlToLexical, type ConvertOptions } from './html'
 import { isPendingUpload, type LexBlockNode, type LexState, paragraph, root, text } from './lexical'
 import type { ParsedFile } from './parse'
 import { hostOf, normaliseUrl } from './url'
 
-/** Bumped when the transform changes what it produces, so a re-import rewrites every post once. */
-export const TRANSFORM_VERSION = 2
+/**
+ * Bumped when the transform changes what it produces, so a re-import rewrites every post once.
+ * 3: posts keep their source document (`provenance.source`), hashed as content, not as bytes.
+ */
+export const TRANSFORM_VERSION = 3
 
 /** Posts under this text fidelity are flagged for review (the rule lives with the posts). */
 export { FIDELITY_THRESHOLD } from '../../collections/Posts/derive'
@@ -57,15 +68,26 @@ export type PostDraft = {
     feedTimestamp?: number
     rawDate?: string
     frontMatter: Record<string, unknown>
+    /** The archive document the post was made from, as `src/archive` reads it (what export writes back). */
+    source: ArchiveSource
   }
 }
 
 /** Tags and categories that name no outlet. */
 const GENERIC = new Set(['news', 'post', 'posts', 'blog', 'uncategorized', '新闻'])
 
-/** The hash that decides "unchanged": the raw file plus the transform version. */
-export const contentHashOf = (raw: string): string =>
-  createHash('sha1').update(`v${TRANSFORM_VERSION}\n`).update(raw).digest('hex')
+/**
+ * The hash that decides "unchanged": the document's content (not its bytes: a file written back by
+ * `npm run export`, or with CRLF line ends, is the same file) plus the transform version.
+ */
+export const sourceHashOf = (source: ArchiveSource): string =>
+  createHash('sha1')
+    .update(`v${TRANSFORM_VERSION}\n`)
+    .update(canonicalContent(source))
+    .digest('hex')
+
+/** `sourceHashOf` of a file's text. */
+export const contentHashOf = (raw: string): string => sourceHashOf(parseArchiveFile(raw, ''))
 
 /** A readable title for a post whose title is empty: the start of its text, else the file name. */
 const fallbackTitle = (text: string, file: string): string => {
@@ -248,6 +270,7 @@ export const transformParsed = (parsed: ParsedFile, contentHash: string): Transf
         feedTimestamp: Number.isFinite(parsed.feedTimestamp) ? parsed.feedTimestamp : undefined,
         rawDate: parsed.rawDate ?? when.raw,
         frontMatter: parsed.frontMatter,
+        source: sourceOf(documentOfPost(parsed)),
       },
     },
   }

@@ -1,8 +1,9 @@
+import { archiveDocument, writeArchiveFile, type ArchiveDocument } from '../archive'
 import type { FeedItem } from './parse'
 
 /**
- * A feed item written as the archive's Markdown file, the form the mirror script wrote for every item
- * (see the corpus README): front matter, the `<!--ms-->` feed time, the link line, and the item's HTML
+ * A feed item as the archive's post document, the form the mirror script wrote for every item (see
+ * the corpus README): front matter, the `<!--ms-->` feed time, the link line, and the item's HTML
  * inside one `<div>`. Handing this to the importer's own parse + transform gives the item exactly the
  * draft the archive importer gives the same article: one pipeline, no second set of rules.
  */
@@ -23,40 +24,40 @@ export type ArchiveDocumentInput = {
    * identity hash is taken from, so an undated item does not look changed at every poll.
    */
   seenAt?: Date
+  /** The document's name (the report's file). @default '' */
+  name?: string
 }
 
-/** A YAML double-quoted scalar (JSON's string syntax is valid YAML). */
-const quoted = (s: string): string => JSON.stringify(s)
-
-export const toArchiveDocument = ({
+/** The item as a structured archive document (`src/archive`). */
+export const feedItemDocument = ({
   item,
   url,
   outlet,
   page,
   seenAt,
-}: ArchiveDocumentInput): string => {
+  name = '',
+}: ArchiveDocumentInput): ArchiveDocument => {
   const date =
     item.published != null
       ? new Date(item.published).toISOString()
       : seenAt
         ? seenAt.toISOString()
         : undefined
-  const lines = [
-    '---',
-    'layout: post',
-    `title: ${quoted(item.title)}`,
-    ...(date ? [`date: ${date}`] : []),
-    ...(item.author ? [`author: ${quoted(item.author)}`] : []),
-    `from: ${quoted(url)}`,
-    `tags: [ ${quoted(outlet)} ]`,
-    'comments: True',
-    `categories: [ ${quoted(outlet)} ]`,
-    '---',
-    `<!--${item.published != null ? item.published : 'NaN'}-->`,
-    `[${item.title.replace(/[\r\n]+/g, ' ')}](${url})`,
-    '------',
-    '',
-  ]
   const body = page ?? `<div>\n${item.content ?? item.summary ?? ''}\n</div>`
-  return `${lines.join('\n')}${body}\n`
+  return archiveDocument({
+    name,
+    title: item.title,
+    date,
+    author: item.author || undefined,
+    from: url,
+    tags: [outlet],
+    categories: [outlet],
+    feedTime: item.published ?? Number.NaN,
+    // The format has \n line ends and no blank line before the body.
+    body: `${body.replace(/\r\n?/g, '\n').replace(/^\s*\n/, '')}\n`,
+  })
 }
+
+/** The item as archive file text (`writeArchiveFile` of `feedItemDocument`). */
+export const toArchiveDocument = (input: ArchiveDocumentInput): string =>
+  writeArchiveFile(feedItemDocument(input))

@@ -2,7 +2,7 @@ import { textContent } from 'domutils'
 import { DetectError, MalformedError, parseFeed } from 'feedsmith'
 import { parseDocument } from 'htmlparser2'
 
-import { parseArchiveDate } from '../importer/dates'
+import { parseArchiveDate } from '../archive'
 
 /**
  * Feed -> items. Pure: bytes in, plain items out, no Payload. Parsing is feedsmith's (RSS 2.0 with

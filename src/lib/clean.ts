@@ -1,7 +1,7 @@
 import { decodeHTML } from 'entities'
 
 /**
- * Text cleanup shared by the parse and transform stages. Pure functions, no Payload.
+ * Text cleanup shared by the archive's reader and the importer's transform. Pure functions, no Payload.
  */
 
 // C0 controls except tab/newline/carriage return, DEL and the C1 block.
