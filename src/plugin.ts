@@ -7,6 +7,7 @@ import { Media } from '../collections/Media'
 import { Posts } from '../collections/Posts'
 import { Sources } from '../collections/Sources'
 import { Users } from '../collections/Users'
+import { withEditLockGuard } from './auth/editLocks'
 import { importArchiveTask } from './importer/task'
 import { withFeedIngest } from './ingest/task'
 import { withScheduledPublishing, type ScheduledPublishingOptions } from './jobs/config'
@@ -64,5 +65,7 @@ export const newsroomPlugin =
         tasks: [...(incoming.jobs?.tasks ?? []), importArchiveTask as TaskConfig],
       },
     })
-    return withScheduledPublishing(withFeedIngest(withCollections), options.scheduling)
+    return withEditLockGuard(
+      withScheduledPublishing(withFeedIngest(withCollections), options.scheduling),
+    )
   }
