@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto'
 
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { redisKVAdapter } from '@payloadcms/kv-redis'
 import type { Payload, PayloadRequest } from 'payload'
 
 import { clientKey, kvCounterStore } from '../../src/auth/counterStore'
 import { loginThrottle, type LoginThrottleOptions } from '../../src/auth/loginThrottle'
+import { RedisKVAdapter } from '../../src/auth/redisKv'
+import { sharedKv } from '../../src/auth/sharedKv'
 import { CLIENT_ADDRESS_HEADER } from '../../src/http/webBridge'
 import type { RunningServer } from '../../src/server'
 import { createUser } from '../helpers/payload'
@@ -160,9 +161,10 @@ describe('counts every server sees', () => {
 
   it('on Redis (REDIS_URL): the same, under a key prefix of its own', async () => {
     const prefix = `newsroom-test-${randomBytes(6).toString('hex')}:`
-    const kv = redisKVAdapter({
-      redisURL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
-      keyPrefix: prefix,
+    // What the servers get with REDIS_URL set.
+    const kv = sharedKv({
+      REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
+      REDIS_KEY_PREFIX: prefix,
     }).init({ payload: server.payload })
     // The server's Payload with Redis as its key-value store, as `REDIS_URL` gives it.
     const onRedis = Object.create(server.payload, { kv: { value: kv } }) as Payload
@@ -182,7 +184,7 @@ describe('counts every server sees', () => {
       expect(await store.get('old:1')).toBeNull()
     } finally {
       await kv.clear()
-      await (kv as unknown as { redisClient: { quit: () => Promise<unknown> } }).redisClient.quit()
+      await (kv as RedisKVAdapter).quit()
     }
   })
 })
