@@ -30,7 +30,8 @@ const allows = async (
   id?: number | string,
 ): Promise<boolean> => {
   if (!access) return Boolean(req.user)
-  const result = await access({ req, id })
+  // Access functions take the document id as the collection types it (numbers on SQLite).
+  const result = await access({ req, id: id as number | undefined })
   if (typeof result === 'boolean') return result
   return where(result)
 }
@@ -43,7 +44,10 @@ const mayEdit = async (req: PayloadRequest, lock: LockData): Promise<boolean> =>
   }
   const slug = lock.document?.relationTo
   const id = idOf(lock.document?.value)
-  const collection = typeof slug === 'string' ? req.payload.collections[slug] : undefined
+  const collection =
+    typeof slug === 'string'
+      ? req.payload.collections[slug as keyof typeof req.payload.collections]
+      : undefined
   if (!collection || (typeof id !== 'string' && typeof id !== 'number')) return false
   return allows(
     req,

@@ -9,7 +9,9 @@ import { RedisKVAdapter } from './redisKv'
  * database's `payload-kv` collection stays in the schema either way, so setting `REDIS_URL` changes
  * no migration.
  */
-export const sharedKv = (env: NodeJS.ProcessEnv = process.env): KVAdapterResult => {
+export const sharedKv = (
+  env: { REDIS_URL?: string; REDIS_KEY_PREFIX?: string } = process.env as Record<string, string>,
+): KVAdapterResult => {
   const database = databaseKVAdapter()
   const redisURL = env.REDIS_URL?.trim()
   if (!redisURL) return database
