@@ -52,6 +52,9 @@ describe('the admin under its Content-Security-Policy', () => {
         () => (window as unknown as { __cspViolations?: string[] }).__cspViolations ?? [],
       )
     const page = await context.newPage()
+    // The first render of an admin page compiles nothing but still takes long on a busy machine.
+    page.setDefaultNavigationTimeout(120_000)
+    page.setDefaultTimeout(60_000)
     page.on('console', (message) => {
       if (/Content Security Policy/i.test(message.text())) consoleViolations.push(message.text())
     })

@@ -62,10 +62,11 @@ export const rest = async (
       },
       body: body !== undefined ? JSON.stringify(body) : undefined,
     })
-  // A kept-alive connection the server closed just as this request went out (seen on a busy
-  // machine) is reset before the request is read: sent again once, on a new connection.
+  // A kept-alive connection the server closes after 5 idle seconds (Node's keepAliveTimeout), just
+  // as a request that followed seconds of other work goes out on it, fails before the server read
+  // the request: sent again once, on a new connection.
   const res = await send().catch((err: { cause?: { code?: string } }) => {
-    if (err.cause?.code !== 'ECONNRESET') throw err
+    if (err.cause?.code !== 'ECONNRESET' && err.cause?.code !== 'UND_ERR_SOCKET') throw err
     return send()
   })
   const json = res.headers.get('content-type')?.includes('json')
