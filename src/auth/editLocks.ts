@@ -71,7 +71,7 @@ const mayEdit = async (req: PayloadRequest, lock: LockData): Promise<boolean> =>
  * their own name, on a document they may edit. Without this, a writer could lock someone else's post
  * in the admin's name. Payload's admin writes its own locks at the database level, below hooks.
  */
-const holdLocksInOwnName: CollectionBeforeChangeHook = ({ data, originalDoc, req }) => {
+const holdLocksInOwnName: CollectionBeforeChangeHook = async ({ data, originalDoc, req }) => {
   const user = req.user
   // Server code without a user (seeds, tests) is trusted, as everywhere else.
   if (!user) return data
@@ -84,11 +84,9 @@ const holdLocksInOwnName: CollectionBeforeChangeHook = ({ data, originalDoc, req
   ) {
     throw new RequestRefused('An edit lock can only be held by the user who requests it.', 403)
   }
-  return (async () => {
-    if (!(await mayEdit(req, lock)))
-      throw new RequestRefused('You may lock only a document you may edit.', 403)
-    return data
-  })()
+  if (!(await mayEdit(req, lock)))
+    throw new RequestRefused('You may lock only a document you may edit.', 403)
+  return data
 }
 
 /** The holder deletes a lock (closing the document); editors and admins clear anyone's. */
