@@ -1,12 +1,17 @@
 import { randomBytes } from 'node:crypto'
 
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+import express from 'express'
 import type { Payload, PayloadRequest } from 'payload'
 
 import { clientKey, kvCounterStore } from '../../src/auth/counterStore'
 import { loginThrottle, type LoginThrottleOptions } from '../../src/auth/loginThrottle'
 import { RedisKVAdapter } from '../../src/auth/redisKv'
 import { sharedKv } from '../../src/auth/sharedKv'
+import { anonymousRateLimit } from '../../src/delivery/rateLimit'
 import { CLIENT_ADDRESS_HEADER } from '../../src/http/webBridge'
 import type { RunningServer } from '../../src/server'
 import { createUser } from '../helpers/payload'
@@ -187,4 +192,65 @@ describe('counts every server sees', () => {
       await (kv as RedisKVAdapter).quit()
     }
   })
+})
+
+describe('the anonymous rate limit on Redis', () => {
+  it('two servers’ limiters count one client together, merging through Redis', async () => {
+    const prefix = `newsroom-test-${randomBytes(6).toString('hex')}:`
+    const kv = sharedKv({
+      REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
+      REDIS_KEY_PREFIX: prefix,
+    }).init({ payload: server.payload }) as RedisKVAdapter
+    // Each "server": the real Payload with Redis as its store, and a destroy of its own that stops
+    // its merges (the real one would close the shared test server).
+    const servers: Server[] = []
+    const stops: (() => Promise<void>)[] = []
+    const limit = 32
+    const serve = async () => {
+      const onRedis = Object.create(server.payload, {
+        kv: { value: kv },
+        destroy: { value: async () => undefined, writable: true },
+      }) as Payload
+      const app = express()
+      app.use(anonymousRateLimit(onRedis, { perMinute: limit, syncMs: 100, exemptLoopback: false }))
+      app.get('/', (_req, res) => {
+        res.send('ok')
+      })
+      const listening = createServer(app)
+      await new Promise<void>((resolve) => listening.listen(0, '127.0.0.1', resolve))
+      servers.push(listening)
+      stops.push(() => onRedis.destroy())
+      return `http://127.0.0.1:${(listening.address() as AddressInfo).port}/`
+    }
+    try {
+      const [a, b] = [await serve(), await serve()]
+      // Away from the end of the clock's minute, so both halves fall in one window.
+      while (60_000 - (Date.now() % 60_000) < 20_000)
+        await new Promise((resolve) => setTimeout(resolve, 250))
+      let allowed = 0
+      for (let i = 0; i < 20; i++) {
+        expect((await fetch(a)).status).toBe(200)
+        allowed++
+      }
+      let ownOnB = 0
+      let sawA = false
+      for (const deadline = Date.now() + 30_000; ;) {
+        const res = await fetch(b)
+        if (res.status === 429) break
+        allowed++
+        ownOnB++
+        if (limit - Number(res.headers.get('ratelimit-remaining')) - ownOnB >= 20) sawA = true
+        if (!sawA) await new Promise((resolve) => setTimeout(resolve, 300))
+        if (Date.now() > deadline) throw new Error('the second server never refused')
+      }
+      expect(sawA).toBe(true)
+      expect(allowed).toBeLessThanOrEqual(limit)
+      expect((await kv.keys()).some((key) => key.startsWith('rate-limit:'))).toBe(true)
+    } finally {
+      for (const stop of stops) await stop()
+      for (const s of servers) await new Promise((resolve) => s.close(resolve))
+      await kv.clear()
+      await kv.quit()
+    }
+  }, 120_000)
 })
