@@ -7,6 +7,9 @@ const nextConfig = {
   // The Express server in src/server.ts is the only entry point; no Next telemetry or image service.
   images: { unoptimized: true },
   typescript: { ignoreBuildErrors: true },
+  // No `X-Powered-By: Next.js, Payload`: it tells an attacker what to try. (withPayload adds it
+  // unless this is false.) The other security headers are set in src/http/securityHeaders.ts.
+  poweredByHeader: false,
 }
 
 export default withPayload(nextConfig, { devBundleServerPackages: false })

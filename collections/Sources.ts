@@ -1,6 +1,6 @@
 import type { CollectionConfig } from 'payload'
 
-import { admins, anyone } from '../src/access/roles'
+import { admins, anyone, staffField } from '../src/access/roles'
 import { slugField } from '../src/fields/slug'
 import { ingestFields } from '../src/ingest/fields'
 import { urlFieldProps } from '../src/richtext/safeUrl'
@@ -38,6 +38,8 @@ export const Sources: CollectionConfig<'sources'> = {
     {
       name: 'feedUrl',
       type: 'text',
+      // Feed URLs carry keys in their query strings: staff only, like the ingest settings.
+      access: { read: staffField },
       label: { en: 'Feed URL', zh: '订阅源网址' },
       ...urlFieldProps('web'),
     },

@@ -10,6 +10,10 @@ import {
 } from '../src/access/roles'
 import { loginThrottle } from '../src/auth/loginThrottle'
 
+/** Whether `url` (SERVER_URL) is an https origin. */
+export const isHttpsOrigin = (url: string | undefined): boolean =>
+  typeof url === 'string' && /^https:\/\//i.test(url.trim())
+
 // Sign-ins are throttled by address and account instead of locking the account (maxLoginAttempts: 0).
 const throttle = loginThrottle()
 
@@ -20,7 +24,12 @@ const throttle = loginThrottle()
 export const Users: CollectionConfig<'users'> = {
   slug: 'users',
   labels: { singular: { en: 'User', zh: '用户' }, plural: { en: 'Users', zh: '用户' } },
-  auth: { tokenExpiration: 60 * 60 * 12, maxLoginAttempts: 0 },
+  auth: {
+    tokenExpiration: 60 * 60 * 12,
+    maxLoginAttempts: 0,
+    // Behind https the session cookie never travels over plain http.
+    cookies: { secure: isHttpsOrigin(process.env.SERVER_URL) },
+  },
   admin: {
     useAsTitle: 'email',
     defaultColumns: ['name', 'email', 'roles'],

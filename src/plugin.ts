@@ -7,6 +7,8 @@ import { Media } from '../collections/Media'
 import { Posts } from '../collections/Posts'
 import { Sources } from '../collections/Sources'
 import { Users } from '../collections/Users'
+import { withEditLockGuard } from './auth/editLocks'
+import { withSharedKv } from './auth/sharedKv'
 import { importArchiveTask } from './importer/task'
 import { withFeedIngest } from './ingest/task'
 import { withScheduledPublishing, type ScheduledPublishingOptions } from './jobs/config'
@@ -64,5 +66,9 @@ export const newsroomPlugin =
         tasks: [...(incoming.jobs?.tasks ?? []), importArchiveTask as TaskConfig],
       },
     })
-    return withScheduledPublishing(withFeedIngest(withCollections), options.scheduling)
+    return withSharedKv(
+      withEditLockGuard(
+        withScheduledPublishing(withFeedIngest(withCollections), options.scheduling),
+      ),
+    )
   }

@@ -13,7 +13,8 @@ import { mountDelivery } from './delivery'
 import { withoutSuggestions } from './delivery/graphqlSuggestions'
 import { limitRequestBodies } from './http/bodyLimit'
 import { sameOriginWrites } from './http/csrf'
-import { healthReport } from './http/health'
+import { healthReport, reportFor } from './http/health'
+import { securityHeaders } from './http/securityHeaders'
 import { guardProcess } from './http/processGuards'
 import { refuseUnreadableQueries } from './http/queryGuard'
 import { readiness } from './http/readiness'
@@ -86,6 +87,7 @@ export const startServer = async (options: ServerOptions = {}): Promise<RunningS
   app.disable('x-powered-by')
   // A hop count or the proxies' addresses, never "every hop" (src/http/trustProxy.ts).
   app.set('trust proxy', trustProxyFromEnv())
+  app.use(securityHeaders(payload))
 
   let origin = `http://${host}:${port}`
   const inFlight = new Set<express.Response>()
@@ -95,12 +97,12 @@ export const startServer = async (options: ServerOptions = {}): Promise<RunningS
     next()
   })
 
-  app.get('/healthz', async (_req, res) => {
+  app.get('/healthz', async (req, res) => {
     const report = await healthReport(payload)
     res
       .status(report.ok ? 200 : 503)
       .set('cache-control', 'no-store')
-      .json(report)
+      .json(await reportFor(payload, req, report))
   })
   const ready = readiness(payload, options.ready ?? true)
   app.get('/readyz', ready.handler)

@@ -15,13 +15,21 @@ import { postContentEditor } from '../../src/richtext/editor'
 import { sanitizeRenderedHtml } from '../../src/richtext/safeHtml'
 import { urlFieldProps } from '../../src/richtext/safeUrl'
 import { POST_SLUG_PREFIX } from './derive'
-import { editorsOrOwnUnpublished, nobodyField, staffCreatingUnpublished } from './access/postAccess'
+import {
+  editorsOrOwnUnpublished,
+  importOwned,
+  nobodyField,
+  staffCreatingUnpublished,
+  writtenByImportOnly,
+} from './access/postAccess'
 import { transitionEndpoint } from './endpoints/transition'
 import { enforceEditorialWorkflow } from './hooks/enforceEditorialWorkflow'
 import { explainPostRefusal } from './hooks/explainPostRefusal'
+import { keepFieldsOnRestore } from './hooks/keepFieldsOnRestore'
 import { lockApprovedContent } from './hooks/lockApprovedContent'
 import { refuseUnsafeUrls } from './hooks/refuseUnsafeUrls'
 import { renderContentHtml } from './hooks/renderContentHtml'
+import { startDuplicateAsDraft } from './hooks/startDuplicateAsDraft'
 import { stampAuthorship } from './hooks/stampAuthorship'
 
 export { EDITORIAL_STATES } from './workflow'
@@ -76,6 +84,9 @@ export const Posts: CollectionConfig<'posts'> = {
   hooks: {
     beforeOperation: [explainPostRefusal],
     beforeChange: [
+      // First: what a restore or a duplicate carries over is settled before any rule looks at it.
+      keepFieldsOnRestore,
+      startDuplicateAsDraft,
       refuseUnsafeUrls,
       stampAuthorship,
       enforceEditorialWorkflow,
@@ -158,7 +169,7 @@ export const Posts: CollectionConfig<'posts'> = {
               zh: '导入文章的出处，只读。',
             },
           },
-          fields: readByStaffOnly([
+          fields: writtenByImportOnly([
             {
               name: 'archiveFile',
               type: 'text',
@@ -320,12 +331,14 @@ export const Posts: CollectionConfig<'posts'> = {
         {
           name: 'fidelity',
           type: 'number',
+          ...importOwned,
           label: { en: 'Text fidelity', zh: '文本保真度' },
           admin: { readOnly: true },
         },
         {
           name: 'warnings',
           type: 'text',
+          ...importOwned,
           hasMany: true,
           label: { en: 'Import warnings', zh: '导入警告' },
           admin: { readOnly: true },

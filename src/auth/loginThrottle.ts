@@ -1,14 +1,24 @@
+import { createHash, pbkdf2, randomBytes } from 'node:crypto'
+
 import type {
   CollectionAfterLoginHook,
   CollectionBeforeOperationHook,
+  Payload,
   PayloadRequest,
 } from 'payload'
 
 import { CLIENT_ADDRESS_HEADER } from '../http/webBridge'
 import { RequestRefused } from '../lib/refusal'
+import {
+  clientKey,
+  memoryCounterStore,
+  serializedByKey,
+  sharedCounterStore,
+  type CounterStore,
+} from './counterStore'
 
 export type LoginThrottleOptions = {
-  /** Failed sign-ins one address may make per window before it gets 429s. @default 20 */
+  /** Failed sign-ins one address (an IPv6 /64) may make per window before it gets 429s. @default 20 */
   perAddress?: number
   /** Failed sign-ins to one account per window before it is slowed down. @default 5 */
   perAccount?: number
@@ -16,28 +26,58 @@ export type LoginThrottleOptions = {
   accountIntervalMs?: number
   /** @default 15 * 60_000 */
   windowMs?: number
-  /** The most addresses and accounts remembered (the oldest are forgotten first). @default 10_000 */
+  /**
+   * Where the counts live. `shared`: Payload's key-value store, which every server of one database
+   * (or one Redis) sees; `memory`: this process only, addresses and accounts each in a store of
+   * their own of at most `maxEntries` keys. @default 'shared'
+   */
+  store?: 'shared' | 'memory'
+  /** With `store: 'memory'`: the most addresses, and separately the most accounts, remembered. @default 10_000 */
   maxEntries?: number
   /** The clock, for tests. @default Date.now */
   now?: () => number
+  /**
+   * Hashes a password as Payload does for a sign-in (PBKDF2-SHA256, 600,000 rounds), for accounts
+   * that do not exist; for tests. @default hashLikePayload
+   */
+  hashPassword?: (password: string) => Promise<unknown>
 }
 
-type Entry = { failures: number; windowStart: number; nextAllowedAt: number }
+type Entry = { failures: number; nextAllowedAt: number }
+
+/**
+ * The work Payload does to check a password (`pbkdf2-sha256-v1`, payload/auth/strategies/local):
+ * a sign-in to an account that does not exist does the same, so its answer takes as long.
+ */
+export const hashLikePayload = (password: string): Promise<Buffer> =>
+  new Promise((resolve, reject) =>
+    pbkdf2(password, randomBytes(32).toString('hex'), 600_000, 32, 'sha256', (err, key) =>
+      err ? reject(err) : resolve(key),
+    ),
+  )
 
 /**
  * Throttles sign-in attempts instead of locking accounts (Payload's `maxLoginAttempts` lets anyone
  * lock anyone out with a few wrong passwords, and its "locked" message tells them the account exists).
  *
  * - By address: past `perAddress` failures in a window, that address gets 429 with `Retry-After` until
- *   the window ends. It stops one client guessing, whichever accounts it tries.
+ *   the window ends. It stops one client guessing, whichever accounts it tries. IPv6 addresses count
+ *   per /64.
  * - By account: past `perAccount` failures in a window, the account takes one attempt every
  *   `accountIntervalMs`, from anywhere. Guessing from many addresses is slowed to a crawl, while the
  *   owner waits at most that interval, never a lock-out.
  *
  * Every attempt counts as a failure until it succeeds (`afterLogin` takes it back and clears the
  * account), and counting does not depend on whether the account exists, so a 429 says nothing about
- * existence; every failed sign-in gets Payload's one message ("The email or password provided is
- * incorrect."). Counts live in this process: each instance of a scaled-out server counts alone.
+ * existence; every failed sign-in gets Payload's one message, and a sign-in to an unknown account
+ * hashes the password all the same, so it takes as long as a wrong password.
+ *
+ * The counts are in Payload's key-value store, shared by every server (addresses and accounts under
+ * keys of their own, so a flood of one never evicts the other); windows are fixed (aligned to the
+ * clock). Within a process the counts of one key are updated one at a time; two servers updating the
+ * same key at the same instant can still lose one increment (the store has no atomic increment), so
+ * N servers give an attacker at most N tries where one would give one, only for attempts that are
+ * exactly simultaneous.
  */
 export const loginThrottle = (options: LoginThrottleOptions = {}) => {
   const perAddress = options.perAddress ?? 20
@@ -46,54 +86,120 @@ export const loginThrottle = (options: LoginThrottleOptions = {}) => {
   const windowMs = options.windowMs ?? 15 * 60_000
   const maxEntries = options.maxEntries ?? 10_000
   const now = options.now ?? Date.now
-  const entries = new Map<string, Entry>()
+  const hashPassword = options.hashPassword ?? hashLikePayload
+  const serialized = serializedByKey()
 
-  const entryOf = (key: string, t: number): Entry => {
-    let entry = entries.get(key)
-    if (!entry || t - entry.windowStart >= windowMs) {
-      entry = { failures: 0, windowStart: t, nextAllowedAt: 0 }
-      entries.delete(key)
-      while (entries.size >= maxEntries) entries.delete(entries.keys().next().value as string)
-      entries.set(key, entry)
+  type Stores = { addresses: CounterStore; accounts: CounterStore; swept: number }
+  const storesOf = new WeakMap<Payload, Stores>()
+  const stores = (payload: Payload): Stores => {
+    let found = storesOf.get(payload)
+    if (!found) {
+      found =
+        options.store === 'memory'
+          ? {
+              addresses: memoryCounterStore(maxEntries),
+              // An account being slowed down outlives accounts with a failure or two.
+              accounts: memoryCounterStore(
+                maxEntries,
+                (entry) => (entry as Entry).failures >= perAccount,
+              ),
+              swept: 0,
+            }
+          : {
+              addresses: sharedCounterStore(payload, 'login-throttle:address:'),
+              accounts: sharedCounterStore(payload, 'login-throttle:account:'),
+              swept: 0,
+            }
+      storesOf.set(payload, found)
     }
-    return entry
+    return found
   }
 
-  const keysOf = (req: PayloadRequest, email: unknown) => ({
-    address: req.headers.get(CLIENT_ADDRESS_HEADER) ?? undefined,
-    account: typeof email === 'string' ? email.trim().toLowerCase() : undefined,
-  })
+  /** Drops the counts of past windows, once per window per process. */
+  const sweep = (payload: Payload, s: Stores, window: number) => {
+    if (s.swept >= window) return
+    s.swept = window
+    void Promise.all([s.addresses.sweep(window), s.accounts.sweep(window)]).catch((err) =>
+      payload.logger.error({ err, msg: 'sign-in throttle: sweeping old counts failed' }),
+    )
+  }
+
+  const keysOf = (req: PayloadRequest, email: unknown, window: number) => {
+    const address = req.headers.get(CLIENT_ADDRESS_HEADER)
+    const account = typeof email === 'string' ? email.trim().toLowerCase() : undefined
+    return {
+      address: address ? `${clientKey(address)}:${window}` : undefined,
+      // Hashed: the store holds no email addresses, known or typed by an attacker.
+      account: account
+        ? `${createHash('sha256').update(account).digest('hex')}:${window}`
+        : undefined,
+      email: account,
+    }
+  }
 
   const refuse = (req: PayloadRequest, seconds: number): never => {
     req.responseHeaders = new Headers({ 'Retry-After': String(seconds) })
     throw new RequestRefused(`Too many sign-in attempts. Try again in ${seconds} s.`, 429)
   }
 
-  const beforeLogin: CollectionBeforeOperationHook<'users'> = ({ args, operation, req }) => {
+  const beforeLogin: CollectionBeforeOperationHook<'users'> = async ({
+    args,
+    collection,
+    operation,
+    req,
+  }) => {
     if (operation !== 'login') return args
-    const { address, account } = keysOf(req, (args as { data?: { email?: unknown } }).data?.email)
+    const data = (args as { data?: { email?: unknown; password?: unknown } }).data
     const t = now()
-    const byAddress = address ? entryOf(`address:${address}`, t) : undefined
-    if (byAddress && byAddress.failures >= perAddress) {
-      refuse(req, Math.max(1, Math.ceil((byAddress.windowStart + windowMs - t) / 1000)))
+    const window = Math.floor(t / windowMs)
+    const windowEnds = Math.max(1, Math.ceil(((window + 1) * windowMs - t) / 1000))
+    const s = stores(req.payload)
+    sweep(req.payload, s, window)
+    const { address, account, email } = keysOf(req, data?.email, window)
+
+    if (address) {
+      await serialized(`address:${address}`, async () => {
+        const entry = (await s.addresses.get<Entry>(address)) ?? { failures: 0, nextAllowedAt: 0 }
+        if (entry.failures >= perAddress) refuse(req, windowEnds)
+        await s.addresses.set(address, { ...entry, failures: entry.failures + 1 })
+      })
     }
-    const byAccount = account ? entryOf(`account:${account}`, t) : undefined
-    if (byAccount && byAccount.failures >= perAccount) {
-      if (t < byAccount.nextAllowedAt) {
-        refuse(req, Math.max(1, Math.ceil((byAccount.nextAllowedAt - t) / 1000)))
-      }
-      byAccount.nextAllowedAt = t + intervalMs
+    if (account) {
+      await serialized(`account:${account}`, async () => {
+        const entry = (await s.accounts.get<Entry>(account)) ?? { failures: 0, nextAllowedAt: 0 }
+        let nextAllowedAt = entry.nextAllowedAt
+        if (entry.failures >= perAccount) {
+          if (t < nextAllowedAt) refuse(req, Math.max(1, Math.ceil((nextAllowedAt - t) / 1000)))
+          nextAllowedAt = t + intervalMs
+        }
+        await s.accounts.set(account, { failures: entry.failures + 1, nextAllowedAt })
+      })
     }
-    if (byAddress) byAddress.failures++
-    if (byAccount) byAccount.failures++
+
+    // An unknown account costs what a wrong password costs: timing must not name the accounts.
+    if (email && typeof data?.password === 'string') {
+      const { totalDocs } = await req.payload.db.count({
+        collection: collection.slug,
+        where: { email: { equals: email } },
+        req,
+      })
+      if (totalDocs === 0) await hashPassword(data.password)
+    }
     return args
   }
 
-  const afterLogin: CollectionAfterLoginHook = ({ req, user }) => {
-    const { address, account } = keysOf(req, (user as { email?: unknown }).email)
-    const byAddress = address ? entries.get(`address:${address}`) : undefined
-    if (byAddress) byAddress.failures = Math.max(0, byAddress.failures - 1)
-    if (account) entries.delete(`account:${account}`)
+  const afterLogin: CollectionAfterLoginHook = async ({ req, user }) => {
+    const window = Math.floor(now() / windowMs)
+    const s = stores(req.payload)
+    const { address, account } = keysOf(req, (user as { email?: unknown }).email, window)
+    if (address) {
+      await serialized(`address:${address}`, async () => {
+        const entry = await s.addresses.get<Entry>(address)
+        if (entry)
+          await s.addresses.set(address, { ...entry, failures: Math.max(0, entry.failures - 1) })
+      })
+    }
+    if (account) await serialized(`account:${account}`, () => s.accounts.delete(account))
     return user
   }
 

@@ -1,6 +1,9 @@
 import { createRequire } from 'node:module'
 
+import type { Request } from 'express'
 import type { Payload } from 'payload'
+
+import { isStaffRequest } from '../delivery/auth'
 
 import { countFailingSources } from '../ingest/health'
 import { countOverdueJobs } from '../jobs/schedule'
@@ -67,4 +70,23 @@ export const healthReport = async (payload: Payload): Promise<HealthReport> => {
     ingest,
     uptimeSeconds: Math.round(process.uptime()),
   }
+}
+
+/** What a `/healthz` caller sees of `report`. */
+export type PublicHealthReport = Omit<HealthReport, 'version' | 'payload'> &
+  Partial<Pick<HealthReport, 'version' | 'payload'>>
+
+/**
+ * The report for the caller of `/healthz`: staff see the versions running, anyone else (load
+ * balancers, probes, attackers) the same health without them, since a version tells an attacker
+ * which known flaws to try.
+ */
+export const reportFor = async (
+  payload: Payload,
+  req: Request,
+  report: HealthReport,
+): Promise<PublicHealthReport> => {
+  if (await isStaffRequest(payload, req)) return report
+  const { version: _version, payload: _payload, ...rest } = report
+  return rest
 }

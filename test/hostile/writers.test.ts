@@ -963,6 +963,322 @@ describe('media and accounts that are not theirs', () => {
   })
 })
 
+// ---------------------------------------------------------------------------------------------
+// Fields only the system writes (issue 22 items 4-6): found in the config, forged on every door.
+
+type OwnedField = { path: string; type: string; hasMany: boolean }
+
+/**
+ * The posts fields a writer may not write (create or update field access refuses a writer, the
+ * importer's `custom.writtenBy: 'import'` fields among them), with their data paths: read from the
+ * config, so a field added later is attacked too.
+ */
+const ownedFields = async (payload: Payload, writer: Staff): Promise<OwnedField[]> => {
+  const posts = payload.collections.posts.config
+  const req = { user: { ...writer.user, collection: 'users' }, payload, context: {} } as never
+  const found: OwnedField[] = []
+  for (const { path, field } of fieldsWithPaths(posts.fields as unknown as AnyField[])) {
+    type Check = (args: object) => boolean | Promise<boolean>
+    const access = (field as { access?: { create?: Check; update?: Check } }).access
+    if (field.type === 'group' || !access) continue
+    const refused =
+      (access.create && !(await access.create({ req, data: {}, siblingData: {} }))) ||
+      (access.update && !(await access.update({ req, data: {}, siblingData: {}, doc: {} })))
+    if (refused)
+      found.push({
+        path,
+        type: field.type,
+        hasMany: Boolean((field as { hasMany?: boolean }).hasMany),
+      })
+  }
+  return found
+}
+
+/** A forged value for a field of `type`, marked so it can be told from anything the system wrote. */
+const forgedValue = (field: OwnedField, otherUser: number): fc.Arbitrary<unknown> => {
+  const marked = fc.string({ maxLength: 12 }).map((s) => `FORGED-${s}`)
+  switch (field.type) {
+    case 'number':
+      return fc.double({ min: -1e6, max: 1e6, noNaN: true })
+    case 'date':
+      return fc
+        .date({ min: new Date('1990-01-01'), max: new Date('2090-01-01'), noInvalidDate: true })
+        .map((d) => d.toISOString())
+    case 'json':
+      return fc.dictionary(fc.string({ maxLength: 6 }), marked, { maxKeys: 3 })
+    case 'relationship':
+      return fc.constant(otherUser)
+    case 'array':
+      return fc.array(
+        fc.record({
+          from: marked,
+          to: fc.constant('approved'),
+          note: marked,
+          by: fc.constant(otherUser),
+        }),
+        { minLength: 1, maxLength: 2 },
+      )
+    default:
+      return field.hasMany ? fc.array(marked, { minLength: 1, maxLength: 3 }) : marked
+  }
+}
+
+const getPath = (source: unknown, path: string): unknown =>
+  path
+    .split('.')
+    .reduce<unknown>((at, key) => (at as Record<string, unknown> | undefined)?.[key], source)
+const idOrSelf = (value: unknown): unknown =>
+  value != null && typeof value === 'object' && 'id' in value
+    ? (value as { id: unknown }).id
+    : value
+const sameValue = (a: unknown, b: unknown) =>
+  JSON.stringify(a ?? null, (_k, v: unknown) => idOrSelf(v)) ===
+  JSON.stringify(b ?? null, (_k, v: unknown) => idOrSelf(v))
+
+const OWNED_DOORS = [
+  'rest-update',
+  'rest-create',
+  'rest-bulk',
+  'graphql-update',
+  'local-update',
+  'duplicate',
+  'restore',
+] as const
+
+describe('fields only the system writes', () => {
+  let owned: OwnedField[]
+
+  beforeAll(async () => {
+    owned = await ownedFields(server.payload, staff.writer)
+  })
+
+  it('finds them in the config: provenance, the import review, the approval, the history, the creator', () => {
+    expect(owned.map((f) => f.path)).toEqual(
+      expect.arrayContaining([
+        'provenance.importRun',
+        'provenance.contentHash',
+        'provenance.archiveFile',
+        'review.fidelity',
+        'review.warnings',
+        'approvedFingerprint',
+        'editorialLog',
+        'createdBy',
+      ]),
+    )
+  })
+
+  it('generated forgeries through every door never store a forged value', async () => {
+    const forgery = fc
+      .subarray(owned, { minLength: 1 })
+      .chain((fields) =>
+        fc.tuple(
+          fc.constant(fields),
+          fc.tuple(...fields.map((f) => forgedValue(f, staff.admin.user.id))),
+          fc.constantFrom(...OWNED_DOORS),
+        ),
+      )
+    await fc.assert(
+      fc.asyncProperty(forgery, async ([fields, values, door]) => {
+        // The writer's own unpublished post, as the importer made it.
+        const seeded = await seedPost(server.payload, staff.writer.user)
+        const post = await server.payload.update({
+          collection: 'posts',
+          id: seeded.id,
+          data: {
+            provenance: { importRun: 'real-run', contentHash: 'real-hash', archiveFile: 'a.md' },
+            review: { fidelity: 0.5, warnings: ['real'] },
+          },
+          overrideAccess: true,
+        })
+        const data: Record<string, unknown> = { title: 'forging' }
+        fields.forEach((f, i) => setPath(data, f.path, values[i]))
+        let targetId: number = post.id
+        let status = 0
+        if (door === 'rest-update' || door === 'rest-create' || door === 'rest-bulk') {
+          const res = await rest(
+            server.url,
+            door === 'rest-create' ? 'POST' : 'PATCH',
+            door === 'rest-create'
+              ? '/api/posts'
+              : door === 'rest-bulk'
+                ? `/api/posts?where[id][equals]=${post.id}`
+                : `/api/posts/${post.id}`,
+            staff.writer.auth,
+            data,
+          )
+          status = res.status
+          if (door === 'rest-create' && res.status < 300) targetId = res.body.doc.id
+        } else if (door === 'graphql-update') {
+          const res = await graphql(
+            server.url,
+            'mutation ($id: Int!, $data: mutationPostUpdateInput!) { updatePost(id: $id, data: $data) { id } }',
+            { id: post.id, data },
+            staff.writer.auth,
+          )
+          status = res.status
+        } else if (door === 'local-update') {
+          await server.payload
+            .update({
+              collection: 'posts',
+              id: post.id,
+              data: data as never,
+              user: staff.writer.user,
+              overrideAccess: false,
+            })
+            .then(
+              () => (status = 200),
+              (err: { status?: number }) => (status = err.status ?? 500),
+            )
+        } else if (door === 'duplicate') {
+          // Forge on the original with the importer's rights, then duplicate it as the writer.
+          await server.payload.update({
+            collection: 'posts',
+            id: post.id,
+            data: data as never,
+            overrideAccess: true,
+          })
+          const res = await rest(
+            server.url,
+            'POST',
+            `/api/posts/${post.id}/duplicate`,
+            staff.writer.auth,
+            {},
+          )
+          status = res.status
+          if (res.status < 300) targetId = res.body.doc.id
+        } else {
+          // Restore: an older version carrying the forged values, written around the rules.
+          await server.payload.update({
+            collection: 'posts',
+            id: post.id,
+            data: data as never,
+            overrideAccess: true,
+          })
+          const { docs } = await server.payload.findVersions({
+            collection: 'posts',
+            where: { parent: { equals: post.id } },
+            sort: '-updatedAt',
+            limit: 1,
+            overrideAccess: true,
+          })
+          await server.payload.update({
+            collection: 'posts',
+            id: post.id,
+            data: post as never,
+            overrideAccess: true,
+          })
+          const res = await rest(
+            server.url,
+            'POST',
+            `/api/posts/versions/${docs[0].id}`,
+            staff.writer.auth,
+          )
+          status = res.status
+        }
+        answers.push({ what: `owned field forgery via ${door}`, status })
+        expect(status).toBeLessThan(500)
+        const after = await server.payload.findByID({
+          collection: 'posts',
+          id: targetId,
+          depth: 0,
+          overrideAccess: true,
+        })
+        fields.forEach((field, i) => {
+          const stored = getPath(after, field.path)
+          if (field.path === 'createdBy') {
+            expect(idOrSelf(stored)).toBe(staff.writer.user.id)
+          } else if (targetId === post.id && door !== 'duplicate') {
+            // An update keeps what the system wrote.
+            expect(sameValue(stored, getPath(post, field.path))).toBe(true)
+          } else {
+            // A new post (create, duplicate) carries none of the forged values.
+            expect(sameValue(stored, values[i])).toBe(false)
+          }
+        })
+      }),
+      { seed, numRuns: Math.max(14, Math.round(RUNS / 2)), endOnFailure: true },
+    )
+    // About 1.5 s a run on a quiet machine; several times that on a busy one.
+  }, 600_000)
+
+  it('generated lock rows: every lock names its requester, on a document they may edit', async () => {
+    const users = ['writer', 'otherWriter', 'editor', 'admin'] as const
+    const arbitrary = fc.record({
+      actor: fc.constantFrom('writer', 'otherWriter', 'editor'),
+      holder: fc.constantFrom(...users),
+      owner: fc.constantFrom('writer', 'otherWriter'),
+      published: fc.boolean(),
+      door: fc.constantFrom('rest-create', 'graphql-create', 'rest-handover'),
+    })
+    await fc.assert(
+      fc.asyncProperty(arbitrary, async ({ actor, holder, owner, published, door }) => {
+        const post = await seedPost(server.payload, staff[owner].user, {
+          ...(published ? { _status: 'published', editorialState: 'approved' } : {}),
+        })
+        const mayEdit = actor === 'editor' || (actor === owner && !published)
+        const lock = {
+          document: { relationTo: 'posts', value: post.id },
+          user: { relationTo: 'users', value: staff[holder].user.id },
+        }
+        let status: number
+        if (door === 'rest-create') {
+          status = (
+            await rest(server.url, 'POST', '/api/payload-locked-documents', staff[actor].auth, lock)
+          ).status
+        } else if (door === 'graphql-create') {
+          const res = await graphql(
+            server.url,
+            'mutation ($data: mutationPayloadLockedDocumentInput!) { createPayloadLockedDocument(data: $data) { id } }',
+            { data: lock },
+            staff[actor].auth,
+          )
+          status = res.body.errors?.length ? 403 : 200
+        } else {
+          // The actor's own lock (made by the server), handed to the holder.
+          const own = await server.payload.create({
+            collection: 'payload-locked-documents',
+            data: { ...lock, user: { relationTo: 'users', value: staff[actor].user.id } } as never,
+            overrideAccess: true,
+          })
+          status = (
+            await rest(
+              server.url,
+              'PATCH',
+              `/api/payload-locked-documents/${own.id}`,
+              staff[actor].auth,
+              {
+                user: lock.user,
+              },
+            )
+          ).status
+        }
+        answers.push({ what: `lock via ${door}`, status })
+        expect(status).toBeLessThan(500)
+        const { docs } = await server.payload.find({
+          collection: 'payload-locked-documents',
+          where: { 'document.value': { equals: post.id } },
+          overrideAccess: true,
+          depth: 0,
+        })
+        for (const row of docs) {
+          const rowHolder = idOrSelf((row.user as { value: unknown }).value)
+          // Whoever holds a lock asked for it themselves, on a post they may edit.
+          expect(rowHolder).toBe(staff[actor].user.id)
+          // (A handed-over lock was made by the server, whoever may edit.)
+          if (door !== 'rest-handover') expect(mayEdit).toBe(true)
+        }
+        if (holder === actor && mayEdit && door !== 'rest-handover') expect(docs).toHaveLength(1)
+        await server.payload.delete({
+          collection: 'payload-locked-documents',
+          where: { 'document.value': { equals: post.id } },
+          overrideAccess: true,
+        })
+      }),
+      { seed, numRuns: Math.max(16, Math.round(RUNS / 2)), endOnFailure: true },
+    )
+  }, 600_000)
+})
+
 describe('the server', () => {
   it('answered every request of this suite with a status below 500', () => {
     expect(answers.length).toBeGreaterThan(100)

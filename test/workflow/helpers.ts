@@ -53,13 +53,21 @@ export const rest = async (
   auth?: string,
   body?: unknown,
 ): Promise<{ status: number; body: any }> => {
-  const res = await fetch(`${url}${path}`, {
-    method,
-    headers: {
-      ...(auth ? { authorization: auth } : {}),
-      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-    },
-    body: body !== undefined ? JSON.stringify(body) : undefined,
+  const send = () =>
+    fetch(`${url}${path}`, {
+      method,
+      headers: {
+        ...(auth ? { authorization: auth } : {}),
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
+      body: body !== undefined ? JSON.stringify(body) : undefined,
+    })
+  // A kept-alive connection the server closes after 5 idle seconds (Node's keepAliveTimeout), just
+  // as a request that followed seconds of other work goes out on it, fails before the server read
+  // the request: sent again once, on a new connection.
+  const res = await send().catch((err: { cause?: { code?: string } }) => {
+    if (err.cause?.code !== 'ECONNRESET' && err.cause?.code !== 'UND_ERR_SOCKET') throw err
+    return send()
   })
   const json = res.headers.get('content-type')?.includes('json')
   return { status: res.status, body: json ? await res.json() : await res.text() }

@@ -1,6 +1,6 @@
-import type { Access, FieldAccess, Where } from 'payload'
+import type { Access, Field, FieldAccess, Where } from 'payload'
 
-import { isEditorUser, isStaffUser } from '../../../src/access/roles'
+import { isEditorUser, isStaffUser, staffField } from '../../../src/access/roles'
 
 /**
  * Staff create posts; only editors and admins may create one already published. (Payload's admin asks
@@ -27,3 +27,33 @@ export const editorsOrOwnUnpublished: Access = ({ req, data }) => {
 
 /** Written only by the workflow hook, never directly through the API. */
 export const nobodyField: FieldAccess = () => false
+
+/**
+ * The access of a field only the importer and live ingest write (marked `custom.writtenBy: 'import'`,
+ * so hooks and tests find them in the config): staff read it, and no door that checks access (REST,
+ * GraphQL, the admin, bulk edit, the Local API with `overrideAccess: false`) writes it; a duplicate or
+ * a restored version does not carry it either (hooks/keepFieldsOnRestore.ts,
+ * hooks/startDuplicateAsDraft.ts). The importer writes with `overrideAccess: true`, which skips field
+ * access. It takes a post whose provenance names an import for its own (src/importer/sinks/plan.ts),
+ * so a forged provenance would hand it someone's post.
+ */
+export const importOwned = {
+  access: { read: staffField, create: nobodyField, update: nobodyField },
+  custom: { writtenBy: 'import' },
+} as const
+
+/** Fields all written by the importer only (see `importOwned`). */
+export const writtenByImportOnly = (fields: Field[]): Field[] =>
+  fields.map((field) =>
+    field.type === 'ui' || !('name' in field)
+      ? field
+      : ({
+          ...field,
+          access: { ...(field as { access?: object }).access, ...importOwned.access },
+          custom: { ...(field as { custom?: object }).custom, ...importOwned.custom },
+        } as Field),
+  )
+
+/** Whether a field is one of the importer's (`importOwned`). */
+export const isImportOwned = (field: { custom?: Record<string, unknown> }): boolean =>
+  field.custom?.writtenBy === 'import'

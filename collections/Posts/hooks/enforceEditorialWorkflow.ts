@@ -22,8 +22,11 @@ export const enforceEditorialWorkflow: CollectionBeforeChangeHook<Post> = ({
   operation,
 }) => {
   const user = req.user
+  // A create starts from nothing, also when Payload hands it the original of a duplicate.
   const from: EditorialState =
-    (originalDoc?.editorialState as EditorialState | undefined) ?? 'draft'
+    operation === 'create'
+      ? 'draft'
+      : ((originalDoc?.editorialState as EditorialState | undefined) ?? 'draft')
   const to: EditorialState = (data.editorialState as EditorialState | undefined) ?? from
   const wasPublished = operation === 'update' && originalDoc?._status === 'published'
   const publishing = data._status === 'published' && !wasPublished

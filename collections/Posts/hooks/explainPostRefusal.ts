@@ -2,6 +2,7 @@ import { APIError, type CollectionBeforeOperationHook } from 'payload'
 
 import { isEditorUser } from '../../../src/access/roles'
 import { refusePostChange, type PostLike } from '../access/rules'
+import { DUPLICATE_OF } from './startDuplicateAsDraft'
 
 /** `req.context` key: whether the running update saves a draft (autosave or "Save draft"). */
 export const DRAFT_SAVE = 'newsroom:draftSave'
@@ -11,7 +12,7 @@ export const DRAFT_SAVE = 'newsroom:draftSave'
  * reason) instead of Payload's bare "You are not allowed to perform this action." The access
  * functions stay the authority; this only names their verdict. Also records whether an update is a
  * draft save, which the workflow hook needs to tell "unpublish" from "save a draft over a published
- * post" (both arrive as `_status: 'draft'`).
+ * post" (both arrive as `_status: 'draft'`), and which post a create duplicates (hooks/startDuplicateAsDraft.ts).
  */
 export const explainPostRefusal: CollectionBeforeOperationHook<'posts'> = async ({
   args,
@@ -20,10 +21,16 @@ export const explainPostRefusal: CollectionBeforeOperationHook<'posts'> = async 
   req,
 }) => {
   // The arguments of create, update and delete; only these three fields matter here.
-  const { id, data, draft } = args as { id?: number | string; data?: PostLike; draft?: boolean }
+  const { id, data, draft, duplicateFromID } = args as {
+    id?: number | string
+    data?: PostLike
+    draft?: boolean
+    duplicateFromID?: number | string
+  }
   if (operation === 'update') {
     req.context[DRAFT_SAVE] = Boolean(draft)
   }
+  if (operation === 'create' && duplicateFromID != null) req.context[DUPLICATE_OF] = duplicateFromID
   if (overrideAccess) return args
   const user = req.user
   if (operation === 'create') {
