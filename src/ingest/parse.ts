@@ -78,7 +78,7 @@ export const decodePage = (body: Buffer, contentType?: string): string =>
   decodePageBytes(body, contentType).text
 
 const NS = {
-  atom: 'http://www.w3.org/2005/Atom',
+  atom: 'http://www.w3.org/2005/atom',
   atom03: 'http://purl.org/atom/ns#',
   rss1: 'http://purl.org/rss/1.0/',
   rss090: 'http://my.netscape.com/rdf/simple/0.9/',
@@ -92,7 +92,7 @@ const NS = {
   feedburner: 'http://rssnamespace.org/feedburner/ext/1.0',
 } as const
 
-/** Namespaces feeds use without declaring them, by their usual prefix. */
+/** Namespace URIs are kept in lower case (see `nsOf`). Namespaces feeds use without declaring them, by their usual prefix. */
 const USUAL_PREFIX: Record<string, string> = {
   atom: NS.atom,
   rss: NS.rss1,
@@ -127,7 +127,8 @@ const nsOf = (el: Element): string => {
     n;
     n = isElement(n.parent ?? undefined) ? (n.parent as Element) : null
   )
-    if (attr in n.attribs) return n.attribs[attr].trim()
+    // Compared without case: feeds write `http://www.itunes.com/DTDs/PodCast-1.0.dtd` too.
+    if (attr in n.attribs) return n.attribs[attr].trim().toLowerCase()
   return prefix ? (USUAL_PREFIX[prefix.toLowerCase()] ?? `urn:undeclared:${prefix}`) : ''
 }
 
@@ -191,26 +192,30 @@ const escapeText = (s: string | undefined): string | undefined =>
 /** The text of an HTML fragment (entities decoded). */
 const htmlToText = (html: string): string => textOf(parseDocument(html))
 
-/** Atom text construct kinds (RFC 4287 3.1), with Atom 0.3's MIME types and `mode`. */
-type TextKind = 'text' | 'html' | 'xhtml' | 'none'
-const kindOf = (el: Element): TextKind => {
-  if (el.attribs.src) return 'none'
+/**
+ * What an Atom text construct holds (RFC 4287 3.1, with Atom 0.3's MIME types and `mode`): text,
+ * HTML, XHTML nodes, or another media type (binary or data: not article text). Markup written raw
+ * into a construct that says text or html is still markup, and is serialised back.
+ */
+type Construct =
+  { kind: 'text' | 'html'; value: string } | { kind: 'xhtml'; nodes: AnyNode[] } | { kind: 'other' }
+const constructOf = (el: Element): Construct => {
+  if (el.attribs.src) return { kind: 'other' }
   const type = (el.attribs.type ?? '').trim().toLowerCase()
   const mode = (el.attribs.mode ?? '').trim().toLowerCase()
-  if (mode === 'base64') return 'none'
-  if (mode === 'escaped' || type === 'html' || type === 'text/html') return 'html'
-  if (
-    type === 'xhtml' ||
-    type === 'application/xhtml+xml' ||
-    type.endsWith('+xml') ||
-    type.endsWith('/xml')
-  )
-    return 'xhtml'
-  if (type === '' || type === 'text' || type.startsWith('text/')) {
-    // Atom 0.3 defaults to inline XML; markup inside a construct that says text is still markup.
-    return childElements(el).length ? 'xhtml' : 'text'
+  const base64 = mode === 'base64'
+  const value = base64 ? Buffer.from(textOf(el), 'base64').toString('utf8') : textOf(el)
+  const markup = !base64 && childElements(el).length > 0
+  if (mode === 'escaped' || type === 'html' || type === 'text/html') {
+    // Escaped HTML inside a wrapping xhtml div is still the escaped HTML.
+    const nodes = markup ? xhtmlNodes(el) : []
+    const inner = nodes.some(isElement) ? serialise(nodes) : nodes.map(textOf).join('')
+    return { kind: 'html', value: markup ? inner : value }
   }
-  return 'none'
+  const xml = type === 'xhtml' || type.endsWith('+xml') || type.endsWith('/xml')
+  if (xml || type === '' || type === 'text' || type.startsWith('text/'))
+    return markup ? { kind: 'xhtml', nodes: xhtmlNodes(el) } : { kind: 'text', value }
+  return { kind: 'other' }
 }
 
 /** The children an xhtml construct holds: those of its single wrapping `div`. */
@@ -223,13 +228,14 @@ const xhtmlNodes = (el: Element): AnyNode[] => {
 /** An Atom text construct as plain text (titles). */
 const constructText = (el: Element | undefined): string => {
   if (!el) return ''
-  switch (kindOf(el)) {
+  const c = constructOf(el)
+  switch (c.kind) {
     case 'html':
-      return htmlToText(textOf(el)).trim()
+      return htmlToText(c.value).trim()
     case 'xhtml':
-      return xhtmlNodes(el).map(textOf).join('').trim()
+      return c.nodes.map(textOf).join('').trim()
     case 'text':
-      return textOf(el).trim()
+      return c.value.trim()
     default:
       return ''
   }
@@ -238,13 +244,14 @@ const constructText = (el: Element | undefined): string => {
 /** An Atom text construct as HTML (content, summary). */
 const constructHtml = (el: Element | undefined): string | undefined => {
   if (!el) return undefined
-  switch (kindOf(el)) {
+  const c = constructOf(el)
+  switch (c.kind) {
     case 'html':
-      return nonEmpty(textOf(el))
+      return nonEmpty(c.value)
     case 'xhtml':
-      return nonEmpty(serialise(xhtmlNodes(el)))
+      return nonEmpty(serialise(c.nodes))
     case 'text':
-      return escapeText(textOf(el))
+      return escapeText(c.value)
     default:
       return undefined
   }
@@ -323,10 +330,20 @@ const resolveLinks = (html: string | undefined, base: string | undefined): strin
   return changed ? render(doc, { encodeEntities: 'utf8' }) : html
 }
 
-/** RSS `<author>` is an e-mail address, often `mail@host (Name)`: the name when there is one. */
+const EMAIL = /^[^\s@()<>]+@[^\s@()<>]+$/
+
+/**
+ * RSS `<author>` is an e-mail address, often `mail@host (Name)` (also `Name (mail@host)` and
+ * `Name <mail@host>`): the name when there is one.
+ */
 const authorOf = (raw: string): string => {
-  const m = /\(([^)]+)\)\s*$/.exec(raw)
-  return (m ? m[1] : raw).trim()
+  const s = raw.trim()
+  const m = /^(.*?)\s*[(<]([^()<>]+)[)>]\s*$/.exec(s)
+  if (!m) return s
+  const [, outside, inside] = m
+  if (EMAIL.test(outside.trim())) return inside.trim()
+  if (EMAIL.test(inside.trim()) && outside.trim()) return outside.trim()
+  return inside.trim() || outside.trim()
 }
 
 const firstDate = (...els: (Element | undefined)[]): number | undefined => {
@@ -582,11 +599,13 @@ const readRss = (root: Element, format: 'rss' | 'rdf', feedUrl: string): Read =>
       (guid && guidIsPermaLink && HTTP.test(guid) ? guid : undefined) ??
       absolute(about, bases(e))
     const contentEl = child(e, NS.content, 'encoded')
+    const atomContent = child(e, NS.atom, 'content')
     const descriptionEl = child(e, core, 'description')
     const group = child(e, NS.media, 'group')
     const authorRaw = firstText(
       child(e, core, 'author'),
       child(e, NS.dc, 'creator'),
+      child(e, NS.dc, 'author'),
       child(e, NS.itunes, 'author'),
       child(child(e, NS.atom, 'author'), NS.atom, 'name'),
     )
@@ -598,7 +617,9 @@ const readRss = (root: Element, format: 'rss' | 'rdf', feedUrl: string): Read =>
         link,
         // RSS titles are text: "AT&T <S> shares" is what the reader sees.
         title: firstText(child(e, core, 'title'), child(e, NS.dc, 'title')) ?? '',
-        content: resolveLinks(htmlOf(contentEl), baseOf(contentEl, feedUrl)),
+        content:
+          resolveLinks(htmlOf(contentEl), baseOf(contentEl, feedUrl)) ??
+          resolveLinks(constructHtml(atomContent), baseOf(atomContent, feedUrl)),
         summary:
           resolveLinks(htmlOf(descriptionEl), baseOf(descriptionEl, feedUrl)) ??
           htmlOf(child(e, NS.dc, 'description')) ??

@@ -71,7 +71,11 @@ export type IngestOptions = {
   now?: () => Date
   /** Feeds fetched at once. @default INGEST_CONCURRENCY || 4 */
   concurrency?: number
-  /** Passed to every fetch (timeouts, limits, private addresses). */
+  /**
+   * Passed to every fetch (timeouts, limits). `allowPrivate` here lets every fetch of this run reach
+   * a private address (tests and benches on one machine); the job and the CLI never set it. Sources
+   * on a private network are an admin's per-source setting, `ingest.allowPrivateNetwork`.
+   */
   fetch?: Omit<FetchOptions, 'etag' | 'lastModified' | 'accept'>
 }
 
@@ -86,6 +90,7 @@ type SourceDoc = {
     arrivesAs?: ArrivesAs | null
     defaultCategories?: (number | string | { id: number | string; name?: string })[] | null
     fetchFullArticle?: boolean | null
+    allowPrivateNetwork?: boolean | null
   } | null
   ingestStatus?: {
     failureStreak?: number | null
@@ -245,6 +250,9 @@ const pollSource = async (
   try {
     fetched = await fetchUrl(feedUrl, {
       ...fetchOptions,
+      // An admin's per-source exception, for the feed URL's host only (client.ts).
+      allowPrivate:
+        fetchOptions?.allowPrivate === true || source.ingest?.allowPrivateNetwork === true,
       etag: status.etag,
       lastModified: status.lastModified,
     })
@@ -393,6 +401,8 @@ const pollSource = async (
       if (!p.item.content && source.ingest?.fetchFullArticle) {
         const res = await fetchUrl(p.item.link!, {
           ...fetchOptions,
+          // Article pages are what the feed links to: never the source's private-network exception.
+          allowPrivate: fetchOptions?.allowPrivate === true,
           accept: 'text/html, application/xhtml+xml;q=0.9, */*;q=0.5',
         })
         if (res.status === 'ok') page = decodePage(res.body, res.contentType)
