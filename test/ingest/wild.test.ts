@@ -158,13 +158,20 @@ describe('fallback elements', () => {
 
   it('reads a feed whose RSS elements are all prefixed, with no default namespace', () => {
     const feed = read('rss-prefixed-elements.xml')
-    expect(feed.format).toBe('rdf')
+    expect(feed.format).toBe('rss')
     expect(feed.items).toHaveLength(1)
     expect(feed.items[0]).toMatchObject({
       title: 'Every element prefixed',
       link: 'https://news.example.test/prefixed-1',
+      summary: 'No default namespace at all.',
       published: Date.parse('2026-12-05T10:00:00Z'),
     })
+    // The same with the prefix never declared.
+    const undeclared = parseFeedDocument(
+      '<rss version="2.0"><rss:channel><rss:title>P</rss:title><rss:item><rss:title>One</rss:title><rss:link>https://news.example.test/1</rss:link></rss:item></rss:channel></rss>',
+      FEED_URL,
+    )
+    expect(undeclared.items.map((i) => i.link)).toEqual(['https://news.example.test/1'])
   })
 
   it('takes a JSON Feed link from external_url', () => {
@@ -173,6 +180,13 @@ describe('fallback elements', () => {
     expect(item.published).toBe(Date.parse('2026-12-05T15:00:00Z'))
   })
 })
+
+/** The date an RSS item with this `pubDate` gets. */
+const pubDate = (raw: string) =>
+  parseFeedDocument(
+    `<rss version="2.0"><channel><title>T</title><item><title>d</title><link>https://news.example.test/d</link><pubDate>${raw}</pubDate></item></channel></rss>`,
+    FEED_URL,
+  ).items[0].published
 
 describe('feed dates', () => {
   it('reads the timezone names feeds write in RFC-822 dates', () => {
@@ -198,8 +212,7 @@ describe('feed dates', () => {
       ['2026-12-07T09:30:00.123Z', '2026-12-07T09:30:00.123Z'],
       ['2026-12-07', '2026-12-07T00:00:00Z'],
     ]
-    for (const [raw, iso] of cases)
-      expect([raw, parseFeedDate(raw)]).toEqual([raw, Date.parse(iso)])
+    for (const [raw, iso] of cases) expect([raw, pubDate(raw)]).toEqual([raw, Date.parse(iso)])
   })
 
   it('refuses a garbage date instead of guessing one', () => {
@@ -212,7 +225,9 @@ describe('feed dates', () => {
       '2026-13-01',
       '2026-02-30T10:00:00Z',
     ])
-      expect([raw, parseFeedDate(raw)]).toEqual([raw, undefined])
+      expect([raw, pubDate(raw)]).toEqual([raw, undefined])
+    // Atom and Dublin Core dates are W3C-DTF only.
+    expect(parseFeedDate('Sun, Dec x 2012')).toBeUndefined()
   })
 })
 
