@@ -362,25 +362,20 @@ const firstText = (...els: (Element | undefined)[]): string | undefined => {
   return undefined
 }
 
-/** HTML's void elements: raw `<br>` or `<img>` left open inside an RSS description is not damage. */
-const VOID_HTML = new Set([
-  'br',
-  'img',
-  'hr',
-  'input',
-  'meta',
-  'link',
-  'wbr',
-  'source',
-  'col',
-  'area',
-])
+/**
+ * The feed's own structure. An end tag missing from one of their children (`<title>x</item>`) damages
+ * the item (or channel); markup written raw inside a field (`<description><p>text</description>`)
+ * is the field's problem, not the item's, and is repaired as HTML would be.
+ */
+const STRUCTURE = new Set(['item', 'entry', 'channel', 'rss', 'rdf', 'feed'])
+const parentElement = (el: Element): Element | undefined =>
+  isElement(el.parent ?? undefined) ? (el.parent as Element) : undefined
 
 /** The tree of an XML feed, with what the parser had to repair. */
 class TolerantHandler extends DomHandler {
   /** Elements the document ended inside (cut off): their content is incomplete. */
   openAtEnd: Element[] = []
-  /** Elements with an end tag missing in the middle of the document (`<title>x</item>`), or inside one. */
+  /** Items, channels and roots with a child's end tag missing in the middle of the document. */
   malformed = new Set<Element>()
   private ending = false
   private at: { endIndex: number | null } | undefined
@@ -402,10 +397,9 @@ class TolerantHandler extends DomHandler {
       // The parser reports `<x/>` as an implied end too: its end index is at the "/>".
       const end = this.at?.endIndex ?? -1
       const selfClosing = this.text[end] === '>' && this.text[end - 1] === '/'
-      if (implied && !selfClosing && !this.ending && !VOID_HTML.has(localOf(el).toLowerCase()))
-        this.malformed.add(el)
-      if (this.malformed.has(el) && isElement(el.parent ?? undefined))
-        this.malformed.add(el.parent as Element)
+      const parent = parentElement(el)
+      if (implied && !selfClosing && !this.ending && parent)
+        if (STRUCTURE.has(localOf(parent).toLowerCase())) this.malformed.add(parent)
     }
     super.onclosetag()
   }
@@ -569,7 +563,8 @@ const readAtom = (root: Element, feedUrl: string): Read => {
 }
 
 const readRss = (root: Element, format: 'rss' | 'rdf', feedUrl: string): Read => {
-  const core = CORE[format]
+  // The root's own namespace too: `<rss xmlns="http://www.w3.org/2005/Atom">` is seen in the wild.
+  const core = new Set([...CORE[format], nsOf(root)])
   const channel = localOf(root).toLowerCase() === 'channel' ? root : child(root, core, 'channel')
   const feedLinkEl = child(channel, core, 'link')
   const feedLink = absolute(firstText(feedLinkEl), [baseOf(feedLinkEl, feedUrl), feedUrl])

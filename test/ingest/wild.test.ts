@@ -251,18 +251,20 @@ describe('a damaged feed keeps its good items', () => {
     expect(feed.warnings).toEqual([expect.stringMatching(/cut off or malformed/)])
   })
 
-  it('drops an item with a missing end tag inside it, keeps the rest, and tolerates raw <br>', () => {
+  it('drops an item missing an end tag of its own, and repairs raw markup inside a field', () => {
     const feed = parseFeedDocument(
       `<rss version="2.0"><channel><title>T</title>
-<item><title>Broken</title><link>https://news.example.test/broken</link><description>unclosed <b>bold</description></item>
+<item><title>Broken<link>https://news.example.test/broken</link></item>
 <item><title>Raw br</title><link>https://news.example.test/br</link><description>one<br>two</description></item>
+<item><title>Raw b</title><link>https://news.example.test/b</link><description>unclosed <b>bold</description></item>
 </channel></rss>`,
       FEED_URL,
     )
-    expect(feed.items.map((i) => i.title)).toEqual(['Raw br'])
+    expect(feed.items.map((i) => i.title)).toEqual(['Raw br', 'Raw b'])
     expect(feed.items[0].summary).toBe('one<br>two')
+    expect(feed.items[1].summary).toBe('unclosed <b>bold</b>')
     expect(feed.warnings).toEqual([
-      expect.stringMatching(/kept the 1 complete item\(s\), dropped 1 damaged/),
+      expect.stringMatching(/kept the 2 complete item\(s\), dropped 1 damaged/),
     ])
   })
 
