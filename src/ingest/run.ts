@@ -39,6 +39,8 @@ export type FeedOutcome = {
   httpStatus?: number
   items: number
   error?: string
+  /** A feed read with trouble that lost nothing recoverable (cut off after its complete items). */
+  warnings?: string[]
   nextPollAt?: string
 }
 
@@ -275,13 +277,26 @@ const pollSource = async (
   outcome.httpStatus = 200
   let items: FeedItem[]
   try {
-    items = parseFeedDocument(decodeFeed(fetched.body, fetched.contentType), fetched.url).items
+    const parsed = parseFeedDocument(decodeFeed(fetched.body, fetched.contentType), fetched.url)
+    items = parsed.items
+    // Items over the caps (parse.ts/limits.ts) end in a failed row with their reason; a damaged feed
+    // that kept its complete items is read, with a warning for the source's health.
+    for (const r of parsed.refused)
+      rows.push({
+        file: `ingest/${slug}/${r.guid ?? r.link ?? r.title ?? 'item'}`,
+        source: slug,
+        status: 'failed',
+        sourceUrl: r.link,
+        reason: r.reason,
+        warnings: [],
+      })
+    outcome.warnings = parsed.warnings
   } catch (err) {
     outcome.error = describeError(err)
     return { source, outcome, rows: [feedRow(outcome.error)], candidates: [] }
   }
   outcome.status = 'ok'
-  outcome.items = items.length
+  outcome.items = items.length + rows.length
   const validators = { etag: fetched.etag, lastModified: fetched.lastModified }
 
   const previous = status.seen ?? {}
@@ -598,8 +613,15 @@ const recordHealth = async (payload: Payload, p: Polled, now: Date) => {
   } else {
     // The feed was read; items that could not be brought in are worth an editor's look all the same.
     const failedItems = p.rows.filter((r) => r.status === 'failed' || r.status === 'conflict')
-    if (failedItems.length)
-      data.lastError = `${now.toISOString()}: ${failedItems.length} item(s) not brought in, e.g. ${failedItems[0].file}: ${failedItems[0].reason}`
+    const notes = [
+      ...(outcome.warnings ?? []),
+      ...(failedItems.length
+        ? [
+            `${failedItems.length} item(s) not brought in, e.g. ${failedItems[0].file}: ${failedItems[0].reason}`,
+          ]
+        : []),
+    ]
+    if (notes.length) data.lastError = `${now.toISOString()}: ${notes.join('; ')}`
     data.failureStreak = 0
     data.lastSuccessAt = now.toISOString()
     data.nextPollAt = new Date(now.getTime() + intervalMs).toISOString()
