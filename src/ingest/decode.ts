@@ -10,9 +10,8 @@ import iconv from 'iconv-lite'
  * 0x80-0x9F (see STACK.md), which the cleaner then deletes.
  *
  * A declaration the bytes contradict is skipped: "UTF-8" over bytes that are not UTF-8 (a Latin-1 feed
- * behind a default header), or a single-byte charset over bytes that are valid UTF-8 with non-ASCII
- * characters (a UTF-8 feed behind a Latin-1 header: "CafÃ©"). Valid multi-byte UTF-8 almost never
- * arises by chance from single-byte text, so that reading is the safe one.
+ * behind a default header), or a legacy charset over bytes that are valid UTF-8 with non-ASCII
+ * characters (a UTF-8 feed behind a Latin-1 or GB2312 header: "CafÃ©", "鏂伴椈").
  */
 
 /** How a charset label is read: the WHATWG mapping for the labels it widens. */
@@ -35,8 +34,6 @@ const canonical = (label: string): string | undefined => {
   return iconv.encodingExists(l) ? l : undefined
 }
 
-const SINGLE_BYTE = /^(windows-125\d|iso-?8859-\d+|koi8-[ru]|macintosh|mac.*|cp\d+|ibm\d+)$/
-
 const hasNonAscii = (b: Buffer): boolean => b.some((x) => x > 0x7f)
 
 /** Whether `bytes` read as `encoding` without a replacement character. */
@@ -52,15 +49,13 @@ export type Decoded = {
 }
 
 /**
- * Whether the bytes agree with a declared charset: a declared UTF-8 must be valid UTF-8; a declared
- * single-byte charset must not be hiding UTF-8; a declared multi-byte charset must decode cleanly.
+ * Whether the bytes agree with a declared charset: a declared UTF-8 must be valid UTF-8; any other
+ * declared charset must not be hiding UTF-8. Text in a legacy charset (Latin-1, GBK, Big5,
+ * Shift_JIS) is valid multi-byte UTF-8 only by rare accident beyond a few characters, while sites
+ * that moved to UTF-8 and kept their old header or declaration are common.
  */
-const agrees = (bytes: Buffer, encoding: string): boolean => {
-  if (encoding === 'utf-8') return isUtf8(bytes)
-  if (SINGLE_BYTE.test(encoding)) return !(hasNonAscii(bytes) && isUtf8(bytes))
-  if (hasNonAscii(bytes) && isUtf8(bytes) && !decodesCleanly(bytes, encoding)) return false
-  return true
-}
+const agrees = (bytes: Buffer, encoding: string): boolean =>
+  encoding === 'utf-8' ? isUtf8(bytes) : !(hasNonAscii(bytes) && isUtf8(bytes))
 
 /** The detector's multi-byte answers are reliable on a few dozen characters; single-byte ones are not. */
 const detect = (bytes: Buffer): string | undefined => {

@@ -130,21 +130,26 @@ export const findHostileItems = (text: string): ExcisedItem[] => {
   const out: ExcisedItem[] = []
   // Open elements: qualified name. Bounded by the cap: deeper elements are only counted.
   const stack: string[] = []
+  // The tokenizer runs over text.slice(offset): its indices are relative to offset.
+  let offset = 0
+  let resumeAt: number | undefined
   let tagStart = 0
   let tagName = ''
-  let item: { name: string; start: number; depth: number; hostile?: string } | undefined
-  const closeItem = (end: number) => {
+  let item: { name: string; start: number; depth: number } | undefined
+  const closeItem = (end: number, hostile?: string) => {
     if (!item) return
     const size = end - item.start
     const reason =
-      item.hostile ??
+      hostile ??
       (size > MAX_ITEM_CHARS
         ? `the item is ${size} characters, over the limit of ${MAX_ITEM_CHARS}`
         : undefined)
     if (reason) out.push({ start: item.start, end, reason })
+    stack.length = item.depth - 1
     item = undefined
   }
   const noop = () => {}
+  let tokenizer: Tokenizer
   const callbacks: TokenizerCallbacks = {
     onattribdata: noop,
     onattribentity: noop,
@@ -158,14 +163,22 @@ export const findHostileItems = (text: string): ExcisedItem[] => {
     ontextentity: noop,
     onend: noop,
     onopentagname(start, end) {
-      tagStart = start - 1
-      tagName = text.slice(start, end)
+      tagStart = offset + start - 1
+      tagName = text.slice(offset + start, offset + end)
     },
-    onopentagend() {
-      if (item?.hostile) return
+    onopentagend(end) {
       if (stack.length >= MAX_ITEM_DEPTH + 8) {
         if (!item) throw new DepthError()
-        item.hostile = `the item nests elements more than ${MAX_ITEM_DEPTH} deep (hostile or broken markup)`
+        // Refused: the rest of the item is not read, only its end tag is looked for (no tokenizing
+        // 4 MB of hostile markup), and the scan resumes after it.
+        const endTag = `</${item.name}>`
+        const at = text.indexOf(endTag, offset + end)
+        resumeAt = at === -1 ? text.length : at + endTag.length
+        closeItem(
+          resumeAt,
+          `the item nests elements more than ${MAX_ITEM_DEPTH} deep (hostile or broken markup)`,
+        )
+        tokenizer.pause()
         return
       }
       stack.push(tagName)
@@ -175,34 +188,36 @@ export const findHostileItems = (text: string): ExcisedItem[] => {
     },
     onselfclosingtag: noop,
     onclosetag(start, end) {
-      const name = text.slice(start, end)
-      if (item?.hostile) {
-        // Inside a refused item only its own end tag matters.
-        if (name === item.name) {
-          stack.length = item.depth - 1
-          closeItem(end + 1)
-        }
-        return
-      }
-      const at = stack.lastIndexOf(name)
+      const at = stack.lastIndexOf(text.slice(offset + start, offset + end))
       if (at === -1) return
       stack.length = at
-      if (item && stack.length < item.depth) closeItem(end + 1)
+      if (item && stack.length < item.depth) closeItem(offset + end + 1)
     },
   }
-  const tokenizer = new Tokenizer({ xmlMode: true, decodeEntities: false }, callbacks)
-  tokenizer.write(text)
+  for (;;) {
+    resumeAt = undefined
+    tokenizer = new Tokenizer({ xmlMode: true, decodeEntities: false }, callbacks)
+    tokenizer.write(offset ? text.slice(offset) : text)
+    if (resumeAt === undefined) break
+    if (out.length > MAX_REFUSED_ITEMS)
+      throw new DepthError(`more than ${MAX_REFUSED_ITEMS} items break the caps`)
+    offset = resumeAt
+  }
   tokenizer.end()
-  // Cut off inside an item: a refused one is cut to the end; an ordinary one is left to the tolerant
-  // parse, which drops it as incomplete.
-  if (item?.hostile) closeItem(text.length)
-  else if (item && text.length - item.start > MAX_ITEM_CHARS) closeItem(text.length)
+  // Cut off inside an item: one over the size cap is cut to the end; an ordinary one is left to the
+  // tolerant parse, which drops it as incomplete.
+  if (item && text.length - item.start > MAX_ITEM_CHARS) closeItem(text.length)
   return out
 }
 
+/** Refused items in one feed before the whole feed is refused (each restart of the scan copies the rest). */
+const MAX_REFUSED_ITEMS = 50
+
 export class DepthError extends Error {
-  constructor() {
-    super(`the document nests elements more than ${MAX_ITEM_DEPTH + 8} deep outside any item`)
+  constructor(
+    message = `the document nests elements more than ${MAX_ITEM_DEPTH + 8} deep outside any item`,
+  ) {
+    super(message)
     this.name = 'DepthError'
   }
 }

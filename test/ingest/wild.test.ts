@@ -63,6 +63,14 @@ describe('encodings: what the feed says is what readers see', () => {
       expect(item.title).toBe('Café com pão')
       expect(item.summary).toContain('Uma simulação de café às três')
     }
+    // Declares GB2312, bytes are UTF-8 (a site that moved to UTF-8 and kept its header).
+    const utf8Chinese = Buffer.from(
+      '<?xml version="1.0" encoding="gb2312"?><rss version="2.0"><channel><title>新闻</title><item><title>北京：今日天气晴朗</title><link>https://news.example.test/zh</link></item></channel></rss>',
+    )
+    expect(
+      parseFeedDocument(decodeFeed(utf8Chinese, 'text/xml; charset=gb2312'), FEED_URL).items[0]
+        .title,
+    ).toBe('北京：今日天气晴朗')
     // Declares ISO-8859-1, bytes are UTF-8: not "CafÃ©".
     for (const type of [undefined, 'text/xml; charset=ISO-8859-1']) {
       const [item] = read('declares-latin1-is-utf8.xml', type).items
