@@ -231,7 +231,8 @@ const constructText = (el: Element | undefined): string => {
   const c = constructOf(el)
   switch (c.kind) {
     case 'html':
-      return htmlToText(c.value).trim()
+      // A title whose markup breaks a cap is not parsed: its tags are dropped as text.
+      return (refuseHtml(c.value) ? c.value.replace(/<[^>]*>/g, '') : htmlToText(c.value)).trim()
     case 'xhtml':
       return c.nodes.map(textOf).join('').trim()
     case 'text':
@@ -309,6 +310,8 @@ const URL_ATTRIBUTES: Record<string, string[]> = {
 /** Relative `href`/`src` in an item's HTML resolved against `base` (only when an xml:base applies). */
 const resolveLinks = (html: string | undefined, base: string | undefined): string | undefined => {
   if (!html || !base || !/\s(?:href|src|poster)\s*=/i.test(html)) return html
+  // Over a cap: left as it is, for checkItem to refuse before any tree is built of it.
+  if (refuseHtml(html)) return html
   const doc = parseDocument(html)
   let changed = false
   const stack: AnyNode[] = [...doc.children]

@@ -369,6 +369,25 @@ describe('a hostile item fails fast', () => {
     expect(feed.refused).toHaveLength(1)
   })
 
+  it('builds no tree of a deep body or title before the caps are checked (xml:base, html titles)', () => {
+    const deep = '<div>'.repeat(30_000) + 'x' + '</div>'.repeat(30_000)
+    const escaped = deep.replace(/</g, '&lt;').replace(/>/g, '&gt;')
+    const started = performance.now()
+    const feed = parseFeedDocument(
+      `<feed xmlns="http://www.w3.org/2005/Atom" xml:base="https://news.example.test/"><title>A</title>
+<entry><title>Fine</title><id>tag:a,2026:1</id><link href="fine.html"/><content type="html">&lt;a href="x.html"&gt;x&lt;/a&gt;</content></entry>
+<entry><title type="html">${escaped}</title><id>tag:a,2026:2</id><link href="deep.html"/><content type="html">&lt;a href="y.html"&gt;y&lt;/a&gt;${escaped}</content></entry>
+</feed>`,
+      FEED_URL,
+    )
+    expect(performance.now() - started).toBeLessThan(3000)
+    expect(feed.items.map((i) => i.title)).toEqual(['Fine'])
+    expect(feed.items[0].content).toBe('<a href="https://news.example.test/x.html">x</a>')
+    expect(feed.refused).toEqual([
+      expect.objectContaining({ reason: expect.stringMatching(/more than 256 deep/) }),
+    ])
+  })
+
   it('refuses an item with more images than the cap, and keeps one at the cap', () => {
     const over = parseFeedDocument(hostileFeed('<img src="/i.jpg">'.repeat(20_000)), FEED_URL)
     expect(over.refused).toEqual([
