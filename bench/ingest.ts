@@ -149,7 +149,6 @@ const importerPhase = async (dir: string, out: string) => {
 // ---------------------------------------------------------------- child: live ingest
 const ingestPhase = async (feedsFile: string, out: string, base: string) => {
   const feeds = JSON.parse(fs.readFileSync(feedsFile, 'utf8')) as { name: string }[]
-  process.env.INGEST_ALLOW_PRIVATE = 'true'
   const payload = await boot()
   const { runIngest } = await import('../src/ingest/run')
   for (const [i, f] of feeds.entries())
@@ -158,7 +157,13 @@ const ingestPhase = async (feedsFile: string, out: string, base: string) => {
       data: {
         name: f.name,
         feedUrl: `${base}/feed/${i}.xml`,
-        ingest: { enabled: true, intervalMinutes: 15, arrivesAs: 'in_review' },
+        // The bench serves its feeds from this machine.
+        ingest: {
+          enabled: true,
+          intervalMinutes: 15,
+          arrivesAs: 'in_review',
+          allowPrivateNetwork: true,
+        },
       } as never,
       overrideAccess: true,
     })

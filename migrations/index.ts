@@ -2,6 +2,7 @@ import * as migration_20261128_154508_initial from './20261128_154508_initial'
 import * as migration_20261128_200000_newsroom_v2 from './20261128_200000_newsroom_v2'
 import * as migration_20261128_205000_provenance_source from './20261128_205000_provenance_source'
 import * as migration_20261128_210000_import_archive from './20261128_210000_import_archive'
+import * as migration_20261128_205000_source_allow_private_network from './20261128_205000_source_allow_private_network'
 
 // The data migration (import_archive) stays last, in name order too: `payload migrate` runs files by
 // name, and the import writes columns that the schema migrations before it create. A database that
@@ -21,6 +22,11 @@ export const migrations = [
     up: migration_20261128_205000_provenance_source.up,
     down: migration_20261128_205000_provenance_source.down,
     name: '20261128_205000_provenance_source',
+  },
+  {
+    up: migration_20261128_205000_source_allow_private_network.up,
+    down: migration_20261128_205000_source_allow_private_network.down,
+    name: '20261128_205000_source_allow_private_network',
   },
   {
     up: migration_20261128_210000_import_archive.up,

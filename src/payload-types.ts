@@ -329,6 +329,10 @@ export interface Source {
      * The article is extracted from the page with the same reader view as the archive importer.
      */
     fetchFullArticle?: boolean | null;
+    /**
+     * Lets ingest fetch this feed URL from a private, loopback or link-local address (an internal wire). Applies to the feed URL's own host only: never to redirects to other hosts or to article pages. Admins only.
+     */
+    allowPrivateNetwork?: boolean | null;
   };
   ingestStatus?: {
     lastPolledAt?: string | null;
@@ -739,6 +743,7 @@ export interface SourcesSelect<T extends boolean = true> {
         arrivesAs?: T;
         defaultCategories?: T;
         fetchFullArticle?: T;
+        allowPrivateNetwork?: T;
       };
   ingestStatus?:
     | T

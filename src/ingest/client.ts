@@ -11,8 +11,11 @@ import ipaddr from 'ipaddr.js'
  * The ingest's HTTP client: one polite, bounded GET. Conditional (ETag / Last-Modified), a
  * User-Agent that names the CMS, a connect and a total timeout, a body limit counted while the
  * (decompressed) body streams in, redirects followed by hand with every hop checked again, and no
- * connection to a private, loopback or link-local address unless INGEST_ALLOW_PRIVATE=true. The
- * address is checked when the socket connects (the resolved IP, so DNS rebinding gains nothing).
+ * connection to a private, loopback or link-local address. The address is checked when the socket
+ * connects (the resolved IP, so DNS rebinding gains nothing).
+ *
+ * A source an admin marked "on a private network" may fetch its own feed URL from a private address:
+ * that host only (`allowPrivate`), never a redirect to another host, never article pages.
  */
 
 const require = createRequire(import.meta.url)
@@ -34,7 +37,11 @@ export type FetchOptions = {
   maxBytes?: number
   /** @default 5 */
   maxRedirects?: number
-  /** @default INGEST_ALLOW_PRIVATE === 'true' */
+  /**
+   * The host of `rawUrl` (and redirects that stay on it) may be a private address: a source's own feed
+   * on an internal network, set per source by an admin. Any other host is held to public addresses.
+   * @default false
+   */
   allowPrivate?: boolean
 }
 
@@ -70,15 +77,34 @@ const envNumber = (name: string, fallback: number): number => {
   return Number.isFinite(n) && n > 0 ? n : fallback
 }
 
-export const allowPrivateDefault = (): boolean => process.env.INGEST_ALLOW_PRIVATE === 'true'
+const v4Of = (hi: number, lo: number): ipaddr.IPv4 =>
+  new ipaddr.IPv4([hi >> 8, hi & 0xff, lo >> 8, lo & 0xff])
 
-/** Whether an IP address is one ingest may connect to: public unicast only. */
+/**
+ * Whether an IP address is one ingest may connect to: public unicast only. An IPv6 address that
+ * embeds an IPv4 one (IPv4-mapped `::ffff:0:0/96`, SIIT `::ffff:0:0:0/96`, NAT64 `64:ff9b::/96`, 6to4
+ * `2002::/16`) is judged by the IPv4 address it reaches; the deprecated IPv4-compatible form
+ * (`::/96`, `[::127.0.0.1]`), local-use NAT64 (`64:ff9b:1::/48`) and Teredo are refused outright.
+ */
 export const isPublicAddress = (address: string): boolean => {
   if (!ipaddr.isValid(address)) return false
-  let ip = ipaddr.parse(address)
-  if (ip.kind() === 'ipv6' && (ip as ipaddr.IPv6).isIPv4MappedAddress())
-    ip = (ip as ipaddr.IPv6).toIPv4Address()
-  return ip.range() === 'unicast'
+  // ipaddr.js reads the IPv4-compatible `::a.b.c.d` as IPv4-mapped; it is ::/96 all the same.
+  if (/^::(?:\d{1,3}\.){3}\d{1,3}$/.test(address)) return false
+  const ip = ipaddr.parse(address)
+  if (ip.kind() === 'ipv4') return ip.range() === 'unicast'
+  const v6 = ip as ipaddr.IPv6
+  const p = v6.parts
+  if (p.slice(0, 6).every((x) => x === 0)) return false
+  const range = v6.range()
+  if (range === 'ipv4Mapped' || range === 'rfc6145') return v4Of(p[6], p[7]).range() === 'unicast'
+  if (range === 'rfc6052')
+    return (
+      p[1] === 0xff9b &&
+      p.slice(2, 6).every((x) => x === 0) &&
+      v4Of(p[6], p[7]).range() === 'unicast'
+    )
+  if (range === '6to4') return v4Of(p[1], p[2]).range() === 'unicast'
+  return range === 'unicast'
 }
 
 /** A DNS lookup that refuses to hand a non-public address to the socket. */
@@ -90,7 +116,7 @@ const guardedLookup: LookupFunction = (hostname, options, callback) => {
     if (refused) {
       const e = new FetchError(
         'blocked',
-        `${hostname} resolves to ${refused.address}, a private/loopback/link-local address (set INGEST_ALLOW_PRIVATE=true to allow)`,
+        `${hostname} resolves to ${refused.address}, a private/loopback/link-local address (an admin can allow a private network for a source's own feed URL)`,
       )
       return callback(e as NodeJS.ErrnoException, '', 0)
     }
@@ -131,7 +157,7 @@ const checkUrl = (raw: string, allowPrivate: boolean): URL => {
     if (ipaddr.isValid(host) && !isPublicAddress(host))
       throw new FetchError(
         'blocked',
-        `${host} is a private/loopback/link-local address (set INGEST_ALLOW_PRIVATE=true to allow)`,
+        `${host} is a private/loopback/link-local address (an admin can allow a private network for a source's own feed URL)`,
         { url: raw },
       )
     if (/^localhost$|\.localhost$/i.test(host))
@@ -162,10 +188,11 @@ const oneHop = (
   headers: Record<string, string>,
   o: Required<FetchOptions>,
   signal: AbortSignal,
+  allowPrivate: boolean,
 ) =>
   new Promise<Hop>((resolve, reject) => {
     const lib = url.protocol === 'https:' ? https : http
-    const pool = o.allowPrivate ? agents.open : agents.guarded
+    const pool = allowPrivate ? agents.open : agents.guarded
     const req = lib.request(url, {
       method: 'GET',
       headers,
@@ -291,7 +318,7 @@ export const fetchUrl = async (
     timeoutMs: options.timeoutMs ?? envNumber('INGEST_TIMEOUT_MS', 20_000),
     maxBytes: options.maxBytes ?? envNumber('INGEST_MAX_BYTES', 5 * 1024 * 1024),
     maxRedirects: options.maxRedirects ?? 5,
-    allowPrivate: options.allowPrivate ?? allowPrivateDefault(),
+    allowPrivate: options.allowPrivate ?? false,
   }
   const headers: Record<string, string> = {
     'user-agent': USER_AGENT,
@@ -303,9 +330,13 @@ export const fetchUrl = async (
 
   const signal = AbortSignal.timeout(o.timeoutMs)
   let url = checkUrl(rawUrl, o.allowPrivate)
+  // The private network is allowed for the host the source names, not for wherever it redirects.
+  const privateHost = o.allowPrivate ? url.hostname : undefined
   for (let hop = 0; ; hop++) {
-    const res = await oneHop(url, headers, o, signal).catch((err: unknown) => {
-      if (err instanceof FetchError && staleSockets.has(err)) return oneHop(url, headers, o, signal)
+    const allowPrivate = url.hostname === privateHost
+    const res = await oneHop(url, headers, o, signal, allowPrivate).catch((err: unknown) => {
+      if (err instanceof FetchError && staleSockets.has(err))
+        return oneHop(url, headers, o, signal, allowPrivate)
       throw err
     })
     if (res.status === 304) return { status: 'not-modified', url: url.href }
@@ -325,7 +356,8 @@ export const fetchUrl = async (
           url: url.href,
           httpStatus: res.status,
         })
-      url = checkUrl(new URL(location, url).href, o.allowPrivate)
+      const next = new URL(location, url)
+      url = checkUrl(next.href, next.hostname === privateHost)
       continue
     }
     throw new FetchError('http', `HTTP ${res.status}`, {

@@ -1,6 +1,6 @@
 import type { Field, FieldAccess } from 'payload'
 
-import { readByStaffOnly, staffField } from '../access/roles'
+import { adminsField, readByStaffOnly, staffField } from '../access/roles'
 
 /** Written by the ingest run only (at the database level); nobody edits it through the API. */
 const nobody: FieldAccess = () => false
@@ -72,6 +72,24 @@ export const ingestFields: Field[] = [
           description: {
             en: 'The article is extracted from the page with the same reader view as the archive importer.',
             zh: '用与归档导入相同的阅读模式从页面中提取正文。',
+          },
+        },
+      },
+      {
+        // Per source, never process-wide: the exception covers this feed's own host and nothing it
+        // links or redirects to (ingest/client.ts). Only admins may open it.
+        name: 'allowPrivateNetwork',
+        type: 'checkbox',
+        defaultValue: false,
+        access: { create: adminsField, update: adminsField },
+        label: {
+          en: 'The feed is on a private network',
+          zh: '订阅源位于内部网络',
+        },
+        admin: {
+          description: {
+            en: "Lets ingest fetch this feed URL from a private, loopback or link-local address (an internal wire). Applies to the feed URL's own host only: never to redirects to other hosts or to article pages. Admins only.",
+            zh: '允许从内部、回环或链路本地地址读取此订阅源网址（内部通讯社）。仅适用于订阅源网址本身的主机，不适用于跳转到其他主机或文章页面。仅限管理员设置。',
           },
         },
       },

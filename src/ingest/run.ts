@@ -39,6 +39,8 @@ export type FeedOutcome = {
   httpStatus?: number
   items: number
   error?: string
+  /** A feed read with trouble that lost nothing recoverable (cut off after its complete items). */
+  warnings?: string[]
   nextPollAt?: string
 }
 
@@ -71,7 +73,11 @@ export type IngestOptions = {
   now?: () => Date
   /** Feeds fetched at once. @default INGEST_CONCURRENCY || 4 */
   concurrency?: number
-  /** Passed to every fetch (timeouts, limits, private addresses). */
+  /**
+   * Passed to every fetch (timeouts, limits). `allowPrivate` here lets every fetch of this run reach
+   * a private address (tests and benches on one machine); the job and the CLI never set it. Sources
+   * on a private network are an admin's per-source setting, `ingest.allowPrivateNetwork`.
+   */
   fetch?: Omit<FetchOptions, 'etag' | 'lastModified' | 'accept'>
 }
 
@@ -86,6 +92,7 @@ type SourceDoc = {
     arrivesAs?: ArrivesAs | null
     defaultCategories?: (number | string | { id: number | string; name?: string })[] | null
     fetchFullArticle?: boolean | null
+    allowPrivateNetwork?: boolean | null
   } | null
   ingestStatus?: {
     failureStreak?: number | null
@@ -245,6 +252,9 @@ const pollSource = async (
   try {
     fetched = await fetchUrl(feedUrl, {
       ...fetchOptions,
+      // An admin's per-source exception, for the feed URL's host only (client.ts).
+      allowPrivate:
+        fetchOptions?.allowPrivate === true || source.ingest?.allowPrivateNetwork === true,
       etag: status.etag,
       lastModified: status.lastModified,
     })
@@ -267,13 +277,26 @@ const pollSource = async (
   outcome.httpStatus = 200
   let items: FeedItem[]
   try {
-    items = parseFeedDocument(decodeFeed(fetched.body, fetched.contentType), fetched.url).items
+    const parsed = parseFeedDocument(decodeFeed(fetched.body, fetched.contentType), fetched.url)
+    items = parsed.items
+    // Items over the caps (parse.ts/limits.ts) end in a failed row with their reason; a damaged feed
+    // that kept its complete items is read, with a warning for the source's health.
+    for (const r of parsed.refused)
+      rows.push({
+        file: `ingest/${slug}/${r.guid ?? r.link ?? r.title ?? 'item'}`,
+        source: slug,
+        status: 'failed',
+        sourceUrl: r.link,
+        reason: r.reason,
+        warnings: [],
+      })
+    outcome.warnings = parsed.warnings
   } catch (err) {
     outcome.error = describeError(err)
     return { source, outcome, rows: [feedRow(outcome.error)], candidates: [] }
   }
   outcome.status = 'ok'
-  outcome.items = items.length
+  outcome.items = items.length + rows.length
   const validators = { etag: fetched.etag, lastModified: fetched.lastModified }
 
   const previous = status.seen ?? {}
@@ -393,6 +416,8 @@ const pollSource = async (
       if (!p.item.content && source.ingest?.fetchFullArticle) {
         const res = await fetchUrl(p.item.link!, {
           ...fetchOptions,
+          // Article pages are what the feed links to: never the source's private-network exception.
+          allowPrivate: fetchOptions?.allowPrivate === true,
           accept: 'text/html, application/xhtml+xml;q=0.9, */*;q=0.5',
         })
         if (res.status === 'ok') page = decodePage(res.body, res.contentType)
@@ -588,8 +613,15 @@ const recordHealth = async (payload: Payload, p: Polled, now: Date) => {
   } else {
     // The feed was read; items that could not be brought in are worth an editor's look all the same.
     const failedItems = p.rows.filter((r) => r.status === 'failed' || r.status === 'conflict')
-    if (failedItems.length)
-      data.lastError = `${now.toISOString()}: ${failedItems.length} item(s) not brought in, e.g. ${failedItems[0].file}: ${failedItems[0].reason}`
+    const notes = [
+      ...(outcome.warnings ?? []),
+      ...(failedItems.length
+        ? [
+            `${failedItems.length} item(s) not brought in, e.g. ${failedItems[0].file}: ${failedItems[0].reason}`,
+          ]
+        : []),
+    ]
+    if (notes.length) data.lastError = `${now.toISOString()}: ${notes.join('; ')}`
     data.failureStreak = 0
     data.lastSuccessAt = now.toISOString()
     data.nextPollAt = new Date(now.getTime() + intervalMs).toISOString()

@@ -171,14 +171,12 @@ describe('live ingest: feeds that fail are recorded, backed off and retried', ()
     expect(status.failureStreak).toBe(1)
   })
 
-  it('fetches nothing from a private address without INGEST_ALLOW_PRIVATE', async () => {
+  it('fetches nothing from a private address unless an admin allowed it for the source', async () => {
     feeds.serve('/private.xml', rss([toEntry(articles[0])]), { conditional: false })
-    const source = await createSource(payload, `${feeds.base}/private.xml`)
-    const report = await runIngest({
-      payload,
-      sources: [source.slug!],
-      fetch: { allowPrivate: false },
+    const source = await createSource(payload, `${feeds.base}/private.xml`, {
+      allowPrivateNetwork: false,
     })
+    const report = await runIngest({ payload, sources: [source.slug!] })
     expect(report.feeds[0].error).toMatch(/127\.0\.0\.1 is a private\/loopback\/link-local address/)
     expect(feeds.requestsTo('/private.xml')).toHaveLength(0)
   })

@@ -6,11 +6,9 @@ import { transform, type PostDraft } from '../../src/importer/transform'
 import { normaliseUrl } from '../../src/importer/url'
 import type { Article } from './support'
 
-process.env.INGEST_ALLOW_PRIVATE = 'true'
-
 let n = 0
 
-/** A source with live ingest switched on. */
+/** A source with live ingest switched on; its feed is served from this machine (a private address). */
 export const createSource = async (
   payload: Payload,
   feedUrl: string,
@@ -22,7 +20,13 @@ export const createSource = async (
     data: {
       name,
       feedUrl,
-      ingest: { enabled: true, intervalMinutes: 15, arrivesAs: 'in_review', ...ingest },
+      ingest: {
+        enabled: true,
+        intervalMinutes: 15,
+        arrivesAs: 'in_review',
+        allowPrivateNetwork: true,
+        ...ingest,
+      },
     } as never,
     overrideAccess: true,
   })
