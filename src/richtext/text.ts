@@ -30,10 +30,15 @@ export const visibleText = (html: string): string => {
     if ('name' in node && BREAKS.has(node.name)) out.push(' ')
   }
   parseDocument(html, { decodeEntities: true }).children.forEach(visit)
+  // Zero-width joiners and non-joiners are part of words (Persian, emoji sequences): they stay,
+  // unless they stand beside a space, where they join nothing.
   return out
     .join('')
-    .replace(/(?:\s|\u200b|\u200c|\u200d|\ufeff)+/g, ' ')
+    .replace(/(?:\s|\u200b|\ufeff)+/g, ' ')
+    .replace(/ [\u200c\u200d]+|[\u200c\u200d]+ /g, ' ')
+    .replace(/ {2,}/g, ' ')
     .trim()
+    .replace(/^[\u200c\u200d]+|[\u200c\u200d]+$/g, '')
 }
 
 /** The first `maxLength` characters of the visible text, cut at a code point, with an ellipsis. */
