@@ -1,5 +1,6 @@
 import * as migration_20261128_154508_initial from './20261128_154508_initial'
 import * as migration_20261128_200000_newsroom_v2 from './20261128_200000_newsroom_v2'
+import * as migration_20261128_205000_store_identity from './20261128_205000_store_identity'
 import * as migration_20261128_210000_import_archive from './20261128_210000_import_archive'
 
 // The data migration (import_archive) stays last, in name order too: `payload migrate` runs files by
@@ -15,6 +16,11 @@ export const migrations = [
     up: migration_20261128_200000_newsroom_v2.up,
     down: migration_20261128_200000_newsroom_v2.down,
     name: '20261128_200000_newsroom_v2',
+  },
+  {
+    up: migration_20261128_205000_store_identity.up,
+    down: migration_20261128_205000_store_identity.down,
+    name: '20261128_205000_store_identity',
   },
   {
     up: migration_20261128_210000_import_archive.up,

@@ -14,6 +14,12 @@ import { parseArchiveDate } from '../importer/dates'
 export type FeedItem = {
   /** The entry's guid/id as written (for the report), else its link. */
   guid?: string
+  /**
+   * True when `guid` is the item's permalink (an RSS guid without `isPermaLink="false"` that is an
+   * http(s) URL) or no guid was written (`guid` is then the link): the store then identifies the item
+   * by its link alone, else by its guid within its source.
+   */
+  guidIsPermaLink?: boolean
   /** The article URL, absolute (resolved against the feed's link, then the feed URL). */
   link?: string
   title: string
@@ -159,6 +165,7 @@ export const parseFeedDocument = (text: string, feedUrl: string): ParsedFeed => 
       const authors = e.authors as { name?: string }[] | undefined
       items.push({
         guid: id ?? link,
+        guidIsPermaLink: !id,
         link,
         title: plainTitle((e.title as { value?: string } | undefined)?.value),
         content: nonEmpty(content?.type === 'text' ? escapeText(content.value) : content?.value),
@@ -190,6 +197,7 @@ export const parseFeedDocument = (text: string, feedUrl: string): ParsedFeed => 
         (e.author ? [e.author as { name?: string }] : [])
       items.push({
         guid: id ?? link,
+        guidIsPermaLink: !id,
         link,
         title: plainTitle(str(e.title)),
         content: nonEmpty(str(e.content_html)) ?? nonEmpty(escapeText(str(e.content_text))),
@@ -218,6 +226,7 @@ export const parseFeedDocument = (text: string, feedUrl: string): ParsedFeed => 
     const authorRaw = str(e.author) ?? first(dc?.creators) ?? dc?.creator
     items.push({
       guid: guid?.value ?? about ?? link,
+      guidIsPermaLink: guid?.value ? !!guidIsLink : true,
       link,
       title: plainTitle(str(e.title)),
       content: nonEmpty((e.content as { encoded?: string } | undefined)?.encoded),

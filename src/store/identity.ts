@@ -103,7 +103,6 @@ export const normaliseUrl = (raw: string | undefined | null): string | undefined
   return `https://${host}${port}${path || '/'}${params.length ? `?${params.join('&')}` : ''}`
 }
 
-
 /** The archive importer's key is `normaliseUrl`. */
 export const archiveKey = (raw: string | undefined | null) => normaliseUrl(raw)
 
@@ -129,11 +128,7 @@ const isClickTracking = (key: string): boolean => {
 }
 
 /** Percent-encodes a URL part canonically (decoded first), keeping `/` and what browsers keep. */
-const canonicalPart = (s: string): string =>
-  s
-    .split('/')
-    .map(canonicalSegment)
-    .join('/')
+const canonicalPart = (s: string): string => s.split('/').map(canonicalSegment).join('/')
 
 /**
  * The matching key of a link, or undefined when it is not an http(s) URL: `//host[:port]/path?query#fragment`

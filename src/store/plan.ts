@@ -110,7 +110,6 @@ export const planPost = (existing: ExistingPost | undefined, contentHash: string
   return { action: 'update', existing }
 }
 
-
 /** A post readers see, or one an editor approved: ingest never changes it without review. */
 const isPublishedOrApproved = (p: ExistingPost): boolean =>
   p.status === 'published' || p.editorialState === 'approved'

@@ -3,25 +3,27 @@ import type { Payload } from 'payload'
 
 import { parseFile } from '../../src/importer/parse'
 import { transform, type PostDraft } from '../../src/importer/transform'
-import { normaliseUrl } from '../../src/importer/url'
-import type { Article } from './support'
+import { matchKey, normaliseUrl } from '../../src/store/identity'
+import { articleHosts, type Article } from './support'
 
 process.env.INGEST_ALLOW_PRIVATE = 'true'
 
 let n = 0
 
-/** A source with live ingest switched on. */
+/** A source with live ingest switched on, whose hosts are those of the articles the tests load. */
 export const createSource = async (
   payload: Payload,
   feedUrl: string,
   ingest: Record<string, unknown> = {},
   name = `Wire ${++n}`,
+  hostnames: string[] = [...articleHosts],
 ) =>
   payload.create({
     collection: 'sources',
     data: {
       name,
       feedUrl,
+      hostnames,
       ingest: { enabled: true, intervalMinutes: 15, arrivesAs: 'in_review', ...ingest },
     } as never,
     overrideAccess: true,
@@ -37,7 +39,12 @@ export const importerDraft = (raw: string, file: string): PostDraft => {
 export const postByUrl = async (payload: Payload, url: string) => {
   const res = await payload.find({
     collection: 'posts',
-    where: { sourceUrl: { equals: normaliseUrl(url) } },
+    where: {
+      or: [
+        { 'provenance.matchUrl': { equals: matchKey(url) } },
+        { sourceUrl: { equals: normaliseUrl(url) } },
+      ],
+    },
     draft: true,
     depth: 0,
     overrideAccess: true,

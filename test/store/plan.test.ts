@@ -35,7 +35,10 @@ const made = (over: Partial<ExistingPost> = {}): ExistingPost => ({
   ...over,
 })
 
-const item: ItemIdentity = { urlKey: '//news.example/a?rss=1', archiveKey: 'https://news.example/a' }
+const item: ItemIdentity = {
+  urlKey: '//news.example/a?rss=1',
+  archiveKey: 'https://news.example/a',
+}
 const inReview: PollingSource = { id: OURS, arrivesAs: 'in_review', publishedChanges: 'review' }
 const atOnce: PollingSource = { id: OURS, arrivesAs: 'published', publishedChanges: 'review' }
 const keeps: PollingSource = { id: OURS, arrivesAs: 'in_review', publishedChanges: 'keep' }
@@ -100,7 +103,9 @@ const cases: Case[] = [
   },
   {
     name: "another source's archive post, from a source whose items arrive in review: duplicate",
-    candidates: [made({ id: 3, sourceId: THEIRS, status: 'published', editorialState: 'approved' })],
+    candidates: [
+      made({ id: 3, sourceId: THEIRS, status: 'published', editorialState: 'approved' }),
+    ],
     expected: { action: 'duplicate', id: 3 },
   },
   {
