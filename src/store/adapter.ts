@@ -78,7 +78,7 @@ export class AdapterSink extends StoreSink {
 }
 
 /**
- * SQLite: new docs go through `SqliteBulkWriter` (./internals.ts), the same rows laid out by the
+ * SQLite: new docs go through `SqliteBulkWriter` (./sqlite.ts), the same rows laid out by the
  * adapter's own function, buffered and inserted with multi-row INSERTs when a batch commits, inside
  * the batch's transaction. Updates (and any layout the writer does not handle) use the adapter path,
  * after what is buffered.

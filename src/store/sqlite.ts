@@ -8,7 +8,8 @@ import type { Payload, PayloadRequest } from 'payload'
 import { buildVersionCollectionFields } from 'payload'
 
 /**
- * Every use the importer makes of Payload's or drizzle's internals, in one file. What is public
+ * Every use the post store makes of Payload's or drizzle's internals, in one file (besides
+ * ./optimizeDatabase.ts). What is public
  * (`buildVersionCollectionFields`, drizzle's `sql`) is imported;
  * the one private piece (`transformForWrite`, the row layout `upsertRow` uses) is loaded by path and
  * pinned by test/importer/bulk-equivalence.test.ts, which proves the rows written with it equal the
@@ -335,7 +336,11 @@ export class SqliteBulkWriter {
     return f
   }
 
-  /** The next id of a table: what SQLite would assign to the next inserted row. */
+  /**
+   * The next id of a table: what SQLite would assign to the next inserted row (`max(id) + 1` read
+   * in the batch's transaction, then counted on). The one place ids are allocated: an adapter with
+   * sequences (PostgreSQL) needs its own allocation here.
+   */
   async allocate(tableName: string): Promise<number> {
     let next = this.nextId.get(tableName)
     if (next == null) {
