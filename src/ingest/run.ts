@@ -1,6 +1,6 @@
 import type { Payload, Where } from 'payload'
 
-import { transformParsed, type PostDraft } from '../importer/transform'
+import { transformParsed, type PostDraft, type TransformResult } from '../importer/transform'
 import { archiveKey, hostOf, isKnownHost, matchKey, planItem, type PollingSource } from '../store'
 import type { FoundPost } from '../store/lookup'
 import { lookupPosts } from '../store/lookup'
@@ -290,6 +290,46 @@ const matching = (found: FoundPost[], p: Pending, source: SourceDoc): FoundPost[
   )
 
 /**
+ * The importer's draft of an item: its article page fetched first when the feed has only a summary
+ * and the source asks for it; the link as the feed wrote it; the source's categories; an undated item
+ * keeps the date its post was first seen with.
+ */
+const draftItem = async (
+  p: Pending,
+  source: SourceDoc,
+  post: FoundPost | undefined,
+  categories: string[],
+  now: Date,
+  fetchOptions: IngestOptions['fetch'],
+): Promise<TransformResult> => {
+  let page: string | undefined
+  if (!p.item.content && source.ingest?.fetchFullArticle) {
+    const res = await fetchUrl(p.link, {
+      ...fetchOptions,
+      accept: 'text/html, application/xhtml+xml;q=0.9, */*;q=0.5',
+    })
+    if (res.status === 'ok') page = decodePage(res.body, res.contentType)
+  }
+  const parsed = toParsedFile({
+    item: p.item,
+    file: p.file,
+    url: p.link,
+    outlet: source.name,
+    page,
+    seenAt: now,
+  })
+  const result = transformParsed(parsed, p.hash)
+  if (!result.ok) return result
+  const draft = result.draft
+  // The link exactly as the feed wrote it; the store keeps its matching key beside it.
+  draft.sourceUrl = p.link
+  draft.categories = [...new Set([...draft.categories, ...categories])]
+  if (p.item.published == null && post?.publishedAt)
+    draft.publishedAt = new Date(post.publishedAt).toISOString()
+  return result
+}
+
+/**
  * Looks up the posts the items may match (indexed queries for exactly their keys), decides each
  * item by the store's ownership rule (`planItem`, before any page is fetched or transform run), and
  * turns the items to write into drafts.
@@ -350,37 +390,15 @@ const planItems = async (
         continue
       }
       const post = plan.action === 'update' ? (plan.existing as FoundPost) : undefined
-      let page: string | undefined
-      if (!p.item.content && source.ingest?.fetchFullArticle) {
-        const res = await fetchUrl(p.link, {
-          ...fetchOptions,
-          accept: 'text/html, application/xhtml+xml;q=0.9, */*;q=0.5',
-        })
-        if (res.status === 'ok') page = decodePage(res.body, res.contentType)
-      }
-      const parsed = toParsedFile({
-        item: p.item,
-        file: p.file,
-        url: p.link,
-        outlet: source.name,
-        page,
-        seenAt: now,
-      })
-      const result = transformParsed(parsed, p.hash)
-      if (!result.ok) {
-        rows.push({ ...row, reason: result.reason, warnings: result.warnings })
+      const made = await draftItem(p, source, post, categories, now, fetchOptions)
+      if (!made.ok) {
+        rows.push({ ...row, reason: made.reason, warnings: made.warnings })
         continue
       }
-      const draft = result.draft
-      // The link exactly as the feed wrote it; the store keeps its matching key beside it.
-      draft.sourceUrl = p.link
-      draft.categories = [...new Set([...draft.categories, ...categories])]
-      const dated = p.item.published != null
-      // An undated item keeps the date it was first seen with.
-      if (!dated && post?.publishedAt) draft.publishedAt = new Date(post.publishedAt).toISOString()
+      const { draft } = made
       const base = { ...row, fidelity: draft.fidelity, warnings: draft.warnings }
       // Already in the archive with the same text (another file, so another hash): never rewritten.
-      if (post && sameContent(draft, post, dated)) {
+      if (post && sameContent(draft, post, p.item.published != null)) {
         seen[p.key] = p.hash
         rows.push({ ...base, status: 'unchanged', id: post.id })
         continue
