@@ -2,6 +2,7 @@ import type { Payload, PayloadRequest, Where } from 'payload'
 
 import { postSlugBase } from '../../collections/Posts/derive'
 import { firstFreeSlugSync, slugOrFallback } from '../lib/slug'
+import { readColumnsSqlite } from './sqlite'
 
 export type RelatedCollection = 'media' | 'sources' | 'authors' | 'categories'
 export type Id = number | string
@@ -64,11 +65,12 @@ export class Related {
       name: string
       slug?: string
       hostnames?: string[]
-    }>('sources', { name: true, slug: true, hostnames: true })) {
+    }>('sources', { id: true, name: true, slug: true, hostnames: true })) {
       this.sources.set(s.name, { id: s.id, hostnames: s.hostnames ?? [] })
       if (s.slug) this.slugs.sources.add(s.slug)
     }
     for (const a of await this.readAll<{ id: Id; name: string; slug?: string }>('authors', {
+      id: true,
       name: true,
       slug: true,
     })) {
@@ -76,18 +78,30 @@ export class Related {
       if (a.slug) this.slugs.authors.add(a.slug)
     }
     for (const c of await this.readAll<{ id: Id; name: string; slug?: string }>('categories', {
+      id: true,
       name: true,
       slug: true,
     })) {
       this.categories.set(c.name, c.id)
       if (c.slug) this.slugs.categories.add(c.slug)
     }
-    for (const p of await this.readAll<{ slug?: string }>('posts', { slug: true }))
+    for (const p of await this.readAll<{ slug?: string }>('posts', { id: true, slug: true }))
       if (p.slug) this.slugs.posts.add(p.slug)
   }
 
-  /** Every doc of a collection with a few fields, page by page (archive mode). */
-  private async readAll<T>(collection: RelatedCollection | 'posts', select: Row): Promise<T[]> {
+  /**
+   * Every doc of a collection with a few fields (archive mode): plain columns on SQLite in one
+   * SELECT, else page by page through the adapter.
+   */
+  private async readAll<T>(
+    collection: RelatedCollection | 'posts',
+    select: Record<string, true>,
+  ): Promise<T[]> {
+    if (collection !== 'sources') {
+      const keys = Object.fromEntries(Object.keys(select).map((k) => [k, k]))
+      const rows = await readColumnsSqlite(this.payload, collection, keys)
+      if (rows) return rows as T[]
+    }
     const out: T[] = []
     for (let page = 1; ; page++) {
       const res = await this.payload.db.find({

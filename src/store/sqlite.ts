@@ -178,6 +178,21 @@ export const knownHashesSqlite = async (payload: Payload): Promise<Set<string> |
   return out
 }
 
+/**
+ * Plain columns of every row of a collection's table (`as` -> column key), on SQLite with one plain
+ * SELECT (an archive import reads post slugs, author and category names this way). Undefined on
+ * other adapters.
+ */
+export const readColumnsSqlite = async (
+  payload: Payload,
+  collection: string,
+  keys: Record<string, string>,
+): Promise<Row[] | undefined> => {
+  if (!isSqlite(payload)) return undefined
+  const { adapter, table, pick } = tablesOf(payload)
+  return adapter.drizzle.select(pick(table(collection), collection, keys)).from(table(collection))
+}
+
 /** Media with an external URL (id, URL), on SQLite with one plain SELECT. Undefined elsewhere. */
 export const readMediaSqlite = async (
   payload: Payload,
