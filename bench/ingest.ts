@@ -460,17 +460,29 @@ const scalePhase = async (feedsFile: string, out: string, base: string) => {
     const rowsBefore = await contentRows(payload)
     const before = { ...queries }
     const t0 = performance.now()
+    const cpu0 = process.cpuUsage()
     const report = await runIngest({
       payload,
       sources: feeds.map((_, i) => `bench-scale-wire-${i + 1}`),
     })
     const ms = performance.now() - t0
+    const cpu = process.cpuUsage(cpu0)
+    const cpuMs = (cpu.user + cpu.system) / 1000
     const sql = {
       statements: queries.statements - before.statements,
       rows: queries.rows - before.rows,
     }
     const rowsAfter = await contentRows(payload)
-    return { label, ms, summary: report.summary, writes: { ...writes }, sql, rowsBefore, rowsAfter }
+    return {
+      label,
+      ms,
+      cpuMs,
+      summary: report.summary,
+      writes: { ...writes },
+      sql,
+      rowsBefore,
+      rowsAfter,
+    }
   }
   const first = await poll('poll with new items')
   await fetch(`${base}/control/ignore-validators`, { method: 'POST' })
@@ -544,6 +556,7 @@ const scaleMain = async (database: string) => {
     polls: {
       label: string
       ms: number
+      cpuMs: number
       summary: Record<string, number>
       writes: Record<string, number>
       sql: { statements: number; rows: number }
@@ -560,7 +573,8 @@ const scaleMain = async (database: string) => {
     )
     const target = i === 0 ? 5000 : 2000
     process.stdout.write(
-      `${p.label}: ${(p.ms / 1000).toFixed(2)} s ${p.ms < target ? `(< ${target / 1000} s: target met)` : `(TARGET MISSED: ${target / 1000} s or more)`}; ` +
+      `${p.label}: ${(p.ms / 1000).toFixed(2)} s ${p.ms < target ? `(< ${target / 1000} s: target met)` : `(TARGET MISSED: ${target / 1000} s or more)`}, ` +
+        `CPU ${(p.cpuMs / 1000).toFixed(2)} s (the process's threads; on a busy machine the wall time is the CPU it got); ` +
         `created ${p.summary.created}, updated ${p.summary.updated}, unchanged ${p.summary.unchanged}, duplicate ${p.summary.duplicate}, failed ${p.summary.failed}; ` +
         `SQL statements ${p.sql.statements}, rows returned ${p.sql.rows}; ` +
         `content writes through the adapter ${content.reduce((n, [, v]) => n + v, 0)}, posts ${p.rowsBefore.posts} -> ${p.rowsAfter.posts}\n`,

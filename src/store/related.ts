@@ -178,6 +178,22 @@ export class Related {
     return this.uniqueSlug('posts', postSlugBase(title))
   }
 
+  /**
+   * Keyed mode: finds the media of these URLs with one query per 500 (the images of a batch of
+   * posts), instead of one per URL when each is linked.
+   */
+  async prefetchMedia(urls: Iterable<string>): Promise<void> {
+    const ask = [...new Set(urls)].filter((u) => !this.media.has(u) && this.firstAsk(`media:${u}`))
+    for (let i = 0; i < ask.length; i += 500) {
+      const found = await this.find<{ id: Id; externalUrl?: string }>(
+        'media',
+        { externalUrl: { in: ask.slice(i, i + 500) } },
+        { externalUrl: true },
+      )
+      for (const m of found) if (m.externalUrl) this.media.set(m.externalUrl, m.id)
+    }
+  }
+
   async mediaId(url: string): Promise<Id> {
     let known = this.media.get(url)
     if (known == null && this.firstAsk(`media:${url}`)) {

@@ -61,6 +61,8 @@ export interface ImportSink {
   knownHashes(): Set<string>
   /** The posts these keys match (indexed queries, only those rows); `plan` then knows them. */
   lookup(keys: PostKeys, options?: { withText?: boolean }): Promise<FoundPost[]>
+  /** Finds what these drafts refer to in as few queries as it can (keyed mode: their media). */
+  prefetch(drafts: PostDraft[]): Promise<void>
   /** The importer's plan for a file whose archive key was looked up (./plan.ts). */
   plan(sourceUrl: string, contentHash: string): PostPlan
   /**
@@ -175,6 +177,10 @@ export abstract class StoreSink implements ImportSink {
 
   plan(sourceUrl: string, contentHash: string): PostPlan {
     return planPost(this.posts.get(sourceUrl), contentHash)
+  }
+
+  async prefetch(drafts: PostDraft[]): Promise<void> {
+    await this.related.prefetchMedia(drafts.flatMap((d) => d.images))
   }
 
   /**
