@@ -409,7 +409,7 @@ const planItems = async (
           draft,
           arrivesAs,
           plan,
-          context: { source: source.id, guid: p.guid, authorsOfSource: true },
+          context: { source: source.id, guid: p.guid, matchUrl: p.urlKey, authorsOfSource: true },
         },
         hash: p.hash,
         key: p.key,

@@ -5,7 +5,6 @@ import { approvalFingerprint, fillCanonicalJson } from '../../collections/Posts/
 import { bumpContentEpoch } from '../delivery/epoch'
 import { isPendingUpload, type LexState } from '../importer/lexical'
 import type { PostDraft } from '../importer/transform'
-import { matchKey } from './identity'
 import { knownContentHashes, lookupPosts, type FoundPost, type PostKeys } from './lookup'
 import { planPost, type ExistingPost, type PostPlan } from './plan'
 import { Related, type Id, type LookupMode, type RelatedCollection } from './related'
@@ -26,6 +25,11 @@ export type WriteContext = {
   source?: Id
   /** The item's guid within its source (not a permalink). */
   guid?: string
+  /**
+   * The link's matching key (./identity.ts `matchKey`), for a post whose link is stored as written
+   * (ingest). An archive post is found by its archive key, its `sourceUrl`, and stores none.
+   */
+  matchUrl?: string
   /** Bylines match authors of the post's source only (a feed's). @default false */
   authorsOfSource?: boolean
 }
@@ -337,7 +341,7 @@ export abstract class StoreSink implements ImportSink {
         ...draft.provenance,
         importedAt: now,
         importRun: this.options.runId,
-        matchUrl: matchKey(draft.sourceUrl) ?? null,
+        matchUrl: context.matchUrl ?? null,
         guid: context.guid ?? null,
       },
       _status: status,
