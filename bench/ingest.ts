@@ -5,6 +5,11 @@
 //   ingest    first poll of all 30 sources, then an unchanged second poll (the server honours
 //             ETag: 304s), then a third poll whose server ignores validators (200, same bodies)
 // and the parent compares the posts both made. Not a test: it prints figures.
+//
+// With BENCH_DATABASE=<an SQLite file> (e.g. the 64k archive imported by `npm run import`), it
+// measures ingest at archive scale instead, on a copy of that file: a poll of BENCH_SOURCES sources
+// with BENCH_SCALE_ITEMS (10) new items each, then an unchanged poll (the server ignores validators:
+// every feed is read and decided again), with the SQL statements each ran and the rows they returned.
 import '../src/preload'
 
 import { execFileSync, spawn } from 'node:child_process'
@@ -148,7 +153,10 @@ const importerPhase = async (dir: string, out: string) => {
 
 // ---------------------------------------------------------------- child: live ingest
 const ingestPhase = async (feedsFile: string, out: string, base: string) => {
-  const feeds = JSON.parse(fs.readFileSync(feedsFile, 'utf8')) as { name: string }[]
+  const feeds = JSON.parse(fs.readFileSync(feedsFile, 'utf8')) as {
+    name: string
+    items: { url: string }[]
+  }[]
   const payload = await boot()
   const { runIngest } = await import('../src/ingest/run')
   for (const [i, f] of feeds.entries())
@@ -157,6 +165,7 @@ const ingestPhase = async (feedsFile: string, out: string, base: string) => {
       data: {
         name: f.name,
         feedUrl: `${base}/feed/${i}.xml`,
+        hostnames: [...new Set(f.items.map((a) => new URL(a.url).hostname.toLowerCase()))],
         // The bench serves its feeds from this machine.
         ingest: {
           enabled: true,
@@ -208,7 +217,7 @@ const ingestPhase = async (feedsFile: string, out: string, base: string) => {
 const main = async () => {
   const { asArticle } = await import('../test/ingest/support')
   const { listArchiveFiles } = await import('../src/importer/read')
-  const { normaliseUrl } = await import('../src/importer/url')
+  const { normaliseUrl } = await import('../src/store/identity')
   const corpus = process.env.CORPUS_DIR ?? path.resolve(root, '../shared/corpus')
   const sample = path.join(corpus, 'sample-3000.tar.xz')
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-ingest-'))
@@ -380,17 +389,19 @@ const main = async () => {
   }
 
   // The same items, imported and ingested, must be the same posts.
+  // An ingested post keeps its link as the feed wrote it, an imported one the archive's key of it.
   const byUrl = new Map(imp.posts.map((p) => [p.sourceUrl, p]))
   let same = 0
   const diffs: string[] = []
   for (const p of ing.posts) {
-    const q = byUrl.get(p.sourceUrl)
+    const key = normaliseUrl(p.sourceUrl) ?? p.sourceUrl
+    const q = byUrl.get(key)
     if (!q) {
       diffs.push(`${p.sourceUrl}: ingested, not imported`)
       continue
     }
     const fields = (Object.keys(p) as (keyof PostImage)[]).filter(
-      (k) => JSON.stringify(p[k]) !== JSON.stringify(q[k]),
+      (k) => k !== 'sourceUrl' && JSON.stringify(p[k]) !== JSON.stringify(q[k]),
     )
     if (fields.length === 0) same++
     else diffs.push(`${p.sourceUrl}: ${fields.join(', ')} differ`)
@@ -402,13 +413,198 @@ const main = async () => {
   fs.rmSync(tmp, { recursive: true, force: true })
 }
 
+// ---------------------------------------------------------------- archive scale
+/** Counts the SQL statements sent to libsql and the rows they returned (reset by the caller). */
+const countQueries = (payload: Payload, counts: { statements: number; rows: number }) => {
+  type Result = { rows?: unknown[] }
+  const client = (payload.db as unknown as { client: Record<string, unknown> }).client
+  const execute = client.execute as (...args: unknown[]) => Promise<Result>
+  const batch = client.batch as (stmts: unknown[], ...rest: unknown[]) => Promise<Result[]>
+  client.execute = async (...args: unknown[]) => {
+    const res = await execute.apply(client, args)
+    counts.statements++
+    counts.rows += res?.rows?.length ?? 0
+    return res
+  }
+  client.batch = async (stmts: unknown[], ...rest: unknown[]) => {
+    const res = await batch.apply(client, [stmts, ...rest])
+    counts.statements += stmts.length
+    for (const r of res ?? []) counts.rows += r?.rows?.length ?? 0
+    return res
+  }
+}
+
+const scalePhase = async (feedsFile: string, out: string, base: string) => {
+  const feeds = JSON.parse(fs.readFileSync(feedsFile, 'utf8')) as {
+    name: string
+    hostnames: string[]
+  }[]
+  const payload = await boot()
+  const { runIngest } = await import('../src/ingest/run')
+  const posts = (await payload.count({ collection: 'posts', overrideAccess: true })).totalDocs
+  for (const [i, f] of feeds.entries())
+    await payload.create({
+      collection: 'sources',
+      data: {
+        name: f.name,
+        feedUrl: `${base}/feed/${i}.xml`,
+        hostnames: f.hostnames,
+        // The bench serves its feeds from this machine.
+        ingest: {
+          enabled: true,
+          intervalMinutes: 15,
+          arrivesAs: 'in_review',
+          allowPrivateNetwork: true,
+        },
+      } as never,
+      overrideAccess: true,
+    })
+  const writes: Record<string, number> = {}
+  countWrites(payload, writes)
+  const queries = { statements: 0, rows: 0 }
+  countQueries(payload, queries)
+  const poll = async (label: string) => {
+    for (const k of Object.keys(writes)) delete writes[k]
+    queries.statements = 0
+    queries.rows = 0
+    const rowsBefore = await contentRows(payload)
+    const before = { ...queries }
+    const t0 = performance.now()
+    const cpu0 = process.cpuUsage()
+    const report = await runIngest({
+      payload,
+      sources: feeds.map((_, i) => `bench-scale-wire-${i + 1}`),
+    })
+    const ms = performance.now() - t0
+    const cpu = process.cpuUsage(cpu0)
+    const cpuMs = (cpu.user + cpu.system) / 1000
+    const sql = {
+      statements: queries.statements - before.statements,
+      rows: queries.rows - before.rows,
+    }
+    const rowsAfter = await contentRows(payload)
+    return {
+      label,
+      ms,
+      cpuMs,
+      summary: report.summary,
+      writes: { ...writes },
+      sql,
+      rowsBefore,
+      rowsAfter,
+    }
+  }
+  const first = await poll('poll with new items')
+  await fetch(`${base}/control/ignore-validators`, { method: 'POST' })
+  const second = await poll('unchanged poll (server ignores validators: 200, same bodies)')
+  fs.writeFileSync(out, JSON.stringify({ posts, polls: [first, second] }))
+  await payload.destroy()
+}
+
+const scaleMain = async (database: string) => {
+  const { asArticle, startFeedServer, rss, toEntry } = await import('../test/ingest/support')
+  const { listArchiveFiles } = await import('../src/importer/read')
+  const corpus = process.env.CORPUS_DIR ?? path.resolve(root, '../shared/corpus')
+  const sample = path.join(corpus, 'sample-3000.tar.xz')
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-ingest-scale-'))
+  let dir = path.join(root, 'examples/archive')
+  if (fs.existsSync(sample)) {
+    execFileSync('tar', ['-xJf', sample, '-C', tmp, 'all'])
+    dir = path.join(tmp, 'all')
+  }
+  const per = Number(process.env.BENCH_SCALE_ITEMS || 10)
+  const base = listArchiveFiles(dir)
+    .map((f) => asArticle(dir, f))
+    .filter((a): a is NonNullable<typeof a> => !!a && a.raw.length < 40_000)
+  const stamp = Date.now()
+  const feeds = Array.from({ length: SOURCES }, (_, s) => {
+    const items = Array.from({ length: per }, (_, k) => {
+      const a = base[(s * per + k) % base.length]
+      // New to the database: the article under a URL no post has.
+      return { ...a, url: `${a.url}${a.url.includes('?') ? '&' : '?'}scale=${stamp}-${s}-${k}` }
+    })
+    return {
+      name: `Bench scale wire ${s + 1}`,
+      hostnames: [...new Set(items.map((a) => new URL(a.url).hostname.toLowerCase()))],
+      items,
+    }
+  })
+  const feedsFile = path.join(tmp, 'feeds.json')
+  fs.writeFileSync(feedsFile, JSON.stringify(feeds))
+  const server = await startFeedServer()
+  let conditional = true
+  feeds.forEach((f, i) => {
+    const body = rss(f.items.map((a) => toEntry(a)))
+    server.route(`/feed/${i}.xml`, (req, res) => {
+      const etag = `"feed-${i}"`
+      if (conditional && req.headers['if-none-match'] === etag) return void res.writeHead(304).end()
+      res.writeHead(200, { 'content-type': 'application/rss+xml; charset=utf-8', etag }).end(body)
+    })
+  })
+  server.route('/control/ignore-validators', (_req, res) => {
+    conditional = false
+    res.writeHead(204).end()
+  })
+  // A copy: the measured database is never changed.
+  const db = path.join(tmp, 'scale.db')
+  fs.copyFileSync(database, db)
+  const out = path.join(tmp, 'scale.json')
+  const proc = spawn(process.execPath, [...process.execArgv, here, feedsFile, out, server.base], {
+    env: {
+      ...process.env,
+      BENCH_INGEST_PHASE: 'scale',
+      DATABASE_URI: db,
+      PAYLOAD_SECRET: 'bench-secret',
+      NODE_ENV: 'production',
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  })
+  const code = await new Promise<number | null>((resolve) => proc.on('close', resolve))
+  if (code !== 0) throw new Error(`scale phase exited with ${code}`)
+  const result = JSON.parse(fs.readFileSync(out, 'utf8')) as {
+    posts: number
+    polls: {
+      label: string
+      ms: number
+      cpuMs: number
+      summary: Record<string, number>
+      writes: Record<string, number>
+      sql: { statements: number; rows: number }
+      rowsBefore: Record<string, number>
+      rowsAfter: Record<string, number>
+    }[]
+  }
+  process.stdout.write(
+    `archive scale: ${path.basename(database)} with ${result.posts} posts; ${SOURCES} sources x ${per} new items\n`,
+  )
+  for (const [i, p] of result.polls.entries()) {
+    const content = Object.entries(p.writes).filter(
+      ([k]) => !k.startsWith('sources') && !k.startsWith('payload-'),
+    )
+    const target = i === 0 ? 5000 : 2000
+    process.stdout.write(
+      `${p.label}: ${(p.ms / 1000).toFixed(2)} s ${p.ms < target ? `(< ${target / 1000} s: target met)` : `(TARGET MISSED: ${target / 1000} s or more)`}, ` +
+        `CPU ${(p.cpuMs / 1000).toFixed(2)} s (the process's threads; on a busy machine the wall time is the CPU it got); ` +
+        `created ${p.summary.created}, updated ${p.summary.updated}, unchanged ${p.summary.unchanged}, duplicate ${p.summary.duplicate}, failed ${p.summary.failed}; ` +
+        `SQL statements ${p.sql.statements}, rows returned ${p.sql.rows}; ` +
+        `content writes through the adapter ${content.reduce((n, [, v]) => n + v, 0)}, posts ${p.rowsBefore.posts} -> ${p.rowsAfter.posts}\n`,
+    )
+  }
+  await server.close()
+  fs.rmSync(tmp, { recursive: true, force: true })
+}
+
 const phase = process.env.BENCH_INGEST_PHASE
 const run =
   phase === 'importer'
     ? importerPhase(process.argv[2], process.argv[3])
     : phase === 'ingest'
       ? ingestPhase(process.argv[2], process.argv[3], process.argv[4])
-      : main()
+      : phase === 'scale'
+        ? scalePhase(process.argv[2], process.argv[3], process.argv[4])
+        : process.env.BENCH_DATABASE
+          ? scaleMain(process.env.BENCH_DATABASE)
+          : main()
 run.then(
   () => process.exit(0),
   (err: unknown) => {

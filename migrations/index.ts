@@ -1,6 +1,7 @@
 import * as migration_20261128_154508_initial from './20261128_154508_initial'
 import * as migration_20261128_200000_newsroom_v2 from './20261128_200000_newsroom_v2'
 import * as migration_20261128_205000_provenance_source from './20261128_205000_provenance_source'
+import * as migration_20261128_205000_store_identity from './20261128_205000_store_identity'
 import * as migration_20261128_210000_import_archive from './20261128_210000_import_archive'
 import * as migration_20261128_205000_source_allow_private_network from './20261128_205000_source_allow_private_network'
 
@@ -27,6 +28,11 @@ export const migrations = [
     up: migration_20261128_205000_source_allow_private_network.up,
     down: migration_20261128_205000_source_allow_private_network.down,
     name: '20261128_205000_source_allow_private_network',
+  },
+  {
+    up: migration_20261128_205000_store_identity.up,
+    down: migration_20261128_205000_store_identity.down,
+    name: '20261128_205000_store_identity',
   },
   {
     up: migration_20261128_210000_import_archive.up,

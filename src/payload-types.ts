@@ -136,7 +136,7 @@ export interface Post {
   authors?: (number | Author)[] | null;
   source?: (number | null) | Source;
   /**
-   * The original article's canonical URL.
+   * The original article's URL (an ingested item's link as its feed wrote it).
    */
   sourceUrl?: string | null;
   categories?: (number | Category)[] | null;
@@ -169,6 +169,8 @@ export interface Post {
       | null;
     importedAt?: string | null;
     importRun?: string | null;
+    matchUrl?: string | null;
+    guid?: string | null;
   };
   contentHtml?: string | null;
   /**
@@ -325,6 +327,14 @@ export interface Source {
     intervalMinutes?: number | null;
     arrivesAs?: ('in_review' | 'published') | null;
     defaultCategories?: (number | Category)[] | null;
+    /**
+     * Ingest never unpublishes a post. Sources whose items are published at once update their own posts directly.
+     */
+    publishedChanges?: ('review' | 'keep') | null;
+    /**
+     * Off: an item whose link is not on the source's hostnames, homepage or feed host is refused.
+     */
+    allowForeignHosts?: boolean | null;
     /**
      * The article is extracted from the page with the same reader view as the archive importer.
      */
@@ -669,6 +679,8 @@ export interface PostsSelect<T extends boolean = true> {
         source?: T;
         importedAt?: T;
         importRun?: T;
+        matchUrl?: T;
+        guid?: T;
       };
   contentHtml?: T;
   slug?: T;
@@ -742,6 +754,8 @@ export interface SourcesSelect<T extends boolean = true> {
         intervalMinutes?: T;
         arrivesAs?: T;
         defaultCategories?: T;
+        publishedChanges?: T;
+        allowForeignHosts?: T;
         fetchFullArticle?: T;
         allowPrivateNetwork?: T;
       };

@@ -7,7 +7,7 @@ import { excerptFromHtml } from '../../src/richtext/text'
 /**
  * What a post derives from what an editor (or the importer) gives it, written once: the Posts hooks
  * call these on every save, and the importer calls the same functions when it writes below the Local
- * API (src/importer/sinks), so a rule on posts cannot drift between the two paths.
+ * API (src/store), so a rule on posts cannot drift between the two paths.
  */
 
 /** The prefix of a slug made for a title with no letters or digits. */

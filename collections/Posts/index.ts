@@ -136,16 +136,17 @@ export const Posts: CollectionConfig<'posts'> = {
               label: { en: 'Source', zh: '来源' },
             },
             {
+              // Not unique: items of one feed may share a link (a podcast's homepage). Identity is
+              // the store's (src/store/identity.ts): `provenance.matchUrl` and `provenance.guid`.
               name: 'sourceUrl',
               type: 'text',
-              unique: true,
               index: true,
               label: { en: 'Original URL', zh: '原文网址' },
               ...urlFieldProps('web'),
               admin: {
                 description: {
-                  en: "The original article's canonical URL.",
-                  zh: '原文的规范网址。',
+                  en: "The original article's URL (an ingested item's link as its feed wrote it).",
+                  zh: '原文网址（自动收录的条目保留订阅源所写的链接）。',
                 },
               },
             },
@@ -220,6 +221,21 @@ export const Posts: CollectionConfig<'posts'> = {
               index: true,
               admin: { readOnly: true },
               label: { en: 'Import run', zh: '导入批次' },
+            },
+            {
+              // The link's matching key (src/store/identity.ts matchKey): found by, never shown.
+              name: 'matchUrl',
+              type: 'text',
+              index: true,
+              admin: { readOnly: true },
+              label: { en: 'Matching key of the URL', zh: '网址匹配键' },
+            },
+            {
+              name: 'guid',
+              type: 'text',
+              index: true,
+              admin: { readOnly: true },
+              label: { en: 'Feed item guid', zh: '订阅源条目 guid' },
             },
           ]),
         },

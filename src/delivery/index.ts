@@ -5,11 +5,11 @@ import { feedsRouter, type FeedsOptions } from './feeds'
 import { freshnessOf, writesInThisProcess } from './freshness'
 import { boundGraphQLDocuments, type GraphQLDocumentLimits } from './graphqlBounds'
 import { httpCache, type HttpCacheOptions } from './httpCache'
-import { optimizeDatabase } from './optimizeDatabase'
+import { optimizeDatabase } from '../store/optimizeDatabase'
 import { anonymousRateLimit, type RateLimitOptions } from './rateLimit'
 
 export { deliveryPlugin } from './plugin'
-export { optimizeDatabase } from './optimizeDatabase'
+export { optimizeDatabase } from '../store/optimizeDatabase'
 
 export type DeliveryOptions = {
   /** Payload's REST route. @default payload.config.routes.api */

@@ -7,7 +7,7 @@ import {
   type ArchiveSource,
   type FrontMatter,
 } from '../archive'
-import { EDIT_GRACE_MS } from '../importer/sinks/plan'
+import { EDIT_GRACE_MS } from '../store/plan'
 
 /** What export needs of a post, as read (relations resolved to names). Pure data. */
 export type ExportPost = {

@@ -8,7 +8,7 @@ import type { Payload, PayloadRequest } from 'payload'
 
 import { TransformPool } from './pool'
 import { listArchiveFiles, maxFileBytes } from './read'
-import { chooseSink, type ImportSink, type PostPlan, type SinkKind } from './sinks'
+import { chooseSink, type ImportSink, type PostPlan, type SinkKind } from '../store'
 import type {
   FileOutcome,
   ScanTimes,
@@ -47,7 +47,7 @@ export type ImportReport = {
     skipped: number
     flagged: number
     dryRun: boolean
-    /** The write path of the run (src/importer/sinks). */
+    /** The write path of the run (src/store). */
     sink: SinkKind
     runId: string
     startedAt: string
@@ -78,7 +78,7 @@ export type ImportOptions = {
   signal?: AbortSignal
   /** Write inside this request's transaction (used by the migration). */
   req?: PayloadRequest
-  /** The write path (src/importer/sinks). @default 'sqlite-bulk' on SQLite, else 'local-api' */
+  /** The write path (src/store). @default 'sqlite-bulk' on SQLite, else 'local-api' */
   sink?: Exclude<SinkKind, 'dry-run'>
 }
 
@@ -240,8 +240,15 @@ export const runImport = async (options: ImportOptions): Promise<ImportReport> =
     const ahead = pool.threads ? pool.threads * 8 : 1
     const queue: Job[] = []
     let next = 0
-    const submit = () => {
+    // Posts are looked up by the winners' keys, a chunk at a time ahead of planning (indexed
+    // queries for these URLs only, src/store/lookup.ts).
+    const LOOKUP_CHUNK = 500
+    const submit = async () => {
       while (queue.length < ahead && next < winners.length) {
+        if (next % LOOKUP_CHUNK === 0) {
+          const urls = winners.slice(next, next + LOOKUP_CHUNK).flatMap((w) => w.sourceUrl ?? [])
+          if (urls.length) await sink.lookup({ archiveKeys: urls })
+        }
         const s = winners[next++]
         // One winner per URL: writing the posts before it never changes this one's plan.
         const plan: PostPlan = s.sourceUrl ? sink.plan(s.sourceUrl, s.hash) : { action: 'create' }
@@ -253,7 +260,7 @@ export const runImport = async (options: ImportOptions): Promise<ImportReport> =
         queue.push(job)
       }
     }
-    for (submit(); queue.length && !signal?.aborted; submit()) {
+    for (await submit(); queue.length && !signal?.aborted; await submit()) {
       const job = queue.shift()!
       try {
         rows[job.s.index] = await writeOne(job, sink, profile)

@@ -61,6 +61,46 @@ export const ingestFields: Field[] = [
         label: { en: 'Categories of every item', zh: '每个条目的栏目' },
       },
       {
+        name: 'publishedChanges',
+        type: 'select',
+        defaultValue: 'review',
+        label: {
+          en: 'An item that changes after its post is published or approved',
+          zh: '文章已发布或已批准后条目有变化时',
+        },
+        options: [
+          {
+            value: 'review',
+            label: {
+              en: 'Becomes a draft in review (readers keep the published post)',
+              zh: '成为待审草稿（读者仍看到已发布的版本）',
+            },
+          },
+          { value: 'keep', label: { en: 'Is left out', zh: '不收录' } },
+        ],
+        admin: {
+          description: {
+            en: 'Ingest never unpublishes a post. Sources whose items are published at once update their own posts directly.',
+            zh: '自动收录从不撤下文章。设为立即发布的来源直接更新自己的文章。',
+          },
+        },
+      },
+      {
+        name: 'allowForeignHosts',
+        type: 'checkbox',
+        defaultValue: false,
+        label: {
+          en: 'Accept items that link to other sites (an aggregator)',
+          zh: '接受链接到其他网站的条目（聚合源）',
+        },
+        admin: {
+          description: {
+            en: "Off: an item whose link is not on the source's hostnames, homepage or feed host is refused.",
+            zh: '关闭时，链接不在本来源域名、主页或订阅源主机上的条目会被拒绝。',
+          },
+        },
+      },
+      {
         name: 'fetchFullArticle',
         type: 'checkbox',
         defaultValue: false,

@@ -19,8 +19,9 @@ export type FeedItem = {
   /** The entry's guid/id as written (for the report), else its link. */
   guid?: string
   /**
-   * RSS `guid isPermaLink`: false when the feed says the guid is not a URL of the article (then it is
-   * an identity of its own). Undefined for formats without the notion.
+   * True when `guid` is the item's permalink (an RSS guid without `isPermaLink="false"` that is an
+   * http(s) URL) or no guid was written (`guid` is then the link): the store then identifies the item
+   * by its link alone, else by its guid within its source.
    */
   guidIsPermaLink?: boolean
   /**
@@ -536,6 +537,7 @@ const readAtom = (root: Element, feedUrl: string): Read => {
       el: e,
       item: {
         guid: id ?? link,
+        guidIsPermaLink: !id,
         link,
         title:
           constructText(child(e, core, 'title')) ||
@@ -579,11 +581,14 @@ const readRss = (root: Element, format: 'rss' | 'rdf', feedUrl: string): Read =>
   for (const e of itemEls) {
     const guidEl = child(e, core, 'guid')
     const guid = firstText(guidEl)
-    const guidIsPermaLink = guidEl
-      ? (guidEl.attribs.isPermaLink ?? guidEl.attribs.ispermalink ?? 'true')
-          .trim()
-          .toLowerCase() !== 'false'
-      : undefined
+    const saysPermaLink =
+      (guidEl?.attribs.isPermaLink ?? guidEl?.attribs.ispermalink ?? 'true')
+        .trim()
+        .toLowerCase() !== 'false'
+    // A guid is a permalink only when the feed does not deny it and it is a web address; a guid
+    // like "episode-12" identifies its item within the source even where the feed forgot the
+    // attribute (podcasts whose every item links to the show's home page).
+    const guidIsPermaLink = guid ? saysPermaLink && HTTP.test(guid) : true
     const about = e.attribs['rdf:about']?.trim() || undefined
     const bases = (el: Element | undefined) => [baseOf(el, feedUrl), feedLink, feedUrl]
     const linkEl = child(e, core, 'link')
@@ -594,7 +599,7 @@ const readRss = (root: Element, format: 'rss' | 'rdf', feedUrl: string): Read =>
       absolute(firstText(linkEl), bases(linkEl)) ??
       absolute(atomLink?.attribs.href, bases(atomLink)) ??
       absolute(origLink, []) ??
-      (guid && guidIsPermaLink && HTTP.test(guid) ? guid : undefined) ??
+      (guid && guidIsPermaLink ? guid : undefined) ??
       absolute(about, bases(e))
     const contentEl = child(e, NS.content, 'encoded')
     const atomContent = child(e, NS.atom, 'content')
@@ -679,6 +684,7 @@ const parseJsonFeed = (text: string, feedUrl: string): ParsedFeed => {
     checkItem(
       {
         guid: id ?? link,
+        guidIsPermaLink: !id,
         link,
         title: str(e.title)?.trim() ?? '',
         content: nonEmpty(str(e.content_html)) ?? escapeText(str(e.content_text)),

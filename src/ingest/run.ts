@@ -1,12 +1,12 @@
 import type { Payload, Where } from 'payload'
 
-import { parseFile } from '../importer/parse'
-import { planPost, type ExistingPost as PlannedPost } from '../importer/sinks/plan'
-import { contentHashOf, transform, type PostDraft } from '../importer/transform'
-import { hostOf, normaliseUrl } from '../importer/url'
+import { transformParsed, type PostDraft, type TransformResult } from '../importer/transform'
+import { archiveKey, hostOf, isKnownHost, matchKey, planItem, type PollingSource } from '../store'
+import type { FoundPost } from '../store/lookup'
+import { lookupPosts } from '../store/lookup'
 import { FetchError, fetchUrl, mapLimit, type FetchOptions } from './client'
-import { toArchiveDocument } from './document'
 import { DEFAULT_POLL_MINUTES, POSTS, SOURCES } from './fields'
+import { itemHash, toParsedFile } from './item'
 import { loadItems, type ArrivesAs, type LoadEntry } from './load'
 import { decodeFeed, decodePage, FeedParseError, parseFeedDocument, type FeedItem } from './parse'
 
@@ -86,10 +86,14 @@ type SourceDoc = {
   name: string
   slug?: string | null
   feedUrl?: string | null
+  homepage?: string | null
+  hostnames?: string[] | null
   ingest?: {
     enabled?: boolean | null
     intervalMinutes?: number | null
     arrivesAs?: ArrivesAs | null
+    publishedChanges?: 'review' | 'keep' | null
+    allowForeignHosts?: boolean | null
     defaultCategories?: (number | string | { id: number | string; name?: string })[] | null
     fetchFullArticle?: boolean | null
     allowPrivateNetwork?: boolean | null
@@ -102,30 +106,15 @@ type SourceDoc = {
   } | null
 }
 
-type ExistingPost = {
-  id: number | string
-  slug?: string | null
-  title?: string
-  contentHtml?: string | null
-  publishedAt?: string | null
-  updatedAt?: string
-  provenance?: {
-    contentHash?: string | null
-    importRun?: string | null
-    importedAt?: string | null
-  } | null
-  /** `updatedAt` of its latest version; undefined when it has none. */
-  versionUpdatedAt?: string | null
-}
-
-type Candidate = { row: IngestRow; entry: LoadEntry; hash: string }
+/** An item on its way to the store: its row, what to write, and its key in the source's `seen`. */
+type Candidate = { row: IngestRow; entry: LoadEntry; hash: string; key: string; urlKey: string }
 
 type Polled = {
   source: SourceDoc
   outcome: FeedOutcome
   rows: IngestRow[]
   candidates: Candidate[]
-  /** url -> hash of every item that ended settled (created/updated/unchanged) this poll. */
+  /** identity key -> hash of every item that ended settled (created/updated/unchanged) this poll. */
   seen?: Record<string, string>
   validators?: { etag?: string; lastModified?: string }
   retryAfterMs?: number
@@ -145,34 +134,13 @@ export const backoffMs = (intervalMs: number, streak: number, retryAfterMs?: num
   return retryAfterMs != null ? Math.max(doubled, Math.min(retryAfterMs, 7 * DAY)) : doubled
 }
 
-/**
- * Whether staff touched a post after ingest or the importer last wrote it: the loader stamps
- * `updatedAt` and `provenance.importedAt` with the same instant, so any later `updatedAt`, on the post
- * or on a newer draft version of it, is someone else's save.
- */
-/** The importer's decision for an item whose post may exist (src/importer/sinks/plan.ts). */
-const planFor = (post: ExistingPost | undefined, hash: string) =>
-  planPost(
-    post &&
-      ({
-        id: post.id,
-        slug: post.slug,
-        contentHash: post.provenance?.contentHash,
-        importRun: post.provenance?.importRun,
-        importedAt: post.provenance?.importedAt,
-        updatedAt: post.updatedAt,
-        versionUpdatedAt: post.versionUpdatedAt,
-      } satisfies PlannedPost),
-    hash,
-  )
-
 /** The row reason of a conflict: a post staff edited, in ingest's words, else the importer's. */
 const conflictReason = (plan: { cause: 'foreign' | 'edited'; reason: string }): string =>
   plan.cause === 'edited'
     ? 'the item changed upstream, but staff have edited the post: left as it is'
     : plan.reason
 
-const sameContent = (draft: PostDraft, post: ExistingPost, dated: boolean): boolean =>
+const sameContent = (draft: PostDraft, post: FoundPost, dated: boolean): boolean =>
   draft.title === post.title &&
   draft.contentHtml === (post.contentHtml ?? '') &&
   (!dated ||
@@ -217,12 +185,258 @@ const sourcesToPoll = async (
     limit: 1000,
     pagination: false,
     overrideAccess: true,
-    select: { name: true, slug: true, feedUrl: true, ingest: true, ingestStatus: true },
+    select: {
+      name: true,
+      slug: true,
+      feedUrl: true,
+      homepage: true,
+      hostnames: true,
+      ingest: true,
+      ingestStatus: true,
+    },
     populate: { categories: { name: true } },
   })
   const sources = res.docs as unknown as SourceDoc[]
   const found = new Set(sources.map((s) => s.slug))
   return { sources, missing: (slugs ?? []).filter((s) => !found.has(s)) }
+}
+
+/** An item with its identity, waiting for the store's plan. */
+type Pending = {
+  item: FeedItem
+  link: string
+  file: string
+  /** The item's key in the source's `seen`: its guid when it has one of its own, else its link's. */
+  key: string
+  urlKey: string
+  archiveKey?: string
+  guid?: string
+  hash: string
+  row: IngestRow
+}
+
+/** The hosts a source's items may link to: its hostnames, its homepage's and its feed's. */
+const knownHosts = (source: SourceDoc): string[] =>
+  [...(source.hostnames ?? []), hostOf(source.homepage), hostOf(source.feedUrl)].filter(
+    (h): h is string => !!h,
+  )
+
+/**
+ * Each item's identity (its guid within the source when it is not a permalink, and its link's
+ * keys) and hash; refuses items without a usable link or linking outside the source's hosts (unless
+ * it allows them), reports the second item of one identity in the feed, and settles the items the
+ * source saw exactly so last time.
+ */
+const identifyItems = (
+  source: SourceDoc,
+  items: FeedItem[],
+  previous: Record<string, string>,
+  seen: Record<string, string>,
+  rows: IngestRow[],
+): Pending[] => {
+  const slug = slugOf(source)
+  const hosts = knownHosts(source)
+  const byKey = new Map<string, string>()
+  const pending: Pending[] = []
+  for (const item of items) {
+    const file = `ingest/${slug}/${item.guid ?? item.link ?? item.title}`
+    const link = item.link?.trim()
+    const urlKey = matchKey(link)
+    const row: IngestRow = { file, source: slug, status: 'failed', sourceUrl: link, warnings: [] }
+    if (!link || !urlKey) {
+      row.reason = link
+        ? `no usable article URL: "${link.slice(0, 200)}" is not an http(s) URL`
+        : 'no article URL: the item has no link and no permalink guid'
+      rows.push(row)
+      continue
+    }
+    const host = hostOf(link)!
+    if (!source.ingest?.allowForeignHosts && !isKnownHost(host, hosts)) {
+      rows.push({
+        ...row,
+        reason: `the item links to ${host}, which is not one of the source's hosts (${hosts.join(', ') || 'none'}); add it to the source's hostnames, or let the source accept items that link to other sites`,
+      })
+      continue
+    }
+    const guid =
+      !item.guidIsPermaLink && item.guid && item.guid.trim() && item.guid !== link
+        ? item.guid.trim()
+        : undefined
+    const key = guid ? `guid:${guid}` : urlKey
+    const first = byKey.get(key)
+    if (first) {
+      rows.push({
+        ...row,
+        status: 'duplicate',
+        reason: `the same item as "${first}", which was kept`,
+      })
+      continue
+    }
+    byKey.set(key, file)
+    const hash = itemHash(item, link, source.name)
+    if (previous[key] === hash) {
+      seen[key] = hash
+      rows.push({ ...row, status: 'unchanged' })
+      continue
+    }
+    pending.push({ item, link, file, key, urlKey, archiveKey: archiveKey(link), guid, hash, row })
+  }
+  return pending
+}
+
+/** The posts an item's keys match among those found. */
+const matching = (found: FoundPost[], p: Pending, source: SourceDoc): FoundPost[] =>
+  found.filter(
+    (post) =>
+      post.urlKey === p.urlKey ||
+      (!!p.archiveKey && post.sourceUrl === p.archiveKey) ||
+      (!!p.guid &&
+        post.guid === p.guid &&
+        post.sourceId != null &&
+        String(post.sourceId) === String(source.id)),
+  )
+
+/**
+ * The importer's draft of an item: its article page fetched first when the feed has only a summary
+ * and the source asks for it; the link as the feed wrote it; the source's categories; an undated item
+ * keeps the date its post was first seen with.
+ */
+const draftItem = async (
+  p: Pending,
+  source: SourceDoc,
+  post: FoundPost | undefined,
+  categories: string[],
+  now: Date,
+  fetchOptions: IngestOptions['fetch'],
+): Promise<TransformResult> => {
+  let page: string | undefined
+  if (!p.item.content && source.ingest?.fetchFullArticle) {
+    const res = await fetchUrl(p.link, {
+      ...fetchOptions,
+      // Article pages are what the feed links to: never the source's private-network exception.
+      allowPrivate: fetchOptions?.allowPrivate === true,
+      accept: 'text/html, application/xhtml+xml;q=0.9, */*;q=0.5',
+    })
+    if (res.status === 'ok') page = decodePage(res.body, res.contentType)
+  }
+  const parsed = toParsedFile({
+    item: p.item,
+    file: p.file,
+    url: p.link,
+    outlet: source.name,
+    page,
+    seenAt: now,
+  })
+  const result = transformParsed(parsed, p.hash)
+  if (!result.ok) return result
+  const draft = result.draft
+  // The link exactly as the feed wrote it; the store keeps its matching key beside it.
+  draft.sourceUrl = p.link
+  draft.categories = [...new Set([...draft.categories, ...categories])]
+  if (p.item.published == null && post?.publishedAt)
+    draft.publishedAt = new Date(post.publishedAt).toISOString()
+  return result
+}
+
+/**
+ * Looks up the posts the items may match (indexed queries for exactly their keys), decides each
+ * item by the store's ownership rule (`planItem`, before any page is fetched or transform run), and
+ * turns the items to write into drafts.
+ */
+const planItems = async (
+  payload: Payload,
+  source: SourceDoc,
+  pending: Pending[],
+  rows: IngestRow[],
+  seen: Record<string, string>,
+  now: Date,
+  fetchOptions: IngestOptions['fetch'],
+): Promise<Candidate[]> => {
+  if (pending.length === 0) return []
+  const guids = pending.flatMap((p) => p.guid ?? [])
+  const found = await lookupPosts(
+    payload,
+    {
+      matchKeys: pending.map((p) => p.urlKey),
+      archiveKeys: pending.flatMap((p) => p.archiveKey ?? []),
+      guids: guids.length ? { source: source.id, guids } : undefined,
+    },
+    { withText: true },
+  )
+  const categories = (source.ingest?.defaultCategories ?? [])
+    .map((c) => (typeof c === 'object' ? c.name : undefined))
+    .filter((n): n is string => !!n)
+  const arrivesAs: ArrivesAs = source.ingest?.arrivesAs === 'published' ? 'published' : 'in_review'
+  const polling: PollingSource = {
+    id: source.id,
+    arrivesAs,
+    publishedChanges: source.ingest?.publishedChanges === 'keep' ? 'keep' : 'review',
+  }
+  const candidates: Candidate[] = []
+  for (const p of pending) {
+    // One yield per item, as the importer does per file: the heap stays flat (STACK.md, "Memory").
+    await new Promise<void>((resolve) => setImmediate(resolve))
+    const { row } = p
+    try {
+      const plan = planItem(
+        matching(found, p, source),
+        { guid: p.guid, urlKey: p.urlKey, archiveKey: p.archiveKey },
+        p.hash,
+        polling,
+      )
+      if (plan.action === 'unchanged') {
+        seen[p.key] = p.hash
+        rows.push({ ...row, status: 'unchanged', id: plan.existing.id })
+        continue
+      }
+      if (plan.action === 'conflict' || plan.action === 'duplicate') {
+        rows.push({
+          ...row,
+          status: plan.action,
+          id: plan.existing.id,
+          reason: plan.action === 'conflict' ? conflictReason(plan) : plan.reason,
+        })
+        continue
+      }
+      const post = plan.action === 'update' ? (plan.existing as FoundPost) : undefined
+      const made = await draftItem(p, source, post, categories, now, fetchOptions)
+      if (!made.ok) {
+        rows.push({ ...row, reason: made.reason, warnings: made.warnings })
+        continue
+      }
+      const { draft } = made
+      const base = { ...row, fidelity: draft.fidelity, warnings: draft.warnings }
+      // Already in the archive with the same text (another file, so another hash): never rewritten.
+      if (post && sameContent(draft, post, p.item.published != null)) {
+        seen[p.key] = p.hash
+        rows.push({ ...base, status: 'unchanged', id: post.id })
+        continue
+      }
+      candidates.push({
+        row: base,
+        entry: {
+          draft,
+          arrivesAs,
+          plan,
+          context: { source: source.id, guid: p.guid, matchUrl: p.urlKey, authorsOfSource: true },
+        },
+        hash: p.hash,
+        key: p.key,
+        urlKey: p.urlKey,
+      })
+    } catch (err) {
+      if (!(err instanceof FetchError))
+        payload.logger.error({ err, msg: `ingest: ${p.file} failed` })
+      rows.push({
+        ...row,
+        reason:
+          err instanceof FetchError
+            ? `fetching the article page ${err.details.url}: ${err.message}`
+            : describeError(err),
+      })
+    }
+  }
+  return candidates
 }
 
 /** Fetches, parses and decides one source's items; writes nothing. */
@@ -301,169 +515,8 @@ const pollSource = async (
 
   const previous = status.seen ?? {}
   const seen: Record<string, string> = {}
-  const byUrl = new Map<string, string>()
-  const pending: {
-    item: FeedItem
-    url: string
-    file: string
-    identity: string
-    hash: string
-    row: IngestRow
-  }[] = []
-  for (const item of items) {
-    const file = `ingest/${slug}/${item.guid ?? item.link ?? item.title}`
-    const url = normaliseUrl(item.link)
-    const row: IngestRow = { file, source: slug, status: 'failed', sourceUrl: url, warnings: [] }
-    if (!url || !item.link) {
-      row.reason = item.link
-        ? `no usable article URL: "${item.link.slice(0, 200)}" is not an http(s) URL`
-        : 'no article URL: the item has no link and no permalink guid'
-      rows.push(row)
-      continue
-    }
-    const first = byUrl.get(url)
-    if (first) {
-      rows.push({
-        ...row,
-        status: 'duplicate',
-        reason: `same article URL as "${first}", which was kept`,
-      })
-      continue
-    }
-    byUrl.set(url, file)
-    const identity = toArchiveDocument({ item, url: item.link, outlet: source.name })
-    const hash = contentHashOf(identity)
-    if (previous[url] === hash) {
-      seen[url] = hash
-      rows.push({ ...row, status: 'unchanged' })
-      continue
-    }
-    pending.push({ item, url, file, identity, hash, row })
-  }
-
-  const existing = new Map<string, ExistingPost>()
-  if (pending.length) {
-    const found = await payload.db.find({
-      collection: POSTS,
-      where: { sourceUrl: { in: pending.map((p) => p.url) } },
-      select: {
-        sourceUrl: true,
-        slug: true,
-        title: true,
-        contentHtml: true,
-        publishedAt: true,
-        updatedAt: true,
-        provenance: { contentHash: true, importRun: true, importedAt: true },
-      } as never,
-      limit: pending.length,
-      pagination: false,
-    })
-    const docs = found.docs as (ExistingPost & { sourceUrl?: string })[]
-    // Their latest versions: a post saved (or drafted) since its import is the importer's conflict.
-    const latest = new Map<string, string | null>()
-    if (docs.length) {
-      const versions = await payload.db.findVersions({
-        collection: POSTS,
-        where: { and: [{ parent: { in: docs.map((d) => d.id) } }, { latest: { equals: true } }] },
-        select: { parent: true, updatedAt: true } as never,
-        limit: docs.length,
-        pagination: false,
-      })
-      for (const v of versions.docs as { parent: unknown; updatedAt?: string }[]) {
-        const parent =
-          typeof v.parent === 'object' && v.parent ? (v.parent as { id: unknown }).id : v.parent
-        latest.set(String(parent), v.updatedAt ?? null)
-      }
-    }
-    for (const d of docs) {
-      if (!d.sourceUrl) continue
-      const key = String(d.id)
-      existing.set(d.sourceUrl, {
-        ...d,
-        versionUpdatedAt: latest.has(key) ? (latest.get(key) ?? null) : undefined,
-      })
-    }
-  }
-
-  const categories = (source.ingest?.defaultCategories ?? [])
-    .map((c) => (typeof c === 'object' ? c.name : undefined))
-    .filter((n): n is string => !!n)
-  const arrivesAs: ArrivesAs = source.ingest?.arrivesAs === 'published' ? 'published' : 'in_review'
-  const candidates: Candidate[] = []
-  for (const p of pending) {
-    // One yield per item, as the importer does per file: the heap stays flat (STACK.md, "Memory").
-    await new Promise<void>((resolve) => setImmediate(resolve))
-    const post = existing.get(p.url)
-    const { row } = p
-    try {
-      // The importer's rule, before any page is fetched or transform run.
-      const plan = planFor(post, p.hash)
-      if (plan.action === 'unchanged') {
-        seen[p.url] = p.hash
-        rows.push({ ...row, status: 'unchanged', id: plan.existing.id })
-        continue
-      }
-      if (plan.action === 'conflict') {
-        rows.push({
-          ...row,
-          status: 'conflict',
-          id: plan.existing.id,
-          reason: conflictReason(plan),
-        })
-        continue
-      }
-      let page: string | undefined
-      if (!p.item.content && source.ingest?.fetchFullArticle) {
-        const res = await fetchUrl(p.item.link!, {
-          ...fetchOptions,
-          // Article pages are what the feed links to: never the source's private-network exception.
-          allowPrivate: fetchOptions?.allowPrivate === true,
-          accept: 'text/html, application/xhtml+xml;q=0.9, */*;q=0.5',
-        })
-        if (res.status === 'ok') page = decodePage(res.body, res.contentType)
-      }
-      // A dated item with its full content is its identity document; the others add the page or date.
-      const doc =
-        page == null && p.item.published != null
-          ? p.identity
-          : toArchiveDocument({
-              item: p.item,
-              url: p.item.link!,
-              outlet: source.name,
-              page,
-              seenAt: now,
-            })
-      const result = transform(parseFile(doc, p.file), p.identity)
-      if (!result.ok) {
-        rows.push({ ...row, reason: result.reason, warnings: result.warnings })
-        continue
-      }
-      const draft = result.draft
-      draft.outlet = { name: source.name, host: hostOf(draft.sourceUrl) }
-      draft.categories = [...new Set([...draft.categories, ...categories])]
-      const dated = p.item.published != null
-      // An undated item keeps the date it was first seen with.
-      if (!dated && post?.publishedAt) draft.publishedAt = new Date(post.publishedAt).toISOString()
-      const base = { ...row, fidelity: draft.fidelity, warnings: draft.warnings }
-      // Already in the archive with the same text (another file, so another hash): never rewritten.
-      if (post && sameContent(draft, post, dated)) {
-        seen[p.url] = p.hash
-        rows.push({ ...base, status: 'unchanged', id: post.id })
-        continue
-      }
-      candidates.push({ row: base, entry: { draft, arrivesAs }, hash: p.hash })
-    } catch (err) {
-      if (!(err instanceof FetchError))
-        payload.logger.error({ err, msg: `ingest: ${p.file} failed` })
-      rows.push({
-        ...row,
-        reason:
-          err instanceof FetchError
-            ? `fetching the article page ${err.details.url}: ${err.message}`
-            : describeError(err),
-      })
-    }
-  }
+  const pending = identifyItems(source, items, previous, seen, rows)
+  const candidates = await planItems(payload, source, pending, rows, seen, now, fetchOptions)
   return { source, outcome, rows, candidates, seen, validators }
 }
 
@@ -478,8 +531,9 @@ export const runIngest = async (options: IngestOptions): Promise<IngestReport> =
 
   // Drafts are written in batches as sources finish, so a first poll of many big feeds holds at most
   // about FLUSH_AT drafts in memory; one batch (one loader) on an ordinary run.
-  // One article carried by two sources is one post: the first source to finish keeps it.
-  const claimed = new Map<string, string>()
+  // One article carried by two sources is one post: the first source to finish keeps it (items of
+  // one source that share a link, with guids of their own, are different items).
+  const claimed = new Map<string, { source: string; file: string }>()
   let queue: { polled: Polled; candidate: Candidate }[] = []
   const flush = async () => {
     const batch = queue
@@ -494,12 +548,9 @@ export const runIngest = async (options: IngestOptions): Promise<IngestReport> =
       const o = outcomes[i]
       if (o.status === 'failed') {
         p.rows.push({ ...c.row, status: 'failed', reason: o.reason })
-      } else if (o.status === 'conflict') {
-        // Edited between the poll's look and the write: the sink's plan said no.
-        p.rows.push({ ...c.row, status: 'conflict', id: o.id, reason: o.reason })
       } else {
         p.rows.push({ ...c.row, status: o.status, id: o.id })
-        if (p.seen) p.seen[c.entry.draft.sourceUrl] = c.hash
+        if (p.seen) p.seen[c.key] = c.hash
       }
     })
   }
@@ -527,17 +578,16 @@ export const runIngest = async (options: IngestOptions): Promise<IngestReport> =
       }
     }
     for (const c of p.candidates) {
-      const url = c.entry.draft.sourceUrl
-      const owner = claimed.get(url)
-      if (owner) {
+      const owner = claimed.get(c.urlKey)
+      if (owner && owner.source !== c.row.source) {
         p.rows.push({
           ...c.row,
           status: 'duplicate',
-          reason: `same article URL as "${owner}", which was kept`,
+          reason: `same article URL as "${owner.file}", which was kept`,
         })
         continue
       }
-      claimed.set(url, c.row.file)
+      claimed.set(c.urlKey, { source: c.row.source, file: c.row.file })
       queue.push({ polled: p, candidate: c })
     }
     p.candidates = []

@@ -3,7 +3,7 @@ import { sql } from '@payloadcms/db-sqlite'
 import type { Payload } from 'payload'
 
 import { bootPayload } from '../helpers/payload'
-import { optimizeDatabase } from '../../src/delivery/optimizeDatabase'
+import { optimizeDatabase } from '../../src/store/optimizeDatabase'
 
 let payload: Payload
 beforeAll(async () => {

@@ -1279,6 +1279,123 @@ describe('fields only the system writes', () => {
   }, 600_000)
 })
 
+describe('a hostile feed (issue 19, item 1)', () => {
+  it("generated items that spell another source's article URLs differently never change those posts, whatever the feed's settings", async () => {
+    const { runIngest } = await import('../../src/ingest/run')
+    const { rss, startFeedServer } = await import('../ingest/support')
+    const payload = server.payload
+    const feeds = await startFeedServer()
+    try {
+      const fetch = { allowPrivate: true }
+      const victimLink = 'https://victim.example/news/2026/12/story.html?id=7'
+      feeds.serve(
+        '/victim.xml',
+        rss([
+          {
+            title: 'The real story',
+            link: victimLink,
+            guid: 'victim-1',
+            published: Date.UTC(2026, 11, 1),
+            content: '<p>What the victim wrote.</p>',
+          },
+        ]),
+      )
+      const victimSource = await payload.create({
+        collection: 'sources',
+        data: {
+          name: 'Victim Daily',
+          hostnames: ['victim.example'],
+          feedUrl: `${feeds.base}/victim.xml`,
+          ingest: { enabled: true, arrivesAs: 'published' },
+        } as never,
+        overrideAccess: true,
+      })
+      await runIngest({ payload, sources: [victimSource.slug!], fetch })
+      const staffLink = 'https://victim.example/news/2026/12/by-staff.html'
+      await payload.create({
+        collection: 'posts',
+        data: { title: 'Written by staff', sourceUrl: staffLink, _status: 'draft' },
+        draft: true,
+        overrideAccess: true,
+      })
+      const snapshot = async () =>
+        (
+          await payload.find({
+            collection: 'posts',
+            where: { sourceUrl: { in: [victimLink, staffLink] } },
+            draft: true,
+            depth: 0,
+            overrideAccess: true,
+          })
+        ).docs
+          .map((d) =>
+            JSON.stringify([d.id, d.title, d._status, d.editorialState, d.updatedAt, d.source]),
+          )
+          .sort()
+      const before = await snapshot()
+      expect(before).toHaveLength(2)
+
+      const spelling = fc.constantFrom<(u: string) => string>(
+        (u) => u,
+        (u) => u.replace('https:', 'http:'),
+        (u) => u.replace('victim.example', 'VICTIM.example'),
+        (u) => u.replace('victim.example', 'victim.example:443'),
+        (u) => `${u}${u.includes('?') ? '&' : '?'}utm_source=evil&fbclid=1`,
+        (u) => u.replace('story', '%73tory').replace('by-staff', 'by%2Dstaff'),
+        (u) => `${u}#top`,
+      )
+      let n = 0
+      await fc.assert(
+        fc.asyncProperty(
+          fc.constantFrom(victimLink, staffLink),
+          spelling,
+          fc.constantFrom('published', 'in_review'),
+          fc.constantFrom('review', 'keep'),
+          fc.boolean(),
+          async (target, spell, arrivesAs, publishedChanges, sameGuid) => {
+            const route = `/evil-${++n}.xml`
+            feeds.serve(
+              route,
+              rss([
+                {
+                  title: 'HIJACKED headline',
+                  link: spell(target),
+                  guid: sameGuid ? 'victim-1' : `evil-${n}`,
+                  published: Date.UTC(2026, 11, 2),
+                  author: 'Evil Byline',
+                  content: '<p>HIJACKED</p>',
+                },
+              ]),
+            )
+            const evil = await payload.create({
+              collection: 'sources',
+              data: {
+                name: `Evil ${n}`,
+                feedUrl: `${feeds.base}${route}`,
+                ingest: { enabled: true, arrivesAs, publishedChanges, allowForeignHosts: true },
+              } as never,
+              overrideAccess: true,
+            })
+            const report = await runIngest({ payload, sources: [evil.slug!], fetch })
+            expect(report.rows).toHaveLength(1)
+            expect(['duplicate', 'created']).toContain(report.rows[0].status)
+            expect(await snapshot()).toEqual(before)
+            const after = await payload.findByID({
+              collection: 'sources',
+              id: evil.id,
+              overrideAccess: true,
+            })
+            expect(after.hostnames ?? []).toEqual([])
+          },
+        ),
+        { seed, numRuns: Math.max(10, Math.round(RUNS / 4)) },
+      )
+    } finally {
+      await feeds.close()
+    }
+  })
+})
+
 describe('the server', () => {
   it('answered every request of this suite with a status below 500', () => {
     expect(answers.length).toBeGreaterThan(100)

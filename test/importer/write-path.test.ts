@@ -12,7 +12,7 @@ import { runTrackedImport, STALE_RUN_MS } from '../../src/importer/task'
 import { bootPayload, createUser } from '../helpers/payload'
 
 /**
- * The importer's write path (src/importer/sinks) against what people do between runs: a dry run
+ * The importer's write path (src/store) against what people do between runs: a dry run
  * before a re-import, a writer's own post at an article's URL, an editor's change to an imported
  * post, and a post an interrupted run left without its version.
  */

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url'
 
 import { describe, expect, it } from '@jest/globals'
 
-import { cleanLabel, stripJunk } from '../../src/importer/clean'
+import { cleanLabel, stripJunk } from '../../src/lib/clean'
 import { parseFile } from '../../src/importer/parse'
 import { transform } from '../../src/importer/transform'
 import { toArchiveDocument } from '../../src/ingest/document'

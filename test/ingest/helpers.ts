@@ -3,23 +3,28 @@ import type { Payload } from 'payload'
 
 import { parseFile } from '../../src/importer/parse'
 import { transform, type PostDraft } from '../../src/importer/transform'
-import { normaliseUrl } from '../../src/importer/url'
-import type { Article } from './support'
+import { matchKey, normaliseUrl } from '../../src/store/identity'
+import { articleHosts, type Article } from './support'
 
 let n = 0
 
-/** A source with live ingest switched on; its feed is served from this machine (a private address). */
+/**
+ * A source with live ingest switched on, whose hosts are those of the articles the tests load; its
+ * feed is served from this machine (a private address).
+ */
 export const createSource = async (
   payload: Payload,
   feedUrl: string,
   ingest: Record<string, unknown> = {},
   name = `Wire ${++n}`,
+  hostnames: string[] = [...articleHosts],
 ) =>
   payload.create({
     collection: 'sources',
     data: {
       name,
       feedUrl,
+      hostnames,
       ingest: {
         enabled: true,
         intervalMinutes: 15,
@@ -41,7 +46,12 @@ export const importerDraft = (raw: string, file: string): PostDraft => {
 export const postByUrl = async (payload: Payload, url: string) => {
   const res = await payload.find({
     collection: 'posts',
-    where: { sourceUrl: { equals: normaliseUrl(url) } },
+    where: {
+      or: [
+        { 'provenance.matchUrl': { equals: matchKey(url) } },
+        { sourceUrl: { equals: normaliseUrl(url) } },
+      ],
+    },
     draft: true,
     depth: 0,
     overrideAccess: true,

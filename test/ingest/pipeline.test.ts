@@ -157,7 +157,7 @@ describe('live ingest: feed items become the posts the importer would make', () 
     const [post] = await postByUrl(payload, a.url)
     const editor = await createUser(payload, 'editor')
     // The desk edits a minute later (a save within EDIT_GRACE_MS of the write is the importer's own,
-    // src/importer/sinks/plan.ts). Only Date moves: Payload's timers run as usual.
+    // src/store/plan.ts). Only Date moves: Payload's timers run as usual.
     jest.useFakeTimers({
       now: Date.now() + 60_000,
       doNotFake: [

@@ -75,6 +75,12 @@ export const asArticle = (
 let unpacked: string | undefined
 
 /**
+ * The hosts of every article loaded so far: a test's sources list them as their hostnames (an item
+ * linking outside its source's hosts is refused, src/ingest/run.ts).
+ */
+export const articleHosts = new Set<string>()
+
+/**
  * Real archive posts of one outlet from the corpus sample (unpacked once per test file into a
  * temporary folder), with images and visible text; the bundled examples when the corpus is absent.
  */
@@ -116,6 +122,7 @@ export const loadArticles = (
     const copy = asArticle(dir, a.file, raw)
     if (copy) articles.push(copy)
   }
+  for (const a of articles) articleHosts.add(new URL(a.url).hostname.toLowerCase())
   return {
     articles,
     from,

@@ -7,10 +7,9 @@ import { getTableColumns, is, SQL, sql } from 'drizzle-orm'
 import type { Payload, PayloadRequest } from 'payload'
 import { buildVersionCollectionFields } from 'payload'
 
-import type { Catalog } from './sink'
-
 /**
- * Every use the importer makes of Payload's or drizzle's internals, in one file. What is public
+ * Every use the post store makes of Payload's or drizzle's internals, in one file (besides
+ * ./optimizeDatabase.ts). What is public
  * (`buildVersionCollectionFields`, drizzle's `sql`) is imported;
  * the one private piece (`transformForWrite`, the row layout `upsertRow` uses) is loaded by path and
  * pinned by test/importer/bulk-equivalence.test.ts, which proves the rows written with it equal the
@@ -116,7 +115,6 @@ export const openWriteTransactions = async (payload: Payload): Promise<WriteTran
   }
 }
 
-type Columns = Record<string, unknown>
 type LibsqlClient = { execute: (stmt: { sql: string; args: never }) => Promise<unknown> }
 type DrizzleColumn = {
   name: string
@@ -130,63 +128,85 @@ type DrizzleColumn = {
 /** A value drizzle maps to an SQL expression: the plain insert leaves those to drizzle. */
 class SqlValue extends Error {}
 
-/**
- * The sink's catalogue of what exists, read on SQLite with three plain SELECTs on the adapter's
- * drizzle tables (through `payload.db.find`, page by page, 64k posts took about ten seconds).
- * Undefined on other adapters. test/importer/internals.test.ts pins it against the public path.
- */
-export const readCatalogSqlite = async (payload: Payload): Promise<Catalog | undefined> => {
-  if (!isSqlite(payload)) return undefined
-  const adapter = payload.db as unknown as {
-    drizzle: {
-      select: (cols: Columns) => {
-        from: (t: unknown) => PromiseLike<Row[]> & { where: (w: unknown) => PromiseLike<Row[]> }
-      }
-    }
-    tables: Record<string, Columns>
-    versionsSuffix?: string
+type Columns = Record<string, unknown>
+type Drizzle = {
+  select: (cols: Columns) => {
+    from: (t: unknown) => PromiseLike<Row[]> & { where: (w: unknown) => PromiseLike<Row[]> }
   }
+}
+type TablesAdapter = { drizzle: Drizzle; tables: Record<string, Columns>; versionsSuffix?: string }
+
+const tablesOf = (payload: Payload) => {
+  const adapter = payload.db as unknown as TablesAdapter
   const table = (name: string) => {
     const t = adapter.tables[name]
-    if (!t) throw new Error(`importer: no table "${name}" in the SQLite adapter`)
+    if (!t) throw new Error(`store: no table "${name}" in the SQLite adapter`)
     return t
   }
   const column = (t: Columns, tableName: string, key: string) => {
-    if (!(key in t)) throw new Error(`importer: no column "${key}" in table "${tableName}"`)
+    if (!(key in t)) throw new Error(`store: no column "${key}" in table "${tableName}"`)
     return t[key]
   }
+  const pick = (t: Columns, name: string, keys: Record<string, string>) =>
+    Object.fromEntries(Object.entries(keys).map(([as, key]) => [as, column(t, name, key)]))
+  return { adapter, table, column, pick }
+}
+
+/**
+ * The content hashes of imported posts that have their latest version (./lookup.ts
+ * `knownContentHashes`), on SQLite with two plain SELECTs on the adapter's drizzle tables (through
+ * `payload.db.find`, page by page, 64k posts took about ten seconds). Undefined on other adapters.
+ * test/importer/internals.test.ts pins it against the public path.
+ */
+export const knownHashesSqlite = async (payload: Payload): Promise<Set<string> | undefined> => {
+  if (!isSqlite(payload)) return undefined
+  const { adapter, table, column, pick } = tablesOf(payload)
   const posts = table('posts')
   const versionsName = `_posts${adapter.versionsSuffix ?? '_v'}`
   const versions = table(versionsName)
-  const media = table('media')
-  const pick = (t: Columns, name: string, keys: Record<string, string>) =>
-    Object.fromEntries(Object.entries(keys).map(([as, key]) => [as, column(t, name, key)]))
   const postRows = await adapter.drizzle
-    .select(
-      pick(posts, 'posts', {
-        id: 'id',
-        sourceUrl: 'sourceUrl',
-        slug: 'slug',
-        updatedAt: 'updatedAt',
-        contentHash: 'provenance_contentHash',
-        importRun: 'provenance_importRun',
-        importedAt: 'provenance_importedAt',
-      }),
-    )
+    .select(pick(posts, 'posts', { id: 'id', contentHash: 'provenance_contentHash' }))
     .from(posts)
+    .where(sql`${column(posts, 'posts', 'provenance_contentHash')} is not null`)
   const versionRows = await adapter.drizzle
-    .select(pick(versions, versionsName, { parent: 'parent', updatedAt: 'updatedAt' }))
+    .select(pick(versions, versionsName, { parent: 'parent' }))
     .from(versions)
     .where(sql`${column(versions, versionsName, 'latest')} = 1`)
-  const mediaRows = await adapter.drizzle
+  const withVersion = new Set(versionRows.map((v) => String(v.parent)))
+  const out = new Set<string>()
+  for (const p of postRows) if (withVersion.has(String(p.id))) out.add(String(p.contentHash))
+  return out
+}
+
+/**
+ * Plain columns of every row of a collection's table (`as` -> column key), on SQLite with one plain
+ * SELECT (an archive import reads post slugs, author and category names this way). Undefined on
+ * other adapters.
+ */
+export const readColumnsSqlite = async (
+  payload: Payload,
+  collection: string,
+  keys: Record<string, string>,
+): Promise<Row[] | undefined> => {
+  if (!isSqlite(payload)) return undefined
+  const { adapter, table, pick } = tablesOf(payload)
+  return adapter.drizzle.select(pick(table(collection), collection, keys)).from(table(collection))
+}
+
+/** Media with an external URL (id, URL), on SQLite with one plain SELECT. Undefined elsewhere. */
+export const readMediaSqlite = async (
+  payload: Payload,
+): Promise<{ id: number; externalUrl: string }[] | undefined> => {
+  if (!isSqlite(payload)) return undefined
+  const { adapter, table, column, pick } = tablesOf(payload)
+  const media = table('media')
+  return (await adapter.drizzle
     .select(pick(media, 'media', { id: 'id', externalUrl: 'externalUrl' }))
     .from(media)
-    .where(sql`${column(media, 'media', 'externalUrl')} is not null`)
-  return {
-    posts: postRows as Catalog['posts'],
-    latestVersions: versionRows as Catalog['latestVersions'],
-    media: mediaRows as Catalog['media'],
-  }
+    .where(sql`${column(media, 'media', 'externalUrl')} is not null`)) as {
+    id: number
+    externalUrl: string
+  }[]
 }
 
 /**
@@ -331,7 +351,11 @@ export class SqliteBulkWriter {
     return f
   }
 
-  /** The next id of a table: what SQLite would assign to the next inserted row. */
+  /**
+   * The next id of a table: what SQLite would assign to the next inserted row (`max(id) + 1` read
+   * in the batch's transaction, then counted on). The one place ids are allocated: an adapter with
+   * sequences (PostgreSQL) needs its own allocation here.
+   */
   async allocate(tableName: string): Promise<number> {
     let next = this.nextId.get(tableName)
     if (next == null) {

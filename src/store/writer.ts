@@ -1,19 +1,38 @@
 import type { Payload, PayloadRequest } from 'payload'
 import { createLocalReq } from 'payload'
 
-import { approvalFingerprint, fillCanonicalJson } from '../../../collections/Posts/approval'
-import { uniquePostSlug } from '../../../collections/Posts/derive'
-import { bumpContentEpoch } from '../../delivery/epoch'
-import { firstFreeSlugSync, slugOrFallback } from '../../lib/slug'
-import { isPendingUpload, type LexState } from '../lexical'
-import type { PostDraft } from '../transform'
-import { openWriteTransactions, readCatalogSqlite, type WriteTransactions } from './internals'
+import { approvalFingerprint, fillCanonicalJson } from '../../collections/Posts/approval'
+import { bumpContentEpoch } from '../delivery/epoch'
+import { isPendingUpload, type LexState } from '../importer/lexical'
+import type { PostDraft } from '../importer/transform'
+import { knownContentHashes, lookupPosts, type FoundPost, type PostKeys } from './lookup'
 import { planPost, type ExistingPost, type PostPlan } from './plan'
+import { Related, type Id, type LookupMode, type RelatedCollection } from './related'
+import {
+  knownHashesSqlite,
+  openWriteTransactions,
+  readMediaSqlite,
+  type WriteTransactions,
+} from './sqlite'
 
-export type RelatedCollection = 'media' | 'sources' | 'authors' | 'categories'
+export type { Id, RelatedCollection } from './related'
 export type SinkCollection = 'posts' | RelatedCollection
-export type Id = number | string
 type Row = Record<string, unknown>
+
+/** What a write knows beyond the draft: whose post it is and how it is identified. */
+export type WriteContext = {
+  /** The post's source by id (ingest: the polling source), instead of the draft's outlet by name. */
+  source?: Id
+  /** The item's guid within its source (not a permalink). */
+  guid?: string
+  /**
+   * The link's matching key (./identity.ts `matchKey`), for a post whose link is stored as written
+   * (ingest). An archive post is found by its archive key, its `sourceUrl`, and stores none.
+   */
+  matchUrl?: string
+  /** Bylines match authors of the post's source only (a feed's). @default false */
+  authorsOfSource?: boolean
+}
 
 export type SinkOptions = {
   /** `published`: posts are published and approved by the import; `draft`: drafts. */
@@ -23,121 +42,46 @@ export type SinkOptions = {
   runId: string
   /** Posts per transaction. @default 200 */
   batchSize?: number
+  /**
+   * How what exists besides posts is found (./related.ts): `archive` reads the matched columns once
+   * (an import of a whole archive), `keyed` asks per key (a poll). @default 'archive'
+   */
+  lookup?: LookupMode
   /** Write inside this request's transaction (a migration's) instead of batched own ones. */
   req?: PayloadRequest
 }
 
-/** What the import writes through: chosen once per run (see ./index.ts). */
+/** The store's write path for one run: chosen once (see ./index.ts). */
 export interface ImportSink {
   readonly kind: 'local-api' | 'adapter' | 'sqlite-bulk' | 'dry-run'
   /** Ids of the docs this run created, per collection (what a rollback of the run removes). */
   readonly created: Record<SinkCollection, Id[]>
-  /** Reads what exists (one query per collection). */
+  /** Gets ready: in archive mode, reads the matched columns of media, names and slugs once. */
   prepare(): Promise<void>
   /**
    * Content hashes of the posts that need nothing from a file with the same hash (every imported post
-   * that has its version): such a file is read and parsed, never transformed.
+   * that has its version): such a file is read and parsed, never transformed. Archive mode only.
    */
   knownHashes(): Set<string>
-  /** What a write of this file would do (./plan.ts). */
+  /** The posts these keys match (indexed queries, only those rows); `plan` then knows them. */
+  lookup(keys: PostKeys, options?: { withText?: boolean }): Promise<FoundPost[]>
+  /** Finds what these drafts refer to in as few queries as it can (keyed mode: their media). */
+  prefetch(drafts: PostDraft[]): Promise<void>
+  /** The importer's plan for a file whose archive key was looked up (./plan.ts). */
   plan(sourceUrl: string, contentHash: string): PostPlan
   /**
    * Writes one post as planned (`create` or `update`), with its media, authors, source, categories.
    * Takes the draft over: its content's image URLs become media ids.
    */
-  write(draft: PostDraft, plan: PostPlan & { action: 'create' | 'update' }): Promise<{ id?: Id }>
+  write(
+    draft: PostDraft,
+    plan: PostPlan & { action: 'create' | 'update' },
+    context?: WriteContext,
+  ): Promise<{ id?: Id }>
   /** Commits what is written; the run is complete. */
   finish(): Promise<void>
   /** Drops the open batch. */
   rollback(): Promise<void>
-}
-
-const PAGE = 5000
-
-/** What the sink reads of what exists (posts, their latest versions, media by URL). */
-export type Catalog = {
-  posts: {
-    id: Id
-    sourceUrl?: string | null
-    slug?: string | null
-    updatedAt?: string | null
-    contentHash?: string | null
-    importRun?: string | null
-    importedAt?: string | null
-  }[]
-  latestVersions: { parent: Id; updatedAt?: string | null }[]
-  media: { id: Id; externalUrl?: string | null }[]
-}
-
-/** Reads every doc of a collection with a few fields, page by page, at the adapter level. */
-const readAll = async <T>(
-  payload: Payload,
-  collection: SinkCollection,
-  select: Row,
-  where: Row = {},
-  versions = false,
-): Promise<T[]> => {
-  const out: T[] = []
-  for (let page = 1; ; page++) {
-    const args = {
-      collection,
-      limit: PAGE,
-      page,
-      pagination: true,
-      select: select as never,
-      sort: 'id',
-      where: where as never,
-    }
-    const res = versions ? await payload.db.findVersions(args) : await payload.db.find(args)
-    out.push(...(res.docs as T[]))
-    if (!res.hasNextPage) break
-  }
-  return out
-}
-
-/** What exists, through the adapter's public API (any adapter). */
-export const readCatalogViaAdapter = async (payload: Payload): Promise<Catalog> => {
-  const posts = await readAll<{
-    id: Id
-    sourceUrl?: string
-    slug?: string
-    updatedAt?: string
-    provenance?: { contentHash?: string; importRun?: string; importedAt?: string }
-  }>(payload, 'posts', {
-    sourceUrl: true,
-    slug: true,
-    updatedAt: true,
-    provenance: { contentHash: true, importRun: true, importedAt: true },
-  })
-  const versions = await readAll<{ parent: Id | { id: Id }; updatedAt?: string }>(
-    payload,
-    'posts',
-    { parent: true, updatedAt: true },
-    { latest: { equals: true } },
-    true,
-  )
-  const media = await readAll<{ id: Id; externalUrl?: string }>(
-    payload,
-    'media',
-    { externalUrl: true },
-    { externalUrl: { exists: true } },
-  )
-  return {
-    posts: posts.map((p) => ({
-      id: p.id,
-      sourceUrl: p.sourceUrl,
-      slug: p.slug,
-      updatedAt: p.updatedAt,
-      contentHash: p.provenance?.contentHash,
-      importRun: p.provenance?.importRun,
-      importedAt: p.provenance?.importedAt,
-    })),
-    latestVersions: versions.map((v) => ({
-      parent: typeof v.parent === 'object' && v.parent ? v.parent.id : v.parent,
-      updatedAt: v.updatedAt,
-    })),
-    media,
-  }
 }
 
 /**
@@ -148,18 +92,10 @@ export const readCatalogViaAdapter = async (payload: Payload): Promise<Catalog> 
  */
 export abstract class StoreSink implements ImportSink {
   abstract readonly kind: ImportSink['kind']
+  /** Posts looked up in the run, by archive key (`sourceUrl`), kept up to date by its writes. */
   protected readonly posts = new Map<string, ExistingPost>()
-  private readonly postSlugs = new Set<string>()
-  private readonly media = new Map<string, Id>()
-  private readonly sources = new Map<string, { id: Id; hostnames: string[] }>()
-  private readonly sourceHostsDirty = new Set<string>()
-  private readonly authors = new Map<string, Id>()
-  private readonly categories = new Map<string, Id>()
-  private readonly otherSlugs = {
-    sources: new Set<string>(),
-    authors: new Set<string>(),
-    categories: new Set<string>(),
-  }
+  private hashes = new Set<string>()
+  protected readonly related: Related
   protected req!: PayloadRequest
   private transactions?: WriteTransactions
   private transactionId: number | string | null = null
@@ -184,7 +120,15 @@ export abstract class StoreSink implements ImportSink {
   constructor(
     protected readonly payload: Payload,
     protected readonly options: SinkOptions,
-  ) {}
+  ) {
+    this.related = new Related(
+      payload,
+      options.lookup ?? 'archive',
+      (collection, data) => this.create(collection, data),
+      (fn) => this.undo.push(fn),
+      () => (this.batchOpen ? this.req : undefined),
+    )
+  }
 
   /** Stores a new media / source / author / category doc; returns its id. */
   protected abstract insert(collection: RelatedCollection, data: Row): Promise<Id>
@@ -192,6 +136,8 @@ export abstract class StoreSink implements ImportSink {
   protected abstract insertPost(data: Row): Promise<Id | undefined>
   /** Stores a new state of a post and a version of it. */
   protected abstract updatePost(id: Id, data: Row): Promise<void>
+  /** Stores a draft version of a post, leaving the post (what readers see) as it is. */
+  protected abstract saveDraftVersion(id: Id, data: Row): Promise<void>
   /** Stores the hostnames a source gained during the run. */
   protected abstract updateSourceHosts(id: Id, hostnames: string[]): Promise<void>
   /** Writes what the subclass buffered, inside the open transaction. */
@@ -200,67 +146,45 @@ export abstract class StoreSink implements ImportSink {
   protected discard(): void {}
 
   async prepare() {
-    // SQLite: three plain SELECTs; through the adapter's `find`, 64k posts took about ten seconds.
-    const { posts, latestVersions, media } =
-      (await readCatalogSqlite(this.payload)) ?? (await readCatalogViaAdapter(this.payload))
-    const latest = new Map<string, string | null | undefined>()
-    for (const v of latestVersions) latest.set(String(v.parent), v.updatedAt ?? null)
-    for (const p of posts) {
-      if (p.slug) this.postSlugs.add(p.slug)
-      if (!p.sourceUrl) continue
-      this.posts.set(p.sourceUrl, {
-        id: p.id,
-        slug: p.slug,
-        contentHash: p.contentHash,
-        importRun: p.importRun,
-        importedAt: p.importedAt,
-        updatedAt: p.updatedAt,
-        versionUpdatedAt: latest.has(String(p.id)) ? (latest.get(String(p.id)) ?? null) : undefined,
-      })
-    }
-    for (const m of media) if (m.externalUrl) this.media.set(m.externalUrl, m.id)
-    for (const s of await readAll<{
-      id: Id
-      name: string
-      slug?: string
-      hostnames?: string[]
-    }>(this.payload, 'sources', { name: true, slug: true, hostnames: true })) {
-      this.sources.set(s.name, { id: s.id, hostnames: s.hostnames ?? [] })
-      if (s.slug) this.otherSlugs.sources.add(s.slug)
-    }
-    for (const a of await readAll<{ id: Id; name: string; slug?: string }>(
-      this.payload,
-      'authors',
-      {
-        name: true,
-        slug: true,
-      },
-    )) {
-      this.authors.set(a.name, a.id)
-      if (a.slug) this.otherSlugs.authors.add(a.slug)
-    }
-    for (const c of await readAll<{ id: Id; name: string; slug?: string }>(
-      this.payload,
-      'categories',
-      {
-        name: true,
-        slug: true,
-      },
-    )) {
-      this.categories.set(c.name, c.id)
-      if (c.slug) this.otherSlugs.categories.add(c.slug)
-    }
+    if ((this.options.lookup ?? 'archive') !== 'archive') return
+    // SQLite: plain SELECTs; through the adapter's `find`, page by page, 64k posts took about 10 s.
+    this.hashes =
+      (await knownHashesSqlite(this.payload)) ?? (await knownContentHashes(this.payload))
+    await this.related.preload(
+      async () =>
+        (await readMediaSqlite(this.payload)) ??
+        (
+          await this.payload.db.find({
+            collection: 'media',
+            where: { externalUrl: { exists: true } },
+            select: { externalUrl: true } as never,
+            limit: 0,
+            pagination: false,
+          })
+        ).docs.map((d) => d as unknown as { id: Id; externalUrl?: string }),
+    )
   }
 
   knownHashes(): Set<string> {
-    const out = new Set<string>()
-    for (const p of this.posts.values())
-      if (p.contentHash && p.versionUpdatedAt !== undefined) out.add(p.contentHash)
-    return out
+    return this.hashes
+  }
+
+  async lookup(keys: PostKeys, options: { withText?: boolean } = {}): Promise<FoundPost[]> {
+    const found = await lookupPosts(this.payload, keys, {
+      req: this.batchOpen ? this.req : undefined,
+      withText: options.withText,
+    })
+    for (const p of found)
+      if (p.sourceUrl && !this.posts.has(p.sourceUrl)) this.posts.set(p.sourceUrl, p)
+    return found
   }
 
   plan(sourceUrl: string, contentHash: string): PostPlan {
     return planPost(this.posts.get(sourceUrl), contentHash)
+  }
+
+  async prefetch(drafts: PostDraft[]): Promise<void> {
+    await this.related.prefetchMedia(drafts.flatMap((d) => d.images))
   }
 
   /**
@@ -327,23 +251,11 @@ export abstract class StoreSink implements ImportSink {
     }
   }
 
-  private uniqueSlug(name: string, prefix: string, taken: Set<string>): string {
-    const slug = firstFreeSlugSync(slugOrFallback(name, prefix), (c) => taken.has(c))
-    taken.add(slug)
-    this.undo.push(() => taken.delete(slug))
-    return slug
-  }
-
-  /** Records a doc made in the open batch, to be forgotten if the batch is rolled back. */
-  private remember<V>(map: Map<string, V>, key: string, value: V) {
-    map.set(key, value)
-    this.undo.push(() => map.delete(key))
-  }
-
   protected now(): string {
     return new Date().toISOString()
   }
 
+  /** Creates a doc a post refers to, in the open batch (./related.ts decides when). */
   private async create(collection: RelatedCollection, data: Row): Promise<Id> {
     const now = this.now()
     const id = await this.insert(collection, { ...data, createdAt: now, updatedAt: now })
@@ -352,53 +264,6 @@ export abstract class StoreSink implements ImportSink {
       const list = this.created[collection]
       list.splice(list.lastIndexOf(id), 1)
     })
-    return id
-  }
-
-  private async mediaId(url: string): Promise<Id> {
-    const known = this.media.get(url)
-    if (known != null) return known
-    const id = await this.create('media', { externalUrl: url })
-    this.remember(this.media, url, id)
-    return id
-  }
-
-  private async sourceId(outlet: NonNullable<PostDraft['outlet']>): Promise<Id> {
-    const known = this.sources.get(outlet.name)
-    if (known) {
-      if (outlet.host && !known.hostnames.includes(outlet.host)) {
-        known.hostnames = [...known.hostnames, outlet.host]
-        this.sourceHostsDirty.add(outlet.name)
-      }
-      return known.id
-    }
-    const slug = this.uniqueSlug(outlet.name, 'source', this.otherSlugs.sources)
-    const hostnames = outlet.host ? [outlet.host] : []
-    const id = await this.create('sources', {
-      name: outlet.name,
-      slug,
-      hostnames,
-      homepage: outlet.host ? `https://${outlet.host}/` : undefined,
-    })
-    this.remember(this.sources, outlet.name, { id, hostnames })
-    return id
-  }
-
-  private async authorId(name: string, outlet?: Id): Promise<Id> {
-    const known = this.authors.get(name)
-    if (known != null) return known
-    const slug = this.uniqueSlug(name, 'author', this.otherSlugs.authors)
-    const id = await this.create('authors', { name, slug, outlet })
-    this.remember(this.authors, name, id)
-    return id
-  }
-
-  private async categoryId(name: string): Promise<Id> {
-    const known = this.categories.get(name)
-    if (known != null) return known
-    const slug = this.uniqueSlug(name, 'category', this.otherSlugs.categories)
-    const id = await this.create('categories', { name, slug })
-    this.remember(this.categories, name, id)
     return id
   }
 
@@ -411,7 +276,7 @@ export abstract class StoreSink implements ImportSink {
     const visit = async (node: { type?: string; value?: unknown; children?: unknown[] }) => {
       if (isPendingUpload(node)) {
         const url = node.value as string
-        node.value = await this.mediaId(url)
+        node.value = await this.related.mediaId(url)
         linked.push({ url, id: node.value as Id })
       }
       for (const c of node.children ?? []) await visit(c as typeof node)
@@ -436,18 +301,24 @@ export abstract class StoreSink implements ImportSink {
   async write(
     draft: PostDraft,
     plan: PostPlan & { action: 'create' | 'update' },
+    context: WriteContext = {},
   ): Promise<{ id?: Id }> {
     if (!this.batchOpen) await this.begin()
     // The draft is the sink's from here on (read back from the spill for this write): no copy.
     const content = draft.content
     const linked = await this.linkMedia(content)
-    const source = draft.outlet ? await this.sourceId(draft.outlet) : undefined
+    const source =
+      context.source ?? (draft.outlet ? await this.related.sourceId(draft.outlet) : undefined)
     const authors: Id[] = []
-    for (const a of draft.authors) authors.push(await this.authorId(a, source))
+    for (const a of draft.authors)
+      authors.push(await this.related.authorId(a, source, context.authorsOfSource ?? false))
     const categories: Id[] = []
-    for (const c of draft.categories) categories.push(await this.categoryId(c))
+    for (const c of draft.categories) categories.push(await this.related.categoryId(c))
     const now = this.now()
-    const status = this.options.status
+    // A change to a published or approved post that goes back to review (./plan.ts planItem): a
+    // draft version in review; the post readers see stays as it is.
+    const forReview = plan.action === 'update' && !!plan.asDraftForReview
+    const status = forReview ? 'draft' : this.options.status
     const data: Row = {
       title: draft.title,
       content,
@@ -460,16 +331,24 @@ export abstract class StoreSink implements ImportSink {
       categories,
       tags: draft.tags,
       publishedAt: draft.publishedAt ?? null,
-      editorialState: status === 'published' ? 'approved' : (this.options.draftState ?? 'draft'),
+      editorialState: forReview
+        ? 'in_review'
+        : status === 'published'
+          ? 'approved'
+          : (this.options.draftState ?? 'draft'),
       review: { flagged: draft.flagged, fidelity: draft.fidelity, warnings: draft.warnings },
-      provenance: { ...draft.provenance, importedAt: now, importRun: this.options.runId },
+      provenance: {
+        ...draft.provenance,
+        importedAt: now,
+        importRun: this.options.runId,
+        matchUrl: context.matchUrl ?? null,
+        guid: context.guid ?? null,
+      },
       _status: status,
       updatedAt: now,
     }
     if (plan.action === 'create') {
-      data.slug = uniquePostSlug(draft.title, this.postSlugs)
-      const slug = data.slug as string
-      this.undo.push(() => this.postSlugs.delete(slug))
+      data.slug = await this.related.postSlug(draft.title)
       data.createdAt = now
     } else {
       data.slug = plan.existing.slug
@@ -488,11 +367,15 @@ export abstract class StoreSink implements ImportSink {
     if (plan.action === 'create') {
       id = await this.insertPost(data).catch((err: unknown) => this.failed(err))
       if (id != null) this.created.posts.push(id)
+    } else if (forReview) {
+      id = plan.existing.id
+      await this.saveDraftVersion(id, data).catch((err: unknown) => this.failed(err))
     } else {
       id = plan.existing.id
       await this.updatePost(id, data).catch((err: unknown) => this.failed(err))
     }
     this.posts.set(draft.sourceUrl, {
+      ...(plan.action === 'update' ? plan.existing : {}),
       id: id ?? `(new: ${draft.file})`,
       slug: data.slug as string,
       contentHash: draft.provenance.contentHash,
@@ -514,14 +397,12 @@ export abstract class StoreSink implements ImportSink {
 
   /** Stores hostnames sources gained during the run, then commits. */
   async finish() {
-    if (this.sourceHostsDirty.size && !this.batchOpen) await this.begin()
+    const grown = this.related.grownSources()
+    if (grown.length && !this.batchOpen) await this.begin()
     await this.flush()
-    for (const name of this.sourceHostsDirty) {
-      const s = this.sources.get(name)
-      if (s) await this.updateSourceHosts(s.id, s.hostnames)
-    }
-    if (this.pending > 0 || this.sourceHostsDirty.size > 0) await this.announceChange()
-    this.sourceHostsDirty.clear()
+    for (const s of grown) await this.updateSourceHosts(s.id, s.hostnames)
+    if (this.pending > 0 || grown.length > 0) await this.announceChange()
+    this.related.sourceHostsDirty.clear()
     this.pending = 0
     await this.end(true)
     await this.transactions?.close()

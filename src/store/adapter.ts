@@ -1,6 +1,6 @@
-import type { Id, RelatedCollection } from './sink'
-import { StoreSink } from './sink'
-import { SqliteBulkWriter } from './internals'
+import { SqliteBulkWriter } from './sqlite'
+import type { Id, RelatedCollection } from './writer'
+import { StoreSink } from './writer'
 
 type Row = Record<string, unknown>
 
@@ -46,6 +46,11 @@ export class AdapterSink extends StoreSink {
     await this.version(id, data, (updated as { createdAt?: string })?.createdAt ?? this.now())
   }
 
+  /** The draft version `payload.update({ draft: true })` saves: the post's own row is left alone. */
+  protected async saveDraftVersion(id: Id, data: Row): Promise<void> {
+    await this.version(id, data, this.now())
+  }
+
   /** The version `payload.create`/`update` saves with the doc (`latest: true`; older ones unset). */
   protected async version(id: Id, data: Row, createdAt: string) {
     const now = data.updatedAt as string
@@ -73,7 +78,7 @@ export class AdapterSink extends StoreSink {
 }
 
 /**
- * SQLite: new docs go through `SqliteBulkWriter` (./internals.ts), the same rows laid out by the
+ * SQLite: new docs go through `SqliteBulkWriter` (./sqlite.ts), the same rows laid out by the
  * adapter's own function, buffered and inserted with multi-row INSERTs when a batch commits, inside
  * the batch's transaction. Updates (and any layout the writer does not handle) use the adapter path,
  * after what is buffered.
@@ -126,6 +131,11 @@ export class SqliteBulkSink extends AdapterSink {
     // Adapter-level writes see everything buffered so far (and ids the bulk writer has not used).
     await this.bulk.flush()
     await super.updatePost(id, data)
+  }
+
+  protected override async saveDraftVersion(id: Id, data: Row): Promise<void> {
+    await this.bulk.flush()
+    await super.saveDraftVersion(id, data)
   }
 
   protected override async updateSourceHosts(id: Id, hostnames: string[]): Promise<void> {

@@ -1,5 +1,5 @@
-import type { Id, RelatedCollection } from './sink'
-import { StoreSink } from './sink'
+import type { Id, RelatedCollection } from './writer'
+import { StoreSink } from './writer'
 
 /**
  * The dry run: reads what exists like every sink and decides the same way (./plan.ts), so its report
@@ -22,5 +22,6 @@ export class DryRunSink extends StoreSink {
     return undefined
   }
   protected async updatePost(): Promise<void> {}
+  protected async saveDraftVersion(): Promise<void> {}
   protected async updateSourceHosts(): Promise<void> {}
 }

@@ -2,13 +2,24 @@ import type { Payload } from 'payload'
 
 import { AdapterSink, SqliteBulkSink } from './adapter'
 import { DryRunSink } from './dryRun'
-import { isSqlite } from './internals'
 import { LocalApiSink } from './localApi'
-import type { ImportSink, SinkOptions } from './sink'
+import { isSqlite } from './sqlite'
+import type { ImportSink, SinkOptions } from './writer'
+
+/**
+ * The post store (README.md): the one place that knows a post's identity (./identity.ts), who owns
+ * it and what may be written (./plan.ts), finds posts by key (./lookup.ts) and what they refer to
+ * (./related.ts), and writes them in batches (./writer.ts, one write path per run).
+ */
 
 export type SinkKind = ImportSink['kind']
-export type { ImportSink } from './sink'
-export type { ExistingPost, PostPlan } from './plan'
+export type { ImportSink, SinkOptions, WriteContext } from './writer'
+export type { ExistingPost, ItemPlan, PollingSource, PostPlan } from './plan'
+export type { FoundPost, PostKeys } from './lookup'
+export { planItem, planPost } from './plan'
+export { archiveKey, hostOf, isKnownHost, matchKey, normaliseUrl } from './identity'
+export { isSqlite } from './sqlite'
+export { optimizeDatabase } from './optimizeDatabase'
 
 /**
  * The one write path of a run, chosen once: a dry run reads and writes nothing; otherwise the SQLite

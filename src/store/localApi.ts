@@ -1,5 +1,5 @@
-import type { Id, RelatedCollection } from './sink'
-import { StoreSink } from './sink'
+import type { Id, RelatedCollection } from './writer'
+import { StoreSink } from './writer'
 
 type Row = Record<string, unknown>
 
@@ -37,6 +37,17 @@ export class LocalApiSink extends StoreSink {
       id,
       data: data as never,
       draft: data._status === 'draft',
+      ...this.common,
+    })
+  }
+
+  /** A draft save of a published post stores a version only: readers keep the published post. */
+  protected async saveDraftVersion(id: Id, data: Row): Promise<void> {
+    await this.payload.update({
+      collection: 'posts',
+      id,
+      data: data as never,
+      draft: true,
       ...this.common,
     })
   }
