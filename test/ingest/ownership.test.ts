@@ -270,7 +270,8 @@ describe('ingest ownership and identity: a feed writes only its own source’s p
       id: sourceId,
       data: {
         feedUrl: `${feeds.base}/own.xml`,
-        ingest: { enabled: true, arrivesAs: 'in_review' },
+        // The feed is served from this machine: an admin's per-source exception.
+        ingest: { enabled: true, arrivesAs: 'in_review', allowPrivateNetwork: true },
       } as never,
       overrideAccess: true,
     })
