@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { getPayload, type Payload } from 'payload'
 
 import { createUser } from '../helpers/payload'
+import { scaled, waitFor } from '../helpers/timing'
 import { startChildServer, type ChildServer } from './children'
 import { addTestTasks, BLOCK_ONCE_TASK } from './tasks'
 
@@ -37,17 +38,6 @@ if (mongoBase) {
   )
 }
 
-/** Polls `check` every 200 ms until it returns a value, for at most `ms`. */
-const waitFor = async <T>(what: string, check: () => Promise<T | undefined>, ms = 60_000) => {
-  const deadline = Date.now() + ms
-  for (;;) {
-    const value = await check()
-    if (value !== undefined) return value
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${ms} ms`)
-    await new Promise((resolve) => setTimeout(resolve, 200))
-  }
-}
-
 describe.each(databases)('three servers on %s', (_name, makeDatabase) => {
   const databaseUri = makeDatabase()
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'multi-jobs-files-'))
@@ -67,7 +57,7 @@ describe.each(databases)('three servers on %s', (_name, makeDatabase) => {
     // This process creates (and on SQLite migrates) the database first, and runs no jobs itself.
     payload = await getPayload({ config: addTestTasks(await config), key: `multi-${databaseUri}` })
     servers = await Promise.all([0, 1, 2].map(() => startChildServer(env)))
-  }, 180_000)
+  }, scaled(180_000))
 
   afterAll(async () => {
     await Promise.all(servers.map((s) => s.stop()))
@@ -75,105 +65,115 @@ describe.each(databases)('three servers on %s', (_name, makeDatabase) => {
     if (!databaseUri.startsWith('mongodb'))
       fs.rmSync(path.dirname(databaseUri), { recursive: true, force: true })
     fs.rmSync(tmp, { recursive: true, force: true })
-  }, 60_000)
+  }, scaled(60_000))
 
-  it('run each of 50 publications due at the same instant exactly once', async () => {
-    const editor = await createUser(payload, 'editor')
-    const posts = []
-    for (let i = 0; i < 50; i++) {
-      posts.push(
-        await payload.create({
-          collection: 'posts',
-          data: { title: `同时到点 ${i}`, editorialState: 'approved' },
-          overrideAccess: true,
-        }),
-      )
-    }
-    const due = new Date(Date.now() + 1500)
-    for (const post of posts) {
-      await payload.jobs.queue({
-        task: 'schedulePublish',
-        input: {
-          type: 'publish',
-          doc: { relationTo: 'posts', value: String(post.id) },
-          user: { relationTo: 'users', value: editor.id },
-        } as never,
-        waitUntil: due,
+  it(
+    'run each of 50 publications due at the same instant exactly once',
+    async () => {
+      const editor = await createUser(payload, 'editor')
+      const posts = []
+      for (let i = 0; i < 50; i++) {
+        posts.push(
+          await payload.create({
+            collection: 'posts',
+            data: { title: `同时到点 ${i}`, editorialState: 'approved' },
+            overrideAccess: true,
+          }),
+        )
+      }
+      const due = new Date(Date.now() + 1500)
+      for (const post of posts) {
+        await payload.jobs.queue({
+          task: 'schedulePublish',
+          input: {
+            type: 'publish',
+            doc: { relationTo: 'posts', value: String(post.id) },
+            user: { relationTo: 'users', value: editor.id },
+          } as never,
+          waitUntil: due,
+        })
+      }
+      const ids = posts.map((p) => p.id)
+
+      // Done: no scheduled job left (Payload deletes a job once it completed) and every post published.
+      await waitFor('all 50 published and their jobs gone', async () => {
+        const [left, published] = await Promise.all([
+          payload.count({
+            collection: 'payload-jobs',
+            where: { taskSlug: { equals: 'schedulePublish' } },
+            overrideAccess: true,
+          }),
+          payload.count({
+            collection: 'posts',
+            where: { and: [{ id: { in: ids } }, { _status: { equals: 'published' } }] },
+            overrideAccess: true,
+          }),
+        ])
+        return left.totalDocs === 0 && published.totalDocs === 50 ? true : undefined
       })
-    }
-    const ids = posts.map((p) => p.id)
+      // A second run of a publication would have saved a second published version of its post.
+      const { docs: versions } = await payload.findVersions({
+        collection: 'posts',
+        where: { and: [{ parent: { in: ids } }, { 'version._status': { equals: 'published' } }] },
+        pagination: false,
+        depth: 0,
+        overrideAccess: true,
+      })
+      const perPost = new Map<string, number>()
+      for (const v of versions) {
+        const parent = String(v.parent)
+        perPost.set(parent, (perPost.get(parent) ?? 0) + 1)
+      }
+      expect([...perPost.values()].filter((n) => n !== 1)).toEqual([])
+      expect(perPost.size).toBe(50)
+    },
+    scaled(120_000),
+  )
 
-    // Done: no scheduled job left (Payload deletes a job once it completed) and every post published.
-    await waitFor('all 50 published and their jobs gone', async () => {
-      const [left, published] = await Promise.all([
-        payload.count({
-          collection: 'payload-jobs',
-          where: { taskSlug: { equals: 'schedulePublish' } },
-          overrideAccess: true,
-        }),
-        payload.count({
-          collection: 'posts',
-          where: { and: [{ id: { in: ids } }, { _status: { equals: 'published' } }] },
-          overrideAccess: true,
-        }),
-      ])
-      return left.totalDocs === 0 && published.totalDocs === 50 ? true : undefined
-    })
-    // A second run of a publication would have saved a second published version of its post.
-    const { docs: versions } = await payload.findVersions({
-      collection: 'posts',
-      where: { and: [{ parent: { in: ids } }, { 'version._status': { equals: 'published' } }] },
-      pagination: false,
-      depth: 0,
-      overrideAccess: true,
-    })
-    const perPost = new Map<string, number>()
-    for (const v of versions) {
-      const parent = String(v.parent)
-      perPost.set(parent, (perPost.get(parent) ?? 0) + 1)
-    }
-    expect([...perPost.values()].filter((n) => n !== 1)).toEqual([])
-    expect(perPost.size).toBe(50)
-  }, 120_000)
+  it(
+    'run a job held by a server killed with SIGKILL again on another, once, after its lease',
+    async () => {
+      const marker = path.join(tmp, 'blocked')
+      const job = (await payload.jobs.queue({
+        task: BLOCK_ONCE_TASK,
+        input: { marker },
+      } as never)) as { id: number | string }
+      // The server that claimed it says so, then never finishes it.
+      const holder = await Promise.any(
+        servers.map((s) =>
+          s.waitFor((m) => String(m.blocking) === String(job.id), scaled(30_000)).then(() => s),
+        ),
+      )
+      holder.kill('SIGKILL')
+      await holder.stop()
+      servers = servers.filter((s) => s !== holder)
 
-  it('run a job held by a server killed with SIGKILL again on another, once, after its lease', async () => {
-    const marker = path.join(tmp, 'blocked')
-    const job = (await payload.jobs.queue({
-      task: BLOCK_ONCE_TASK,
-      input: { marker },
-    } as never)) as { id: number | string }
-    // The server that claimed it says so, then never finishes it.
-    const holder = await Promise.any(
-      servers.map((s) =>
-        s.waitFor((m) => String(m.blocking) === String(job.id), 30_000).then(() => s),
-      ),
-    )
-    holder.kill('SIGKILL')
-    await holder.stop()
-    servers = servers.filter((s) => s !== holder)
-
-    await waitFor(
-      'the job run again and completed',
-      async () => {
-        const left = await payload.count({
+      await waitFor(
+        'the job run again and completed',
+        async () => {
+          const left = await payload.count({
+            collection: 'payload-jobs',
+            where: { id: { equals: job.id } },
+            overrideAccess: true,
+          })
+          return left.totalDocs === 0 ? true : undefined
+        },
+        30_000,
+      ).catch(async (err: unknown) => {
+        const state = await payload.db.findOne({
           collection: 'payload-jobs',
           where: { id: { equals: job.id } },
-          overrideAccess: true,
         })
-        return left.totalDocs === 0 ? true : undefined
-      },
-      30_000,
-    ).catch(async (err: unknown) => {
-      const state = await payload.db.findOne({
-        collection: 'payload-jobs',
-        where: { id: { equals: job.id } },
+        const runs = fs.existsSync(`${marker}.runs`)
+          ? fs.readFileSync(`${marker}.runs`, 'utf8')
+          : ''
+        throw new Error(`${String(err)}; the job: ${JSON.stringify(state)}; runs: ${runs}`)
       })
-      const runs = fs.existsSync(`${marker}.runs`) ? fs.readFileSync(`${marker}.runs`, 'utf8') : ''
-      throw new Error(`${String(err)}; the job: ${JSON.stringify(state)}; runs: ${runs}`)
-    })
-    const runs = fs.readFileSync(`${marker}.runs`, 'utf8').trim().split('\n').map(Number)
-    expect(runs).toHaveLength(2)
-    expect(runs[0]).toBe(holder.pid)
-    expect(servers.map((s) => s.pid)).toContain(runs[1])
-  }, 90_000)
+      const runs = fs.readFileSync(`${marker}.runs`, 'utf8').trim().split('\n').map(Number)
+      expect(runs).toHaveLength(2)
+      expect(runs[0]).toBe(holder.pid)
+      expect(servers.map((s) => s.pid)).toContain(runs[1])
+    },
+    scaled(90_000),
+  )
 })

@@ -1,0 +1,37 @@
+import os from 'node:os'
+
+/**
+ * How much slower than a quiet machine this one runs now: `TEST_TIME_SCALE` when set, otherwise the
+ * one-minute load average per core, between 1 and 4. CI machines are shared: a deadline that holds
+ * on a quiet machine fails under load, and a test that fails under load gets ignored. Deadlines
+ * scale; what a test waits for is always a condition, never a sleep.
+ */
+export const timeScale = (): number => {
+  const set = Number(process.env.TEST_TIME_SCALE)
+  if (Number.isFinite(set) && set > 0) return set
+  const perCore = os.loadavg()[0] / Math.max(1, os.availableParallelism())
+  return Math.min(4, Math.max(1, perCore))
+}
+
+/** `ms` on a quiet machine, scaled to this one's load now (`timeScale`). */
+export const scaled = (ms: number): number => Math.round(ms * timeScale())
+
+/**
+ * Polls `check` every `everyMs` until it returns something other than undefined, for at most `ms`
+ * (scaled); throws naming `what` when the deadline passes.
+ */
+export const waitFor = async <T>(
+  what: string,
+  check: () => Promise<T | undefined>,
+  ms = 60_000,
+  everyMs = 200,
+): Promise<T> => {
+  const limit = scaled(ms)
+  const deadline = Date.now() + limit
+  for (;;) {
+    const value = await check()
+    if (value !== undefined) return value
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${limit} ms`)
+    await new Promise((resolve) => setTimeout(resolve, everyMs))
+  }
+}
