@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
 import type { FlattenedField, SanitizedCollectionConfig } from 'payload'
 
+import { scaled } from '../helpers/timing'
 import { startChildServer, type ChildServer } from './childServer'
 
 /**
@@ -78,7 +79,7 @@ beforeAll(async () => {
   await seeding.close()
   server = await startChildServer({ DATABASE_URI: dbFile, RATE_LIMIT_PER_MINUTE: '0' })
   rssBefore = server.rss()
-}, 120_000)
+}, scaled(120_000))
 
 afterAll(async () => {
   await server?.stop()
