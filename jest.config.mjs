@@ -1,10 +1,4 @@
-import os from 'node:os'
-
-/** As `timeScale()` in test/helpers/timing.ts: TEST_TIME_SCALE, else the load per core, 1 to 4. */
-const timeScale =
-  Number(process.env.TEST_TIME_SCALE) > 0
-    ? Number(process.env.TEST_TIME_SCALE)
-    : Math.min(4, Math.max(1, os.loadavg()[0] / Math.max(1, os.availableParallelism())))
+import { timeScale } from './test/setup/timeScale.mjs'
 
 /** Payload is ESM-only: jest runs in native ESM mode (NODE_OPTIONS=--experimental-vm-modules, set by scripts/test.mjs). */
 export default {
@@ -32,8 +26,8 @@ export default {
   testMatch: ['<rootDir>/test/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/test/browser/'],
   setupFiles: ['<rootDir>/test/setup/env.ts'],
-  // A minute on a quiet machine, scaled to a busy one's load (test/helpers/timing.ts says why).
-  testTimeout: Math.round(60_000 * timeScale),
+  // A minute on a quiet machine, scaled to a busy one's load (test/setup/timeScale.mjs).
+  testTimeout: Math.round(60_000 * timeScale()),
   // Each test file boots its own Payload on an in-memory database; two workers fit two cores.
   maxWorkers: 2,
 }

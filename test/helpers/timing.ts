@@ -1,17 +1,13 @@
-import os from 'node:os'
+import { timeScale as loadScale } from '../setup/timeScale.mjs'
 
 /**
  * How much slower than a quiet machine this one runs now: `TEST_TIME_SCALE` when set, otherwise the
- * one-minute load average per core, between 1 and 4. CI machines are shared: a deadline that holds
- * on a quiet machine fails under load, and a test that fails under load gets ignored. Deadlines
- * scale; what a test waits for is always a condition, never a sleep.
+ * one-minute load average per core, between 1 and 4 (test/setup/timeScale.mjs). CI machines are
+ * shared: a deadline that holds on a quiet machine fails under load, and a test that fails under
+ * load gets ignored. Deadlines scale; what a test waits for is always a condition, never a sleep.
+ * Jest's own timeouts are scaled by test/setup/environment.mjs.
  */
-export const timeScale = (): number => {
-  const set = Number(process.env.TEST_TIME_SCALE)
-  if (Number.isFinite(set) && set > 0) return set
-  const perCore = os.loadavg()[0] / Math.max(1, os.availableParallelism())
-  return Math.min(4, Math.max(1, perCore))
-}
+export const timeScale = (): number => loadScale()
 
 /** `ms` on a quiet machine, scaled to this one's load now (`timeScale`). */
 export const scaled = (ms: number): number => Math.round(ms * timeScale())

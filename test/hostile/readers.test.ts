@@ -8,7 +8,6 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
 import type { FlattenedField, SanitizedCollectionConfig } from 'payload'
 
-import { scaled } from '../helpers/timing'
 import { startChildServer, type ChildServer } from './childServer'
 
 /**
@@ -79,7 +78,7 @@ beforeAll(async () => {
   await seeding.close()
   server = await startChildServer({ DATABASE_URI: dbFile, RATE_LIMIT_PER_MINUTE: '0' })
   rssBefore = server.rss()
-}, scaled(120_000))
+}, 120_000)
 
 afterAll(async () => {
   await server?.stop()

@@ -60,67 +60,55 @@ const runServer = (
 }
 
 describe('starting the server', () => {
-  it(
-    'fails fast with a message naming the database when MongoDB is unreachable',
-    async () => {
-      const { exited } = runServer({
-        DATABASE_URI: 'mongodb://127.0.0.1:1/newsroom',
-        PAYLOAD_SECRET: 'x',
-        MONGODB_TIMEOUT_MS: '2000',
-      })
-      const run = await exited
-      expect(run.code).not.toBe(0)
-      // Fast: the 2 s MongoDB timeout, plus loading the modules (scaled to the machine's load).
+  it('fails fast with a message naming the database when MongoDB is unreachable', async () => {
+    const { exited } = runServer({
+      DATABASE_URI: 'mongodb://127.0.0.1:1/newsroom',
+      PAYLOAD_SECRET: 'x',
+      MONGODB_TIMEOUT_MS: '2000',
+    })
+    const run = await exited
+    expect(run.code).not.toBe(0)
+    // Fast: the 2 s MongoDB timeout, plus loading the modules (scaled to the machine's load).
     expect(run.ms).toBeLessThan(scaled(30_000))
-      expect(run.stderr).toMatch(
-        /could not start \(database mongodb:\/\/127\.0\.0\.1:1\/newsroom\).*MongoDB/,
-      )
-    },
-    scaled(60_000),
-  )
+    expect(run.stderr).toMatch(
+      /could not start \(database mongodb:\/\/127\.0\.0\.1:1\/newsroom\).*MongoDB/,
+    )
+  }, 60_000)
 
-  it(
-    'refuses to start in production without PAYLOAD_SECRET, naming the variable',
-    async () => {
-      const { exited } = runServer({ DATABASE_URI: ':memory:', PAYLOAD_SECRET: '' })
-      const run = await exited
-      expect(run.code).not.toBe(0)
-      expect(run.stderr).toContain('PAYLOAD_SECRET is not set')
-    },
-    scaled(60_000),
-  )
+  it('refuses to start in production without PAYLOAD_SECRET, naming the variable', async () => {
+    const { exited } = runServer({ DATABASE_URI: ':memory:', PAYLOAD_SECRET: '' })
+    const run = await exited
+    expect(run.code).not.toBe(0)
+    expect(run.stderr).toContain('PAYLOAD_SECRET is not set')
+  }, 60_000)
 
-  it(
-    'creates and migrates a new SQLite file, importing ARCHIVE_DIR after the schema, serves, and shuts down cleanly on SIGTERM',
-    async () => {
-      const file = path.join(tmp, 'fresh.db')
-      const { child, matched, exited } = runServer(
-        // The import_archive migration writes through the current config: every schema migration
-        // (even those dated after it) must have run first.
-        {
-          DATABASE_URI: file,
-          PAYLOAD_SECRET: 'x',
-          ARCHIVE_DIR: path.join(root, 'examples/archive'),
-        },
-        { until: /ready on (http:\/\/127\.0\.0\.1:\d+)/ },
-      )
-      const url = await Promise.race([
-        matched,
-        exited.then((r) => Promise.reject(new Error(r.stderr + r.stdout))),
-      ])
-      const health = await fetch(`${url}/healthz`)
-      expect(health.status).toBe(200)
-      const posts = await fetch(`${url}/api/posts?limit=1`)
-      expect(posts.status).toBe(200)
-      expect(((await posts.json()) as { totalDocs: number }).totalDocs).toBeGreaterThan(0)
-      expect(fs.existsSync(file)).toBe(true)
-      child.kill('SIGTERM')
-      const run = await exited
-      expect(run.code).toBe(0)
-      expect(run.stdout).toContain('SIGTERM received: shutting down')
-    },
-    scaled(90_000),
-  )
+  it('creates and migrates a new SQLite file, importing ARCHIVE_DIR after the schema, serves, and shuts down cleanly on SIGTERM', async () => {
+    const file = path.join(tmp, 'fresh.db')
+    const { child, matched, exited } = runServer(
+      // The import_archive migration writes through the current config: every schema migration
+      // (even those dated after it) must have run first.
+      {
+        DATABASE_URI: file,
+        PAYLOAD_SECRET: 'x',
+        ARCHIVE_DIR: path.join(root, 'examples/archive'),
+      },
+      { until: /ready on (http:\/\/127\.0\.0\.1:\d+)/ },
+    )
+    const url = await Promise.race([
+      matched,
+      exited.then((r) => Promise.reject(new Error(r.stderr + r.stdout))),
+    ])
+    const health = await fetch(`${url}/healthz`)
+    expect(health.status).toBe(200)
+    const posts = await fetch(`${url}/api/posts?limit=1`)
+    expect(posts.status).toBe(200)
+    expect(((await posts.json()) as { totalDocs: number }).totalDocs).toBeGreaterThan(0)
+    expect(fs.existsSync(file)).toBe(true)
+    child.kill('SIGTERM')
+    const run = await exited
+    expect(run.code).toBe(0)
+    expect(run.stdout).toContain('SIGTERM received: shutting down')
+  }, 90_000)
 })
 
 /** Sends SIGTERM once `point` shows in the output, and resolves with how the process ended. */
@@ -142,63 +130,51 @@ const stopAt = async (
 }
 
 describe('a SIGTERM while the server starts', () => {
-  it(
-    'stops it cleanly (exit 0) while its modules still load',
-    async () => {
-      const run = await stopAt(
-        'src/server.ts',
-        { DATABASE_URI: path.join(tmp, 'loading.db'), PAYLOAD_SECRET: 'x' },
-        /newsroom: starting/,
-      )
-      expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' })
-      expect(run.stdout).toContain('SIGTERM received: shutting down')
-      expect(run.reachedReady).toBe(false)
-    },
-    scaled(60_000),
-  )
+  it('stops it cleanly (exit 0) while its modules still load', async () => {
+    const run = await stopAt(
+      'src/server.ts',
+      { DATABASE_URI: path.join(tmp, 'loading.db'), PAYLOAD_SECRET: 'x' },
+      /newsroom: starting/,
+    )
+    expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' })
+    expect(run.stdout).toContain('SIGTERM received: shutting down')
+    expect(run.reachedReady).toBe(false)
+  }, 60_000)
 
-  it(
-    'stops it cleanly (exit 0) while it migrates and imports ARCHIVE_DIR, and the next start completes the import',
-    async () => {
-      const file = path.join(tmp, 'migrating.db')
-      const env = {
-        DATABASE_URI: file,
-        PAYLOAD_SECRET: 'x',
-        ARCHIVE_DIR: path.join(root, 'examples/archive'),
-      }
-      const run = await stopAt('src/server.ts', env, /Migrating: \S+_import_archive/)
-      expect({ code: run.code, stdout: run.stdout }).toEqual({
-        code: 0,
-        stdout: expect.stringContaining('SIGTERM received: shutting down'),
-      })
-      expect(run.reachedReady).toBe(false)
+  it('stops it cleanly (exit 0) while it migrates and imports ARCHIVE_DIR, and the next start completes the import', async () => {
+    const file = path.join(tmp, 'migrating.db')
+    const env = {
+      DATABASE_URI: file,
+      PAYLOAD_SECRET: 'x',
+      ARCHIVE_DIR: path.join(root, 'examples/archive'),
+    }
+    const run = await stopAt('src/server.ts', env, /Migrating: \S+_import_archive/)
+    expect({ code: run.code, stdout: run.stdout }).toEqual({
+      code: 0,
+      stdout: expect.stringContaining('SIGTERM received: shutting down'),
+    })
+    expect(run.reachedReady).toBe(false)
 
-      const again = runServer(env, { until: /ready on (http:\/\/127\.0\.0\.1:\d+)/ })
-      const url = await Promise.race([
-        again.matched,
-        again.exited.then((r) => Promise.reject(new Error(r.stderr + r.stdout))),
-      ])
-      const posts = await fetch(`${url}/api/posts?limit=1`)
-      expect(((await posts.json()) as { totalDocs: number }).totalDocs).toBeGreaterThan(0)
-      again.child.kill('SIGTERM')
-      expect((await again.exited).code).toBe(0)
-    },
-    scaled(120_000),
-  )
+    const again = runServer(env, { until: /ready on (http:\/\/127\.0\.0\.1:\d+)/ })
+    const url = await Promise.race([
+      again.matched,
+      again.exited.then((r) => Promise.reject(new Error(r.stderr + r.stdout))),
+    ])
+    const posts = await fetch(`${url}/api/posts?limit=1`)
+    expect(((await posts.json()) as { totalDocs: number }).totalDocs).toBeGreaterThan(0)
+    again.child.kill('SIGTERM')
+    expect((await again.exited).code).toBe(0)
+  }, 120_000)
 
-  it(
-    'stops `npm start` cleanly (exit 0) after the server listens, before the examples are seeded',
-    async () => {
-      const run = await stopAt(
-        'scripts/start.ts',
-        { DATABASE_URI: path.join(tmp, 'seeding.db'), PAYLOAD_SECRET: 'x' },
-        /No users yet/,
-      )
-      expect({ code: run.code, stdout: run.stdout }).toEqual({
-        code: 0,
-        stdout: expect.stringContaining('SIGTERM received: shutting down'),
-      })
-    },
-    scaled(60_000),
-  )
+  it('stops `npm start` cleanly (exit 0) after the server listens, before the examples are seeded', async () => {
+    const run = await stopAt(
+      'scripts/start.ts',
+      { DATABASE_URI: path.join(tmp, 'seeding.db'), PAYLOAD_SECRET: 'x' },
+      /No users yet/,
+    )
+    expect({ code: run.code, stdout: run.stdout }).toEqual({
+      code: 0,
+      stdout: expect.stringContaining('SIGTERM received: shutting down'),
+    })
+  }, 60_000)
 })

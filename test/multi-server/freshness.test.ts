@@ -94,14 +94,14 @@ describe.each(databases)('two servers on %s', (_name, makeDatabase) => {
     }
     ;[a, b] = await Promise.all([startChildServer(env), startChildServer(env)])
     editor = await login(a.url, user.email, 'correct horse battery staple')
-  }, scaled(180_000))
+  }, 180_000)
 
   afterAll(async () => {
     await Promise.all([a?.stop(), b?.stop()])
     await payload?.destroy()
     if (!databaseUri.startsWith('mongodb'))
       fs.rmSync(path.dirname(databaseUri), { recursive: true, force: true })
-  }, scaled(60_000))
+  }, 60_000)
 
   it("deliver a publish through one server to the other's readers within the freshness bound", async () => {
     const url = `${b.url}/api/posts?where[slug][equals]=two-servers&depth=0`

@@ -57,7 +57,7 @@ describe.each(databases)('three servers on %s', (_name, makeDatabase) => {
     // This process creates (and on SQLite migrates) the database first, and runs no jobs itself.
     payload = await getPayload({ config: addTestTasks(await config), key: `multi-${databaseUri}` })
     servers = await Promise.all([0, 1, 2].map(() => startChildServer(env)))
-  }, scaled(180_000))
+  }, 180_000)
 
   afterAll(async () => {
     await Promise.all(servers.map((s) => s.stop()))
@@ -65,115 +65,105 @@ describe.each(databases)('three servers on %s', (_name, makeDatabase) => {
     if (!databaseUri.startsWith('mongodb'))
       fs.rmSync(path.dirname(databaseUri), { recursive: true, force: true })
     fs.rmSync(tmp, { recursive: true, force: true })
-  }, scaled(60_000))
+  }, 60_000)
 
-  it(
-    'run each of 50 publications due at the same instant exactly once',
-    async () => {
-      const editor = await createUser(payload, 'editor')
-      const posts = []
-      for (let i = 0; i < 50; i++) {
-        posts.push(
-          await payload.create({
-            collection: 'posts',
-            data: { title: `同时到点 ${i}`, editorialState: 'approved' },
-            overrideAccess: true,
-          }),
-        )
-      }
-      const due = new Date(Date.now() + 1500)
-      for (const post of posts) {
-        await payload.jobs.queue({
-          task: 'schedulePublish',
-          input: {
-            type: 'publish',
-            doc: { relationTo: 'posts', value: String(post.id) },
-            user: { relationTo: 'users', value: editor.id },
-          } as never,
-          waitUntil: due,
-        })
-      }
-      const ids = posts.map((p) => p.id)
-
-      // Done: no scheduled job left (Payload deletes a job once it completed) and every post published.
-      await waitFor('all 50 published and their jobs gone', async () => {
-        const [left, published] = await Promise.all([
-          payload.count({
-            collection: 'payload-jobs',
-            where: { taskSlug: { equals: 'schedulePublish' } },
-            overrideAccess: true,
-          }),
-          payload.count({
-            collection: 'posts',
-            where: { and: [{ id: { in: ids } }, { _status: { equals: 'published' } }] },
-            overrideAccess: true,
-          }),
-        ])
-        return left.totalDocs === 0 && published.totalDocs === 50 ? true : undefined
-      })
-      // A second run of a publication would have saved a second published version of its post.
-      const { docs: versions } = await payload.findVersions({
-        collection: 'posts',
-        where: { and: [{ parent: { in: ids } }, { 'version._status': { equals: 'published' } }] },
-        pagination: false,
-        depth: 0,
-        overrideAccess: true,
-      })
-      const perPost = new Map<string, number>()
-      for (const v of versions) {
-        const parent = String(v.parent)
-        perPost.set(parent, (perPost.get(parent) ?? 0) + 1)
-      }
-      expect([...perPost.values()].filter((n) => n !== 1)).toEqual([])
-      expect(perPost.size).toBe(50)
-    },
-    scaled(120_000),
-  )
-
-  it(
-    'run a job held by a server killed with SIGKILL again on another, once, after its lease',
-    async () => {
-      const marker = path.join(tmp, 'blocked')
-      const job = (await payload.jobs.queue({
-        task: BLOCK_ONCE_TASK,
-        input: { marker },
-      } as never)) as { id: number | string }
-      // The server that claimed it says so, then never finishes it.
-      const holder = await Promise.any(
-        servers.map((s) =>
-          s.waitFor((m) => String(m.blocking) === String(job.id), scaled(30_000)).then(() => s),
-        ),
+  it('run each of 50 publications due at the same instant exactly once', async () => {
+    const editor = await createUser(payload, 'editor')
+    const posts = []
+    for (let i = 0; i < 50; i++) {
+      posts.push(
+        await payload.create({
+          collection: 'posts',
+          data: { title: `同时到点 ${i}`, editorialState: 'approved' },
+          overrideAccess: true,
+        }),
       )
-      holder.kill('SIGKILL')
-      await holder.stop()
-      servers = servers.filter((s) => s !== holder)
+    }
+    const due = new Date(Date.now() + 1500)
+    for (const post of posts) {
+      await payload.jobs.queue({
+        task: 'schedulePublish',
+        input: {
+          type: 'publish',
+          doc: { relationTo: 'posts', value: String(post.id) },
+          user: { relationTo: 'users', value: editor.id },
+        } as never,
+        waitUntil: due,
+      })
+    }
+    const ids = posts.map((p) => p.id)
 
-      await waitFor(
-        'the job run again and completed',
-        async () => {
-          const left = await payload.count({
-            collection: 'payload-jobs',
-            where: { id: { equals: job.id } },
-            overrideAccess: true,
-          })
-          return left.totalDocs === 0 ? true : undefined
-        },
-        30_000,
-      ).catch(async (err: unknown) => {
-        const state = await payload.db.findOne({
+    // Done: no scheduled job left (Payload deletes a job once it completed) and every post published.
+    await waitFor('all 50 published and their jobs gone', async () => {
+      const [left, published] = await Promise.all([
+        payload.count({
+          collection: 'payload-jobs',
+          where: { taskSlug: { equals: 'schedulePublish' } },
+          overrideAccess: true,
+        }),
+        payload.count({
+          collection: 'posts',
+          where: { and: [{ id: { in: ids } }, { _status: { equals: 'published' } }] },
+          overrideAccess: true,
+        }),
+      ])
+      return left.totalDocs === 0 && published.totalDocs === 50 ? true : undefined
+    })
+    // A second run of a publication would have saved a second published version of its post.
+    const { docs: versions } = await payload.findVersions({
+      collection: 'posts',
+      where: { and: [{ parent: { in: ids } }, { 'version._status': { equals: 'published' } }] },
+      pagination: false,
+      depth: 0,
+      overrideAccess: true,
+    })
+    const perPost = new Map<string, number>()
+    for (const v of versions) {
+      const parent = String(v.parent)
+      perPost.set(parent, (perPost.get(parent) ?? 0) + 1)
+    }
+    expect([...perPost.values()].filter((n) => n !== 1)).toEqual([])
+    expect(perPost.size).toBe(50)
+  }, 120_000)
+
+  it('run a job held by a server killed with SIGKILL again on another, once, after its lease', async () => {
+    const marker = path.join(tmp, 'blocked')
+    const job = (await payload.jobs.queue({
+      task: BLOCK_ONCE_TASK,
+      input: { marker },
+    } as never)) as { id: number | string }
+    // The server that claimed it says so, then never finishes it.
+    const holder = await Promise.any(
+      servers.map((s) =>
+        s.waitFor((m) => String(m.blocking) === String(job.id), scaled(30_000)).then(() => s),
+      ),
+    )
+    holder.kill('SIGKILL')
+    await holder.stop()
+    servers = servers.filter((s) => s !== holder)
+
+    await waitFor(
+      'the job run again and completed',
+      async () => {
+        const left = await payload.count({
           collection: 'payload-jobs',
           where: { id: { equals: job.id } },
+          overrideAccess: true,
         })
-        const runs = fs.existsSync(`${marker}.runs`)
-          ? fs.readFileSync(`${marker}.runs`, 'utf8')
-          : ''
-        throw new Error(`${String(err)}; the job: ${JSON.stringify(state)}; runs: ${runs}`)
+        return left.totalDocs === 0 ? true : undefined
+      },
+      30_000,
+    ).catch(async (err: unknown) => {
+      const state = await payload.db.findOne({
+        collection: 'payload-jobs',
+        where: { id: { equals: job.id } },
       })
-      const runs = fs.readFileSync(`${marker}.runs`, 'utf8').trim().split('\n').map(Number)
-      expect(runs).toHaveLength(2)
-      expect(runs[0]).toBe(holder.pid)
-      expect(servers.map((s) => s.pid)).toContain(runs[1])
-    },
-    scaled(90_000),
-  )
+      const runs = fs.existsSync(`${marker}.runs`) ? fs.readFileSync(`${marker}.runs`, 'utf8') : ''
+      throw new Error(`${String(err)}; the job: ${JSON.stringify(state)}; runs: ${runs}`)
+    })
+    const runs = fs.readFileSync(`${marker}.runs`, 'utf8').trim().split('\n').map(Number)
+    expect(runs).toHaveLength(2)
+    expect(runs[0]).toBe(holder.pid)
+    expect(servers.map((s) => s.pid)).toContain(runs[1])
+  }, 90_000)
 })
