@@ -1,3 +1,5 @@
+import { timeScale } from './test/setup/timeScale.mjs'
+
 /** Payload is ESM-only: jest runs in native ESM mode (NODE_OPTIONS=--experimental-vm-modules, set by scripts/test.mjs). */
 export default {
   testEnvironment: '<rootDir>/test/setup/environment.mjs',
@@ -24,7 +26,8 @@ export default {
   testMatch: ['<rootDir>/test/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/test/browser/'],
   setupFiles: ['<rootDir>/test/setup/env.ts'],
-  testTimeout: 60_000,
+  // A minute on a quiet machine, scaled to a busy one's load (test/setup/timeScale.mjs).
+  testTimeout: Math.round(60_000 * timeScale()),
   // Each test file boots its own Payload on an in-memory database; two workers fit two cores.
   maxWorkers: 2,
 }

@@ -1,5 +1,6 @@
 import type { MigrateDownArgs, MigrateUpArgs } from '@payloadcms/db-sqlite'
 
+import { processShutdown } from '../src/http/processGuards'
 import { runImport } from '../src/importer'
 import { resolveArchiveDir } from '../src/importer/task'
 
@@ -18,7 +19,27 @@ export async function up({ payload, req }: MigrateUpArgs): Promise<void> {
   }
   // Resolved like the server's import job: a clear error when ARCHIVE_DIR is not a readable folder.
   const archiveDir = resolveArchiveDir(undefined, dir)
-  const report = await runImport({ payload, dir: archiveDir, runId: MIGRATION_IMPORT_RUN, req })
+  // A SIGTERM while the server starts stops the import, and the process then exits 0 with this
+  // migration not recorded: the next start runs it again, finding what this run stored unchanged.
+  // (A migration that throws makes Payload exit 1.)
+  const shutdown = processShutdown()
+  const report = await runImport({
+    payload,
+    dir: archiveDir,
+    runId: MIGRATION_IMPORT_RUN,
+    req,
+    signal: shutdown?.signal,
+  })
+  if (shutdown?.signal.aborted) {
+    payload.logger.info(
+      'import_archive migration: stopped by the shutdown; the next start resumes it',
+    )
+    await shutdown.abandon(
+      shutdown.signal.reason,
+      (m) => m,
+      () => payload.destroy(),
+    )
+  }
   const s = report.summary
   await payload.create({
     collection: 'import-runs',

@@ -32,34 +32,52 @@ const ensureSecret = (): void => {
 }
 
 const main = async () => {
-  ensureSecret()
-  fs.mkdirSync(path.join(root, 'data'), { recursive: true })
-  const { buildIfNeeded } = await import('./build-if-needed.mjs')
-  buildIfNeeded()
-
-  const { startServer, stopOnSignals } = await import('../src/server')
+  // First of all, before any start-up work: a SIGTERM at any moment (building the admin, migrating,
+  // importing, seeding) stops cleanly with exit 0 (src/http/processGuards.ts).
+  const { installShutdown } = await import('../src/http/processGuards')
+  const shutdown = installShutdown({
+    forceAfterMs: Number(process.env.SHUTDOWN_DRAIN_MS || 5000) + 15_000,
+  })
+  process.stdout.write(`newsroom: starting (pid ${process.pid})\n`)
   const { resolveDatabase } = await import('../src/db')
   const database = resolveDatabase()
-  let running: Awaited<ReturnType<typeof startServer>>
+  let running: Awaited<ReturnType<typeof import('../src/server').startServer>>
   try {
+    ensureSecret()
+    fs.mkdirSync(path.join(root, 'data'), { recursive: true })
+    // No admin served (SERVE_ADMIN=false) or the build skipped on purpose: nothing to build.
+    if (process.env.SERVE_ADMIN !== 'false' && !process.env.SKIP_ADMIN_BUILD) {
+      const { buildIfNeeded } = await import('./build-if-needed.mjs')
+      buildIfNeeded()
+    }
+    shutdown.throwIfStopping()
+    const { startServer } = await import('../src/server')
     // Ready (GET /readyz) only once the first admin and the examples exist.
-    running = await startServer({ ready: false })
+    running = await startServer({ ready: false, signal: shutdown.signal })
   } catch (err) {
-    process.stderr.write(
-      `newsroom: could not start (database ${database.display}): ${err instanceof Error ? err.message : String(err)}\n`,
+    return shutdown.abandon(
+      err,
+      (message) => `newsroom: could not start (database ${database.display}): ${message}`,
     )
-    process.exit(1)
   }
   const { payload, url } = running
+  const { stopOnSignals } = await import('../src/server')
+  stopOnSignals(running, shutdown)
 
-  stopOnSignals(running)
-
-  const { ensureFirstAdmin } = await import('../src/seed/firstAdmin')
-  await ensureFirstAdmin(payload, { url })
-
-  if (process.env.SEED_EXAMPLES !== 'false') {
-    const { seedExampleArchive } = await import('../src/seed/examples')
-    await seedExampleArchive(payload)
+  try {
+    shutdown.throwIfStopping()
+    const { ensureFirstAdmin } = await import('../src/seed/firstAdmin')
+    await ensureFirstAdmin(payload, { url })
+    shutdown.throwIfStopping()
+    if (process.env.SEED_EXAMPLES !== 'false') {
+      const { seedExampleArchive } = await import('../src/seed/examples')
+      await seedExampleArchive(payload)
+      shutdown.throwIfStopping()
+    }
+  } catch (err) {
+    // A stop during the seeding: the shutdown closes the server and exits.
+    if (shutdown.signal.aborted) return
+    throw err
   }
   running.markReady()
   payload.logger.info(

@@ -1,3 +1,5 @@
+// Before the other modules load (seconds): the SIGTERM handling of `tsx src/server.ts`.
+import './http/shutdownFirst'
 import './preload'
 
 import { createServer, type Server } from 'node:http'
@@ -14,8 +16,8 @@ import { withoutSuggestions } from './delivery/graphqlSuggestions'
 import { limitRequestBodies } from './http/bodyLimit'
 import { sameOriginWrites } from './http/csrf'
 import { healthReport, reportFor } from './http/health'
+import { guardProcess, installShutdown, type ProcessShutdown } from './http/processGuards'
 import { securityHeaders } from './http/securityHeaders'
-import { guardProcess } from './http/processGuards'
 import { refuseUnreadableQueries } from './http/queryGuard'
 import { readiness } from './http/readiness'
 import { trustProxyFromEnv } from './http/trustProxy'
@@ -50,6 +52,11 @@ export type ServerOptions = {
    * @default true
    */
   ready?: boolean
+  /**
+   * Aborted when the process is asked to stop while the server starts: start-up gives up at its
+   * next step (throwing the signal's reason) and closes what it opened.
+   */
+  signal?: AbortSignal
 }
 
 export type RunningServer = {
@@ -67,6 +74,15 @@ export type RunningServer = {
 const DRAIN_MS = Number(process.env.SHUTDOWN_DRAIN_MS || 5000)
 
 /**
+ * How long an idle keep-alive connection stays open. Node's 5 s is shorter than what clients and
+ * load balancers assume (undici reuses a socket up to ~4 s after the server's hint, a busy client
+ * later; an AWS load balancer keeps one 60 s): a request sent as the server closes the socket is
+ * reset (ECONNRESET), and a POST is not retried. The server waits longer than its clients instead.
+ * @default 65000 (env HTTP_KEEP_ALIVE_MS)
+ */
+const KEEP_ALIVE_MS = Number(process.env.HTTP_KEEP_ALIVE_MS || 65_000)
+
+/**
  * The newsroom's one long-running process: Payload (REST at /api, GraphQL at /api/graphql) served
  * directly by Express from the live config, the Next.js admin at /admin, health checks, and the jobs
  * crons (so scheduled publishing happens with no traffic at all).
@@ -78,10 +94,22 @@ export const startServer = async (options: ServerOptions = {}): Promise<RunningS
   // Payload caches the instance under the default key; the Next admin's own getPayload() calls then
   // reuse this one instead of booting a second Payload with its own crons.
   const runsJobs = options.jobs ?? true
+  if (options.signal?.aborted) throw options.signal.reason
   const payload = await getPayload({ config, cron: runsJobs })
   // Scheduled publishing and imports: every server may run the jobs crons, each job runs once
-  // (src/jobs/runner.ts).
-  const jobRunner = runsJobs ? await startJobRunner(payload) : undefined
+  // (src/jobs/runner.ts). None is started once a stop was asked.
+  const jobRunner = runsJobs && !options.signal?.aborted ? await startJobRunner(payload) : undefined
+  let closeNext: (() => Promise<void>) | undefined
+  /** Gives up between start-up steps once `options.signal` is aborted, closing what was opened. */
+  const giveUpIfStopping = async () => {
+    if (!options.signal?.aborted) return
+    await closeNext?.()
+    await jobRunner?.stop()
+    await payload.destroy()
+    ;(globalThis as { _payload?: Map<string, unknown> })._payload?.delete('default')
+    throw options.signal.reason
+  }
+  await giveUpIfStopping()
 
   const app = express()
   app.disable('x-powered-by')
@@ -119,6 +147,7 @@ export const startServer = async (options: ServerOptions = {}): Promise<RunningS
 
   if (options.delivery ?? true)
     await mountDelivery(app, payload, { optimize: !resolveDatabase().inMemory })
+  await giveUpIfStopping()
 
   const { GRAPHQL_POST, GRAPHQL_PLAYGROUND_GET } = await import('@payloadcms/next/routes')
   const graphql = GRAPHQL_POST(config)
@@ -156,14 +185,14 @@ export const startServer = async (options: ServerOptions = {}): Promise<RunningS
 
   app.use(previewRouter(payload))
 
-  let closeNext: (() => Promise<void>) | undefined
   if (options.admin ?? process.env.SERVE_ADMIN !== 'false') {
     const { default: next } = await import('next')
     const nextApp = next({ dev: false, dir: root, quiet: true })
+    closeNext = () => nextApp.close()
     await nextApp.prepare()
+    await giveUpIfStopping()
     const handle = nextApp.getRequestHandler()
     app.use((req, res) => handle(req, res))
-    closeNext = () => nextApp.close()
   } else {
     app.use((_req, res) => {
       res
@@ -189,7 +218,11 @@ export const startServer = async (options: ServerOptions = {}): Promise<RunningS
       res.status(refusal ? status : 500).json({ errors: [{ message: 'Internal server error' }] })
   }) as express.ErrorRequestHandler)
 
+  await giveUpIfStopping()
   const server: Server = createServer(app)
+  server.keepAliveTimeout = KEEP_ALIVE_MS
+  // Above the keep-alive timeout, as Node advises: a request's headers may come just before it ends.
+  server.headersTimeout = KEEP_ALIVE_MS + 1000
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(port, host, () => resolve())
@@ -230,42 +263,36 @@ export const startServer = async (options: ServerOptions = {}): Promise<RunningS
 }
 
 const main = async () => {
+  // First of all: a SIGTERM at any moment of start-up stops it cleanly (exit 0).
+  const shutdown = installShutdown({ forceAfterMs: DRAIN_MS + 15_000 })
   const database = resolveDatabase()
   let running: RunningServer
   try {
-    running = await startServer()
+    running = await startServer({ signal: shutdown.signal })
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err)
-    process.stderr.write(`newsroom: could not start (database ${database.display}): ${message}\n`)
-    process.exit(1)
+    return shutdown.abandon(
+      err,
+      (message) => `newsroom: could not start (database ${database.display}): ${message}`,
+    )
   }
+  stopOnSignals(running, shutdown)
   running.payload.logger.info(
     `Newsroom CMS ready on ${running.url} (admin ${running.url}/admin, database ${database.display})`,
   )
-  stopOnSignals(running)
 }
 
 /**
- * The long-running process's exits: SIGTERM and SIGINT drain in-flight requests and exit 0; an
- * unhandled rejection is logged and serving goes on; an uncaught exception drains and exits 1
- * (src/http/processGuards.ts says why).
+ * Hands the running server to the process's shutdown (`installShutdown`, src/http/processGuards.ts):
+ * SIGTERM and SIGINT drain in-flight requests and exit 0; an unhandled rejection is logged and
+ * serving goes on; an uncaught exception drains and exits 1 (processGuards.ts says why).
  */
-export const stopOnSignals = (running: RunningServer): void => {
-  const shutdown = (reason: string, code: number) => {
-    running.payload.logger.info(`${reason}: shutting down`)
-    const force = setTimeout(() => process.exit(1), DRAIN_MS + 5000)
-    force.unref()
-    running
-      .close()
-      .then(() => process.exit(code))
-      .catch((err: unknown) => {
-        running.payload.logger.error({ err, msg: 'Shutdown failed' })
-        process.exit(1)
-      })
-  }
-  process.once('SIGTERM', () => shutdown('SIGTERM received', 0))
-  process.once('SIGINT', () => shutdown('SIGINT received', 0))
-  guardProcess(running.payload, shutdown)
+export const stopOnSignals = (running: RunningServer, shutdown: ProcessShutdown): void => {
+  const { logger } = running.payload
+  shutdown.attach(running.close, {
+    info: (msg) => logger.info(msg),
+    error: (obj) => logger.error(obj),
+  })
+  guardProcess(running.payload, shutdown.stop)
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {

@@ -3,6 +3,7 @@ import type { CollectionConfig, Config, Endpoint, JobsConfig, Payload } from 'pa
 import { cronSecretOrAdmins } from './access'
 import { guardJobsCollection } from './guardJobs'
 import { withJobLeases } from './leases'
+import { fenceScheduledPublishing } from './publishTask'
 import { leaseMsFromEnv, runDueJobs, runnerIdentity } from './runner'
 import { scheduleEndpoint } from './scheduleEndpoint'
 
@@ -130,6 +131,11 @@ export const withScheduledPublishing = (
       },
     },
     endpoints: [...(config.endpoints ?? []), scheduleEndpoint],
+    onInit: async (payload) => {
+      // Before anything (the host's onInit included) can run a job.
+      fenceScheduledPublishing(payload)
+      await config.onInit?.(payload)
+    },
     jobs: {
       ...host,
       tasks: [...(host.tasks ?? [])],

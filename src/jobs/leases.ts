@@ -1,4 +1,8 @@
-import type { CollectionConfig, Field, Payload, Where } from 'payload'
+import { randomBytes } from 'node:crypto'
+
+import type { CollectionConfig, Field, Payload, PayloadRequest, Where } from 'payload'
+
+import { ownsSqliteTransactions, withSqliteWriteLock } from '../lib/sqliteWriteLock'
 
 /** Payload's jobs collection. */
 export const JOBS_COLLECTION = 'payload-jobs'
@@ -6,7 +10,10 @@ export const JOBS_COLLECTION = 'payload-jobs'
 /**
  * Who holds a job and until when. A runner claims a due job by setting both in one conditional
  * update that only one process can win; it renews `leaseUntil` while the job runs and clears both
- * when it is done. A job whose lease ran out (its server died) is claimable again.
+ * when it is done. A job whose lease ran out (its server died, or was too slow to renew) is
+ * claimable again. `claimedBy` names the runner and the claim (`host:pid:id/claim`): each claim
+ * writes a new one, so it is the fencing token a job's effect checks before it commits
+ * (src/jobs/fence.ts).
  */
 export const jobLeaseFields: Field[] = [
   {
@@ -14,7 +21,7 @@ export const jobLeaseFields: Field[] = [
     type: 'text',
     admin: {
       readOnly: true,
-      description: 'The server running this job (host:pid:id), while it runs.',
+      description: 'The server running this job and its claim (host:pid:id/claim), while it runs.',
     },
   },
   {
@@ -64,9 +71,11 @@ const atomic = (payload: Payload) =>
   payload.db.name === 'mongoose' ? undefined : ({ atomic: true } as Record<string, unknown>)
 
 /**
- * Claims job `id` for `holder` until `now + leaseMs`, if it is claimable: true when this call won it.
- * The claim also sets `processing`, so Payload's own runner (which picks `processing: false`) leaves
- * it alone.
+ * Claims job `id` for `holder` until `now + leaseMs`, if it is claimable: the claim (the fencing token
+ * written into `claimedBy`) when this call won it, null otherwise. The claim also sets `processing`,
+ * so Payload's own runner (which picks `processing: false`) leaves it alone. On SQLite it waits for
+ * a fenced effect of this process to commit (src/jobs/fence.ts): it would otherwise join that
+ * effect's transaction on the shared connection.
  */
 export const claimJob = async (
   payload: Payload,
@@ -74,61 +83,77 @@ export const claimJob = async (
   holder: string,
   leaseMs: number,
   now: Date = new Date(),
-): Promise<boolean> => {
-  const claimed = await payload.db.updateOne({
-    collection: JOBS_COLLECTION,
-    where: { and: [{ id: { equals: id } }, claimableJobs(now)] },
-    data: {
-      claimedBy: holder,
-      leaseUntil: new Date(now.getTime() + leaseMs).toISOString(),
-      processing: true,
-      updatedAt: now.toISOString(),
-    },
-    options: atomic(payload),
-  })
-  return Boolean(claimed)
+): Promise<string | null> => {
+  const claim = `${holder}/${randomBytes(6).toString('hex')}`
+  const update = () =>
+    payload.db.updateOne({
+      collection: JOBS_COLLECTION,
+      where: { and: [{ id: { equals: id } }, claimableJobs(now)] },
+      data: {
+        claimedBy: claim,
+        leaseUntil: new Date(now.getTime() + leaseMs).toISOString(),
+        processing: true,
+        updatedAt: now.toISOString(),
+      },
+      options: atomic(payload),
+    })
+  const claimed = ownsSqliteTransactions(payload)
+    ? await withSqliteWriteLock(payload, update)
+    : await update()
+  return claimed ? claim : null
 }
 
-/** One update of job `id` that only `holder`, while it holds the job, can make: whether it matched. */
+/**
+ * One update of job `id` that only the holder of `claim`, while it holds the job, can make: whether
+ * it matched. With `req`, inside that request's transaction.
+ */
 const updateHeldJob = async (
   payload: Payload,
   id: number | string,
-  holder: string,
+  claim: string,
   data: Record<string, unknown>,
+  req?: Partial<PayloadRequest>,
 ): Promise<boolean> =>
   Boolean(
     await payload.db.updateOne({
       collection: JOBS_COLLECTION,
-      where: { and: [{ id: { equals: id } }, { claimedBy: { equals: holder } }] },
+      where: { and: [{ id: { equals: id } }, { claimedBy: { equals: claim } }] },
       data,
+      req,
       options: atomic(payload),
     }),
   )
 
 /**
- * Extends `holder`'s lease on job `id`: false when it no longer holds it (its lease ran out and
- * another server claimed the job, or the job is gone).
+ * Extends the lease of `claim` on job `id`: false when it no longer holds it (its lease ran out and
+ * another server claimed the job, or the job is gone). With `req`, inside that request's
+ * transaction: the fence of a job's effect (src/jobs/fence.ts).
  */
 export const renewJobLease = async (
   payload: Payload,
   id: number | string,
-  holder: string,
+  claim: string,
   leaseMs: number,
   now: Date = new Date(),
+  req?: Partial<PayloadRequest>,
 ): Promise<boolean> =>
-  updateHeldJob(payload, id, holder, {
-    leaseUntil: new Date(now.getTime() + leaseMs).toISOString(),
-  })
+  updateHeldJob(
+    payload,
+    id,
+    claim,
+    { leaseUntil: new Date(now.getTime() + leaseMs).toISOString() },
+    req,
+  )
 
 /**
- * Gives job `id` back after `holder` ran it (a job to retry is then claimable again). The run has
- * ended here, whatever Payload recorded: `processing` goes too, or a run that threw before Payload
- * cleared it would leave the job looking taken for ever.
+ * Gives job `id` back after the holder of `claim` ran it (a job to retry is then claimable again).
+ * The run has ended here, whatever Payload recorded: `processing` goes too, or a run that threw
+ * before Payload cleared it would leave the job looking taken for ever.
  */
 export const releaseJob = async (
   payload: Payload,
   id: number | string,
-  holder: string,
+  claim: string,
 ): Promise<void> => {
-  await updateHeldJob(payload, id, holder, { claimedBy: null, leaseUntil: null, processing: false })
+  await updateHeldJob(payload, id, claim, { claimedBy: null, leaseUntil: null, processing: false })
 }

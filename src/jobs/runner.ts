@@ -33,7 +33,16 @@ export type RunDueJobsOptions = {
   holder: string
   /** How long a claim lasts without renewal (renewed every third of it while the job runs). */
   leaseMs: number
+  /** The clock that decides which jobs are due and whose lease ran out. @default () => new Date() */
+  now?: () => Date
 }
+
+/** Whether the holder of `claim` no longer holds job `id` (another claimed it, or it is gone). */
+const lostJob = async (payload: Payload, id: number | string, claim: string): Promise<boolean> =>
+  !(await payload.db.findOne({
+    collection: JOBS_COLLECTION,
+    where: { and: [{ id: { equals: id } }, { claimedBy: { equals: claim } }] },
+  }))
 
 export type RunDueJobsResult = { claimed: number; failed: number; noJobsRemaining: boolean }
 
@@ -52,8 +61,9 @@ export const runDueJobs = async (
   options: RunDueJobsOptions,
 ): Promise<RunDueJobsResult> => {
   const { holder, leaseMs } = options
+  const clock = options.now ?? (() => new Date())
   const limit = options.limit ?? 10
-  const now = new Date()
+  const now = clock()
   const where = options.allQueues
     ? claimableJobs(now)
     : { and: [claimableJobs(now), { queue: { equals: options.queue ?? 'default' } }] }
@@ -66,11 +76,12 @@ export const runDueJobs = async (
     select: { id: true } as never,
   })
 
-  const held = new Set<number | string>()
+  // Each job this call runs, with its claim (the fencing token its effect checks: src/jobs/fence.ts).
+  const held = new Map<number | string, string>()
   const renew = setInterval(
     () => {
-      for (const id of held) {
-        renewJobLease(payload, id, holder, leaseMs).then(
+      for (const [id, claim] of held) {
+        renewJobLease(payload, id, claim, leaseMs, clock()).then(
           (kept) => {
             if (!kept && held.has(id))
               payload.logger.warn(
@@ -90,8 +101,9 @@ export const runDueJobs = async (
   const runs: Promise<void>[] = []
   try {
     for (const { id } of docs as { id: number | string }[]) {
-      if (!(await claimJob(payload, id, holder, leaseMs))) continue
-      held.add(id)
+      const claim = await claimJob(payload, id, holder, leaseMs, clock())
+      if (!claim) continue
+      held.set(id, claim)
       runs.push(
         payload.jobs
           .runByID({ id, overrideAccess: true })
@@ -104,14 +116,20 @@ export const runDueJobs = async (
               const status = jobStatus?.[String(id)]?.status
               if (status && status !== 'success') failed++
             },
-            (err: unknown) => {
+            async (err: unknown) => {
               failed++
-              payload.logger.error({ err, msg: `Job ${id} failed to run` })
+              // A run that lost the job (src/jobs/fence.ts) wrote nothing; Payload's record of its
+              // failure may then fail too, on a job the other run completed and deleted.
+              if (await lostJob(payload, id, claim))
+                payload.logger.warn(
+                  `Job ${id}: this run's lease ran out and another runner took the job over; this run wrote nothing`,
+                )
+              else payload.logger.error({ err, msg: `Job ${id} failed to run` })
             },
           )
           .finally(() => {
             held.delete(id)
-            return releaseJob(payload, id, holder).catch((err: unknown) =>
+            return releaseJob(payload, id, claim).catch((err: unknown) =>
               payload.logger.error({
                 err,
                 msg: `Job ${id}: could not release the lease (another server may run it once it runs out)`,

@@ -7,6 +7,7 @@ import { getTableColumns, is, SQL, sql } from 'drizzle-orm'
 import type { Payload, PayloadRequest } from 'payload'
 import { buildVersionCollectionFields } from 'payload'
 
+import { acquireSqliteWriteLock } from '../lib/sqliteWriteLock'
 /**
  * Every use the post store makes of Payload's or drizzle's internals, in one file (besides
  * ./optimizeDatabase.ts). What is public
@@ -86,26 +87,55 @@ export const openWriteTransactions = async (payload: Payload): Promise<WriteTran
   // Payload ends a session through these when it owns the transaction; the importer owns these.
   const settled = async () => {}
   let cacheBefore: number | undefined
+  // A job's fenced effect (src/jobs/fence.ts) may want the connection too: one transaction at a time.
+  const held = new Map<string, () => void>()
+  const releaseFor = (id: number | string) => {
+    held.get(String(id))?.()
+    held.delete(String(id))
+  }
   return {
     begin: async () => {
-      if (cacheBefore === undefined) {
-        const rows = (await client.execute('PRAGMA cache_size')) as { rows: unknown[][] }
-        cacheBefore = Number(rows.rows?.[0]?.[0] ?? IMPORT_CACHE_KIB)
-        await client.execute(`PRAGMA cache_size = -${IMPORT_CACHE_KIB}`)
+      const release = await acquireSqliteWriteLock(payload)
+      try {
+        if (cacheBefore === undefined) {
+          const rows = (await client.execute('PRAGMA cache_size')) as { rows: unknown[][] }
+          cacheBefore = Number(rows.rows?.[0]?.[0] ?? IMPORT_CACHE_KIB)
+          await client.execute(`PRAGMA cache_size = -${IMPORT_CACHE_KIB}`)
+        }
+        await client.execute('BEGIN IMMEDIATE')
+      } catch (err) {
+        release()
+        throw err
       }
-      await client.execute('BEGIN IMMEDIATE')
       const id = randomUUID()
+      held.set(id, release)
       adapter.sessions[id] = { db: adapter.drizzle, resolve: settled, reject: settled }
       return id
     },
     commit: async (id) => {
       delete adapter.sessions[String(id)]
-      await client.execute('COMMIT')
+      try {
+        await client.execute('COMMIT')
+      } catch (err) {
+        // Left open, the transaction would take in every later statement of this process.
+        await client
+          .execute('ROLLBACK')
+          .catch((rollbackErr: unknown) =>
+            payload.logger.error({ err: rollbackErr, msg: `import: batch ${id}: rollback failed` }),
+          )
+        throw err
+      } finally {
+        releaseFor(id)
+      }
     },
     rollback: async (id) => {
       delete adapter.sessions[String(id)]
       payload.logger.error({ msg: `import: batch ${id} rolled back` })
-      await client.execute('ROLLBACK')
+      try {
+        await client.execute('ROLLBACK')
+      } finally {
+        releaseFor(id)
+      }
     },
     close: async () => {
       if (cacheBefore === undefined) return

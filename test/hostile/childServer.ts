@@ -2,8 +2,9 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 
+import { scaled } from '../helpers/timing'
+
 const root = path.resolve(import.meta.dirname, '../..')
-const tsx = path.join(root, 'node_modules/.bin/tsx')
 
 export type ChildServer = {
   url: string
@@ -12,18 +13,9 @@ export type ChildServer = {
   output: () => string
   /** The exit code, or undefined while it runs. */
   exited: () => { code: number | null; signal: NodeJS.Signals | null } | undefined
-  /** Resident memory of the Node process serving (tsx runs it as its child), in bytes. */
+  /** Resident memory of the Node process serving, in bytes. */
   rss: () => number
   stop: () => Promise<void>
-}
-
-const pidsUnder = (pid: number): number[] => {
-  const children: number[] = []
-  for (const task of fs.readdirSync(`/proc/${pid}/task`)) {
-    const list = fs.readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim()
-    if (list) children.push(...list.split(/\s+/).map(Number))
-  }
-  return children
 }
 
 const rssOf = (pid: number): number => {
@@ -33,14 +25,15 @@ const rssOf = (pid: number): number => {
 }
 
 /**
- * Runs src/server.ts as its own process, as `npm run serve` does (production, no admin), on
- * 127.0.0.1 and a free port, so that a crash shows as an exit rather than a failed test runner.
+ * Runs src/server.ts as its own process, as `npm run serve` does (production, no admin, tsx as a
+ * loader in the server's process), on 127.0.0.1 and a free port, so that a crash shows as an exit
+ * rather than a failed test runner. Given `timeoutMs` (scaled to the machine's load) to be ready.
  */
 export const startChildServer = async (
   env: Record<string, string | undefined>,
-  timeoutMs = 60_000,
+  timeoutMs = scaled(60_000),
 ): Promise<ChildServer> => {
-  const child = spawn(tsx, ['src/server.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
     cwd: root,
     env: {
       ...process.env,
@@ -87,10 +80,7 @@ export const startChildServer = async (
     child,
     output: () => output,
     exited: () => exit,
-    rss: () => {
-      const pids = [child.pid!, ...pidsUnder(child.pid!)]
-      return Math.max(...pids.map(rssOf))
-    },
+    rss: () => rssOf(child.pid!),
     stop: async () => {
       if (exit) return
       child.kill('SIGTERM')

@@ -119,15 +119,22 @@ const offerChunked = (route: string, total: number) =>
     pump()
   })
 
-/** Sends raw bytes on a fresh connection and returns everything the server sends back. */
+/**
+ * Sends raw bytes on a fresh connection: everything the server sent back, and how the connection
+ * ended (`reset` when the server closed it with part of what was sent unread).
+ */
 const rawExchange = (bytes: string) =>
-  new Promise<string>((resolve) => {
+  new Promise<{ received: string; reset: boolean }>((resolve) => {
     const { port } = new URL(server.url)
     const socket = net.connect(Number(port), '127.0.0.1')
     let received = ''
+    let reset = false
     socket.on('data', (d) => (received += d))
-    socket.on('close', () => resolve(received))
-    socket.on('error', () => resolve(received))
+    socket.on('close', () => resolve({ received, reset }))
+    socket.on('error', (err: NodeJS.ErrnoException) => {
+      reset = err.code === 'ECONNRESET' || err.code === 'EPIPE'
+      resolve({ received, reset })
+    })
     socket.write(bytes)
   })
 
@@ -244,10 +251,17 @@ describe('issue 11, readers: named cases', () => {
     // Answered long before the client is done (what it sent includes the sockets' buffers).
     expect(chunked.sentBeforeAnswer).toBeLessThan(50 * 1024 * 1024)
     // A Content-Length smaller than the body: the rest is not read as this request's body.
+    const logBefore = server.output().length
     const lying = await rawExchange(
       `POST /api/users/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 10\r\nConnection: close\r\n\r\n${'{'.repeat(3 * 1024 * 1024)}`,
     )
-    expect(Number(/^HTTP\/1\.1 (\d+)/.exec(lying)?.[1])).toBeLessThan(500)
+    // The server answers the 10 bytes and closes, never reading the rest: the connection is then
+    // reset, and a reset can discard the answer before a slow client read it. That reset is the
+    // answer a real client gets; no 5xx may be behind it (none logged), and the server serves on.
+    const status = /^HTTP\/1\.1 (\d+)/.exec(lying.received)?.[1]
+    if (status) expect(Number(status)).toBeLessThan(500)
+    else expect(lying).toEqual({ received: '', reset: true })
+    expect(server.output().slice(logBefore)).not.toMatch(/Unhandled error while serving/)
     await expectServing()
   })
 

@@ -9,7 +9,7 @@ const { default: config } = await import('../../payload.config')
 addTestTasks(await config)
 const server = await startServer({ host: '127.0.0.1', port: 0, admin: false })
 process.stdout.write(`@@child ${JSON.stringify({ ready: server.url, pid: process.pid })}\n`)
-// The signal comes twice (to the process group, and relayed by tsx): close once.
+// Close once, however many signals come.
 let closing = false
 process.on('SIGTERM', () => {
   if (closing) return

@@ -1,16 +1,18 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import path from 'node:path'
 
+import { scaled } from '../helpers/timing'
+
 const root = path.resolve(import.meta.dirname, '../..')
 
 export type ChildMessage = { ready?: string; blocking?: number | string; pid?: number }
 
 export type ChildServer = {
   url: string
-  /** The server's own process id (tsx runs it in a process of its own, under the one spawned). */
+  /** The server's own process id. */
   pid: number
   process: ChildProcess
-  /** Sends `signal` to the server and the tsx process above it. */
+  /** Sends `signal` to the server's process group (the server and its esbuild service). */
   kill: (signal: NodeJS.Signals) => void
   /** Resolves with the first message (an `@@child` line on stdout) that `match` accepts. */
   waitFor: (match: (message: ChildMessage) => boolean, ms?: number) => Promise<ChildMessage>
@@ -25,17 +27,19 @@ export type ChildServer = {
  */
 export const startChildServer = (
   env: Record<string, string>,
-  ms = 90_000,
+  ms = scaled(90_000),
 ): Promise<ChildServer> => {
   const { NODE_OPTIONS: _jestFlags, ...inherited } = process.env
+  // tsx as a loader in the server's own process: under the tsx CLI a SIGTERM is relayed, and the
+  // CLI kills a server that does not acknowledge it within 30 ms (a busy machine).
   const child = spawn(
     process.execPath,
-    [path.join(root, 'node_modules/tsx/dist/cli.mjs'), path.join(import.meta.dirname, 'child.ts')],
+    ['--import', 'tsx', path.join(import.meta.dirname, 'child.ts')],
     {
       cwd: root,
       env: { ...inherited, SERVE_ADMIN: 'false', ...env },
       stdio: ['ignore', 'pipe', 'inherit'],
-      // A process group of its own, so that a signal reaches the server under tsx too.
+      // A process group of its own, so that a kill reaches its esbuild service too.
       detached: true,
     },
   )

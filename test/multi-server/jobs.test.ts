@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { getPayload, type Payload } from 'payload'
 
 import { createUser } from '../helpers/payload'
+import { scaled, waitFor } from '../helpers/timing'
 import { startChildServer, type ChildServer } from './children'
 import { addTestTasks, BLOCK_ONCE_TASK } from './tasks'
 
@@ -35,17 +36,6 @@ if (mongoBase) {
   console.info(
     'multi-server jobs on MongoDB: NOT RUN (no MONGODB_URI or MONGO_TEST_BASE_URI); only SQLite ran',
   )
-}
-
-/** Polls `check` every 200 ms until it returns a value, for at most `ms`. */
-const waitFor = async <T>(what: string, check: () => Promise<T | undefined>, ms = 60_000) => {
-  const deadline = Date.now() + ms
-  for (;;) {
-    const value = await check()
-    if (value !== undefined) return value
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${ms} ms`)
-    await new Promise((resolve) => setTimeout(resolve, 200))
-  }
 }
 
 describe.each(databases)('three servers on %s', (_name, makeDatabase) => {
@@ -145,7 +135,7 @@ describe.each(databases)('three servers on %s', (_name, makeDatabase) => {
     // The server that claimed it says so, then never finishes it.
     const holder = await Promise.any(
       servers.map((s) =>
-        s.waitFor((m) => String(m.blocking) === String(job.id), 30_000).then(() => s),
+        s.waitFor((m) => String(m.blocking) === String(job.id), scaled(30_000)).then(() => s),
       ),
     )
     holder.kill('SIGKILL')
