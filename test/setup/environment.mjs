@@ -3,11 +3,30 @@
 // linkedom 0.18: css-select 7): Node 20.19+ allows that natively, Jest's module system does not
 // ("Must use import to load ES Module"). Loaded here, outside the test's sandbox, it is Node that
 // loads them. A JSDOM window is a realm of its own either way.
+//
+// On the PostgreSQL leg (PG_TEST_BASE_URI, set by scripts/test.mjs) every test file gets a database
+// of its own, `test_<random>`, created before the file runs and dropped after it (test/setup/env.ts
+// points DATABASE_URI at it).
+import { randomBytes } from 'node:crypto'
 import { createRequire } from 'node:module'
 
 import { TestEnvironment } from 'jest-environment-node'
 
 const nodeRequire = createRequire(import.meta.url)
+
+/** Runs one statement on the server's maintenance database. */
+const onServer = async (base, statement) => {
+  const { Client } = nodeRequire('pg')
+  const url = new URL(base)
+  url.pathname = '/postgres'
+  const client = new Client({ connectionString: url.toString() })
+  await client.connect()
+  try {
+    await client.query(statement)
+  } finally {
+    await client.end()
+  }
+}
 
 export default class NewsroomEnvironment extends TestEnvironment {
   constructor(config, context) {
@@ -15,5 +34,24 @@ export default class NewsroomEnvironment extends TestEnvironment {
     // Loaded on first use: most test files never touch it.
     Object.defineProperty(this.global, '__nodeJsdom', { get: () => nodeRequire('jsdom') })
     Object.defineProperty(this.global, '__nodeLinkedom', { get: () => nodeRequire('linkedom') })
+    this.pgBase = process.env.PG_TEST_BASE_URI
+  }
+
+  async setup() {
+    await super.setup()
+    if (!this.pgBase) return
+    this.pgDatabase = `test_${randomBytes(6).toString('hex')}`
+    await onServer(this.pgBase, `CREATE DATABASE "${this.pgDatabase}"`)
+    const url = new URL(this.pgBase)
+    url.pathname = `/${this.pgDatabase}`
+    this.global.process.env.PG_TEST_DATABASE_URI = url.toString()
+  }
+
+  async teardown() {
+    if (this.pgDatabase) {
+      // FORCE: a pool the test file left open must not keep its database alive.
+      await onServer(this.pgBase, `DROP DATABASE IF EXISTS "${this.pgDatabase}" WITH (FORCE)`)
+    }
+    await super.teardown()
   }
 }
