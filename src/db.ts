@@ -1,7 +1,7 @@
 import path from 'node:path'
 
 import { mongooseAdapter } from '@payloadcms/db-mongodb'
-import { postgresAdapter } from '@payloadcms/db-postgres'
+import { postgresAdapter, type PostgresAdapter } from '@payloadcms/db-postgres'
 import { sqliteAdapter } from '@payloadcms/db-sqlite'
 import type { DatabaseAdapterObj } from 'payload'
 
@@ -73,12 +73,14 @@ export const databaseAdapter = (target: DatabaseTarget = resolveDatabase()): Dat
     })
   }
   if (target.kind === 'postgres') {
-    return postgresAdapter({
-      pool: { connectionString: target.url },
-      push: false,
-      migrationDir: MIGRATION_DIRS.postgres,
-      idType: 'serial',
-    })
+    return withPoolLifecycle(
+      postgresAdapter({
+        pool: { connectionString: target.url },
+        push: false,
+        migrationDir: MIGRATION_DIRS.postgres,
+        idType: 'serial',
+      }),
+    )
   }
   return sqliteAdapter({
     client: { url: target.url },
@@ -89,3 +91,46 @@ export const databaseAdapter = (target: DatabaseTarget = resolveDatabase()): Dat
     busyTimeout: 5000,
   })
 }
+
+/** pg-pool's own lists (no public API names the clients checked out). */
+type PoolClients<C = { release?: (err?: Error) => void }> = {
+  _clients: C[]
+  _idle: { client: C }[]
+}
+
+/**
+ * Two gaps of @payloadcms/db-postgres 3.90 closed around its pool: nothing listens for the pool's
+ * `error` event, so an idle connection the server drops (a restart, `pg_terminate_backend`) crashes
+ * the process; and `payload.destroy()` never ends the pool, whose connections then keep the process
+ * (and the database) open. `connect` also checks out one client it never releases, which would make
+ * `pool.end()` wait forever: destroy releases every client first.
+ */
+const withPoolLifecycle = (base: DatabaseAdapterObj): DatabaseAdapterObj => ({
+  ...base,
+  init: (args) => {
+    const adapter = base.init(args) as unknown as PostgresAdapter
+    const connect = adapter.connect!
+    const destroy = adapter.destroy!
+    adapter.connect = async function (this: PostgresAdapter, options) {
+      await connect.call(this, options)
+      if (this.pool.listenerCount('error') === 0) {
+        this.pool.on('error', (err) =>
+          this.payload.logger.error({ err, msg: 'PostgreSQL: an idle connection failed' }),
+        )
+      }
+    }
+    adapter.destroy = async function (this: PostgresAdapter) {
+      const pool = this.pool
+      await destroy.call(this)
+      if (!pool || pool.ended || pool.ending) return
+      ;(this as { pool?: unknown }).pool = undefined
+      const ended = pool.end()
+      // Clients still checked out (connect's own) are closed as they come back to an ending pool.
+      const { _clients, _idle } = pool as unknown as PoolClients
+      const idle = new Set(_idle.map((item) => item.client))
+      for (const client of _clients) if (!idle.has(client)) client.release?.()
+      await ended
+    }
+    return adapter as unknown as ReturnType<DatabaseAdapterObj['init']>
+  },
+})

@@ -34,17 +34,19 @@ export default class NewsroomEnvironment extends TestEnvironment {
     // Loaded on first use: most test files never touch it.
     Object.defineProperty(this.global, '__nodeJsdom', { get: () => nodeRequire('jsdom') })
     Object.defineProperty(this.global, '__nodeLinkedom', { get: () => nodeRequire('linkedom') })
+    // Named here, before jest loads test/setup/env.ts into the sandbox; created in setup().
     this.pgBase = process.env.PG_TEST_BASE_URI
+    if (this.pgBase) {
+      this.pgDatabase = `test_${randomBytes(6).toString('hex')}`
+      const url = new URL(this.pgBase)
+      url.pathname = `/${this.pgDatabase}`
+      this.global.process.env.PG_TEST_DATABASE_URI = url.toString()
+    }
   }
 
   async setup() {
     await super.setup()
-    if (!this.pgBase) return
-    this.pgDatabase = `test_${randomBytes(6).toString('hex')}`
-    await onServer(this.pgBase, `CREATE DATABASE "${this.pgDatabase}"`)
-    const url = new URL(this.pgBase)
-    url.pathname = `/${this.pgDatabase}`
-    this.global.process.env.PG_TEST_DATABASE_URI = url.toString()
+    if (this.pgDatabase) await onServer(this.pgBase, `CREATE DATABASE "${this.pgDatabase}"`)
   }
 
   async teardown() {
