@@ -92,18 +92,14 @@ export const databaseAdapter = (target: DatabaseTarget = resolveDatabase()): Dat
   })
 }
 
-/** pg-pool's own lists (no public API names the clients checked out). */
-type PoolClients<C = { release?: (err?: Error) => void }> = {
-  _clients: C[]
-  _idle: { client: C }[]
-}
+type PoolClient = { release: (err?: Error) => void }
 
 /**
  * Two gaps of @payloadcms/db-postgres 3.90 closed around its pool: nothing listens for the pool's
  * `error` event, so an idle connection the server drops (a restart, `pg_terminate_backend`) crashes
  * the process; and `payload.destroy()` never ends the pool, whose connections then keep the process
- * (and the database) open. `connect` also checks out one client it never releases, which would make
- * `pool.end()` wait forever: destroy releases every client first.
+ * (and the database) open. Its `connect` also checks out one client it never releases, which would
+ * make `pool.end()` wait forever: that client is kept here and released on destroy.
  */
 const withPoolLifecycle = (base: DatabaseAdapterObj): DatabaseAdapterObj => ({
   ...base,
@@ -111,25 +107,33 @@ const withPoolLifecycle = (base: DatabaseAdapterObj): DatabaseAdapterObj => ({
     const adapter = base.init(args) as unknown as PostgresAdapter
     const connect = adapter.connect!
     const destroy = adapter.destroy!
+    let held: PoolClient | undefined
     adapter.connect = async function (this: PostgresAdapter, options) {
-      await connect.call(this, options)
-      if (this.pool.listenerCount('error') === 0) {
-        this.pool.on('error', (err) =>
+      if (!this.pool) {
+        const pool = new this.pg.Pool(this.poolOptions)
+        pool.on('error', (err) =>
           this.payload.logger.error({ err, msg: 'PostgreSQL: an idle connection failed' }),
         )
+        const checkOut = pool.connect.bind(pool) as () => Promise<PoolClient>
+        // The adapter's first check-out is the client it keeps: remember it, then step aside.
+        ;(pool as unknown as { connect: () => Promise<PoolClient> }).connect = async () => {
+          const client = await checkOut()
+          held = client
+          ;(pool as unknown as { connect: typeof checkOut }).connect = checkOut
+          return client
+        }
+        this.pool = pool
       }
+      await connect.call(this, options)
     }
     adapter.destroy = async function (this: PostgresAdapter) {
       const pool = this.pool
       await destroy.call(this)
       if (!pool || pool.ended || pool.ending) return
       ;(this as { pool?: unknown }).pool = undefined
-      const ended = pool.end()
-      // Clients still checked out (connect's own) are closed as they come back to an ending pool.
-      const { _clients, _idle } = pool as unknown as PoolClients
-      const idle = new Set(_idle.map((item) => item.client))
-      for (const client of _clients) if (!idle.has(client)) client.release?.()
-      await ended
+      held?.release()
+      held = undefined
+      await pool.end()
     }
     return adapter as unknown as ReturnType<DatabaseAdapterObj['init']>
   },
