@@ -9,13 +9,14 @@ import { runImport } from '../../src/importer'
 import type { RunningServer } from '../../src/server'
 import { paragraphs } from '../helpers/lexical'
 import { startTestServer } from '../helpers/server'
+import { sharedDatabase } from '../helpers/database'
 
 // The delivery cache keeps an anonymous response until something could have changed what readers
 // see. On a file database (as deployed) that is watched three ways; each test proves the cache was in
 // use first (a `hit`), so that it fails if a way of changing content went unnoticed, or that a
 // change readers cannot see left it alone.
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'freshness-'))
-const file = path.join(dir, 'newsroom.db')
+const file = sharedDatabase(path.join(dir, 'newsroom.db'))
 let server: RunningServer
 let other: Payload
 

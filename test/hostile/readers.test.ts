@@ -9,6 +9,7 @@ import fc from 'fast-check'
 import type { FlattenedField, SanitizedCollectionConfig } from 'payload'
 
 import { startChildServer, type ChildServer } from './childServer'
+import { sharedDatabase } from '../helpers/database'
 
 /**
  * A hostile anonymous reader against the real server running as its own process (so that a crash is
@@ -26,7 +27,7 @@ const RUNS = Number(process.env.HOSTILE_RUNS ?? 1)
 process.stdout.write(`hostile readers: seed ${SEED} (HOSTILE_SEED=${SEED} reproduces this run)\n`)
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'newsroom-hostile-'))
-const dbFile = path.join(tmp, 'hostile.db')
+const dbFile = sharedDatabase(path.join(tmp, 'hostile.db'))
 
 /** Text no anonymous answer may contain: unpublished titles and bodies, staff-only values. */
 const SECRETS = [

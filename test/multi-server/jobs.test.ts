@@ -9,6 +9,7 @@ import { getPayload, type Payload } from 'payload'
 import { createUser } from '../helpers/payload'
 import { startChildServer, type ChildServer } from './children'
 import { addTestTasks, BLOCK_ONCE_TASK } from './tasks'
+import { onPostgres, sharedDatabase } from '../helpers/database'
 
 /**
  * Several servers on one database, each running the jobs crons (every second here): every due job
@@ -18,8 +19,11 @@ import { addTestTasks, BLOCK_ONCE_TASK } from './tasks'
 const mongoBase = process.env.MONGO_TEST_BASE_URI ?? process.env.MONGODB_URI
 const databases: [string, () => string][] = [
   [
-    'SQLite (one file)',
-    () => path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'multi-jobs-')), 'newsroom.db'),
+    onPostgres() ? 'PostgreSQL' : 'SQLite (one file)',
+    () =>
+      sharedDatabase(
+        path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'multi-jobs-')), 'newsroom.db'),
+      ),
   ],
 ]
 if (mongoBase) {
@@ -72,7 +76,7 @@ describe.each(databases)('three servers on %s', (_name, makeDatabase) => {
   afterAll(async () => {
     await Promise.all(servers.map((s) => s.stop()))
     await payload?.destroy()
-    if (!databaseUri.startsWith('mongodb'))
+    if (!/^(mongodb|postgres)/.test(databaseUri))
       fs.rmSync(path.dirname(databaseUri), { recursive: true, force: true })
     fs.rmSync(tmp, { recursive: true, force: true })
   }, 60_000)
