@@ -75,12 +75,31 @@ const PG_PATHS = [
   '/test/unit/',
 ]
 
-const findPostgres = async () => {
-  const base = process.env.PG_TEST_BASE_URI || 'postgres://postgres@127.0.0.1:5432/'
+const pgClient = (base) => {
   const { Client } = createRequire(import.meta.url)('pg')
   const url = new URL(base)
   url.pathname = '/postgres'
-  const client = new Client({ connectionString: url.toString(), connectionTimeoutMillis: 5000 })
+  return new Client({ connectionString: url.toString(), connectionTimeoutMillis: 5000 })
+}
+
+/** Drops the databases of this run that a test file left behind in use (see test/setup/environment.mjs). */
+const dropRunDatabases = async (base, run) => {
+  const client = pgClient(base)
+  await client.connect()
+  try {
+    const { rows } = await client.query(
+      "SELECT datname FROM pg_database WHERE datname LIKE 'test\\_' || $1 || '\\_%'",
+      [run],
+    )
+    for (const { datname } of rows) await client.query(`DROP DATABASE "${datname}" WITH (FORCE)`)
+  } finally {
+    await client.end()
+  }
+}
+
+const findPostgres = async () => {
+  const base = process.env.PG_TEST_BASE_URI || 'postgres://postgres@127.0.0.1:5432/'
+  const client = pgClient(base)
   try {
     await client.connect()
     await client.query('SELECT 1')
@@ -104,8 +123,10 @@ let pgLine
 if (!postgres.reason) {
   const started = Date.now()
   const args = passthrough.length > 0 ? passthrough : PG_PATHS
-  const leg = runJest('postgres', args, { PG_TEST_BASE_URI: postgres.base })
+  const run = `${Date.now().toString(36)}${process.pid}`
+  const leg = runJest('postgres', args, { PG_TEST_BASE_URI: postgres.base, PG_TEST_RUN: run })
   legs.push(leg)
+  await dropRunDatabases(postgres.base, run)
   pgLine = `PostgreSQL leg: ran on ${redactedPg} in ${Math.round((Date.now() - started) / 1000)} s: ${leg.passed} passed, ${leg.failed} failed`
 } else {
   pgLine = `PostgreSQL leg: NOT RUN (no PostgreSQL answers at ${redactedPg}: ${postgres.reason}); not counted as passed`

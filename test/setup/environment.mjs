@@ -5,8 +5,10 @@
 // loads them. A JSDOM window is a realm of its own either way.
 //
 // On the PostgreSQL leg (PG_TEST_BASE_URI, set by scripts/test.mjs) every test file gets a database
-// of its own, `test_<random>`, created before the file runs and dropped after it (test/setup/env.ts
-// points DATABASE_URI at it).
+// of its own, `test_<run>_<random>`, created before the file runs and dropped after it
+// (test/setup/env.ts points DATABASE_URI at it). A database whose connections the file left open
+// (a pool or transaction it never closed) is not torn from under them, which would crash this
+// worker: scripts/test.mjs drops what is left of its run once jest has exited.
 import { randomBytes } from 'node:crypto'
 import { createRequire } from 'node:module'
 
@@ -37,7 +39,8 @@ export default class NewsroomEnvironment extends TestEnvironment {
     // Named here, before jest loads test/setup/env.ts into the sandbox; created in setup().
     this.pgBase = process.env.PG_TEST_BASE_URI
     if (this.pgBase) {
-      this.pgDatabase = `test_${randomBytes(6).toString('hex')}`
+      const run = (process.env.PG_TEST_RUN || 'x').replace(/[^a-z0-9]/gi, '')
+      this.pgDatabase = `test_${run}_${randomBytes(6).toString('hex')}`
       const url = new URL(this.pgBase)
       url.pathname = `/${this.pgDatabase}`
       this.global.process.env.PG_TEST_DATABASE_URI = url.toString()
@@ -51,8 +54,12 @@ export default class NewsroomEnvironment extends TestEnvironment {
 
   async teardown() {
     if (this.pgDatabase) {
-      // FORCE: a pool the test file left open must not keep its database alive.
-      await onServer(this.pgBase, `DROP DATABASE IF EXISTS "${this.pgDatabase}" WITH (FORCE)`)
+      try {
+        await onServer(this.pgBase, `DROP DATABASE IF EXISTS "${this.pgDatabase}"`)
+      } catch (err) {
+        // 55006: still in use; the run's sweep drops it.
+        if (err.code !== '55006') throw err
+      }
     }
     await super.teardown()
   }
