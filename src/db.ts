@@ -92,14 +92,13 @@ export const databaseAdapter = (target: DatabaseTarget = resolveDatabase()): Dat
   })
 }
 
-type PoolClient = { release: (err?: Error) => void }
-
 /**
  * Two gaps of @payloadcms/db-postgres 3.90 closed around its pool: nothing listens for the pool's
  * `error` event, so an idle connection the server drops (a restart, `pg_terminate_backend`) crashes
  * the process; and `payload.destroy()` never ends the pool, whose connections then keep the process
- * (and the database) open. Its `connect` also checks out one client it never releases, which would
- * make `pool.end()` wait forever: that client is kept here and released on destroy.
+ * (and the database) open. The pool is made here, before the adapter's `connect`, which then uses it
+ * as it is (and skips checking out a client it would never give back, which would make `end()` wait
+ * forever).
  */
 const withPoolLifecycle = (base: DatabaseAdapterObj): DatabaseAdapterObj => ({
   ...base,
@@ -107,21 +106,12 @@ const withPoolLifecycle = (base: DatabaseAdapterObj): DatabaseAdapterObj => ({
     const adapter = base.init(args) as unknown as PostgresAdapter
     const connect = adapter.connect!
     const destroy = adapter.destroy!
-    let held: PoolClient | undefined
     adapter.connect = async function (this: PostgresAdapter, options) {
       if (!this.pool) {
         const pool = new this.pg.Pool(this.poolOptions)
         pool.on('error', (err) =>
           this.payload.logger.error({ err, msg: 'PostgreSQL: an idle connection failed' }),
         )
-        const checkOut = pool.connect.bind(pool) as () => Promise<PoolClient>
-        // The adapter's first check-out is the client it keeps: remember it, then step aside.
-        ;(pool as unknown as { connect: () => Promise<PoolClient> }).connect = async () => {
-          const client = await checkOut()
-          held = client
-          ;(pool as unknown as { connect: typeof checkOut }).connect = checkOut
-          return client
-        }
         this.pool = pool
       }
       await connect.call(this, options)
@@ -131,8 +121,6 @@ const withPoolLifecycle = (base: DatabaseAdapterObj): DatabaseAdapterObj => ({
       await destroy.call(this)
       if (!pool || pool.ended || pool.ending) return
       ;(this as { pool?: unknown }).pool = undefined
-      held?.release()
-      held = undefined
       await pool.end()
     }
     return adapter as unknown as ReturnType<DatabaseAdapterObj['init']>
