@@ -220,7 +220,9 @@ export const Media: CollectionConfig<'media'> = {
       unique: true,
       index: true,
       label: { en: 'External URL', zh: '外部网址' },
-      ...urlFieldProps('web'),
+      // What an image may be (http(s), relative, an inline `data:image/...`): the importer keeps an
+      // article's inline images as media at their `data:` URL, which a web-only rule refused.
+      ...urlFieldProps('image'),
       admin: {
         description: {
           en: 'For images that stay on the original site (an http or https address): no file is stored here.',
