@@ -400,7 +400,8 @@ describe('an import run', () => {
         overrideAccess: true,
       })
       expect(run.status).toBe('completed')
-      expect(run.progress).toMatchObject({ done: run.summary?.files, total: run.summary?.files })
+      const { files } = run.summary as { files: number }
+      expect(run.progress).toMatchObject({ done: files, total: files })
     } finally {
       spy.mockRestore()
     }
