@@ -86,3 +86,11 @@ describe('a write holding a NUL character', () => {
     expect(stored.contentHtml).toContain('clean text')
   })
 })
+
+describe('a query holding a NUL character', () => {
+  it('is answered 400, not passed to the database', async () => {
+    const res = await fetch(`${server.url}/api/posts?where[title][equals]=%00`)
+    expect(res.status).toBe(400)
+    expect(await res.text()).toContain('NUL')
+  })
+})
