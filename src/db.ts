@@ -64,7 +64,18 @@ export const resolveDatabase = (
  * PostgreSQL a production start then hangs there). PostgreSQL is always migrated, even the tests'
  * throw-away databases, so the committed Postgres migrations are what every test runs on.
  */
-export const databaseAdapter = (target: DatabaseTarget = resolveDatabase()): DatabaseAdapterObj => {
+export const databaseAdapter = (
+  target: DatabaseTarget = resolveDatabase(),
+  options: {
+    /**
+     * PostgreSQL only: push the config's schema instead of migrating. For a test's throw-away
+     * database whose config is not the app's (no migrations exist for it); never for a database
+     * that production will use.
+     * @default false
+     */
+    pushSchema?: boolean
+  } = {},
+): DatabaseAdapterObj => {
   if (target.kind === 'mongodb') {
     return mongooseAdapter({
       url: target.url,
@@ -76,7 +87,7 @@ export const databaseAdapter = (target: DatabaseTarget = resolveDatabase()): Dat
     return withPoolLifecycle(
       postgresAdapter({
         pool: { connectionString: target.url },
-        push: false,
+        push: options.pushSchema ?? false,
         migrationDir: MIGRATION_DIRS.postgres,
         idType: 'serial',
       }),
