@@ -4,7 +4,7 @@ import { canonicalJsonWithHoles, type CanonicalHoles } from '../../collections/P
 import { needsReview, postContentHtml, postExcerpt } from '../../collections/Posts/derive'
 import { bigramRecall, textSimilarity } from '../richtext/similarity'
 import { readerText } from '../richtext/text'
-import { cleanLabel, stripJunk } from './clean'
+import { cleanLabel, stripJunk, withoutNul } from './clean'
 import { choosePublishedAt, type DateSource } from './dates'
 import { htmlToLexical, type ConvertOptions } from './html'
 import { isPendingUpload, type LexBlockNode, type LexState, paragraph, root, text } from './lexical'
@@ -247,7 +247,7 @@ export const transformParsed = (parsed: ParsedFile, contentHash: string): Transf
         contentHash,
         feedTimestamp: Number.isFinite(parsed.feedTimestamp) ? parsed.feedTimestamp : undefined,
         rawDate: parsed.rawDate ?? when.raw,
-        frontMatter: parsed.frontMatter,
+        frontMatter: withoutNul(parsed.frontMatter) as Record<string, unknown>,
       },
     },
   }
