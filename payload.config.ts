@@ -9,7 +9,8 @@ import { zh } from '@payloadcms/translations/languages/zh'
 import { buildConfig, type Migration } from 'payload'
 import sharp from 'sharp'
 
-import { migrations } from './migrations'
+import { migrations as sqliteMigrations } from './migrations'
+import { migrations as postgresMigrations } from './migrations-postgres'
 import { databaseAdapter, resolveDatabase } from './src/db'
 import { deliveryPlugin } from './src/delivery/plugin'
 import { uploadMaxBytes } from './src/http/bodyLimit'
@@ -49,12 +50,16 @@ export default buildConfig({
   },
   plugins: [newsroomPlugin(), deliveryPlugin()],
   onInit: async (payload) => {
-    // A persistent SQLite database gets its schema from the committed migrations, never from push;
-    // so does an in-memory one in production, where Payload does not push.
+    // A persistent SQL database gets its schema from its dialect's committed migrations, never from
+    // push; so does an in-memory SQLite one in production, where Payload does not push. PostgreSQL
+    // is never pushed (src/db.ts).
     const pushed = database.inMemory && process.env.NODE_ENV !== 'production'
-    if (database.kind === 'sqlite' && !pushed && process.env.PAYLOAD_MIGRATING !== 'true') {
-      // The generated index is untyped; its entries are the adapter's own migration functions.
-      await payload.db.migrate({ migrations: migrations as unknown as Migration[] })
+    if (process.env.PAYLOAD_MIGRATING === 'true' || pushed) return
+    // The generated indexes are untyped; their entries are the adapter's own migration functions.
+    if (database.kind === 'sqlite') {
+      await payload.db.migrate({ migrations: sqliteMigrations as unknown as Migration[] })
+    } else if (database.kind === 'postgres') {
+      await payload.db.migrate({ migrations: postgresMigrations as unknown as Migration[] })
     }
   },
 })

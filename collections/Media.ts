@@ -179,6 +179,21 @@ const stampUploader: CollectionBeforeChangeHook<MediaDoc> = ({ data, operation, 
   return data
 }
 
+const web = urlFieldProps('web')
+/** An inline raster image (never SVG, which can carry script): what `<img src="data:...">` holds. */
+const INLINE_RASTER = /^data:image\/(?:png|gif|jpeg|webp|avif|bmp);base64,[a-z0-9+/=\s]+$/i
+
+/**
+ * An absolute http(s) address, or an inline raster image: the importer keeps an article's inline
+ * images (tracking pixels, placeholders) as media at their `data:` URL, which a web-only rule
+ * refused on the Local API path while the bulk writer stored them.
+ */
+const externalUrlProps = {
+  ...web,
+  validate: (value: unknown, options?: { previousValue?: unknown }): string | true =>
+    typeof value === 'string' && INLINE_RASTER.test(value) ? true : web.validate(value, options),
+}
+
 export const Media: CollectionConfig<'media'> = {
   slug: 'media',
   labels: { singular: { en: 'Media', zh: '媒体' }, plural: { en: 'Media', zh: '媒体' } },
@@ -220,7 +235,7 @@ export const Media: CollectionConfig<'media'> = {
       unique: true,
       index: true,
       label: { en: 'External URL', zh: '外部网址' },
-      ...urlFieldProps('web'),
+      ...externalUrlProps,
       admin: {
         description: {
           en: 'For images that stay on the original site (an http or https address): no file is stored here.',

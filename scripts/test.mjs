@@ -1,9 +1,13 @@
 // `npm test`: the whole default suite. Runs jest on the embedded SQLite database (every test file gets
-// its own in-memory database), then the integration suite again on MongoDB when one is reachable
-// (MONGODB_URI, or mongodb-memory-server given a mongod binary) and says plainly when it is not.
+// its own in-memory database), then every test that uses the database again on PostgreSQL
+// (PG_TEST_BASE_URI, default postgres://postgres@127.0.0.1:5432/; every test file gets a fresh
+// database `test_<random>`, dropped after it), then the integration suite on MongoDB when one is
+// reachable (MONGODB_URI, or mongodb-memory-server given a mongod binary). A leg whose database does
+// not answer says so plainly and is not counted as passed.
 // Extra arguments are passed to jest (e.g. `npm test -- test/unit`).
 import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
+import { createRequire } from 'node:module'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -58,11 +62,85 @@ const findMongo = async () => {
   }
 }
 
+/**
+ * The PostgreSQL leg runs every test file that uses a database: integration, http, delivery,
+ * workflow, importer (bulk-equivalence, write-path, import, rules, pool, hostile, corpus, migration,
+ * archive-dir), ingest, multi-server and hostile. Not the pure unit tests (test/unit, no database)
+ * and not the three below.
+ */
+const PG_PATHS = [
+  'test/',
+  '--testPathIgnorePatterns',
+  '/node_modules/',
+  '/test/browser/',
+  '/test/unit/',
+  // These make databases of their own on purpose, whatever the leg: startup creates and migrates a
+  // fresh SQLite file and tries an unreachable MongoDB; crash kills the CLI writing an SQLite file
+  // and reads the file back; internals pins the SQLite bulk writer's use of libsql and drizzle.
+  '/test/http/startup.test.ts',
+  '/test/importer/crash.test.ts',
+  '/test/importer/internals.test.ts',
+]
+
+const pgClient = (base) => {
+  const { Client } = createRequire(import.meta.url)('pg')
+  const url = new URL(base)
+  url.pathname = '/postgres'
+  return new Client({ connectionString: url.toString(), connectionTimeoutMillis: 5000 })
+}
+
+/** Drops the databases of this run that a test file left behind in use (see test/setup/environment.mjs). */
+const dropRunDatabases = async (base, run) => {
+  const client = pgClient(base)
+  await client.connect()
+  try {
+    const { rows } = await client.query(
+      "SELECT datname FROM pg_database WHERE datname LIKE 'test\\_' || $1 || '\\_%'",
+      [run],
+    )
+    for (const { datname } of rows) await client.query(`DROP DATABASE "${datname}" WITH (FORCE)`)
+  } finally {
+    await client.end()
+  }
+}
+
+const findPostgres = async () => {
+  const base = process.env.PG_TEST_BASE_URI || 'postgres://postgres@127.0.0.1:5432/'
+  const client = pgClient(base)
+  try {
+    await client.connect()
+    await client.query('SELECT 1')
+    return { base }
+  } catch (err) {
+    return { base, reason: `${err.message || err.code || err}` }
+  } finally {
+    await client.end().catch(() => undefined)
+  }
+}
+
 // The HTTP suite checks /admin, which needs a build of the admin.
 if (!process.env.SKIP_ADMIN_BUILD) buildIfNeeded()
 
 const legs = []
 legs.push(runJest('sqlite', passthrough, { DATABASE_URI: ':memory:' }))
+
+const postgres = await findPostgres()
+const redactedPg = postgres.base.replace(/\/\/([^@/]+)@/, '//***@')
+let pgLine
+if (!postgres.reason) {
+  const started = Date.now()
+  const args = passthrough.length > 0 ? passthrough : PG_PATHS
+  const run = `${Date.now().toString(36)}${process.pid}`
+  const leg = runJest('postgres', args, { PG_TEST_BASE_URI: postgres.base, PG_TEST_RUN: run })
+  legs.push(leg)
+  await dropRunDatabases(postgres.base, run)
+  pgLine = `PostgreSQL leg: ran on ${redactedPg} in ${Math.round((Date.now() - started) / 1000)} s: ${leg.passed} passed, ${leg.failed} failed`
+} else {
+  pgLine = `PostgreSQL leg: NOT RUN (no PostgreSQL answers at ${redactedPg}: ${postgres.reason}); not counted as passed`
+  // CI (.ci/run) provides a PostgreSQL and requires this leg: a run without it fails there.
+  if (process.env.PG_TEST_REQUIRED === 'true')
+    legs.push({ leg: 'postgres (required, not run)', passed: 0, failed: 1, exit: 1 })
+}
 
 const mongo = await findMongo()
 let mongoLine
@@ -79,7 +157,7 @@ if (mongo.uri) {
 const passed = legs.reduce((n, l) => n + l.passed, 0)
 const failed = legs.reduce((n, l) => n + l.failed, 0)
 process.stdout.write(
-  `\n${legs.map((l) => `${l.leg}: ${l.passed} passed, ${l.failed} failed`).join('\n')}\n${mongoLine}\n`,
+  `\n${legs.map((l) => `${l.leg}: ${l.passed} passed, ${l.failed} failed`).join('\n')}\n${pgLine}\n${mongoLine}\n`,
 )
 process.stdout.write(`${passed} passed, ${failed} failed\n`)
 process.exit(legs.every((l) => l.exit === 0) && failed === 0 ? 0 : 1)

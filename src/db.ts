@@ -1,13 +1,14 @@
 import path from 'node:path'
 
 import { mongooseAdapter } from '@payloadcms/db-mongodb'
+import { postgresAdapter, type PostgresAdapter } from '@payloadcms/db-postgres'
 import { sqliteAdapter } from '@payloadcms/db-sqlite'
 import type { DatabaseAdapterObj } from 'payload'
 
 /** The default embedded database, relative to the working directory. */
 export const DEFAULT_SQLITE_FILE = './data/newsroom.db'
 
-export type DatabaseKind = 'mongodb' | 'sqlite'
+export type DatabaseKind = 'mongodb' | 'postgres' | 'sqlite'
 
 export type DatabaseTarget = {
   kind: DatabaseKind
@@ -19,11 +20,18 @@ export type DatabaseTarget = {
   inMemory: boolean
 }
 
+/** Where each dialect's migrations live: generated from the same config, one folder per SQL dialect. */
+export const MIGRATION_DIRS = {
+  sqlite: path.resolve('migrations'),
+  postgres: path.resolve('migrations-postgres'),
+} as const
+
 const redact = (uri: string): string => uri.replace(/\/\/([^@/]+)@/, '//***@')
 
 /**
- * `DATABASE_URI` decides the adapter: a `mongodb://` or `mongodb+srv://` URL means MongoDB; anything
- * else is an SQLite file path (or `file:` URL, or `:memory:`), by default `./data/newsroom.db`.
+ * `DATABASE_URI` decides the adapter: a `mongodb://` or `mongodb+srv://` URL means MongoDB, a
+ * `postgres://` or `postgresql://` URL PostgreSQL; anything else is an SQLite file path (or `file:`
+ * URL, or `:memory:`), by default `./data/newsroom.db`.
  */
 export const resolveDatabase = (
   uri: string | undefined = process.env.DATABASE_URI,
@@ -32,13 +40,17 @@ export const resolveDatabase = (
   if (/^mongodb(\+srv)?:\/\//i.test(value)) {
     return { kind: 'mongodb', url: value, display: redact(value), inMemory: false }
   }
+  if (/^postgres(ql)?:\/\//i.test(value)) {
+    return { kind: 'postgres', url: value, display: redact(value), inMemory: false }
+  }
   if (value === ':memory:' || value === 'file::memory:') {
     return { kind: 'sqlite', url: ':memory:', display: 'sqlite::memory:', inMemory: true }
   }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value) && !value.startsWith('file:')) {
     throw new Error(
-      `DATABASE_URI "${redact(value)}" is neither a mongodb:// URL nor an SQLite file path. ` +
-        'Set it to mongodb://host/db for MongoDB, or to a file path (default ./data/newsroom.db) for SQLite.',
+      `DATABASE_URI "${redact(value)}" is neither a mongodb://, a postgres:// URL nor an SQLite file path. ` +
+        'Set it to mongodb://host/db for MongoDB, postgres://user@host:5432/db for PostgreSQL, ' +
+        'or to a file path (default ./data/newsroom.db) for SQLite.',
     )
   }
   const file = path.resolve(value.replace(/^file:/, '') || DEFAULT_SQLITE_FILE)
@@ -46,11 +58,24 @@ export const resolveDatabase = (
 }
 
 /**
- * The Payload database adapter for a target. A persistent SQLite database is never push-synced: its
+ * The Payload database adapter for a target. A persistent SQL database is never push-synced: its
  * schema comes from the committed migrations only (see payload.config.ts `onInit`), because a
- * database that was ever pushed makes `payload migrate` stop at an interactive question.
+ * database that was ever pushed makes `payload migrate` stop at an interactive question (on
+ * PostgreSQL a production start then hangs there). PostgreSQL is always migrated, even the tests'
+ * throw-away databases, so the committed Postgres migrations are what every test runs on.
  */
-export const databaseAdapter = (target: DatabaseTarget = resolveDatabase()): DatabaseAdapterObj => {
+export const databaseAdapter = (
+  target: DatabaseTarget = resolveDatabase(),
+  options: {
+    /**
+     * PostgreSQL only: push the config's schema instead of migrating. For a test's throw-away
+     * database whose config is not the app's (no migrations exist for it); never for a database
+     * that production will use.
+     * @default false
+     */
+    pushSchema?: boolean
+  } = {},
+): DatabaseAdapterObj => {
   if (target.kind === 'mongodb') {
     return mongooseAdapter({
       url: target.url,
@@ -58,12 +83,57 @@ export const databaseAdapter = (target: DatabaseTarget = resolveDatabase()): Dat
       connectOptions: { serverSelectionTimeoutMS: Number(process.env.MONGODB_TIMEOUT_MS || 5000) },
     })
   }
+  if (target.kind === 'postgres') {
+    return withPoolLifecycle(
+      postgresAdapter({
+        pool: { connectionString: target.url },
+        push: options.pushSchema ?? false,
+        migrationDir: MIGRATION_DIRS.postgres,
+        idType: 'serial',
+      }),
+    )
+  }
   return sqliteAdapter({
     client: { url: target.url },
     push: target.inMemory,
-    migrationDir: path.resolve('migrations'),
+    migrationDir: MIGRATION_DIRS.sqlite,
     idType: 'number',
     wal: target.inMemory ? false : { journalSizeLimit: 64 * 1024 * 1024, synchronous: 'NORMAL' },
     busyTimeout: 5000,
   })
 }
+
+/**
+ * Two gaps of @payloadcms/db-postgres 3.90 closed around its pool: nothing listens for the pool's
+ * `error` event, so an idle connection the server drops (a restart, `pg_terminate_backend`) crashes
+ * the process; and `payload.destroy()` never ends the pool, whose connections then keep the process
+ * (and the database) open. The pool is made here, before the adapter's `connect`, which then uses it
+ * as it is (and skips checking out a client it would never give back, which would make `end()` wait
+ * forever).
+ */
+const withPoolLifecycle = (base: DatabaseAdapterObj): DatabaseAdapterObj => ({
+  ...base,
+  init: (args) => {
+    const adapter = base.init(args) as unknown as PostgresAdapter
+    const connect = adapter.connect!
+    const destroy = adapter.destroy!
+    adapter.connect = async function (this: PostgresAdapter, options) {
+      if (!this.pool) {
+        const pool = new this.pg.Pool(this.poolOptions)
+        pool.on('error', (err) =>
+          this.payload.logger.error({ err, msg: 'PostgreSQL: an idle connection failed' }),
+        )
+        this.pool = pool
+      }
+      await connect.call(this, options)
+    }
+    adapter.destroy = async function (this: PostgresAdapter) {
+      const pool = this.pool
+      await destroy.call(this)
+      if (!pool || pool.ended || pool.ending) return
+      ;(this as { pool?: unknown }).pool = undefined
+      await pool.end()
+    }
+    return adapter as unknown as ReturnType<DatabaseAdapterObj['init']>
+  },
+})

@@ -13,6 +13,7 @@ import { importArchiveTask } from './importer/task'
 import { withFeedIngest } from './ingest/task'
 import { withScheduledPublishing, type ScheduledPublishingOptions } from './jobs/config'
 import { withNewsroomAdmin } from './admin/config'
+import { withNulCheck } from './lib/nulCharacters'
 
 export type NewsroomPluginOptions = {
   /**
@@ -60,7 +61,7 @@ export const newsroomPlugin =
         ...incoming.admin,
         user: incoming.admin?.user ?? Users.slug,
       },
-      collections: [...hostCollections, ...newsroomCollections],
+      collections: [...hostCollections, ...newsroomCollections].map(withNulCheck),
       jobs: {
         ...incoming.jobs,
         tasks: [...(incoming.jobs?.tasks ?? []), importArchiveTask as TaskConfig],

@@ -37,6 +37,9 @@ export { EDITORIAL_STATES } from './workflow'
 const sanitizeContentHtml: FieldHook<Post, string | null | undefined> = ({ value }) =>
   typeof value === 'string' ? sanitizeRenderedHtml(value) : value
 
+/** The longest `contentHtml`: past the largest article an import file (5 MB) can hold. */
+export const CONTENT_HTML_MAX_LENGTH = 10_000_000
+
 export const Posts: CollectionConfig<'posts'> = {
   slug: 'posts',
   labels: { singular: { en: 'Post', zh: '文章' }, plural: { en: 'Posts', zh: '文章' } },
@@ -245,6 +248,10 @@ export const Posts: CollectionConfig<'posts'> = {
       name: 'contentHtml',
       type: 'textarea',
       label: { en: 'Content as HTML', zh: '正文 HTML' },
+      // Derived from `content` by the hooks, so as long as the content is: Payload's default cap on
+      // text (`defaultMaxTextLength`, 40,000 characters) refused long articles' saves, which the
+      // importer's bulk writer (no validation) stored. The import file cap (5 MB) bounds it.
+      maxLength: CONTENT_HTML_MAX_LENGTH,
       // Rendered safe on save; this also keeps HTML stored before the URL rules (or written straight
       // into the database) from reaching anyone with a script URL or an event handler in it.
       hooks: { afterRead: [sanitizeContentHtml] },

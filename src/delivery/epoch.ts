@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 
+import { eq } from 'drizzle-orm'
 import { ValidationError, type CollectionConfig, type Payload, type PayloadRequest } from 'payload'
 
 /**
@@ -37,14 +38,46 @@ export const ContentEpochs: CollectionConfig = {
  */
 export const epochMayPrecedeContent = (payload: Payload): boolean => payload.db.name === 'mongoose'
 
+/** The parts of a drizzle adapter (SQLite, PostgreSQL) the epoch's two statements use. */
+type EpochTable = { key: unknown; value: unknown }
+type DrizzleDb = {
+  insert: (table: unknown) => {
+    values: (row: Record<string, string>) => {
+      onConflictDoUpdate: (config: { target: unknown; set: Record<string, string> }) => unknown
+    }
+  }
+  select: (fields: Record<string, unknown>) => {
+    from: (table: unknown) => { where: (condition: unknown) => Promise<{ value: string }[]> }
+  }
+}
+type DrizzleAdapter = {
+  tables: Record<string, EpochTable | undefined>
+  tableNameMap: Map<string, string>
+  drizzle: DrizzleDb
+  /** Set with read replicas: the primary alone (`drizzle` reads from a replica). */
+  primaryDrizzle?: DrizzleDb
+  sessions: Record<string, { db: DrizzleDb } | undefined>
+}
+
+const drizzleEpoch = (payload: Payload): { adapter: DrizzleAdapter; table: EpochTable } | null => {
+  if (payload.db.name !== 'sqlite' && payload.db.name !== 'postgres') return null
+  const adapter = payload.db as unknown as DrizzleAdapter
+  const name = adapter.tableNameMap.get('delivery_epochs') ?? 'delivery_epochs'
+  const table = adapter.tables[name]
+  return table ? { adapter, table } : null
+}
+
 /**
  * Marks that content readers can see has changed: the epoch takes a new random value (a counter
  * bumped by two processes at once could take the same value twice, and a reader between the two
  * would miss the second). Call it after every write that can change a reader's response and that
  * runs no delivery hook (the importer's writer): the delivery plugin's hooks call it for the rest.
  *
- * With `req`, on SQLite the bump is part of the writer's transaction: readers see it together with
- * the content, never before. On MongoDB it is written outside any transaction, since every
+ * With `req`, on SQLite and PostgreSQL the bump is part of the writer's transaction: readers see it
+ * together with the content, never before. It is one `INSERT ... ON CONFLICT DO UPDATE`: an insert
+ * that fails on the unique key inside a PostgreSQL transaction aborts the whole transaction, so the
+ * first bump of a fresh database racing another (three servers publishing) must not be an insert
+ * that may fail. On MongoDB it is written outside any transaction, since every
  * transaction writing the same document would make concurrent ones fail with a write conflict.
  * Without the delivery plugin (no epoch collection) it does nothing.
  */
@@ -56,6 +89,19 @@ export const bumpContentEpoch = async (
   const inWriterTransaction = epochMayPrecedeContent(payload) ? undefined : req
   const now = new Date().toISOString()
   const value = randomUUID()
+  const sql = drizzleEpoch(payload)
+  if (sql) {
+    const { adapter, table } = sql
+    const session = req?.transactionID
+      ? adapter.sessions[String(await req.transactionID)]
+      : undefined
+    const db = session?.db ?? adapter.primaryDrizzle ?? adapter.drizzle
+    await db
+      .insert(table)
+      .values({ key: CONTENT, value, createdAt: now, updatedAt: now })
+      .onConflictDoUpdate({ target: table.key, set: { value, updatedAt: now } })
+    return
+  }
   const update = () =>
     payload.db.updateOne({
       collection: CONTENT_EPOCH_COLLECTION,
@@ -79,8 +125,21 @@ export const bumpContentEpoch = async (
   }
 }
 
-/** The current epoch (`'none'` before the first bump), one indexed read. */
+/**
+ * The current epoch (`'none'` before the first bump), one indexed read. On SQL databases always from
+ * the primary: a replica that lags would hand out a new epoch's value while serving the content of
+ * an old one, or an old value after the content changed, and a server would cache stale content.
+ */
 export const readContentEpoch = async (payload: Payload): Promise<string> => {
+  const sql = drizzleEpoch(payload)
+  if (sql) {
+    const { adapter, table } = sql
+    const [row] = await (adapter.primaryDrizzle ?? adapter.drizzle)
+      .select({ value: table.value })
+      .from(table)
+      .where(eq(table.key as never, CONTENT))
+    return row?.value ?? 'none'
+  }
   const row = (await payload.db.findOne({
     collection: CONTENT_EPOCH_COLLECTION,
     where: { key: { equals: CONTENT } },

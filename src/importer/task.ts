@@ -3,6 +3,7 @@ import path from 'node:path'
 
 import type { Payload, TaskConfig } from 'payload'
 
+import { optimizeDatabase } from '../store/optimizeDatabase'
 import { runImport, type ImportOptions, type ImportReport } from './index'
 
 export type TrackedImportOptions = {
@@ -55,6 +56,27 @@ export const closeAbandonedRuns = async (payload: Payload, now = Date.now()) => 
 }
 
 /**
+ * Writes a run's progress only while it is `running`: one conditional statement (as the job leases
+ * in src/jobs/leases.ts), so a progress write can never overwrite a run's final state, nor a run that
+ * `closeAbandonedRuns` closed. Only the progress columns are written, not a re-read copy of the doc.
+ */
+export const recordProgress = async (
+  payload: Payload,
+  id: number | string,
+  done: number,
+  total: number,
+): Promise<boolean> =>
+  Boolean(
+    await payload.db.updateOne({
+      collection: 'import-runs',
+      where: { and: [{ id: { equals: id } }, { status: { equals: 'running' } }] },
+      data: { progress: { done, total }, updatedAt: new Date().toISOString() },
+      options:
+        payload.db.name === 'mongoose' ? undefined : ({ atomic: true } as Record<string, unknown>),
+    }),
+  )
+
+/**
  * Runs an import and records it as an `import-runs` doc: running with progress, then completed (with
  * the summary and report) or failed (with the error). Runs an earlier process left `running` are
  * closed first.
@@ -81,6 +103,16 @@ export const runTrackedImport = async ({
     overrideAccess: true,
   })
   let lastWrite = 0
+  // Progress writes run one after another, and the final state waits for them: on a pooled database
+  // (PostgreSQL) an unawaited write could land after `completed` and put the run back to `running`.
+  let progressWrites: Promise<void> = Promise.resolve()
+  const writeProgress = async (done: number, total: number) => {
+    try {
+      await recordProgress(payload, run.id, done, total)
+    } catch (err) {
+      payload.logger.error({ err, msg: 'import: progress update failed' })
+    }
+  }
   try {
     const report = await runImport({
       payload,
@@ -96,18 +128,15 @@ export const runTrackedImport = async ({
         // Throttled: progress is for people watching the dashboard, not a per-file write.
         if (Date.now() - lastWrite < 2000 && done < total) return
         lastWrite = Date.now()
-        void payload
-          .update({
-            collection: 'import-runs',
-            id: run.id,
-            data: { progress: { done, total } },
-            overrideAccess: true,
-          })
-          .catch((err: unknown) =>
-            payload.logger.error({ err, msg: 'import: progress update failed' }),
-          )
+        progressWrites = progressWrites.then(() => writeProgress(done, total))
       },
     })
+    await progressWrites
+    // Readers' query plans after an import that grew the posts a lot (PostgreSQL, SQLite).
+    if (!dryRun && report.summary.created > 0) {
+      const { ran, ms } = await optimizeDatabase(payload)
+      if (ran !== 'nothing') payload.logger.info(`import: ${ran} after the import (${ms} ms)`)
+    }
     await payload.update({
       collection: 'import-runs',
       id: run.id,
@@ -124,6 +153,7 @@ export const runTrackedImport = async ({
     })
     return { importRunId: run.id, report }
   } catch (err) {
+    await progressWrites
     await payload.update({
       collection: 'import-runs',
       id: run.id,

@@ -13,7 +13,7 @@ import { canonicalJsonWithHoles, type CanonicalHoles } from '../../collections/P
 import { needsReview, postContentHtml, postExcerpt } from '../../collections/Posts/derive'
 import { bigramRecall, textSimilarity } from '../richtext/similarity'
 import { readerText } from '../richtext/text'
-import { cleanLabel, stripJunk } from '../lib/clean'
+import { cleanLabel, stripJunk, withoutNul } from '../lib/clean'
 import { htmlToLexical, type ConvertOptions } from './html'
 import { isPendingUpload, type LexBlockNode, type LexState, paragraph, root, text } from './lexical'
 import type { ParsedFile } from './parse'
@@ -269,7 +269,7 @@ export const transformParsed = (parsed: ParsedFile, contentHash: string): Transf
         contentHash,
         feedTimestamp: Number.isFinite(parsed.feedTimestamp) ? parsed.feedTimestamp : undefined,
         rawDate: parsed.rawDate ?? when.raw,
-        frontMatter: parsed.frontMatter,
+        frontMatter: withoutNul(parsed.frontMatter) as Record<string, unknown>,
         source: sourceOf(documentOfPost(parsed)),
       },
     },

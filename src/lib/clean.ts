@@ -44,3 +44,18 @@ export const cleanLabel = (s: unknown): string =>
   stripJunk(decodeEntities(String(s ?? '')))
     .replace(/[\s\u00a0]+/g, ' ')
     .replace(/^[\s\u200c\u200d]+|[\s\u200c\u200d]+$/g, '')
+
+/**
+ * `value` with every U+0000 removed from its strings (keys too), at any depth: for what is kept
+ * as-is (the raw front matter), since PostgreSQL refuses the character in `text` and `jsonb`.
+ */
+export const withoutNul = (value: unknown): unknown => {
+  if (typeof value === 'string') return value.replaceAll('\u0000', '')
+  if (Array.isArray(value)) return value.map(withoutNul)
+  if (value && typeof value === 'object' && !(value instanceof Date)) {
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k.replaceAll('\u0000', ''), withoutNul(v)]),
+    )
+  }
+  return value
+}

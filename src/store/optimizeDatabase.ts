@@ -5,6 +5,7 @@ type Raw = ReturnType<typeof sql.raw>
 type SqliteDb = {
   drizzle: { run: (query: Raw) => Promise<unknown>; all: (query: Raw) => Promise<unknown[]> }
 }
+type PostgresDb = { drizzle: { execute: (query: Raw) => Promise<{ rows: unknown[] }> } }
 
 export type OptimizeResult = { ran: 'ANALYZE' | 'PRAGMA optimize' | 'nothing'; ms: number }
 
@@ -15,13 +16,32 @@ export type OptimizeResult = { ran: 'ANALYZE' | 'PRAGMA optimize' | 'nothing'; m
  * /work/shared/STACK.md). A full `ANALYZE` runs when `table` has no statistics or its row count
  * moved more than 2x since they were taken (a bulk import into a database first started empty);
  * otherwise `PRAGMA optimize`, which re-analyzes only what SQLite thinks needs it. Call it at server
- * start and after a bulk import. Other adapters: nothing to do.
+ * start and after a bulk import. PostgreSQL: `ANALYZE` when `table` was never analyzed or its row
+ * count moved more than 2x since (autovacuum analyzes later, on its own schedule, and a server reading
+ * a freshly imported archive meanwhile plans as for an empty table). MongoDB: nothing to do.
  */
 export const optimizeDatabase = async (
   payload: Payload,
   table = 'posts',
 ): Promise<OptimizeResult> => {
   const started = performance.now()
+  if (payload.db.name === 'postgres') {
+    const { drizzle } = payload.db as unknown as PostgresDb
+    const literal = `'${table.replace(/'/g, "''")}'`
+    const { rows } = await drizzle.execute(
+      sql.raw(
+        `SELECT c.reltuples AS analyzed, (SELECT count(*) FROM "${table.replace(/"/g, '""')}") AS n ` +
+          `FROM pg_class c WHERE c.oid = to_regclass(${literal})`,
+      ),
+    )
+    const [row] = rows as { analyzed: number | string; n: number | string }[]
+    const analyzed = Number(row?.analyzed ?? -1)
+    const n = Number(row?.n ?? 0)
+    const stale = analyzed < 0 ? n > 0 : n > analyzed * 2 || n < analyzed / 2
+    if (!stale) return { ran: 'nothing', ms: Math.round(performance.now() - started) }
+    await drizzle.execute(sql.raw('ANALYZE'))
+    return { ran: 'ANALYZE', ms: Math.round(performance.now() - started) }
+  }
   if (payload.db.name !== 'sqlite') return { ran: 'nothing', ms: 0 }
   const { drizzle } = payload.db as unknown as SqliteDb
   const quoted = `"${table.replace(/"/g, '""')}"`

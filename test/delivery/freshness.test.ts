@@ -9,13 +9,14 @@ import { runImport } from '../../src/importer'
 import type { RunningServer } from '../../src/server'
 import { paragraphs } from '../helpers/lexical'
 import { startTestServer } from '../helpers/server'
+import { sharedDatabase } from '../helpers/database'
 
 // The delivery cache keeps an anonymous response until something could have changed what readers
 // see. On a file database (as deployed) that is watched three ways; each test proves the cache was in
 // use first (a `hit`), so that it fails if a way of changing content went unnoticed, or that a
 // change readers cannot see left it alone.
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'freshness-'))
-const file = path.join(dir, 'newsroom.db')
+const file = sharedDatabase(path.join(dir, 'newsroom.db'))
 let server: RunningServer
 let other: Payload
 
@@ -226,14 +227,19 @@ describe('the delivery cache on a file database', () => {
 
 describe('populated documents for readers', () => {
   it('come from the cache after the first read, equal to what Payload populated, and change with their source', async () => {
-    const client = (
-      server.payload.db as unknown as { client: { execute: (...args: unknown[]) => unknown } }
-    ).client
-    const execute = client.execute
+    // Every statement the database driver runs: libsql's `execute` on SQLite, pg's `query` on PostgreSQL.
+    type Run = (...args: unknown[]) => unknown
+    const db = server.payload.db as unknown as { client?: { execute: Run }; pool?: { query: Run } }
+    const [client, method] = db.pool
+      ? [db.pool as unknown as Record<string, Run>, 'query']
+      : [db.client as unknown as Record<string, Run>, 'execute']
+    const execute = client[method]
     const queried: string[] = []
-    client.execute = (...args: unknown[]) => {
-      const statement = args[0] as string | { sql: string }
-      queried.push(typeof statement === 'string' ? statement : statement.sql)
+    client[method] = (...args: unknown[]) => {
+      const statement = args[0] as string | { sql?: string; text?: string }
+      queried.push(
+        typeof statement === 'string' ? statement : (statement.sql ?? statement.text ?? ''),
+      )
       return execute.apply(client, args)
     }
     const sourceQueries = () => queried.filter((sql) => /from "sources"/.test(sql)).length
@@ -297,7 +303,7 @@ describe('populated documents for readers', () => {
       expect(after.source.name).toBe('Outlet A renamed')
       expect(after.attribution.outlet).toBe('Outlet A renamed')
     } finally {
-      client.execute = execute
+      client[method] = execute
     }
   })
 })

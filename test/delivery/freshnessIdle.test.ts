@@ -7,6 +7,7 @@ import { afterAll, beforeAll, expect, it } from '@jest/globals'
 import type { RunningServer } from '../../src/server'
 import { paragraphs } from '../helpers/lexical'
 import { startTestServer } from '../helpers/server'
+import { sharedDatabase } from '../helpers/database'
 
 // The delivery cache ends at any write to the database. The server as deployed also runs the jobs
 // runner on a cron: an idle tick must write nothing, or the cache would last one tick.
@@ -14,7 +15,7 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'freshness-idle-'))
 let server: RunningServer
 
 beforeAll(async () => {
-  process.env.DATABASE_URI = path.join(dir, 'newsroom.db')
+  process.env.DATABASE_URI = sharedDatabase(path.join(dir, 'newsroom.db'))
   process.env.JOBS_CRON = '* * * * * *'
   process.env.DELIVERY_MICROCACHE_SECONDS = '600'
   server = await startTestServer({ jobs: true })

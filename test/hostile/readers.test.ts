@@ -10,6 +10,7 @@ import type { FlattenedField, SanitizedCollectionConfig } from 'payload'
 
 import { startChildServer, type ChildServer } from './childServer'
 import { hostileDocument } from '../helpers/graphqlDocuments'
+import { sharedDatabase } from '../helpers/database'
 
 /**
  * A hostile anonymous reader against the real server running as its own process (so that a crash is
@@ -27,7 +28,7 @@ const RUNS = Number(process.env.HOSTILE_RUNS ?? 1)
 process.stdout.write(`hostile readers: seed ${SEED} (HOSTILE_SEED=${SEED} reproduces this run)\n`)
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'newsroom-hostile-'))
-const dbFile = path.join(tmp, 'hostile.db')
+const dbFile = sharedDatabase(path.join(tmp, 'hostile.db'))
 
 /** Text no anonymous answer may contain: unpublished titles and bodies, staff-only values. */
 const SECRETS = [

@@ -349,3 +349,18 @@ describe('read', () => {
     fs.rmSync(dir, { recursive: true })
   })
 })
+
+describe('NUL characters in an archive file', () => {
+  it('are removed from the title, the original URL, links, images and text (PostgreSQL cannot store them)', () => {
+    const raw =
+      '---\ntitle: "T\u0000itle"\nfrom: "https://example.org/a\u0000b"\ndate: 2024-01-01\n---\n' +
+      '<p>te\u0000xt <a href="https://example.org/x\u0000y">li\u0000nk</a> ' +
+      '<img src="https://example.org/i\u0000.png" alt="a\u0000"></p>\n'
+    const result = transform(parseFile(raw, '_posts/2024-01-01-nul.md'), raw)
+    const text = JSON.stringify(result)
+    expect(text).toContain('"title":"Title"')
+    // Kept in URLs as %00, which every database stores.
+    expect(text).toContain('example.org/x%00y')
+    expect(text).not.toContain('\\u0000')
+  })
+})

@@ -8,7 +8,8 @@ import type { Payload } from 'payload'
 
 import { approvalFingerprint } from '../../collections/Posts/approval'
 import { runImport, type ImportReport } from '../../src/importer'
-import { runTrackedImport, STALE_RUN_MS } from '../../src/importer/task'
+import { recordProgress, runTrackedImport, STALE_RUN_MS } from '../../src/importer/task'
+import { onPostgres } from '../helpers/database'
 import { bootPayload, createUser } from '../helpers/payload'
 
 /**
@@ -238,7 +239,8 @@ describe('posts the importer did not make', () => {
 })
 
 describe('the approval lock (collections/Posts/hooks/lockApprovedContent.ts)', () => {
-  for (const sink of ['sqlite-bulk', 'local-api'] as const) {
+  // The bulk sink is SQLite's; elsewhere the adapter sink is the path that skips Payload's hooks.
+  for (const sink of [onPostgres() ? 'adapter' : 'sqlite-bulk', 'local-api'] as const) {
     it(`a post the import publishes (${sink}) carries the approval of what it wrote, also after a re-import of its changed file`, async () => {
       const dir = archive(`approval-${sink}.test`)
       const first = await runImport({ payload, dir, sink })
@@ -373,5 +375,51 @@ describe('an import run whose process died', () => {
     const done = await read(importRunId)
     expect(done.status).toBe('completed')
     expect(done.summary).toMatchObject({ conflict: 0, sink: expect.any(String) })
+  })
+})
+
+describe('an import run', () => {
+  it('ends completed even when a progress write lands after the run finished', async () => {
+    const dir = archive('late-progress.test')
+    // A pooled database (PostgreSQL) can finish a progress write after the final one; force that
+    // order by holding every progress write back for a moment.
+    const updateOne = payload.db.updateOne.bind(payload.db)
+    const spy = jest.spyOn(payload.db, 'updateOne').mockImplementation(async (args) => {
+      const data = args.data as { progress?: unknown; status?: string }
+      if (args.collection === 'import-runs' && data.progress && data.status !== 'completed')
+        await new Promise((resolve) => setTimeout(resolve, 300))
+      return updateOne(args)
+    })
+    try {
+      const { importRunId } = await runTrackedImport({ payload, dir })
+      // Any write still held back lands within its 300 ms: wait past it, then read.
+      await new Promise((resolve) => setTimeout(resolve, 600))
+      const run = await payload.findByID({
+        collection: 'import-runs',
+        id: importRunId,
+        overrideAccess: true,
+      })
+      expect(run.status).toBe('completed')
+      const { files } = run.summary as { files: number }
+      expect(run.progress).toMatchObject({ done: files, total: files })
+    } finally {
+      spy.mockRestore()
+    }
+  })
+
+  it('takes no progress write once it has ended', async () => {
+    const run = await payload.create({
+      collection: 'import-runs',
+      data: { status: 'completed', archiveDir: '/archive', startedAt: new Date().toISOString() },
+      overrideAccess: true,
+    })
+    expect(await recordProgress(payload, run.id, 1, 2)).toBe(false)
+    const after = await payload.findByID({
+      collection: 'import-runs',
+      id: run.id,
+      overrideAccess: true,
+    })
+    expect(after.status).toBe('completed')
+    expect(after.progress?.done ?? null).toBeNull()
   })
 })

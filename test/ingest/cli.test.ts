@@ -9,6 +9,7 @@ import type { IngestReport } from '../../src/ingest/run'
 import { bootPayload } from '../helpers/payload'
 import { createSource } from './helpers'
 import { loadArticles, rss, startFeedServer, toEntry, type FeedServer } from './support'
+import { sharedDatabase } from '../helpers/database'
 
 const root = path.resolve(import.meta.dirname, '../..')
 
@@ -35,7 +36,7 @@ describe('npm run ingest', () => {
 
   beforeAll(async () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ingest-cli-'))
-    const database = path.join(tmp, 'newsroom.db')
+    const database = sharedDatabase(path.join(tmp, 'newsroom.db'))
     process.env.DATABASE_URI = database
     env = { DATABASE_URI: database, PAYLOAD_SECRET: 'test-secret' }
     const { articles, cleanup } = loadArticles(2)

@@ -17,7 +17,9 @@ let hostInitRan = false
 const hostConfig = () =>
   buildConfig({
     secret: 'plugin-test',
-    db: databaseAdapter(resolveDatabase()),
+    // A host config of its own: no committed migrations describe its `notes` collection, so the
+    // throw-away PostgreSQL database of this file gets the schema pushed.
+    db: databaseAdapter(resolveDatabase(), { pushSchema: true }),
     editor: lexicalEditor(),
     typescript: { autoGenerate: false },
     collections: [

@@ -134,3 +134,21 @@ describe('reads by anonymous users', () => {
     ).rejects.toThrow()
   })
 })
+
+describe('what the importer stores, the Local API stores too', () => {
+  it('a published post whose HTML is longer than 40,000 characters', async () => {
+    const long = '长'.repeat(45_000)
+    const post = await payload.create({
+      collection: 'posts',
+      data: { title: '很长的文章', content: paragraphs(long) as never, _status: 'published' },
+    })
+    expect(post.contentHtml!.length).toBeGreaterThan(45_000)
+  })
+
+  it('a media doc for an inline image at its data: URL', async () => {
+    const externalUrl =
+      'data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7'
+    const media = await payload.create({ collection: 'media', data: { externalUrl } })
+    expect(media.url).toBe(externalUrl)
+  })
+})

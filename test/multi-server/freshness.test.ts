@@ -11,6 +11,7 @@ import { createUser } from '../helpers/payload'
 import { login } from '../helpers/server'
 import { scaled } from '../helpers/timing'
 import { startChildServer, type ChildServer } from './children'
+import { onPostgres, sharedDatabase } from '../helpers/database'
 
 /**
  * Two servers on one database, each with its own delivery cache: an editor's publish through one is
@@ -21,8 +22,11 @@ import { startChildServer, type ChildServer } from './children'
 const mongoBase = process.env.MONGO_TEST_BASE_URI ?? process.env.MONGODB_URI
 const databases: [string, () => string][] = [
   [
-    'SQLite (one file)',
-    () => path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'multi-fresh-')), 'newsroom.db'),
+    onPostgres() ? 'PostgreSQL' : 'SQLite (one file)',
+    () =>
+      sharedDatabase(
+        path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'multi-fresh-')), 'newsroom.db'),
+      ),
   ],
 ]
 if (mongoBase) {
@@ -99,7 +103,7 @@ describe.each(databases)('two servers on %s', (_name, makeDatabase) => {
   afterAll(async () => {
     await Promise.all([a?.stop(), b?.stop()])
     await payload?.destroy()
-    if (!databaseUri.startsWith('mongodb'))
+    if (!/^(mongodb|postgres)/.test(databaseUri))
       fs.rmSync(path.dirname(databaseUri), { recursive: true, force: true })
   }, 60_000)
 

@@ -9,10 +9,11 @@ import type { RunningServer } from '../../src/server'
 import { createUser } from '../helpers/payload'
 import { startTestServer } from '../helpers/server'
 import { seedPost } from './helpers'
+import { sharedDatabase } from '../helpers/database'
 
 // A database that outlives the server: an SQLite file, migrated from migrations/ like production.
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'newsroom-restart-'))
-process.env.DATABASE_URI = path.join(tmp, 'restart.db')
+process.env.DATABASE_URI = sharedDatabase(path.join(tmp, 'restart.db'))
 
 let server: RunningServer | undefined
 afterAll(async () => {
