@@ -8,4 +8,5 @@ export const adminComponents = {
   postQuickFilters: '/src/admin/posts/QuickFilters#PostQuickFilters',
   importPanel: '/src/admin/imports/ImportPanel#ImportPanel',
   editorialLogRowLabel: '/src/admin/posts/EditorialLogRowLabel#EditorialLogRowLabel',
+  mediaPreviewCell: '/src/admin/media/MediaPreviewCell#MediaPreviewCell',
 } as const
