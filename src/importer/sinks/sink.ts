@@ -2,7 +2,7 @@ import type { Payload, PayloadRequest } from 'payload'
 import { createLocalReq } from 'payload'
 
 import { approvalFingerprint, fillCanonicalJson } from '../../../collections/Posts/approval'
-import { uniquePostSlug } from '../../../collections/Posts/derive'
+import { featuredImage, uniquePostSlug } from '../../../collections/Posts/derive'
 import { bumpContentEpoch } from '../../delivery/epoch'
 import { firstFreeSlugSync, slugOrFallback } from '../../lib/slug'
 import { isPendingUpload, type LexState } from '../lexical'
@@ -454,6 +454,7 @@ export abstract class StoreSink implements ImportSink {
       // Rendered once, by the transform, with images at their URLs: what the media docs resolve to.
       contentHtml: draft.contentHtml,
       excerpt: draft.excerpt,
+      heroImage: featuredImage(linked)?.id ?? null,
       authors,
       source: source ?? null,
       sourceUrl: draft.sourceUrl,
