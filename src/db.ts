@@ -4,6 +4,8 @@ import { mongooseAdapter } from '@payloadcms/db-mongodb'
 import { sqliteAdapter } from '@payloadcms/db-sqlite'
 import type { DatabaseAdapterObj } from 'payload'
 
+import { postVersionIndexes } from '../collections/Posts/versionIndexes'
+
 /** The default embedded database, relative to the working directory. */
 export const DEFAULT_SQLITE_FILE = './data/newsroom.db'
 
@@ -65,5 +67,6 @@ export const databaseAdapter = (target: DatabaseTarget = resolveDatabase()): Dat
     idType: 'number',
     wal: target.inMemory ? false : { journalSizeLimit: 64 * 1024 * 1024, synchronous: 'NORMAL' },
     busyTimeout: 5000,
+    afterSchemaInit: [postVersionIndexes],
   })
 }

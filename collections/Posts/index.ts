@@ -309,6 +309,7 @@ export const Posts: CollectionConfig<'posts'> = {
           index: true,
           defaultValue: false,
           label: { en: 'Needs review', zh: '需要审核' },
+          admin: { components: { Cell: adminComponents.flaggedCell } },
         },
         {
           name: 'fidelity',

@@ -9,4 +9,5 @@ export const adminComponents = {
   importPanel: '/src/admin/imports/ImportPanel#ImportPanel',
   editorialLogRowLabel: '/src/admin/posts/EditorialLogRowLabel#EditorialLogRowLabel',
   mediaPreviewCell: '/src/admin/media/MediaPreviewCell#MediaPreviewCell',
+  flaggedCell: '/src/admin/posts/FlaggedCell#FlaggedCell',
 } as const
