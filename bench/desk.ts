@@ -176,7 +176,8 @@ const main = async () => {
   log(`${postCount} posts, ${sources.totalDocs} sources (the biggest has ${biggest.posts} posts)`)
 
   const api = payload.config.routes.api
-  const list = (query: string) => `${api}/posts?depth=0&limit=10&draft=true&sort=-createdAt${query}`
+  const list = (query: string) =>
+    `${api}/posts?depth=0&limit=10&draft=true&sort=-publishedAt${query}`
   const views: View[] = [
     {
       name: 'dashboard',

@@ -214,6 +214,7 @@ export const Media: CollectionConfig<'media'> = {
   labels: { singular: { en: 'Media', zh: '媒体' }, plural: { en: 'Media', zh: '媒体' } },
   admin: {
     useAsTitle: 'alt',
+    enableListViewSelectAPI: true,
     // `preview` rather than `filename`: imported images have no file, and their file name read "null".
     defaultColumns: ['preview', 'alt', 'credit', 'externalUrl'],
     listSearchableFields: ['alt', 'filename', 'externalUrl', 'credit'],
@@ -225,6 +226,8 @@ export const Media: CollectionConfig<'media'> = {
     mimeTypes: ['image/*'],
     filesRequiredOnCreate: false,
   },
+  // What the image column (MediaPreviewCell) and the external-URL hook need, whatever the columns.
+  forceSelect: { externalUrl: true, filename: true, mimeType: true, url: true, thumbnailURL: true },
   defaultPopulate: {
     url: true,
     alt: true,

@@ -34,6 +34,8 @@ export const Posts: CollectionConfig<'posts'> = {
   labels: { singular: { en: 'Post', zh: '文章' }, plural: { en: 'Posts', zh: '文章' } },
   admin: {
     useAsTitle: 'title',
+    // The list reads its columns only, not each version's Lexical body and HTML.
+    enableListViewSelectAPI: true,
     defaultColumns: [
       'title',
       'source',
