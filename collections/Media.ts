@@ -11,8 +11,36 @@ import {
 
 import { adminsField, anyone, isEditorUser, staff, staffField } from '../src/access/roles'
 import { editorsOrOwnMedia } from '../src/access/media'
+import { adminComponents } from '../src/admin/components'
 import type { Media as MediaDoc } from '../src/payload-types'
 import { safeUrl, urlFieldProps } from '../src/richtext/safeUrl'
+
+/** Image types by file extension, as Payload's admin knows them (payload/shared `isImage`). */
+const IMAGE_TYPES: Record<string, string> = {
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  png: 'image/png',
+  gif: 'image/gif',
+  svg: 'image/svg+xml',
+  webp: 'image/webp',
+  avif: 'image/avif',
+}
+
+/**
+ * The type of an image kept at its external URL, from its extension. The collection holds images
+ * only (`upload.mimeTypes`), and hotlinked news images are mostly JPEG and often have no extension
+ * (`/img?id=1`), so that is the type of the rest.
+ */
+export const externalImageType = (url: string): string => {
+  let pathname = url
+  try {
+    pathname = new URL(url).pathname
+  } catch {
+    // Not an absolute URL: its own text is the path.
+  }
+  const extension = /\.([a-z0-9]+)$/i.exec(pathname)?.[1]?.toLowerCase()
+  return (extension && IMAGE_TYPES[extension]) || 'image/jpeg'
+}
 
 /**
  * An image that stays at its external URL (the archive's images are hotlinked) is a media doc with
@@ -24,6 +52,8 @@ const pointUrlAtExternalImage: CollectionAfterReadHook = ({ doc }) => {
   if (doc.externalUrl && !doc.filename) {
     doc.url = doc.externalUrl
     doc.thumbnailURL = doc.externalUrl
+    // The admin draws an image (editor, lists, drawers) only for a known image type, else a file icon.
+    doc.mimeType ??= externalImageType(doc.externalUrl)
   }
   for (const key of ['url', 'thumbnailURL'] as const) {
     if (typeof doc[key] === 'string') doc[key] = safeUrl(doc[key], 'image') ?? null
@@ -199,7 +229,9 @@ export const Media: CollectionConfig<'media'> = {
   labels: { singular: { en: 'Media', zh: '媒体' }, plural: { en: 'Media', zh: '媒体' } },
   admin: {
     useAsTitle: 'alt',
-    defaultColumns: ['filename', 'externalUrl', 'alt', 'credit'],
+    enableListViewSelectAPI: true,
+    // `preview` rather than `filename`: imported images have no file, and their file name read "null".
+    defaultColumns: ['preview', 'alt', 'credit', 'externalUrl'],
     listSearchableFields: ['alt', 'filename', 'externalUrl', 'credit'],
     group: { en: 'Media', zh: '媒体' },
   },
@@ -209,6 +241,8 @@ export const Media: CollectionConfig<'media'> = {
     mimeTypes: ['image/*'],
     filesRequiredOnCreate: false,
   },
+  // What the image column (MediaPreviewCell) and the external-URL hook need, whatever the columns.
+  forceSelect: { externalUrl: true, filename: true, mimeType: true, url: true, thumbnailURL: true },
   defaultPopulate: {
     url: true,
     alt: true,
@@ -226,6 +260,12 @@ export const Media: CollectionConfig<'media'> = {
     afterRead: [pointUrlAtExternalImage],
   },
   fields: [
+    {
+      name: 'preview',
+      type: 'ui',
+      label: { en: 'Image', zh: '图片' },
+      admin: { components: { Cell: adminComponents.mediaPreviewCell } },
+    },
     { name: 'alt', type: 'text', label: { en: 'Alt text', zh: '替代文字' } },
     { name: 'caption', type: 'textarea', label: { en: 'Caption', zh: '图片说明' } },
     { name: 'credit', type: 'text', label: { en: 'Credit', zh: '图片来源' } },

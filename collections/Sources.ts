@@ -11,6 +11,7 @@ export const Sources: CollectionConfig<'sources'> = {
   labels: { singular: { en: 'Source', zh: '来源' }, plural: { en: 'Sources', zh: '来源' } },
   admin: {
     useAsTitle: 'name',
+    enableListViewSelectAPI: true,
     defaultColumns: ['name', 'slug', 'homepage', 'hostnames'],
     listSearchableFields: ['name', 'slug', 'homepage'],
     group: { en: 'Directory', zh: '目录' },

@@ -118,6 +118,23 @@ const findPostgres = async () => {
   }
 }
 
+// Jest's modes that run no test (`--listTests`, `--showConfig`, ...) write no results to count:
+// they are jest's to answer, once, with its own exit code.
+const INFORMATIONAL = ['--listTests', '--showConfig', '--version', '--help', '-h', '--clearCache']
+if (passthrough.some((arg) => INFORMATIONAL.includes(arg))) {
+  const result = spawnSync(
+    process.execPath,
+    [
+      '--experimental-vm-modules',
+      '--no-warnings',
+      path.join(root, 'node_modules/jest/bin/jest.js'),
+      ...passthrough,
+    ],
+    { cwd: root, stdio: 'inherit', env: { ...process.env, DATABASE_URI: ':memory:' } },
+  )
+  process.exit(result.status ?? 1)
+}
+
 // The HTTP suite checks /admin, which needs a build of the admin.
 if (!process.env.SKIP_ADMIN_BUILD) buildIfNeeded()
 

@@ -5,6 +5,8 @@ import { postgresAdapter, type PostgresAdapter } from '@payloadcms/db-postgres'
 import { sqliteAdapter } from '@payloadcms/db-sqlite'
 import type { DatabaseAdapterObj } from 'payload'
 
+import { postVersionIndexes } from '../collections/Posts/versionIndexes'
+
 /** The default embedded database, relative to the working directory. */
 export const DEFAULT_SQLITE_FILE = './data/newsroom.db'
 
@@ -100,6 +102,7 @@ export const databaseAdapter = (
     idType: 'number',
     wal: target.inMemory ? false : { journalSizeLimit: 64 * 1024 * 1024, synchronous: 'NORMAL' },
     busyTimeout: 5000,
+    afterSchemaInit: [postVersionIndexes],
   })
 }
 

@@ -113,6 +113,7 @@ export const startServer = async (options: ServerOptions = {}): Promise<RunningS
 
   const app = express()
   app.disable('x-powered-by')
+  app.use((await import('./http/serverTiming')).serverTiming(payload))
   // A hop count or the proxies' addresses, never "every hop" (src/http/trustProxy.ts).
   app.set('trust proxy', trustProxyFromEnv())
   app.use(securityHeaders(payload))

@@ -44,3 +44,9 @@ export const publishedAtFor = (
   publishedAt: string | null | undefined,
   now: () => string = () => new Date().toISOString(),
 ): string | null | undefined => (status === 'published' && !publishedAt ? now() : publishedAt)
+
+/**
+ * The featured image of an imported post that has none: its first body image, as WordPress and Ghost
+ * show one. `bodyImages` in the order the body shows them.
+ */
+export const featuredImage = <T>(bodyImages: readonly T[]): T | undefined => bodyImages[0]

@@ -45,6 +45,8 @@ export const Posts: CollectionConfig<'posts'> = {
   labels: { singular: { en: 'Post', zh: '文章' }, plural: { en: 'Posts', zh: '文章' } },
   admin: {
     useAsTitle: 'title',
+    // The list reads its columns only, not each version's Lexical body and HTML.
+    enableListViewSelectAPI: true,
     defaultColumns: [
       'title',
       'source',
@@ -350,6 +352,7 @@ export const Posts: CollectionConfig<'posts'> = {
           index: true,
           defaultValue: false,
           label: { en: 'Needs review', zh: '需要审核' },
+          admin: { components: { Cell: adminComponents.flaggedCell } },
         },
         {
           name: 'fidelity',

@@ -8,4 +8,6 @@ export const adminComponents = {
   postQuickFilters: '/src/admin/posts/QuickFilters#PostQuickFilters',
   importPanel: '/src/admin/imports/ImportPanel#ImportPanel',
   editorialLogRowLabel: '/src/admin/posts/EditorialLogRowLabel#EditorialLogRowLabel',
+  mediaPreviewCell: '/src/admin/mediaList/MediaPreviewCell#MediaPreviewCell',
+  flaggedCell: '/src/admin/posts/FlaggedCell#FlaggedCell',
 } as const

@@ -2,6 +2,7 @@ import type { Config } from 'payload'
 
 import { startImportEndpoint } from '../http/newsroomImport'
 import { adminComponents } from './components'
+import { deskVersionEndpoint, importReportEndpoint } from './deskEndpoints'
 import { newsroomTranslations } from './translations'
 
 type Translations = NonNullable<NonNullable<Config['i18n']>['translations']>
@@ -19,7 +20,8 @@ const mergeTranslations = (host: Translations | undefined): Translations => {
 
 /**
  * The newsroom desk in the admin: the dashboard above the collection cards, the per-user admin
- * language, our translated strings, and the endpoint that starts an import. Appends to the host's
+ * language, our translated strings, the endpoints that start an import and page through its report,
+ * and the desk's version counter. Appends to the host's
  * admin config.
  */
 export const withNewsroomAdmin = (config: Config): Config => ({
@@ -42,5 +44,10 @@ export const withNewsroomAdmin = (config: Config): Config => ({
     ...config.i18n,
     translations: mergeTranslations(config.i18n?.translations),
   },
-  endpoints: [...(config.endpoints ?? []), startImportEndpoint],
+  endpoints: [
+    ...(config.endpoints ?? []),
+    startImportEndpoint,
+    deskVersionEndpoint,
+    importReportEndpoint,
+  ],
 })

@@ -1,5 +1,6 @@
 'use client'
 import { useConfig, useTranslation } from '@payloadcms/ui'
+import { formatDate } from '@payloadcms/ui/shared'
 
 import type { NewsroomTranslationKeys, NewsroomTranslations } from './translations'
 
@@ -80,4 +81,15 @@ export const whereParams = (conditions: Array<[path: string, operator: string, v
     params.set(`where[and][${i}][${path}][${operator}]`, value)
   })
   return params
+}
+
+/**
+ * Formats a date the way Payload's own lists and editor do (`admin.dateFormat`, in the admin's
+ * language), so the desk shows one date format. `fallback` for a missing date.
+ */
+export const useFormatDate = (fallback = '') => {
+  const { config } = useConfig()
+  const { i18n } = useTranslation()
+  return (value?: null | string) =>
+    value ? formatDate({ date: value, i18n, pattern: config.admin.dateFormat }) : fallback
 }

@@ -2,6 +2,7 @@ import type { Payload, PayloadRequest } from 'payload'
 import { createLocalReq } from 'payload'
 
 import { approvalFingerprint, fillCanonicalJson } from '../../collections/Posts/approval'
+import { featuredImage } from '../../collections/Posts/derive'
 import { bumpContentEpoch } from '../delivery/epoch'
 import { isPendingUpload, type LexState } from '../importer/lexical'
 import type { PostDraft } from '../importer/transform'
@@ -325,6 +326,7 @@ export abstract class StoreSink implements ImportSink {
       // Rendered once, by the transform, with images at their URLs: what the media docs resolve to.
       contentHtml: draft.contentHtml,
       excerpt: draft.excerpt,
+      heroImage: featuredImage(linked)?.id ?? null,
       authors,
       source: source ?? null,
       sourceUrl: draft.sourceUrl,

@@ -164,3 +164,37 @@ describe('an interrupted import', () => {
     )
   })
 })
+
+describe('the featured image of an imported post', () => {
+  it('is its first body image, as WordPress and Ghost show one', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'importer-hero-'))
+    try {
+      const fixtures = path.resolve(
+        path.dirname(fileURLToPath(import.meta.url)),
+        '../fixtures/importer',
+      )
+      fs.copyFileSync(
+        path.join(fixtures, 'images-lazy-and-relative.md'),
+        path.join(dir, 'images.md'),
+      )
+      const report = await runImport({ payload, dir })
+      const row = report.rows.find((r) => r.id != null)
+      expect(row).toBeDefined()
+      const post = await payload.findByID({
+        collection: 'posts',
+        id: row!.id!,
+        depth: 0,
+        overrideAccess: true,
+      })
+      type Node = { type?: string; value?: unknown; children?: Node[] }
+      const uploads = (node: Node): unknown[] =>
+        node.type === 'upload' ? [node.value] : (node.children ?? []).flatMap(uploads)
+      const firstUpload = uploads(post.content?.root as Node)[0]
+      expect(firstUpload).toBeDefined()
+      const id = (v: unknown) => (typeof v === 'object' && v ? (v as { id: unknown }).id : v)
+      expect(id(post.heroImage)).toBe(id(firstUpload))
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})

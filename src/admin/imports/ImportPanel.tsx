@@ -5,11 +5,20 @@ import { Button, toast } from '@payloadcms/ui'
 import Link from 'next/link'
 import React, { useCallback, useEffect, useState } from 'react'
 
-import { apiFetch, useNewsroomTranslation, useRoutes } from '../shared'
+import { DeskVersionProvider, useDeskQuery, useDeskVersion } from '../Dashboard/deskVersion'
+import {
+  importRunSummarySelect,
+  isConflictRow,
+  isNotImportedRow,
+  type ReportKind,
+  type ReportRow,
+} from '../importRows'
+import { apiFetch, useFormatDate, useNewsroomTranslation, useRoutes } from '../shared'
 import type { NewsroomTranslationKeys } from '../translations'
 
-type ReportRow = Record<string, unknown>
+export { isConflictRow, isNotImportedRow }
 
+/** An import run as the desk lists it: the summary fields, never the report (see importRows.ts). */
 export type ImportRun = {
   id: number | string
   status?: string | null
@@ -20,30 +29,15 @@ export type ImportRun = {
   summary?: Record<string, unknown> | null
   progress?: { done?: number | null; total?: number | null } | null
   error?: string | null
-  report?: ReportRow[] | { rows?: ReportRow[] } | null
 }
-
-/** How often runs are re-read while one is queued or running. */
-const POLL_MS = 2000
 
 const RUNNING = new Set(['queued', 'pending', 'running', 'processing', 'started'])
 
-const reportRows = (run: ImportRun): ReportRow[] => {
-  const report = run.report
-  if (Array.isArray(report)) return report
-  if (report && Array.isArray(report.rows)) return report.rows
-  return []
-}
+/** Rows of a report shown per page. */
+const REPORT_PAGE_SIZE = 20
 
 const text = (value: unknown): string =>
   value == null ? '' : typeof value === 'string' ? value : JSON.stringify(value)
-
-/** Row outcomes that left a file out of the archive's posts; the importer keeps one row per file. */
-const NOT_IMPORTED = new Set(['failed', 'error', 'skipped', 'duplicate'])
-
-/** A row of the run's report whose file did not become a post (failed, skipped, duplicate). */
-export const isNotImportedRow = (row: ReportRow): boolean =>
-  NOT_IMPORTED.has(String(row.status)) || (row.error != null && row.error !== '')
 
 const rowFile = (row: ReportRow) => text(row.file ?? row.path ?? row.archiveFile ?? row.source)
 const rowReason = (row: ReportRow) => text(row.reason ?? row.error ?? row.message ?? row.errors)
@@ -68,19 +62,116 @@ const useLabel = () => {
   }
 }
 
-/** A row whose post exists and is not the importer's to overwrite (made or edited by staff). */
-export const isConflictRow = (row: ReportRow): boolean => row.status === 'conflict'
+type ReportPage = { rows: ReportRow[]; totalDocs: number; page: number; totalPages: number }
+
+/** One page of a run's report rows of one kind, read from the server when shown. */
+const useReportPage = (run: ImportRun, kind: ReportKind, page: number) => {
+  const runId = run.id
+  // A finished run's report never changes: reload it when this run moves, not on every desk change.
+  const runState = `${run.status}|${run.finishedAt}`
+  const routes = useRoutes()
+  const load = useCallback(() => {
+    const params = new URLSearchParams({
+      kind,
+      page: String(page),
+      limit: String(REPORT_PAGE_SIZE),
+    })
+    return apiFetch<ReportPage>(
+      `${routes.api}/newsroom/import-runs/${encodeURIComponent(String(runId))}/report?${params}`,
+    )
+  }, [routes.api, runId, kind, page])
+  return useDeskQuery(load, { reloadOn: runState })
+}
+
+const Pager: React.FC<{ page: number; totalPages: number; onPage: (page: number) => void }> = ({
+  page,
+  totalPages,
+  onPage,
+}) => {
+  const { t } = useNewsroomTranslation()
+  if (totalPages <= 1) return null
+  return (
+    <div className="nr-pager">
+      <button
+        className="nr-link-button"
+        disabled={page <= 1}
+        onClick={() => onPage(page - 1)}
+        type="button"
+      >
+        {t('newsroom:previousPage')}
+      </button>{' '}
+      <span className="nr-muted">{t('newsroom:reportPage', { page, pages: totalPages })}</span>{' '}
+      <button
+        className="nr-link-button"
+        disabled={page >= totalPages}
+        onClick={() => onPage(page + 1)}
+        type="button"
+      >
+        {t('newsroom:nextPage')}
+      </button>
+    </div>
+  )
+}
+
+/** A paged table of a run's report rows of one kind (conflicts, or files not imported). */
+const ReportRows: React.FC<{
+  run: ImportRun
+  kind: ReportKind
+  heading: string
+  empty: string
+  testId: string
+  columns: string[]
+  cells: (row: ReportRow) => React.ReactNode[]
+}> = ({ run, kind, heading, empty, testId, columns, cells }) => {
+  const { t } = useNewsroomTranslation()
+  const [page, setPage] = useState(1)
+  const report = useReportPage(run, kind, page)
+  return (
+    <>
+      <h5>
+        {heading} ({report.data?.totalDocs ?? '…'})
+      </h5>
+      {report.error ? (
+        <p className="nr-muted">{t('newsroom:couldNotLoad', { message: report.error })}</p>
+      ) : !report.data ? (
+        <p className="nr-muted">{t('newsroom:loading')}</p>
+      ) : report.data.totalDocs === 0 ? (
+        <p className="nr-muted">{empty}</p>
+      ) : (
+        <>
+          <table className="nr-table" data-testid={testId}>
+            <thead>
+              <tr>
+                {columns.map((column, i) => (
+                  <th key={i}>{column}</th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {report.data.rows.map((row, i) => (
+                <tr key={`${rowFile(row)}-${i}`}>
+                  {cells(row).map((cell, j) => (
+                    <td key={j}>{cell}</td>
+                  ))}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <Pager onPage={setPage} page={report.data.page} totalPages={report.data.totalPages} />
+        </>
+      )}
+    </>
+  )
+}
 
 /**
  * The report of one import run: its counts, the conflicts (posts it left alone, with a link to each)
- * and the rows that failed with their reasons.
+ * and the rows that failed with their reasons, each a page at a time from the server.
  */
 export const ImportReport: React.FC<{ run: ImportRun }> = ({ run }) => {
   const { t } = useNewsroomTranslation()
   const label = useLabel()
   const routes = useRoutes()
-  const failed = reportRows(run).filter(isNotImportedRow)
-  const conflicts = reportRows(run).filter(isConflictRow)
   return (
     <div className="nr-report" data-testid="import-report">
       <dl className="nr-counts">
@@ -91,113 +182,74 @@ export const ImportReport: React.FC<{ run: ImportRun }> = ({ run }) => {
           </div>
         ))}
       </dl>
-      <h5>
-        {t('newsroom:conflictRows')} ({conflicts.length})
-      </h5>
-      {conflicts.length === 0 ? (
-        <p className="nr-muted">{t('newsroom:noConflictRows')}</p>
-      ) : (
-        <table className="nr-table" data-testid="import-conflict-rows">
-          <thead>
-            <tr>
-              <th>{t('newsroom:file')}</th>
-              <th>{t('newsroom:reason')}</th>
-              <th />
-            </tr>
-          </thead>
-          <tbody>
-            {conflicts.map((row, i) => (
-              <tr key={`${rowFile(row)}-${i}`}>
-                <td>
-                  <code>{rowFile(row)}</code>
-                </td>
-                <td>{rowReason(row)}</td>
-                <td>
-                  {row.id != null && (
-                    <Link
-                      href={`${routes.admin}/collections/posts/${encodeURIComponent(text(row.id))}`}
-                    >
-                      {t('newsroom:openPost')}
-                    </Link>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-      <h5>
-        {t('newsroom:failedRows')} ({failed.length})
-      </h5>
-      {failed.length === 0 ? (
-        <p className="nr-muted">{t('newsroom:noFailedRows')}</p>
-      ) : (
-        <table className="nr-table" data-testid="import-failed-rows">
-          <thead>
-            <tr>
-              <th>{t('newsroom:file')}</th>
-              <th>{t('newsroom:runStatus')}</th>
-              <th>{t('newsroom:reason')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {failed.map((row, i) => (
-              <tr key={`${rowFile(row)}-${i}`}>
-                <td>
-                  <code>{rowFile(row)}</code>
-                </td>
-                <td>
-                  <span className={`nr-pill nr-pill--${text(row.status)}`}>{text(row.status)}</span>
-                </td>
-                <td>{rowReason(row)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <ReportRows
+        cells={(row) => [
+          <code key="file">{rowFile(row)}</code>,
+          rowReason(row),
+          row.id != null && (
+            <Link
+              href={`${routes.admin}/collections/posts/${encodeURIComponent(text(row.id))}`}
+              key="open"
+            >
+              {t('newsroom:openPost')}
+            </Link>
+          ),
+        ]}
+        columns={[t('newsroom:file'), t('newsroom:reason'), '']}
+        empty={t('newsroom:noConflictRows')}
+        heading={t('newsroom:conflictRows')}
+        kind="conflict"
+        run={run}
+        testId="import-conflict-rows"
+      />
+      <ReportRows
+        cells={(row) => [
+          <code key="file">{rowFile(row)}</code>,
+          <span className={`nr-pill nr-pill--${text(row.status)}`} key="status">
+            {text(row.status)}
+          </span>,
+          rowReason(row),
+        ]}
+        columns={[t('newsroom:file'), t('newsroom:runStatus'), t('newsroom:reason')]}
+        empty={t('newsroom:noFailedRows')}
+        heading={t('newsroom:failedRows')}
+        kind="failed"
+        run={run}
+        testId="import-failed-rows"
+      />
     </div>
   )
 }
 
-/**
- * Starts an import of the server's ARCHIVE_DIR as a background job (POST /api/newsroom/import queues
- * the importer's `importArchive` task) and follows the `import-runs` it produces: status while it
- * runs, then its counts and failed rows.
- */
-export const ImportPanel: React.FC = () => {
-  const { t, i18n } = useNewsroomTranslation()
+/** The panel itself, inside a DeskVersionProvider. */
+const ImportPanelBody: React.FC = () => {
+  const { t } = useNewsroomTranslation()
   const label = useLabel()
   const routes = useRoutes()
-  const [runs, setRuns] = useState<{ docs?: ImportRun[]; error?: string }>({})
+  const desk = useDeskVersion()
+  const formatDate = useFormatDate('–')
   const [dryRun, setDryRun] = useState(false)
   const [starting, setStarting] = useState(false)
   const [queuedAt, setQueuedAt] = useState<number | undefined>()
   const [open, setOpen] = useState<number | string | undefined>()
 
   const load = useCallback(async () => {
-    try {
-      const body = await apiFetch<{ docs: ImportRun[] }>(
-        `${routes.api}/import-runs?sort=-createdAt&limit=5&depth=0`,
-      )
-      setRuns({ docs: body.docs })
-    } catch (err) {
-      setRuns({ error: err instanceof Error ? err.message : String(err) })
-    }
+    const params = importRunSummarySelect()
+    params.set('sort', '-createdAt')
+    params.set('limit', '5')
+    params.set('depth', '0')
+    const body = await apiFetch<{ docs: ImportRun[] }>(`${routes.api}/import-runs?${params}`)
+    return body.docs
   }, [routes.api])
+  // Reloaded when the desk's version moves: a run's progress and end are writes to import-runs.
+  const runs = useDeskQuery(load)
 
-  const latest = runs.docs?.[0]
+  const latest = runs.data?.[0]
   const latestIsRunning = Boolean(latest && RUNNING.has(String(latest.status)))
   const waitingForRun =
     queuedAt !== undefined &&
     !(latest?.startedAt && new Date(latest.startedAt).getTime() >= queuedAt - 5000)
   const busy = latestIsRunning || waitingForRun
-
-  useEffect(() => {
-    void load()
-    // Poll quickly while something is going on, slowly otherwise.
-    const timer = setInterval(() => void load(), busy ? POLL_MS : POLL_MS * 5)
-    return () => clearInterval(timer)
-  }, [load, busy])
 
   useEffect(() => {
     // Once a run appears for the import just started, show its report without a click.
@@ -216,7 +268,7 @@ export const ImportPanel: React.FC = () => {
       })
       setQueuedAt(Date.now())
       toast.success(t('newsroom:importQueued'))
-      void load()
+      desk?.refresh()
     } catch (err) {
       toast.error(
         t('newsroom:importFailedToStart', {
@@ -227,9 +279,6 @@ export const ImportPanel: React.FC = () => {
       setStarting(false)
     }
   }
-
-  const formatDate = (value?: null | string) =>
-    value ? new Date(value).toLocaleString(i18n.language === 'zh' ? 'zh-CN' : 'en-GB') : '–'
 
   return (
     <div className="nr-card nr-import" data-testid="desk-imports">
@@ -259,9 +308,9 @@ export const ImportPanel: React.FC = () => {
       {runs.error && (
         <p className="nr-muted">{t('newsroom:importRunsUnavailable', { message: runs.error })}</p>
       )}
-      {!runs.docs && !runs.error && <p className="nr-muted">{t('newsroom:loading')}</p>}
-      {runs.docs?.length === 0 && <p className="nr-muted">{t('newsroom:nothingHere')}</p>}
-      {runs.docs && runs.docs.length > 0 && (
+      {!runs.data && !runs.error && <p className="nr-muted">{t('newsroom:loading')}</p>}
+      {runs.data?.length === 0 && <p className="nr-muted">{t('newsroom:nothingHere')}</p>}
+      {runs.data && runs.data.length > 0 && (
         <table className="nr-table" data-testid="import-runs">
           <thead>
             <tr>
@@ -273,7 +322,7 @@ export const ImportPanel: React.FC = () => {
             </tr>
           </thead>
           <tbody>
-            {runs.docs.map((run) => (
+            {runs.data.map((run) => (
               <React.Fragment key={run.id}>
                 <tr data-testid="import-run" data-status={run.status ?? ''}>
                   <td>
@@ -320,3 +369,18 @@ export const ImportPanel: React.FC = () => {
     </div>
   )
 }
+
+/**
+ * Starts an import of the server's ARCHIVE_DIR as a background job (POST /api/newsroom/import queues
+ * the importer's `importArchive` task) and follows the `import-runs` it produces: status while it
+ * runs, then its counts and a report read page by page. On the dashboard it follows the desk's
+ * version counter; on the import runs list it polls its own.
+ */
+export const ImportPanel: React.FC = () =>
+  useDeskVersion() ? (
+    <ImportPanelBody />
+  ) : (
+    <DeskVersionProvider>
+      <ImportPanelBody />
+    </DeskVersionProvider>
+  )

@@ -26,9 +26,11 @@ import { HorizontalRuleFeatureClient as HorizontalRuleFeatureClient_e70f5e05f09f
 import { InlineToolbarFeatureClient as InlineToolbarFeatureClient_e70f5e05f09f93e00b997edb1ef0c864 } from '@payloadcms/richtext-lexical/client'
 import { ProvenancePanel as ProvenancePanel_67b6965e7e91415713cb2a98d401398e } from '../../../../src/admin/posts/ProvenancePanel'
 import { EditorialLogRowLabel as EditorialLogRowLabel_2ab10cf80ea4342889bc0b3aed0cac57 } from '../../../../src/admin/posts/EditorialLogRowLabel'
+import { FlaggedCell as FlaggedCell_c0024524eef7b4736da132400235c00e } from '../../../../src/admin/posts/FlaggedCell'
 import { PostQuickFilters as PostQuickFilters_9d5be4116f498ded7a783b308f3c8c29 } from '../../../../src/admin/posts/QuickFilters'
 import { EditorialActions as EditorialActions_a17d93d29f8a5b9af827de2106bbd6fb } from '../../../../src/admin/posts/EditorialActions'
 import { NewsroomPublishButton as NewsroomPublishButton_ec08e28a58d255c0bcf49806e86ea2b7 } from '../../../../src/admin/posts/PublishButton'
+import { MediaPreviewCell as MediaPreviewCell_1511a3fd1aa54b6ab3a6383eca1d3e1e } from '../../../../src/admin/mediaList/MediaPreviewCell'
 import { ImportPanel as ImportPanel_13dde0762ec52d4f2c8710cc8aa7ef7f } from '../../../../src/admin/imports/ImportPanel'
 import { DeskDashboard as DeskDashboard_70411fa36b2e718106bd60e744697539 } from '../../../../src/admin/Dashboard/DeskDashboard'
 import { LanguagePreference as LanguagePreference_3dc2453883dfe5b418d82f878d735332 } from '../../../../src/admin/LanguagePreference'
@@ -64,9 +66,11 @@ export const importMap = {
   "@payloadcms/richtext-lexical/client#InlineToolbarFeatureClient": InlineToolbarFeatureClient_e70f5e05f09f93e00b997edb1ef0c864,
   "/src/admin/posts/ProvenancePanel#ProvenancePanel": ProvenancePanel_67b6965e7e91415713cb2a98d401398e,
   "/src/admin/posts/EditorialLogRowLabel#EditorialLogRowLabel": EditorialLogRowLabel_2ab10cf80ea4342889bc0b3aed0cac57,
+  "/src/admin/posts/FlaggedCell#FlaggedCell": FlaggedCell_c0024524eef7b4736da132400235c00e,
   "/src/admin/posts/QuickFilters#PostQuickFilters": PostQuickFilters_9d5be4116f498ded7a783b308f3c8c29,
   "/src/admin/posts/EditorialActions#EditorialActions": EditorialActions_a17d93d29f8a5b9af827de2106bbd6fb,
   "/src/admin/posts/PublishButton#NewsroomPublishButton": NewsroomPublishButton_ec08e28a58d255c0bcf49806e86ea2b7,
+  "/src/admin/mediaList/MediaPreviewCell#MediaPreviewCell": MediaPreviewCell_1511a3fd1aa54b6ab3a6383eca1d3e1e,
   "/src/admin/imports/ImportPanel#ImportPanel": ImportPanel_13dde0762ec52d4f2c8710cc8aa7ef7f,
   "/src/admin/Dashboard/DeskDashboard#DeskDashboard": DeskDashboard_70411fa36b2e718106bd60e744697539,
   "/src/admin/LanguagePreference#LanguagePreference": LanguagePreference_3dc2453883dfe5b418d82f878d735332,

@@ -1,0 +1,97 @@
+'use client'
+import Link from 'next/link'
+import React, { useCallback } from 'react'
+
+import {
+  apiFetch,
+  type EditorialState,
+  useNewsroomTranslation,
+  useRoutes,
+  whereParams,
+} from '../shared'
+import { type Loaded, useDeskQuery } from './deskVersion'
+
+export type PostRow = {
+  id: number | string
+  title?: string | null
+  editorialState?: EditorialState | null
+  updatedAt?: string
+  publishedAt?: string | null
+  review?: { flagged?: boolean | null; fidelity?: number | null; warnings?: string[] | null } | null
+}
+
+const postSelect = ['title', 'editorialState', 'updatedAt', 'publishedAt', 'review']
+
+export type PostQuery = {
+  conditions: Array<[path: string, operator: string, value: string]>
+  sort: string
+  /** @default 8 */
+  limit?: number
+}
+
+/** Reads a card's posts over our REST API with the user's session (drafts included, depth 0). */
+export const usePosts = (query: PostQuery): Loaded<PostRow[]> => {
+  const routes = useRoutes()
+  const key = JSON.stringify(query)
+  const load = useCallback(async () => {
+    const { conditions, sort, limit = 8 } = JSON.parse(key) as PostQuery
+    const params = whereParams(conditions)
+    params.set('sort', sort)
+    params.set('limit', String(limit))
+    params.set('depth', '0')
+    params.set('draft', 'true')
+    for (const field of postSelect) params.set(`select[${field}]`, 'true')
+    const body = await apiFetch<{ docs: PostRow[] }>(`${routes.api}/posts?${params}`)
+    return body.docs
+  }, [key, routes.api])
+  return useDeskQuery(load)
+}
+
+/** Loading, error and empty states shared by the desk's cards. */
+export const CardState = <T,>({
+  loaded,
+  children,
+}: {
+  loaded: Loaded<T[]>
+  children: (data: T[]) => React.ReactNode
+}) => {
+  const { t } = useNewsroomTranslation()
+  if (loaded.error)
+    return <p className="nr-muted">{t('newsroom:couldNotLoad', { message: loaded.error })}</p>
+  if (!loaded.data) return <p className="nr-muted">{t('newsroom:loading')}</p>
+  if (loaded.data.length === 0) return <p className="nr-muted">{t('newsroom:nothingHere')}</p>
+  return <>{children(loaded.data)}</>
+}
+
+/** A desk card listing posts that match one query, each linked to its editor. */
+export const PostsCard: React.FC<{
+  testId: string
+  title: string
+  hint?: string
+  query: PostQuery
+  /** What follows each title (its state, a date, the fidelity). */
+  detail?: (post: PostRow) => React.ReactNode
+}> = ({ testId, title, hint, query, detail }) => {
+  const routes = useRoutes()
+  const posts = usePosts(query)
+  return (
+    <div className="nr-card" data-testid={testId}>
+      <h3>{title}</h3>
+      {hint && <p className="nr-hint">{hint}</p>}
+      <CardState loaded={posts}>
+        {(rows) => (
+          <ul className="nr-list">
+            {rows.map((post) => (
+              <li key={post.id}>
+                <Link href={`${routes.admin}/collections/posts/${post.id}`}>
+                  {post.title || `#${post.id}`}
+                </Link>
+                {detail?.(post)}
+              </li>
+            ))}
+          </ul>
+        )}
+      </CardState>
+    </div>
+  )
+}
