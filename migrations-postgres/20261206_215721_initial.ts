@@ -7,6 +7,7 @@ export async function up({ db, payload, req }: MigrateUpArgs): Promise<void> {
   CREATE TYPE "public"."enum__posts_v_version_editorial_state" AS ENUM('draft', 'in_review', 'changes_requested', 'approved');
   CREATE TYPE "public"."enum__posts_v_version_status" AS ENUM('draft', 'published');
   CREATE TYPE "public"."enum_sources_ingest_arrives_as" AS ENUM('in_review', 'published');
+  CREATE TYPE "public"."enum_sources_ingest_published_changes" AS ENUM('review', 'keep');
   CREATE TYPE "public"."enum_users_roles" AS ENUM('admin', 'editor', 'writer');
   CREATE TYPE "public"."enum_import_runs_status" AS ENUM('running', 'completed', 'failed');
   CREATE TYPE "public"."enum_payload_jobs_log_task_slug" AS ENUM('inline', 'importArchive', 'ingestFeeds', 'schedulePublish');
@@ -36,8 +37,11 @@ export async function up({ db, payload, req }: MigrateUpArgs): Promise<void> {
   	"provenance_feed_timestamp" numeric,
   	"provenance_raw_date" varchar,
   	"provenance_front_matter" jsonb,
+  	"provenance_source" jsonb,
   	"provenance_imported_at" timestamp(3) with time zone,
   	"provenance_import_run" varchar,
+  	"provenance_match_url" varchar,
+  	"provenance_guid" varchar,
   	"content_html" varchar,
   	"slug" varchar,
   	"published_at" timestamp(3) with time zone,
@@ -94,8 +98,11 @@ export async function up({ db, payload, req }: MigrateUpArgs): Promise<void> {
   	"version_provenance_feed_timestamp" numeric,
   	"version_provenance_raw_date" varchar,
   	"version_provenance_front_matter" jsonb,
+  	"version_provenance_source" jsonb,
   	"version_provenance_imported_at" timestamp(3) with time zone,
   	"version_provenance_import_run" varchar,
+  	"version_provenance_match_url" varchar,
+  	"version_provenance_guid" varchar,
   	"version_content_html" varchar,
   	"version_slug" varchar,
   	"version_published_at" timestamp(3) with time zone,
@@ -153,7 +160,10 @@ export async function up({ db, payload, req }: MigrateUpArgs): Promise<void> {
   	"ingest_enabled" boolean DEFAULT false,
   	"ingest_interval_minutes" numeric DEFAULT 15,
   	"ingest_arrives_as" "enum_sources_ingest_arrives_as" DEFAULT 'in_review',
+  	"ingest_published_changes" "enum_sources_ingest_published_changes" DEFAULT 'review',
+  	"ingest_allow_foreign_hosts" boolean DEFAULT false,
   	"ingest_fetch_full_article" boolean DEFAULT false,
+  	"ingest_allow_private_network" boolean DEFAULT false,
   	"ingest_status_last_polled_at" timestamp(3) with time zone,
   	"ingest_status_last_success_at" timestamp(3) with time zone,
   	"ingest_status_last_error" varchar,
@@ -403,9 +413,11 @@ export async function up({ db, payload, req }: MigrateUpArgs): Promise<void> {
   CREATE INDEX "posts_editorial_log_by_idx" ON "posts_editorial_log" USING btree ("by_id");
   CREATE INDEX "posts_hero_image_idx" ON "posts" USING btree ("hero_image_id");
   CREATE INDEX "posts_source_idx" ON "posts" USING btree ("source_id");
-  CREATE UNIQUE INDEX "posts_source_url_idx" ON "posts" USING btree ("source_url");
+  CREATE INDEX "posts_source_url_idx" ON "posts" USING btree ("source_url");
   CREATE INDEX "posts_provenance_provenance_archive_file_idx" ON "posts" USING btree ("provenance_archive_file");
   CREATE INDEX "posts_provenance_provenance_import_run_idx" ON "posts" USING btree ("provenance_import_run");
+  CREATE INDEX "posts_provenance_provenance_match_url_idx" ON "posts" USING btree ("provenance_match_url");
+  CREATE INDEX "posts_provenance_provenance_guid_idx" ON "posts" USING btree ("provenance_guid");
   CREATE UNIQUE INDEX "posts_slug_idx" ON "posts" USING btree ("slug");
   CREATE INDEX "posts_published_at_idx" ON "posts" USING btree ("published_at");
   CREATE INDEX "posts_editorial_state_idx" ON "posts" USING btree ("editorial_state");
@@ -431,6 +443,8 @@ export async function up({ db, payload, req }: MigrateUpArgs): Promise<void> {
   CREATE INDEX "_posts_v_version_version_source_url_idx" ON "_posts_v" USING btree ("version_source_url");
   CREATE INDEX "_posts_v_version_provenance_version_provenance_archive_f_idx" ON "_posts_v" USING btree ("version_provenance_archive_file");
   CREATE INDEX "_posts_v_version_provenance_version_provenance_import_ru_idx" ON "_posts_v" USING btree ("version_provenance_import_run");
+  CREATE INDEX "_posts_v_version_provenance_version_provenance_match_url_idx" ON "_posts_v" USING btree ("version_provenance_match_url");
+  CREATE INDEX "_posts_v_version_provenance_version_provenance_guid_idx" ON "_posts_v" USING btree ("version_provenance_guid");
   CREATE INDEX "_posts_v_version_version_slug_idx" ON "_posts_v" USING btree ("version_slug");
   CREATE INDEX "_posts_v_version_version_published_at_idx" ON "_posts_v" USING btree ("version_published_at");
   CREATE INDEX "_posts_v_version_version_editorial_state_idx" ON "_posts_v" USING btree ("version_editorial_state");
@@ -566,6 +580,7 @@ export async function down({ db, payload, req }: MigrateDownArgs): Promise<void>
   DROP TYPE "public"."enum__posts_v_version_editorial_state";
   DROP TYPE "public"."enum__posts_v_version_status";
   DROP TYPE "public"."enum_sources_ingest_arrives_as";
+  DROP TYPE "public"."enum_sources_ingest_published_changes";
   DROP TYPE "public"."enum_users_roles";
   DROP TYPE "public"."enum_import_runs_status";
   DROP TYPE "public"."enum_payload_jobs_log_task_slug";

@@ -567,7 +567,7 @@ export interface PayloadJob {
     | boolean
     | null;
   /**
-   * The server running this job (host:pid:id), while it runs.
+   * The server running this job and its claim (host:pid:id/claim), while it runs.
    */
   claimedBy?: string | null;
   /**
