@@ -74,7 +74,8 @@ export const hashLikePayload = (password: string): Promise<Buffer> =>
  *
  * The counts are in Payload's key-value store, shared by every server (addresses and accounts under
  * keys of their own, so a flood of one never evicts the other); windows are fixed (aligned to the
- * clock). Within a process the counts of one key are updated one at a time; two servers updating the
+ * clock, read as a sliding window: this one's count plus the share of the previous one still within
+ * the last `windowMs`). Within a process the counts of one key are updated one at a time; two servers updating the
  * same key at the same instant can still lose one increment (the store has no atomic increment), so
  * N servers give an attacker at most N tries where one would give one, only for attempts that are
  * exactly simultaneous.
@@ -115,25 +116,43 @@ export const loginThrottle = (options: LoginThrottleOptions = {}) => {
     return found
   }
 
-  /** Drops the counts of past windows, once per window per process. */
+  /** Drops the counts of windows before the previous one, once per window per process. */
   const sweep = (payload: Payload, s: Stores, window: number) => {
     if (s.swept >= window) return
     s.swept = window
-    void Promise.all([s.addresses.sweep(window), s.accounts.sweep(window)]).catch((err) =>
+    void Promise.all([s.addresses.sweep(window - 1), s.accounts.sweep(window - 1)]).catch((err) =>
       payload.logger.error({ err, msg: 'sign-in throttle: sweeping old counts failed' }),
     )
   }
 
-  const keysOf = (req: PayloadRequest, email: unknown, window: number) => {
+  const keysOf = (req: PayloadRequest, email: unknown) => {
     const address = req.headers.get(CLIENT_ADDRESS_HEADER)
     const account = typeof email === 'string' ? email.trim().toLowerCase() : undefined
     return {
-      address: address ? `${clientKey(address)}:${window}` : undefined,
+      address: address ? clientKey(address) : undefined,
       // Hashed: the store holds no email addresses, known or typed by an attacker.
-      account: account
-        ? `${createHash('sha256').update(account).digest('hex')}:${window}`
-        : undefined,
+      account: account ? createHash('sha256').update(account).digest('hex') : undefined,
       email: account,
+    }
+  }
+
+  /**
+   * The failures of `key` in the last `windowMs`, estimated from the fixed windows' counts (this one
+   * in full, the previous one for the part of it still within reach), as a sliding window: a fixed
+   * window alone forgot every count at its boundary, so 20 failures just before it and 20 just after
+   * were all allowed.
+   */
+  const recent = async (store: CounterStore, key: string, window: number, t: number) => {
+    const current = (await store.get<Entry>(`${key}:${window}`)) ?? {
+      failures: 0,
+      nextAllowedAt: 0,
+    }
+    const previous = await store.get<Entry>(`${key}:${window - 1}`)
+    const reach = 1 - (t - window * windowMs) / windowMs
+    return {
+      current,
+      failures: current.failures + (previous ? Math.ceil(previous.failures * reach) : 0),
+      nextAllowedAt: Math.max(current.nextAllowedAt, previous?.nextAllowedAt ?? 0),
     }
   }
 
@@ -155,24 +174,30 @@ export const loginThrottle = (options: LoginThrottleOptions = {}) => {
     const windowEnds = Math.max(1, Math.ceil(((window + 1) * windowMs - t) / 1000))
     const s = stores(req.payload)
     sweep(req.payload, s, window)
-    const { address, account, email } = keysOf(req, data?.email, window)
+    const { address, account, email } = keysOf(req, data?.email)
 
     if (address) {
       await serialized(`address:${address}`, async () => {
-        const entry = (await s.addresses.get<Entry>(address)) ?? { failures: 0, nextAllowedAt: 0 }
-        if (entry.failures >= perAddress) refuse(req, windowEnds)
-        await s.addresses.set(address, { ...entry, failures: entry.failures + 1 })
+        const { current, failures } = await recent(s.addresses, address, window, t)
+        if (failures >= perAddress) refuse(req, windowEnds)
+        await s.addresses.set(`${address}:${window}`, {
+          ...current,
+          failures: current.failures + 1,
+        })
       })
     }
     if (account) {
       await serialized(`account:${account}`, async () => {
-        const entry = (await s.accounts.get<Entry>(account)) ?? { failures: 0, nextAllowedAt: 0 }
-        let nextAllowedAt = entry.nextAllowedAt
-        if (entry.failures >= perAccount) {
+        const seen = await recent(s.accounts, account, window, t)
+        let nextAllowedAt = seen.nextAllowedAt
+        if (seen.failures >= perAccount) {
           if (t < nextAllowedAt) refuse(req, Math.max(1, Math.ceil((nextAllowedAt - t) / 1000)))
           nextAllowedAt = t + intervalMs
         }
-        await s.accounts.set(account, { failures: entry.failures + 1, nextAllowedAt })
+        await s.accounts.set(`${account}:${window}`, {
+          failures: seen.current.failures + 1,
+          nextAllowedAt,
+        })
       })
     }
 
@@ -191,15 +216,20 @@ export const loginThrottle = (options: LoginThrottleOptions = {}) => {
   const afterLogin: CollectionAfterLoginHook = async ({ req, user }) => {
     const window = Math.floor(now() / windowMs)
     const s = stores(req.payload)
-    const { address, account } = keysOf(req, (user as { email?: unknown }).email, window)
+    const { address, account } = keysOf(req, (user as { email?: unknown }).email)
     if (address) {
       await serialized(`address:${address}`, async () => {
-        const entry = await s.addresses.get<Entry>(address)
+        const key = `${address}:${window}`
+        const entry = await s.addresses.get<Entry>(key)
         if (entry)
-          await s.addresses.set(address, { ...entry, failures: Math.max(0, entry.failures - 1) })
+          await s.addresses.set(key, { ...entry, failures: Math.max(0, entry.failures - 1) })
       })
     }
-    if (account) await serialized(`account:${account}`, () => s.accounts.delete(account))
+    if (account)
+      await serialized(`account:${account}`, async () => {
+        await s.accounts.delete(`${account}:${window}`)
+        await s.accounts.delete(`${account}:${window - 1}`)
+      })
     return user
   }
 

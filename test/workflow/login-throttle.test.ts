@@ -113,6 +113,37 @@ describe('addresses', () => {
   })
 })
 
+describe('the window boundary', () => {
+  const windowMs = 15 * 60_000
+  /** A clock at `offset` ms after the start of a fixed window. */
+  const clockAt = (offset: number) => {
+    let t = Math.floor(Date.now() / windowMs + 10) * windowMs + offset
+    return { now: () => t, move: (ms: number) => (t += ms) }
+  }
+
+  it('failures just before a window ends still count just after it (an address)', async () => {
+    const clock = clockAt(windowMs - 5_000)
+    const throttle = loginThrottle({ store: 'memory', now: clock.now })
+    const address = freshAddress()
+    for (let i = 0; i < 20; i++)
+      expect(await attempt(throttle, server.payload, address, uniqueEmail())).toBe(0)
+    clock.move(10_000)
+    expect(await attempt(throttle, server.payload, address, uniqueEmail())).toBe(429)
+    // A whole window later the address may try again.
+    clock.move(windowMs)
+    expect(await attempt(throttle, server.payload, address, uniqueEmail())).toBe(0)
+  })
+
+  it('an account slowed down just before a window ends stays slowed just after it', async () => {
+    const clock = clockAt(windowMs - 5_000)
+    const throttle = loginThrottle({ store: 'memory', now: clock.now })
+    const victim = uniqueEmail()
+    await slowDown(throttle, server.payload, victim)
+    clock.move(10_000)
+    expect(await attempt(throttle, server.payload, freshAddress(), victim)).toBe(429)
+  })
+})
+
 describe('timing does not name accounts', () => {
   it('hashes the password of a sign-in to an unknown account, and only then', async () => {
     const hashed: string[] = []
