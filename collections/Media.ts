@@ -230,8 +230,9 @@ export const Media: CollectionConfig<'media'> = {
   admin: {
     useAsTitle: 'alt',
     enableListViewSelectAPI: true,
-    // `preview` rather than `filename`: imported images have no file, and their file name read "null".
-    defaultColumns: ['preview', 'alt', 'credit', 'externalUrl'],
+    // `filename` stays first: upload and relationship drawers pick a document by their first column.
+    // `preview` names the imported images, which have no file (their file name reads "null").
+    defaultColumns: ['filename', 'preview', 'alt', 'credit', 'externalUrl'],
     listSearchableFields: ['alt', 'filename', 'externalUrl', 'credit'],
     group: { en: 'Media', zh: '媒体' },
   },

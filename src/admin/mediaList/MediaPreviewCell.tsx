@@ -1,11 +1,8 @@
 'use client'
 import type { DefaultCellComponentProps } from 'payload'
-import Link from 'next/link'
 import React from 'react'
 
 import '../newsroom.scss'
-
-import { useRoutes } from '../shared'
 
 type MediaRow = {
   id?: number | string
@@ -34,43 +31,17 @@ export const mediaName = (row: MediaRow): string => {
 
 /**
  * The media list's image column: the thumbnail (an imported image's own external URL, lazily
- * loaded) and its name, where Payload's file column showed a file icon and "null" for images that
- * have no file here.
+ * loaded) and, for an image with no file here, a name from its URL, where Payload's file column
+ * reads "null". Not a linked column: drawers pick a document by the first (file) column.
  */
-export const MediaPreviewCell: React.FC<DefaultCellComponentProps> = ({
-  cellData,
-  rowData,
-  link,
-  collectionSlug,
-  onClick,
-}) => {
-  const routes = useRoutes()
+export const MediaPreviewCell: React.FC<DefaultCellComponentProps> = ({ rowData }) => {
   const row = rowData as MediaRow
   const src = row.thumbnailURL || row.url
-  const content = (
+  return (
     <span className="nr-media-cell" data-testid="media-preview">
       {src ? <img alt={row.alt ?? ''} decoding="async" loading="lazy" src={src} /> : null}
-      <span>{mediaName(row)}</span>
+      {/* A file's name is in the file column; an imported image's is its URL's last part. */}
+      {!row.filename && <span>{mediaName(row)}</span>}
     </span>
-  )
-  // In an upload or relationship drawer the first column picks the document, as Payload's own cell.
-  if (typeof onClick === 'function')
-    return (
-      <button
-        className="nr-link-button"
-        onClick={() => onClick({ cellData, collectionSlug, rowData })}
-        type="button"
-      >
-        {content}
-      </button>
-    )
-  if (!link || row.id == null) return content
-  return (
-    <Link
-      href={`${routes.admin}/collections/${collectionSlug}/${encodeURIComponent(String(row.id))}`}
-      prefetch={false}
-    >
-      {content}
-    </Link>
   )
 }
