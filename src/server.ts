@@ -27,6 +27,16 @@ import { sendWebResponse, toWebRequest } from './http/webBridge'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 
+/**
+ * Payload answers a route it does not have (`/api/payload-migrations/x`, `/versions` of a collection
+ * without versions) with 501 "Not Implemented". To a client that is "nothing here": a 404, never a
+ * server error.
+ */
+const unknownRouteAsNotFound = (response: Response): Response =>
+  response.status === 501
+    ? Response.json({ errors: [{ message: 'Not Found' }] }, { status: 404 })
+    : response
+
 export type ServerOptions = {
   /** @default process.env.HOST || '127.0.0.1' */
   host?: string
@@ -177,7 +187,9 @@ export const startServer = async (options: ServerOptions = {}): Promise<RunningS
     try {
       await sendWebResponse(
         res,
-        await handleEndpoints({ config, request: toWebRequest(req, origin) }),
+        unknownRouteAsNotFound(
+          await handleEndpoints({ config, request: toWebRequest(req, origin) }),
+        ),
       )
     } catch (err) {
       next(err)

@@ -32,6 +32,16 @@ afterAll(async () => {
   await server?.close()
 })
 
+describe('routes Payload does not have', () => {
+  it.each(['/api/payload-migrations/abc', '/api/no-such-collection'])(
+    'answer %s with 404, not a server error',
+    async (route) => {
+      const res = await fetch(`${server.url}${route}`)
+      expect(res.status).toBe(404)
+    },
+  )
+})
+
 describe('GET /healthz', () => {
   it('answers 200 with the database reachable, naming no versions to an anonymous caller', async () => {
     const res = await fetch(`${server.url}/healthz`)
