@@ -189,9 +189,12 @@ const pathsOfWhere = (where: unknown, depth: number, found: Found[]): string | u
 const isScalar = (value: unknown): boolean =>
   value === null || ['string', 'number', 'boolean'].includes(typeof value)
 
-/** Operators that match text; on SQLite a date compared with `like` made an invalid query (500). */
+/**
+ * Operators that match text; on SQLite a date compared with `like` made an invalid query (500), on
+ * PostgreSQL so did rich text and JSON (`jsonb ~~* unknown`).
+ */
 const TEXT_OPERATORS = new Set(['like', 'not_like', 'contains'])
-const NOT_TEXT = new Set(['date', 'number', 'checkbox', 'point'])
+const NOT_TEXT = new Set(['date', 'number', 'checkbox', 'point', 'json', 'richText'])
 
 /** Operators that compare with a list of values. */
 const LIST_OPERATORS = new Set(['in', 'not_in', 'all'])
@@ -268,15 +271,11 @@ const refusedValueFor = (
       return `"${path}" ${operator} needs ${kind === 'id' ? 'whole-number ids' : kind === 'date' ? 'dates' : 'numbers'}`
     }
   }
-  // A relationship's text operators compare with an id too (`like=1e309` became Infinity, which
-  // SQLite refuses: 500).
-  if (
-    kind === 'id' &&
-    TEXT_OPERATORS.has(operator) &&
-    !isPlainObject(value) &&
-    !fits(kind, value)
-  ) {
-    return `"${path}" ${operator} needs a whole-number id`
+  // An id is not text: `like=1e309` on a relationship became Infinity, which SQLite refuses, and
+  // PostgreSQL refuses any `like` on an integer column (`integer ~~* unknown`): both were a 500. A
+  // relationship's `contains` with a query object is the nested query, not a text search.
+  if (kind === 'id' && TEXT_OPERATORS.has(operator) && !isPlainObject(value)) {
+    return `"${path}" cannot be searched with ${operator}: it holds ids (use equals or in)`
   }
   if (isScalar(value)) return undefined
   if (LIST_OPERATORS.has(operator) && Array.isArray(value) && value.every(isScalar)) {

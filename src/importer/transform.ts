@@ -270,7 +270,8 @@ export const transformParsed = (parsed: ParsedFile, contentHash: string): Transf
         feedTimestamp: Number.isFinite(parsed.feedTimestamp) ? parsed.feedTimestamp : undefined,
         rawDate: parsed.rawDate ?? when.raw,
         frontMatter: withoutNul(parsed.frontMatter) as Record<string, unknown>,
-        source: sourceOf(documentOfPost(parsed)),
+        // As the file said it, less NUL characters, which PostgreSQL cannot store.
+        source: withoutNul(sourceOf(documentOfPost(parsed))) as ReturnType<typeof sourceOf>,
       },
     },
   }
