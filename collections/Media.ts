@@ -1,4 +1,3 @@
-import path from 'node:path'
 import {
   APIError,
   type CollectionAfterReadHook,
@@ -13,6 +12,7 @@ import { adminsField, anyone, isEditorUser, staff, staffField } from '../src/acc
 import { editorsOrOwnMedia } from '../src/access/media'
 import type { Media as MediaDoc } from '../src/payload-types'
 import { safeUrl, urlFieldProps } from '../src/richtext/safeUrl'
+import { settings } from '../src/config'
 
 /**
  * An image that stays at its external URL (the archive's images are hotlinked) is a media doc with
@@ -190,7 +190,7 @@ export const Media: CollectionConfig<'media'> = {
   },
   access: { read: anyone, create: staff, update: editorsOrOwnMedia, delete: editorsOrOwnMedia },
   upload: {
-    staticDir: path.resolve(process.env.MEDIA_DIR || 'data/media'),
+    staticDir: settings().mediaDir,
     mimeTypes: ['image/*'],
     filesRequiredOnCreate: false,
   },

@@ -9,6 +9,7 @@ import {
   ROLES,
 } from '../src/access/roles'
 import { loginThrottle } from '../src/auth/loginThrottle'
+import { settings } from '../src/config'
 
 /** Whether `url` (SERVER_URL) is an https origin. */
 export const isHttpsOrigin = (url: string | undefined): boolean =>
@@ -28,7 +29,7 @@ export const Users: CollectionConfig<'users'> = {
     tokenExpiration: 60 * 60 * 12,
     maxLoginAttempts: 0,
     // Behind https the session cookie never travels over plain http.
-    cookies: { secure: isHttpsOrigin(process.env.SERVER_URL) },
+    cookies: { secure: isHttpsOrigin(settings().serverUrl) },
   },
   admin: {
     useAsTitle: 'email',

@@ -1,5 +1,7 @@
 import path from 'node:path'
 
+import express from 'express'
+
 /**
  * Every environment variable the newsroom reads, in one table: its name, default, meaning, and how
  * its text becomes a typed value. `settings()` reads them all at once and fails with one message
@@ -131,7 +133,7 @@ export const variables = {
   serverUrl: variable(
     'SERVER_URL',
     'empty',
-    'public origin, used in links Payload generates. Signed-in (cookie) writes must come from this origin; when empty, from the request’s own `Host` (set it when a proxy rewrites `Host`)',
+    'public origin, used in links Payload generates. Signed-in (cookie) writes must come from this origin; when empty, from the request’s own `Host` (set it when a proxy rewrites `Host`). An `https://` origin makes the session cookie `Secure`',
     (raw, name) => {
       if (blank(raw)) return ''
       const value = raw.trim().replace(/\/+$/, '')
@@ -158,8 +160,14 @@ export const variables = {
   shutdownDrainMs: variable(
     'SHUTDOWN_DRAIN_MS',
     '`5000`',
-    'how long in-flight requests get on SIGTERM/SIGINT',
+    'how long in-flight requests get on SIGTERM/SIGINT (which stop the server cleanly at any moment, start-up included: exit 0)',
     whole(5000, 'milliseconds', 0),
+  ),
+  httpKeepAliveMs: variable(
+    'HTTP_KEEP_ALIVE_MS',
+    '`65000`',
+    'how long an idle keep-alive connection stays open; keep it above your load balancer’s idle timeout',
+    whole(65_000, 'milliseconds', 1),
   ),
   nextDistDir: variable('NEXT_DIST_DIR', '`.next`', 'folder of the admin build', text('.next')),
   trustProxy: variable(
@@ -176,10 +184,21 @@ export const variables = {
           'true would trust every X-Forwarded-For hop, so any client could choose its address. Set the number of proxies in front of the server (e.g. TRUST_PROXY=1) or their addresses (e.g. TRUST_PROXY=10.0.0.0/8,loopback)',
         )
       if (/^\d+$/.test(value)) return Number(value)
-      return value
+      const list = value
         .split(',')
         .map((s) => s.trim())
         .filter(Boolean)
+      try {
+        // Express compiles the list with proxy-addr, which throws on an address it cannot read.
+        express().set('trust proxy', list)
+      } catch (err) {
+        throw new SettingError(
+          name,
+          value,
+          `set a number of proxies or a list of proxy addresses/CIDRs (${err instanceof Error ? err.message : String(err)})`,
+        )
+      }
+      return list
     },
   ),
   jobsCron: variable(
@@ -224,6 +243,40 @@ export const variables = {
     'anonymous requests a minute per client address on `/api` and `/feeds`; `0` turns the limit off',
     whole(600, 'requests', 0),
   ),
+  rateLimitSyncMs: variable(
+    'RATE_LIMIT_SYNC_MS',
+    '`1000`',
+    'how often each server merges its rate-limit counts with the other servers’ through the shared store (no store write per request); `0` counts in each server alone',
+    whole(1000, 'milliseconds', 0),
+  ),
+  redisUrl: variable(
+    'REDIS_URL',
+    'none',
+    '`redis://…`: the store the servers share for the sign-in throttle and the rate limit (`src/auth/redisKv.ts`, on ioredis); unset, a table in the database (`payload-kv`)',
+    (raw, name) => {
+      if (blank(raw)) return undefined
+      const value = raw.trim()
+      if (!/^rediss?:\/\//.test(value))
+        throw new SettingError(
+          name,
+          value,
+          'set a redis:// or rediss:// URL of the Redis the servers share, or unset it to keep shared counts in the database',
+        )
+      return value
+    },
+  ),
+  redisKeyPrefix: variable(
+    'REDIS_KEY_PREFIX',
+    '`newsroom:`',
+    'prefix of those keys in Redis',
+    (raw) => raw ?? 'newsroom:',
+  ),
+  hstsMaxAge: variable(
+    'HSTS_MAX_AGE',
+    '`0`',
+    'seconds of `Strict-Transport-Security` (e.g. `31536000`); `0` sends none. Set it only when the site is served over https',
+    whole(0, 'seconds', 0),
+  ),
   rateLimitExemptLoopback: variable(
     'RATE_LIMIT_EXEMPT_LOOPBACK',
     '`true`',
@@ -246,7 +299,8 @@ export const variables = {
     'DELIVERY_MICROCACHE_SECONDS',
     '`300`',
     'the longest a server reuses an anonymous read while nothing readers can see changed (a publish, unpublish or change to published content through any server or the importer ends it within 250 ms, an embargo ending at once; draft saves do not); `0` turns it off',
-    seconds(300),
+    // Unset: the freshness watch's own default (300 s with the delivery plugin's watch).
+    (raw, name) => (blank(raw) ? undefined : seconds(0)(raw, name)),
   ),
   deliveryMaxDepth: variable(
     'DELIVERY_MAX_DEPTH',
@@ -345,6 +399,33 @@ export const variables = {
     'largest feed or article page (decompressed)',
     whole(5 * 1024 * 1024, 'bytes', 1),
   ),
+  payloadMigrating: variable(
+    'PAYLOAD_MIGRATING',
+    '`false`',
+    '`true` while `npm run payload -- migrate` runs: the config does not migrate the SQLite database itself on start',
+    (raw) => (raw ?? '').trim() === 'true',
+  ),
+  skipAdminBuild: variable(
+    'SKIP_ADMIN_BUILD',
+    'unset',
+    '`npm start` and `npm test`: any value skips building the admin',
+    (raw) => !blank(raw),
+    'tools',
+  ),
+  testTimeScale: variable(
+    'TEST_TIME_SCALE',
+    'measured',
+    'tests: how much slower than a quiet machine this one runs (scales test deadlines); unset, measured at start',
+    optionalText,
+    'tools',
+  ),
+  testRedisUrl: variable(
+    'TEST_REDIS_URL',
+    '`redis://127.0.0.1:6379`',
+    'tests: the Redis the shared-store tests use (under a random key prefix)',
+    optionalText,
+    'tools',
+  ),
   mongodbUri: variable(
     'MONGODB_URI',
     'none',
@@ -390,8 +471,14 @@ export class SettingsError extends Error {
   }
 }
 
+/** One variable's text as its typed value, checked as `settings()` checks it. */
+export const parseSetting = <K extends keyof Table>(key: K, raw: string | undefined): Settings[K] =>
+  variables[key].parse(raw, variables[key].env) as Settings[K]
+
 /** Reads and checks every variable of `env`; throws a `SettingsError` naming each bad one. */
-export const readSettings = (env: NodeJS.ProcessEnv = process.env): Settings => {
+export const readSettings = (
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Settings => {
   const problems: SettingError[] = []
   const out: Record<string, unknown> = {}
   for (const [key, spec] of Object.entries(variables) as [string, Variable<unknown>][]) {

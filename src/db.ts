@@ -3,6 +3,7 @@ import path from 'node:path'
 import { mongooseAdapter } from '@payloadcms/db-mongodb'
 import { sqliteAdapter } from '@payloadcms/db-sqlite'
 import type { DatabaseAdapterObj } from 'payload'
+import { settings } from './config'
 
 /** The default embedded database, relative to the working directory. */
 export const DEFAULT_SQLITE_FILE = './data/newsroom.db'
@@ -26,7 +27,7 @@ const redact = (uri: string): string => uri.replace(/\/\/([^@/]+)@/, '//***@')
  * else is an SQLite file path (or `file:` URL, or `:memory:`), by default `./data/newsroom.db`.
  */
 export const resolveDatabase = (
-  uri: string | undefined = process.env.DATABASE_URI,
+  uri: string | undefined = settings().databaseUri,
 ): DatabaseTarget => {
   const value = (uri ?? '').trim()
   if (/^mongodb(\+srv)?:\/\//i.test(value)) {
@@ -55,7 +56,7 @@ export const databaseAdapter = (target: DatabaseTarget = resolveDatabase()): Dat
     return mongooseAdapter({
       url: target.url,
       // Fail fast with a clear message instead of hanging when the server is unreachable.
-      connectOptions: { serverSelectionTimeoutMS: Number(process.env.MONGODB_TIMEOUT_MS || 5000) },
+      connectOptions: { serverSelectionTimeoutMS: settings().mongodbTimeoutMs },
     })
   }
   return sqliteAdapter({

@@ -24,13 +24,14 @@ import { trustProxyFromEnv } from './http/trustProxy'
 import { startJobRunner } from './jobs/runner'
 import { previewRouter } from './http/preview'
 import { sendWebResponse, toWebRequest } from './http/webBridge'
+import { settings } from './config'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 
 export type ServerOptions = {
-  /** @default process.env.HOST || '127.0.0.1' */
+  /** @default settings().host (HOST), '127.0.0.1' */
   host?: string
-  /** 0 picks a free port. @default process.env.PORT || 3000 */
+  /** 0 picks a free port. @default settings().port (PORT), 3000 */
   port?: number
   /**
    * Serve the Next.js admin at /admin (needs `npm run build` first). Tests of the API alone turn it
@@ -71,7 +72,7 @@ export type RunningServer = {
 }
 
 /** How long in-flight requests get to finish on shutdown before their connections are cut. */
-const DRAIN_MS = Number(process.env.SHUTDOWN_DRAIN_MS || 5000)
+const drainMs = (): number => settings().shutdownDrainMs
 
 /**
  * How long an idle keep-alive connection stays open. Node's 5 s is shorter than what clients and
@@ -80,7 +81,7 @@ const DRAIN_MS = Number(process.env.SHUTDOWN_DRAIN_MS || 5000)
  * reset (ECONNRESET), and a POST is not retried. The server waits longer than its clients instead.
  * @default 65000 (env HTTP_KEEP_ALIVE_MS)
  */
-const KEEP_ALIVE_MS = Number(process.env.HTTP_KEEP_ALIVE_MS || 65_000)
+const keepAliveMs = (): number => settings().httpKeepAliveMs
 
 /**
  * The newsroom's one long-running process: Payload (REST at /api, GraphQL at /api/graphql) served
@@ -88,8 +89,10 @@ const KEEP_ALIVE_MS = Number(process.env.HTTP_KEEP_ALIVE_MS || 65_000)
  * crons (so scheduled publishing happens with no traffic at all).
  */
 export const startServer = async (options: ServerOptions = {}): Promise<RunningServer> => {
-  const host = options.host ?? process.env.HOST ?? '127.0.0.1'
-  const port = options.port ?? Number(process.env.PORT ?? 3000)
+  // Every environment variable, checked at once: a bad value stops the start with its fix.
+  const env = settings()
+  const host = options.host ?? env.host
+  const port = options.port ?? env.port
   const { default: config } = await import('../payload.config')
   // Payload caches the instance under the default key; the Next admin's own getPayload() calls then
   // reuse this one instead of booting a second Payload with its own crons.
@@ -154,8 +157,7 @@ export const startServer = async (options: ServerOptions = {}): Promise<RunningS
   const playground = GRAPHQL_PLAYGROUND_GET(config)
   // Without introspection, GraphQL's "Did you mean ...?" would still spell out the schema.
   const hideSuggestions =
-    process.env.NODE_ENV === 'production' &&
-    Boolean(payload.config.graphQL?.disableIntrospectionInProduction)
+    env.production && Boolean(payload.config.graphQL?.disableIntrospectionInProduction)
 
   app.post(`${api}/graphql`, async (req, res, next) => {
     try {
@@ -185,7 +187,7 @@ export const startServer = async (options: ServerOptions = {}): Promise<RunningS
 
   app.use(previewRouter(payload))
 
-  if (options.admin ?? process.env.SERVE_ADMIN !== 'false') {
+  if (options.admin ?? env.serveAdmin) {
     const { default: next } = await import('next')
     const nextApp = next({ dev: false, dir: root, quiet: true })
     closeNext = () => nextApp.close()
@@ -220,9 +222,9 @@ export const startServer = async (options: ServerOptions = {}): Promise<RunningS
 
   await giveUpIfStopping()
   const server: Server = createServer(app)
-  server.keepAliveTimeout = KEEP_ALIVE_MS
+  server.keepAliveTimeout = keepAliveMs()
   // Above the keep-alive timeout, as Node advises: a request's headers may come just before it ends.
-  server.headersTimeout = KEEP_ALIVE_MS + 1000
+  server.headersTimeout = keepAliveMs() + 1000
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(port, host, () => resolve())
@@ -241,12 +243,12 @@ export const startServer = async (options: ServerOptions = {}): Promise<RunningS
       const drained = await Promise.race([
         closed.then(() => true),
         new Promise<boolean>((resolve) =>
-          setTimeout(() => resolve(inFlight.size === 0), DRAIN_MS).unref(),
+          setTimeout(() => resolve(inFlight.size === 0), drainMs()).unref(),
         ),
       ])
       if (!drained) {
         payload.logger.warn(
-          `Shutdown: cutting ${inFlight.size} request(s) still running after ${DRAIN_MS} ms`,
+          `Shutdown: cutting ${inFlight.size} request(s) still running after ${drainMs()} ms`,
         )
         server.closeAllConnections()
         await closed
@@ -264,7 +266,7 @@ export const startServer = async (options: ServerOptions = {}): Promise<RunningS
 
 const main = async () => {
   // First of all: a SIGTERM at any moment of start-up stops it cleanly (exit 0).
-  const shutdown = installShutdown({ forceAfterMs: DRAIN_MS + 15_000 })
+  const shutdown = installShutdown({ forceAfterMs: drainMs() + 15_000 })
   const database = resolveDatabase()
   let running: RunningServer
   try {

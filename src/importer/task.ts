@@ -4,6 +4,7 @@ import path from 'node:path'
 import type { Payload, TaskConfig } from 'payload'
 
 import { runImport, type ImportOptions, type ImportReport } from './index'
+import { settings } from '../config'
 
 export type TrackedImportOptions = {
   payload: Payload
@@ -152,7 +153,7 @@ export class ArchiveDirError extends Error {
  */
 export const resolveArchiveDir = (
   requested?: string | null,
-  archiveDir: string | undefined = process.env.ARCHIVE_DIR,
+  archiveDir: string | undefined = settings().archiveDir,
 ): string => {
   if (!archiveDir) {
     throw new ArchiveDirError(

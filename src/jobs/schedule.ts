@@ -1,6 +1,7 @@
 import type { Payload, PayloadRequest, Where } from 'payload'
 
 import { SCHEDULE_PUBLISH_TASK } from './guardJobs'
+import { settings } from '../config'
 
 /**
  * How late a pending job must be to count as overdue. The runner ticks every JOBS_CRON (10 s by
@@ -9,8 +10,7 @@ import { SCHEDULE_PUBLISH_TASK } from './guardJobs'
  * @default 60 (seconds, env JOBS_OVERDUE_AFTER_SECONDS)
  */
 export const overdueAfterMs = (): number => {
-  const seconds = Number(process.env.JOBS_OVERDUE_AFTER_SECONDS ?? 60)
-  return (Number.isFinite(seconds) && seconds >= 0 ? seconds : 60) * 1000
+  return settings().jobsOverdueAfterSeconds * 1000
 }
 
 /**
