@@ -1,7 +1,7 @@
 import type { CollectionConfig } from 'payload'
 
 import { admins, editors } from '../src/access/roles'
-import { adminComponents } from '../src/admin/components'
+import { adminComponents } from '../src/lib/adminComponents'
 
 /**
  * One doc per archive import (CLI, jobs task, migration): its status while it runs, its summary

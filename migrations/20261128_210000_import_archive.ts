@@ -1,6 +1,6 @@
 import type { MigrateDownArgs, MigrateUpArgs } from '@payloadcms/db-sqlite'
 
-import { processShutdown } from '../src/http/processGuards'
+import { processShutdown } from '../src/lib/processGuards'
 import { runImport } from '../src/importer'
 import { resolveArchiveDir } from '../src/importer/task'
 import { settings } from '../src/config'

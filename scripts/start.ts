@@ -33,10 +33,10 @@ const ensureSecret = (): void => {
 
 const main = async () => {
   // First of all, before any start-up work: a SIGTERM at any moment (building the admin, migrating,
-  // importing, seeding) stops cleanly with exit 0 (src/http/processGuards.ts).
+  // importing, seeding) stops cleanly with exit 0 (src/lib/processGuards.ts).
   // Every variable checked at once, so a bad value stops here with its fix (README, "Environment").
   const { settings } = await import('../src/config')
-  const { installShutdown } = await import('../src/http/processGuards')
+  const { installShutdown } = await import('../src/lib/processGuards')
   const shutdown = installShutdown({ forceAfterMs: settings().shutdownDrainMs + 15_000 })
   process.stdout.write(`newsroom: starting (pid ${process.pid})\n`)
   const { resolveDatabase } = await import('../src/db')

@@ -16,7 +16,7 @@ import { withoutSuggestions } from './delivery/graphqlSuggestions'
 import { limitRequestBodies } from './http/bodyLimit'
 import { sameOriginWrites } from './http/csrf'
 import { healthReport, reportFor } from './http/health'
-import { guardProcess, installShutdown, type ProcessShutdown } from './http/processGuards'
+import { guardProcess, installShutdown, type ProcessShutdown } from './lib/processGuards'
 import { securityHeaders } from './http/securityHeaders'
 import { refuseUnreadableQueries } from './http/queryGuard'
 import { readiness } from './http/readiness'
@@ -208,7 +208,7 @@ export const startServer = async (options: ServerOptions = {}): Promise<RunningS
     // it failed as it should.
     if (res.locals.bodyRefused) return void res.end()
     // A refusal (4xx with a public message, e.g. a reader's cap met in a Local API read) keeps its
-    // status and message; it is logged as one line (src/http/logging.ts).
+    // status and message; it is logged as one line (src/delivery/logging.ts).
     const status = (err as { status?: unknown }).status
     const refusal = typeof status === 'number' && status >= 400 && status < 500
     if (refusal) payload.logger.info(`Refused: ${(err as Error).message} (${status})`)
@@ -284,7 +284,7 @@ const main = async () => {
 }
 
 /**
- * Hands the running server to the process's shutdown (`installShutdown`, src/http/processGuards.ts):
+ * Hands the running server to the process's shutdown (`installShutdown`, src/lib/processGuards.ts):
  * SIGTERM and SIGINT drain in-flight requests and exit 0; an unhandled rejection is logged and
  * serving goes on; an uncaught exception drains and exits 1 (processGuards.ts says why).
  */

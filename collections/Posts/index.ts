@@ -8,7 +8,7 @@ import {
   staffField,
   staffOrPublishedAndDue,
 } from '../../src/access/roles'
-import { adminComponents } from '../../src/admin/components'
+import { adminComponents } from '../../src/lib/adminComponents'
 import type { Post } from '../../src/payload-types'
 import { slugField } from '../../src/fields/slug'
 import { postContentEditor } from '../../src/richtext/editor'

@@ -5,7 +5,7 @@ import type {
   PayloadRequest,
 } from 'payload'
 
-import { bumpContentEpoch } from './epoch'
+import { bumpContentEpoch } from '../store/epoch'
 import type { ContentWatches } from './freshness'
 
 /**

@@ -15,9 +15,9 @@ import {
   endCacheAfterPostDelete,
   notePostWrite,
 } from './changes'
-import { ContentEpochs } from './epoch'
+import { ContentEpochs } from '../store/epoch'
 import { contentWatches, deliveryCustom, type ContentWatches, type WatchOptions } from './freshness'
-import { refusalsAsInfoLogger } from '../http/logging'
+import { refusalsAsInfoLogger } from './logging'
 import { maxCostRule } from './graphqlCost'
 import { maxDepthRule } from './graphqlDepth'
 import { cachePopulation } from './populationCache'

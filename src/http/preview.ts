@@ -5,7 +5,7 @@ import { isStaffUser } from '../access/roles'
 import type { Author, Media, Post, Source } from '../payload-types'
 import { sanitizeRenderedHtml } from '../richtext/safeHtml'
 import { safeUrl } from '../richtext/safeUrl'
-import { headersOf } from './webBridge'
+import { headersOf } from '../lib/requestHeaders'
 
 const escapeHtml = (s: string): string =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')

@@ -1,7 +1,7 @@
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
-import { installShutdown } from './processGuards'
+import { installShutdown } from '../lib/processGuards'
 import { settings } from '../config'
 
 /**

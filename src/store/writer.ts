@@ -2,9 +2,9 @@ import type { Payload, PayloadRequest } from 'payload'
 import { createLocalReq } from 'payload'
 
 import { approvalFingerprint, fillCanonicalJson } from '../../collections/Posts/approval'
-import { bumpContentEpoch } from '../delivery/epoch'
-import { isPendingUpload, type LexState } from '../importer/lexical'
-import type { PostDraft } from '../importer/transform'
+import { bumpContentEpoch } from './epoch'
+import { isPendingUpload, type LexState } from '../richtext/lexical'
+import type { PostDraft } from './draft'
 import { knownContentHashes, lookupPosts, type FoundPost, type PostKeys } from './lookup'
 import { planPost, type ExistingPost, type PostPlan } from './plan'
 import { Related, type Id, type LookupMode, type RelatedCollection } from './related'
@@ -227,7 +227,7 @@ export abstract class StoreSink implements ImportSink {
   }
 
   /**
-   * Tells every server's delivery cache that content changed (src/delivery/epoch.ts), inside the open
+   * Tells every server's delivery cache that content changed (src/store/epoch.ts), inside the open
    * batch's transaction: the bulk sinks run no delivery hook.
    */
   protected async announceChange() {

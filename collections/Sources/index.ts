@@ -1,9 +1,9 @@
 import type { CollectionConfig } from 'payload'
 
-import { admins, anyone, staffField } from '../src/access/roles'
-import { slugField } from '../src/fields/slug'
-import { ingestFields } from '../src/ingest/fields'
-import { urlFieldProps } from '../src/richtext/safeUrl'
+import { admins, anyone, staffField } from '../../src/access/roles'
+import { slugField } from '../../src/fields/slug'
+import { ingestFields } from './ingestFields'
+import { urlFieldProps } from '../../src/richtext/safeUrl'
 
 /** The outlets content comes from (RFI, CNA, Zaobao, ...): who to credit and how. */
 export const Sources: CollectionConfig<'sources'> = {

@@ -1,6 +1,6 @@
 import type { Field, FieldAccess } from 'payload'
 
-import { adminsField, readByStaffOnly, staffField } from '../access/roles'
+import { adminsField, readByStaffOnly, staffField } from '../../src/access/roles'
 
 /** Written by the ingest run only (at the database level); nobody edits it through the API. */
 const nobody: FieldAccess = () => false

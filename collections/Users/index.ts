@@ -7,9 +7,9 @@ import {
   isAdminUser,
   loggedIn,
   ROLES,
-} from '../src/access/roles'
-import { loginThrottle } from '../src/auth/loginThrottle'
-import { settings } from '../src/config'
+} from '../../src/access/roles'
+import { loginThrottle } from './loginThrottle'
+import { settings } from '../../src/config'
 
 /** Whether `url` (SERVER_URL) is an https origin. */
 export const isHttpsOrigin = (url: string | undefined): boolean =>
