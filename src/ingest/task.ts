@@ -2,6 +2,8 @@ import type { Config, JobsConfig, Payload, TaskConfig } from 'payload'
 
 import { countDueSources, runIngest } from './run'
 import { settings } from '../config'
+import { withHealthCount } from '../lib/healthChecks'
+import { countFailingSources } from './health'
 
 export const INGEST_TASK = 'ingestFeeds'
 export const INGEST_QUEUE = 'ingest'
@@ -68,8 +70,13 @@ export const ingestFeedsTask = (cron: string): TaskConfig =>
 export const withFeedIngest = (config: Config, cron = settings().ingestCron): Config => {
   const host = config.jobs ?? {}
   const ours: AutorunCron = { cron, queue: INGEST_QUEUE, limit: 1 }
+  const withHealth = withHealthCount(config, {
+    section: 'ingest',
+    field: 'failingSources',
+    count: countFailingSources,
+  })
   return {
-    ...config,
+    ...withHealth,
     jobs: {
       ...host,
       tasks: [...(host.tasks ?? []), ingestFeedsTask(cron)],
