@@ -13,6 +13,7 @@ import { editorsOrOwnMedia } from '../src/access/media'
 import type { Media as MediaDoc } from '../src/payload-types'
 import { safeUrl, urlFieldProps } from '../src/richtext/safeUrl'
 import { settings } from '../src/config'
+import { AUTHORS, MEDIA, POSTS, SOURCES, USERS } from '../src/lib/slugs'
 
 /**
  * An image that stays at its external URL (the archive's images are hotlinked) is a media doc with
@@ -55,7 +56,7 @@ export const findMediaUses = async (
   const { payload } = req
   // Read as every renderer reads it (afterRead gives external images their `url`).
   const media = await payload.findByID({
-    collection: 'media',
+    collection: MEDIA,
     id,
     depth: 0,
     overrideAccess: true,
@@ -74,26 +75,26 @@ export const findMediaUses = async (
   const [published, drafts, authors, sources] = await Promise.all([
     payload.find({
       ...common,
-      collection: 'posts',
+      collection: POSTS,
       where: { and: [postWhere, { _status: { equals: 'published' } }] },
       select: { title: true },
     }),
     payload.find({
       ...common,
-      collection: 'posts',
+      collection: POSTS,
       draft: true,
       where: postWhere,
       select: { title: true },
     }),
     payload.find({
       ...common,
-      collection: 'authors',
+      collection: AUTHORS,
       where: { photo: { equals: media.id } },
       select: { name: true },
     }),
     payload.find({
       ...common,
-      collection: 'sources',
+      collection: SOURCES,
       where: { logo: { equals: media.id } },
       select: { name: true },
     }),
@@ -101,7 +102,7 @@ export const findMediaUses = async (
   const uses = new Map<string, MediaUse>()
   for (const post of published.docs)
     uses.set(`posts:${post.id}`, {
-      collection: 'posts',
+      collection: POSTS,
       id: post.id,
       title: post.title,
       public: true,
@@ -109,21 +110,21 @@ export const findMediaUses = async (
   for (const post of drafts.docs)
     if (!uses.has(`posts:${post.id}`))
       uses.set(`posts:${post.id}`, {
-        collection: 'posts',
+        collection: POSTS,
         id: post.id,
         title: post.title,
         public: false,
       })
   for (const author of authors.docs)
     uses.set(`authors:${author.id}`, {
-      collection: 'authors',
+      collection: AUTHORS,
       id: author.id,
       title: author.name,
       public: true,
     })
   for (const source of sources.docs)
     uses.set(`sources:${source.id}`, {
-      collection: 'sources',
+      collection: SOURCES,
       id: source.id,
       title: source.name,
       public: true,
@@ -136,7 +137,7 @@ const describeUses = (uses: MediaUse[]): string => {
     .slice(0, 5)
     .map(
       (u) =>
-        `${u.collection === 'posts' ? 'post' : u.collection.slice(0, -1)} "${u.title}" (id ${u.id})`,
+        `${u.collection === POSTS ? 'post' : u.collection.slice(0, -1)} "${u.title}" (id ${u.id})`,
     )
   return `${shown.join(', ')}${uses.length > 5 ? ` and ${uses.length - 5} more` : ''}`
 }
@@ -180,7 +181,7 @@ const stampUploader: CollectionBeforeChangeHook<MediaDoc> = ({ data, operation, 
 }
 
 export const Media: CollectionConfig<'media'> = {
-  slug: 'media',
+  slug: MEDIA,
   labels: { singular: { en: 'Media', zh: '媒体' }, plural: { en: 'Media', zh: '媒体' } },
   admin: {
     useAsTitle: 'alt',
@@ -231,7 +232,7 @@ export const Media: CollectionConfig<'media'> = {
     {
       name: 'createdBy',
       type: 'relationship',
-      relationTo: 'users',
+      relationTo: USERS,
       index: true,
       label: { en: 'Added by', zh: '添加者' },
       // Stamped from the logged-in user; readers never see it.

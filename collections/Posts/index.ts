@@ -31,6 +31,7 @@ import { refuseUnsafeUrls } from './hooks/refuseUnsafeUrls'
 import { renderContentHtml } from './hooks/renderContentHtml'
 import { startDuplicateAsDraft } from './hooks/startDuplicateAsDraft'
 import { stampAuthorship } from './hooks/stampAuthorship'
+import { AUTHORS, CATEGORIES, MEDIA, POSTS, SOURCES, USERS } from '../../src/lib/slugs'
 
 export { EDITORIAL_STATES } from './workflow'
 
@@ -38,7 +39,7 @@ const sanitizeContentHtml: FieldHook<Post, string | null | undefined> = ({ value
   typeof value === 'string' ? sanitizeRenderedHtml(value) : value
 
 export const Posts: CollectionConfig<'posts'> = {
-  slug: 'posts',
+  slug: POSTS,
   labels: { singular: { en: 'Post', zh: '文章' }, plural: { en: 'Posts', zh: '文章' } },
   admin: {
     useAsTitle: 'title',
@@ -113,7 +114,7 @@ export const Posts: CollectionConfig<'posts'> = {
             {
               name: 'heroImage',
               type: 'upload',
-              relationTo: 'media',
+              relationTo: MEDIA,
               label: { en: 'Hero image', zh: '头图' },
             },
           ],
@@ -124,14 +125,14 @@ export const Posts: CollectionConfig<'posts'> = {
             {
               name: 'authors',
               type: 'relationship',
-              relationTo: 'authors',
+              relationTo: AUTHORS,
               hasMany: true,
               label: { en: 'Authors', zh: '作者' },
             },
             {
               name: 'source',
               type: 'relationship',
-              relationTo: 'sources',
+              relationTo: SOURCES,
               index: true,
               label: { en: 'Source', zh: '来源' },
             },
@@ -153,7 +154,7 @@ export const Posts: CollectionConfig<'posts'> = {
             {
               name: 'categories',
               type: 'relationship',
-              relationTo: 'categories',
+              relationTo: CATEGORIES,
               hasMany: true,
               label: { en: 'Categories', zh: '栏目' },
             },
@@ -319,7 +320,7 @@ export const Posts: CollectionConfig<'posts'> = {
         { name: 'from', type: 'text' },
         { name: 'to', type: 'text' },
         { name: 'note', type: 'textarea' },
-        { name: 'by', type: 'relationship', relationTo: 'users' },
+        { name: 'by', type: 'relationship', relationTo: USERS },
         { name: 'at', type: 'date' },
       ],
     },
@@ -364,7 +365,7 @@ export const Posts: CollectionConfig<'posts'> = {
     {
       name: 'createdBy',
       type: 'relationship',
-      relationTo: 'users',
+      relationTo: USERS,
       index: true,
       label: { en: 'Created by', zh: '创建者' },
       // Stamped from the logged-in user; a writer must not make someone else's post their own.

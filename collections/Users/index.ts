@@ -10,6 +10,7 @@ import {
 } from '../../src/access/roles'
 import { loginThrottle } from './loginThrottle'
 import { settings } from '../../src/config'
+import { USERS } from '../../src/lib/slugs'
 
 /** Whether `url` (SERVER_URL) is an https origin. */
 export const isHttpsOrigin = (url: string | undefined): boolean =>
@@ -23,7 +24,7 @@ const throttle = loginThrottle()
  * so a fresh install is never locked out; after that only admins grant roles.
  */
 export const Users: CollectionConfig<'users'> = {
-  slug: 'users',
+  slug: USERS,
   labels: { singular: { en: 'User', zh: '用户' }, plural: { en: 'Users', zh: '用户' } },
   auth: {
     tokenExpiration: 60 * 60 * 12,
@@ -53,7 +54,7 @@ export const Users: CollectionConfig<'users'> = {
       async ({ operation, data, req }) => {
         if (operation !== 'create') return data
         const { totalDocs } = await req.payload.count({
-          collection: 'users',
+          collection: USERS,
           req,
           overrideAccess: true,
         })

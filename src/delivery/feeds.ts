@@ -7,6 +7,7 @@ import { sanitizeRenderedHtml } from '../richtext/safeHtml'
 import { safeUrl } from '../richtext/safeUrl'
 import type { Attribution } from './attribution'
 import { settings } from '../config'
+import { CATEGORIES, POSTS, SOURCES } from '../lib/slugs'
 
 export type FeedsOptions = {
   /**
@@ -186,7 +187,7 @@ export const feedsRouter = (payload: Payload, options: FeedsOptions = {}): Route
 
   const listPosts = async (where: Where | undefined): Promise<FeedPost[]> => {
     const { docs } = await payload.find({
-      collection: 'posts',
+      collection: POSTS,
       where,
       sort: '-publishedAt',
       limit,
@@ -231,7 +232,7 @@ export const feedsRouter = (payload: Payload, options: FeedsOptions = {}): Route
       const file = parseFile(req.params.file)
       if (!file) return notFound(res, 'No such feed')
       const { docs } = await payload.find({
-        collection: 'sources',
+        collection: SOURCES,
         where: { slug: { equals: file.name } },
         limit: 1,
         depth: 0,
@@ -256,7 +257,7 @@ export const feedsRouter = (payload: Payload, options: FeedsOptions = {}): Route
       const file = parseFile(req.params.file)
       if (!file) return notFound(res, 'No such feed')
       const { docs } = await payload.find({
-        collection: 'categories',
+        collection: CATEGORIES,
         where: { slug: { equals: file.name } },
         limit: 1,
         depth: 0,

@@ -1,6 +1,7 @@
 import type { Payload } from 'payload'
 
 import { epochMayPrecedeContent, readContentEpoch } from '../store/epoch'
+import { POSTS } from '../lib/slugs'
 
 /**
  * Tells the delivery cache whether what a cached response was made from may have changed since.
@@ -83,7 +84,7 @@ export const watchContent = (payload: Payload, options: WatchOptions = {}): Fres
       for (;;) {
         const asked = epoch
         const { docs } = await payload.find({
-          collection: 'posts',
+          collection: POSTS,
           where: {
             and: [
               { _status: { equals: 'published' } },

@@ -29,6 +29,7 @@ import { deliveredPostsQuery } from './graphqlQueries'
 import { accessQuery } from './graphqlAccess'
 import { rewriteSlugFilters } from './slugFilters'
 import { settings } from '../config'
+import { DELIVERED_COLLECTIONS, POSTS, SOURCES } from '../lib/slugs'
 
 export type DeliveryPluginOptions = {
   /**
@@ -76,7 +77,7 @@ export type DeliveryPluginOptions = {
 }
 
 /** The collections whose documents appear in delivered posts (populated or in feeds). */
-const DELIVERED = new Set(['posts', 'sources', 'categories', 'authors', 'media'])
+const DELIVERED = new Set<string>(DELIVERED_COLLECTIONS)
 
 const forgetSourcesAfterChange: CollectionAfterChangeHook = ({ doc, req }) => {
   forgetSources(req.payload)
@@ -104,8 +105,8 @@ const withDeliveryHooks =
   (collection: CollectionConfig): CollectionConfig => {
     if (!DELIVERED.has(collection.slug)) return collection
     const hooks = collection.hooks ?? {}
-    const isSources = collection.slug === 'sources'
-    const isPosts = collection.slug === 'posts'
+    const isSources = collection.slug === SOURCES
+    const isPosts = collection.slug === POSTS
     return {
       ...collection,
       fields: isPosts ? [...collection.fields, attributionField] : collection.fields,
@@ -182,7 +183,7 @@ export const deliveryPlugin =
         throw new Error(`deliveryPlugin: ${name}=${value} is not a positive number.`)
       }
     }
-    if (!(incoming.collections ?? []).some((c) => c.slug === 'posts')) {
+    if (!(incoming.collections ?? []).some((c) => c.slug === POSTS)) {
       throw new Error(
         'deliveryPlugin: no "posts" collection; add deliveryPlugin() after newsroomPlugin().',
       )

@@ -7,6 +7,7 @@ import { isStaffRequest } from '../delivery/auth'
 
 import { healthCounts } from '../lib/healthChecks'
 import { countOverdueJobs } from '../jobs/schedule'
+import { USERS } from '../lib/slugs'
 
 const require = createRequire(import.meta.url)
 const pkg: { version: string; dependencies: Record<string, string> } = require('../../package.json')
@@ -46,7 +47,7 @@ export const healthReport = async (payload: Payload): Promise<HealthReport> => {
   const started = performance.now()
   const database: HealthReport['database'] = { ok: false, adapter: payload.db.name }
   try {
-    await withTimeout(payload.count({ collection: 'users', overrideAccess: true }), 2000)
+    await withTimeout(payload.count({ collection: USERS, overrideAccess: true }), 2000)
     database.ok = true
     database.latencyMs = Math.round((performance.now() - started) * 10) / 10
   } catch (err) {

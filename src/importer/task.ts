@@ -5,6 +5,7 @@ import type { Payload, TaskConfig } from 'payload'
 
 import { runImport, type ImportOptions, type ImportReport } from './index'
 import { settings } from '../config'
+import { IMPORT_RUNS } from '../lib/slugs'
 
 export type TrackedImportOptions = {
   payload: Payload
@@ -29,7 +30,7 @@ export const STALE_RUN_MS = 10 * 60 * 1000
  */
 export const closeAbandonedRuns = async (payload: Payload, now = Date.now()) => {
   const stale = await payload.find({
-    collection: 'import-runs',
+    collection: IMPORT_RUNS,
     where: {
       and: [
         { status: { equals: 'running' } },
@@ -42,7 +43,7 @@ export const closeAbandonedRuns = async (payload: Payload, now = Date.now()) => 
   })
   for (const run of stale.docs) {
     await payload.update({
-      collection: 'import-runs',
+      collection: IMPORT_RUNS,
       id: run.id,
       data: {
         status: 'failed',
@@ -77,7 +78,7 @@ export const runTrackedImport = async ({
   const archiveDir = path.resolve(dir)
   await closeAbandonedRuns(payload)
   const run = await payload.create({
-    collection: 'import-runs',
+    collection: IMPORT_RUNS,
     data: { runId, status: 'running', archiveDir, dryRun, startedAt: new Date().toISOString() },
     overrideAccess: true,
   })
@@ -99,7 +100,7 @@ export const runTrackedImport = async ({
         lastWrite = Date.now()
         void payload
           .update({
-            collection: 'import-runs',
+            collection: IMPORT_RUNS,
             id: run.id,
             data: { progress: { done, total } },
             overrideAccess: true,
@@ -110,7 +111,7 @@ export const runTrackedImport = async ({
       },
     })
     await payload.update({
-      collection: 'import-runs',
+      collection: IMPORT_RUNS,
       id: run.id,
       data: {
         runId: report.summary.runId,
@@ -126,7 +127,7 @@ export const runTrackedImport = async ({
     return { importRunId: run.id, report }
   } catch (err) {
     await payload.update({
-      collection: 'import-runs',
+      collection: IMPORT_RUNS,
       id: run.id,
       data: {
         status: 'failed',

@@ -2,6 +2,7 @@ import type { Payload, PayloadRequest, Where } from 'payload'
 
 import { SCHEDULE_PUBLISH_TASK } from './guardJobs'
 import { settings } from '../config'
+import { POSTS } from '../lib/slugs'
 
 /**
  * How late a pending job must be to count as overdue. The runner ticks every JOBS_CRON (10 s by
@@ -126,7 +127,7 @@ export const readSchedule = async (
   const titles = new Map<string, string | null>()
   if (postIds.length > 0) {
     const { docs } = await payload.find({
-      collection: 'posts',
+      collection: POSTS,
       where: { id: { in: postIds } },
       select: { title: true },
       draft: true,

@@ -1,5 +1,6 @@
 import type { Payload } from 'payload'
 import { settings, type Settings } from '../config'
+import { USERS } from '../lib/slugs'
 
 /**
  * On a database with no users: creates the first admin from ADMIN_EMAIL / ADMIN_PASSWORD when both are
@@ -9,13 +10,13 @@ export const ensureFirstAdmin = async (
   payload: Payload,
   { url, env = settings() }: { url: string; env?: Pick<Settings, 'adminEmail' | 'adminPassword'> },
 ): Promise<'created' | 'exists' | 'prompted'> => {
-  const { totalDocs } = await payload.count({ collection: 'users', overrideAccess: true })
+  const { totalDocs } = await payload.count({ collection: USERS, overrideAccess: true })
   if (totalDocs > 0) return 'exists'
   const email = env.adminEmail
   const password = env.adminPassword
   if (email && password) {
     await payload.create({
-      collection: 'users',
+      collection: USERS,
       data: { email, password, name: 'Admin', roles: ['admin'] },
       overrideAccess: true,
     })

@@ -1,6 +1,7 @@
 import { SqliteBulkWriter } from './sqlite'
 import type { Id, RelatedCollection } from './writer'
 import { StoreSink } from './writer'
+import { POSTS, SOURCES } from '../lib/slugs'
 
 type Row = Record<string, unknown>
 
@@ -25,7 +26,7 @@ export class AdapterSink extends StoreSink {
 
   protected async insertPost(data: Row): Promise<Id> {
     const doc = await this.payload.db.create({
-      collection: 'posts',
+      collection: POSTS,
       data,
       req: this.req,
       select: { id: true },
@@ -37,7 +38,7 @@ export class AdapterSink extends StoreSink {
 
   protected async updatePost(id: Id, data: Row): Promise<void> {
     const updated = await this.payload.db.updateOne({
-      collection: 'posts',
+      collection: POSTS,
       id,
       data,
       req: this.req,
@@ -68,7 +69,7 @@ export class AdapterSink extends StoreSink {
 
   protected async updateSourceHosts(id: Id, hostnames: string[]): Promise<void> {
     await this.payload.db.updateOne({
-      collection: 'sources',
+      collection: SOURCES,
       id,
       data: { hostnames },
       req: this.req,

@@ -14,6 +14,7 @@ import {
   readMediaSqlite,
   type WriteTransactions,
 } from './sqlite'
+import { MEDIA } from '../lib/slugs'
 
 export type { Id, RelatedCollection } from './related'
 export type SinkCollection = 'posts' | RelatedCollection
@@ -155,7 +156,7 @@ export abstract class StoreSink implements ImportSink {
         (await readMediaSqlite(this.payload)) ??
         (
           await this.payload.db.find({
-            collection: 'media',
+            collection: MEDIA,
             where: { externalUrl: { exists: true } },
             select: { externalUrl: true } as never,
             limit: 0,
