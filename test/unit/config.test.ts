@@ -86,3 +86,30 @@ describe('the README documents exactly the variables the code reads', () => {
     }
   })
 })
+
+describe('settings are checked at start', () => {
+  it('the server refuses to start on a bad value, naming it and its fix', async () => {
+    const before = process.env.PORT
+    try {
+      process.env.PORT = 'abc'
+      const { startServer } = await import('../../src/server')
+      await expect(startServer({ admin: false })).rejects.toThrow(/PORT="abc": set a whole number/)
+    } finally {
+      if (before === undefined) delete process.env.PORT
+      else process.env.PORT = before
+    }
+  })
+
+  it('npm run lint refuses a process.env read outside src/config.ts', async () => {
+    const { ESLint } = await import('eslint')
+    const eslint = new ESLint()
+    const [stray] = await eslint.lintText('export const x = process.env.FOO\n', {
+      filePath: path.resolve('src/lib/stray.ts'),
+    })
+    expect(stray?.messages.map((m) => m.ruleId)).toContain('no-restricted-properties')
+    const [table] = await eslint.lintText('export const x = process.env.FOO\n', {
+      filePath: path.resolve('src/config.ts'),
+    })
+    expect(table?.messages.map((m) => m.ruleId)).not.toContain('no-restricted-properties')
+  })
+})
