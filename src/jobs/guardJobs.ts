@@ -111,7 +111,7 @@ export const guardScheduledPublish: CollectionBeforeChangeHook = async ({
   input.type = type
   // The newsroom has no scheduled globals; one added later is the admins' business.
   if (input.global != null && (!scheduler || isAdminUser(scheduler))) return { ...data, input }
-  if (input.doc?.relationTo !== 'posts' || input.doc.value == null || input.doc.value === '') {
+  if (input.doc?.relationTo !== POSTS || input.doc.value == null || input.doc.value === '') {
     refuse(
       '"input.doc" must name the post: { "relationTo": "posts", "value": <post id> }.',
       400,

@@ -121,7 +121,7 @@ export const readSchedule = async (
   ])
   const lateIds = new Set(late.docs.map((job) => String(job.id)))
   const jobs = (all.docs as JobDoc[]).filter(
-    (job) => job.input?.doc?.relationTo === 'posts' && job.waitUntil,
+    (job) => job.input?.doc?.relationTo === POSTS && job.waitUntil,
   )
   const postIds = [...new Set(jobs.map((job) => job.input!.doc!.value!))]
   const titles = new Map<string, string | null>()

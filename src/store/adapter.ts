@@ -56,7 +56,7 @@ export class AdapterSink extends StoreSink {
   protected async version(id: Id, data: Row, createdAt: string) {
     const now = data.updatedAt as string
     await this.payload.db.createVersion({
-      collectionSlug: 'posts',
+      collectionSlug: POSTS,
       parent: id,
       versionData: { ...data, id, createdAt } as never,
       autosave: false,
@@ -109,13 +109,13 @@ export class SqliteBulkSink extends AdapterSink {
   }
 
   protected override async insertPost(data: Row): Promise<Id> {
-    const id = await this.bulk.create('posts', data)
+    const id = await this.bulk.create(POSTS, data)
     if (id == null) {
       await this.bulk.flush()
       return super.insertPost(data)
     }
     const now = data.updatedAt as string
-    const versionId = await this.bulk.createVersion('posts', {
+    const versionId = await this.bulk.createVersion(POSTS, {
       parent: id,
       versionData: { ...data, id },
       createdAt: now,
