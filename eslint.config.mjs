@@ -41,6 +41,22 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-unused-vars': ['error', { args: 'none' }] },
   },
   {
+    // Every environment variable is read, typed and checked once, in src/config.ts: code asks
+    // `settings()` (README, "Environment"). Scripts, benchmarks and tests may set variables.
+    files: ['src/**', 'collections/**', 'payload.config.ts', 'migrations/**'],
+    ignores: ['src/config.ts'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        {
+          object: 'process',
+          property: 'env',
+          message: 'Read settings() from src/config.ts (add the variable to its table).',
+        },
+      ],
+    },
+  },
+  {
     // Tests read arbitrary JSON responses.
     files: ['test/**', 'bench/**'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },

@@ -13,22 +13,24 @@ import { migrations as sqliteMigrations } from './migrations'
 import { migrations as postgresMigrations } from './migrations-postgres'
 import { databaseAdapter, resolveDatabase } from './src/db'
 import { deliveryPlugin } from './src/delivery/plugin'
-import { uploadMaxBytes } from './src/http/bodyLimit'
 import { newsroomPlugin } from './src/plugin'
 import { resolveSecret } from './src/secret'
+import { settings } from './src/config'
 
 const dirname = path.dirname(fileURLToPath(import.meta.url))
+// Every environment variable, checked at once: a bad value stops the start with its fix.
+const env = settings()
 const database = resolveDatabase()
 
 /** The host app of this repository: Payload with the newsroom plugin. */
 export default buildConfig({
-  serverURL: process.env.SERVER_URL || '',
+  serverURL: env.serverUrl,
   secret: resolveSecret(),
   db: databaseAdapter(database),
   editor: lexicalEditor(),
   sharp,
   // Each uploaded file; the whole multipart body is held to the same size by src/http/bodyLimit.ts.
-  upload: { limits: { fileSize: uploadMaxBytes() } },
+  upload: { limits: { fileSize: env.uploadMaxBytes } },
   telemetry: false,
   admin: {
     // No requests to gravatar or any other host from the admin.
@@ -53,8 +55,8 @@ export default buildConfig({
     // A persistent SQL database gets its schema from its dialect's committed migrations, never from
     // push; so does an in-memory SQLite one in production, where Payload does not push. PostgreSQL
     // is never pushed (src/db.ts).
-    const pushed = database.inMemory && process.env.NODE_ENV !== 'production'
-    if (process.env.PAYLOAD_MIGRATING === 'true' || pushed) return
+    const pushed = database.inMemory && !env.production
+    if (env.payloadMigrating || pushed) return
     // The generated indexes are untyped; their entries are the adapter's own migration functions.
     if (database.kind === 'sqlite') {
       await payload.db.migrate({ migrations: sqliteMigrations as unknown as Migration[] })

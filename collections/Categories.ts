@@ -2,9 +2,10 @@ import type { CollectionConfig } from 'payload'
 
 import { anyone, editors } from '../src/access/roles'
 import { slugField } from '../src/fields/slug'
+import { CATEGORIES, POSTS } from '../src/lib/slugs'
 
 export const Categories: CollectionConfig<'categories'> = {
-  slug: 'categories',
+  slug: CATEGORIES,
   labels: { singular: { en: 'Category', zh: '栏目' }, plural: { en: 'Categories', zh: '栏目' } },
   admin: {
     useAsTitle: 'name',
@@ -21,14 +22,14 @@ export const Categories: CollectionConfig<'categories'> = {
     {
       name: 'parent',
       type: 'relationship',
-      relationTo: 'categories',
+      relationTo: CATEGORIES,
       label: { en: 'Parent', zh: '上级栏目' },
       admin: { position: 'sidebar' },
     },
     {
       name: 'posts',
       type: 'join',
-      collection: 'posts',
+      collection: POSTS,
       on: 'categories',
       label: { en: 'Posts', zh: '文章' },
       defaultLimit: 20,

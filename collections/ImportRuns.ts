@@ -1,14 +1,15 @@
 import type { CollectionConfig } from 'payload'
 
 import { admins, editors } from '../src/access/roles'
-import { adminComponents } from '../src/admin/components'
+import { adminComponents } from '../src/lib/adminComponents'
+import { IMPORT_RUNS } from '../src/lib/slugs'
 
 /**
  * One doc per archive import (CLI, jobs task, migration): its status while it runs, its summary
  * counts and the full report (one row per file). The admin dashboard lists the latest runs.
  */
 export const ImportRuns: CollectionConfig = {
-  slug: 'import-runs',
+  slug: IMPORT_RUNS,
   labels: {
     singular: { en: 'Import run', zh: '导入记录' },
     plural: { en: 'Import runs', zh: '导入记录' },

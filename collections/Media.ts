@@ -1,4 +1,3 @@
-import path from 'node:path'
 import {
   APIError,
   type CollectionAfterReadHook,
@@ -11,9 +10,11 @@ import {
 
 import { adminsField, anyone, isEditorUser, staff, staffField } from '../src/access/roles'
 import { editorsOrOwnMedia } from '../src/access/media'
-import { adminComponents } from '../src/admin/components'
+import { adminComponents } from '../src/lib/adminComponents'
 import type { Media as MediaDoc } from '../src/payload-types'
 import { safeUrl, urlFieldProps } from '../src/richtext/safeUrl'
+import { settings } from '../src/config'
+import { AUTHORS, MEDIA, POSTS, SOURCES, USERS } from '../src/lib/slugs'
 
 /** Image types by file extension, as Payload's admin knows them (payload/shared `isImage`). */
 const IMAGE_TYPES: Record<string, string> = {
@@ -85,7 +86,7 @@ export const findMediaUses = async (
   const { payload } = req
   // Read as every renderer reads it (afterRead gives external images their `url`).
   const media = await payload.findByID({
-    collection: 'media',
+    collection: MEDIA,
     id,
     depth: 0,
     overrideAccess: true,
@@ -104,26 +105,26 @@ export const findMediaUses = async (
   const [published, drafts, authors, sources] = await Promise.all([
     payload.find({
       ...common,
-      collection: 'posts',
+      collection: POSTS,
       where: { and: [postWhere, { _status: { equals: 'published' } }] },
       select: { title: true },
     }),
     payload.find({
       ...common,
-      collection: 'posts',
+      collection: POSTS,
       draft: true,
       where: postWhere,
       select: { title: true },
     }),
     payload.find({
       ...common,
-      collection: 'authors',
+      collection: AUTHORS,
       where: { photo: { equals: media.id } },
       select: { name: true },
     }),
     payload.find({
       ...common,
-      collection: 'sources',
+      collection: SOURCES,
       where: { logo: { equals: media.id } },
       select: { name: true },
     }),
@@ -131,7 +132,7 @@ export const findMediaUses = async (
   const uses = new Map<string, MediaUse>()
   for (const post of published.docs)
     uses.set(`posts:${post.id}`, {
-      collection: 'posts',
+      collection: POSTS,
       id: post.id,
       title: post.title,
       public: true,
@@ -139,21 +140,21 @@ export const findMediaUses = async (
   for (const post of drafts.docs)
     if (!uses.has(`posts:${post.id}`))
       uses.set(`posts:${post.id}`, {
-        collection: 'posts',
+        collection: POSTS,
         id: post.id,
         title: post.title,
         public: false,
       })
   for (const author of authors.docs)
     uses.set(`authors:${author.id}`, {
-      collection: 'authors',
+      collection: AUTHORS,
       id: author.id,
       title: author.name,
       public: true,
     })
   for (const source of sources.docs)
     uses.set(`sources:${source.id}`, {
-      collection: 'sources',
+      collection: SOURCES,
       id: source.id,
       title: source.name,
       public: true,
@@ -166,7 +167,7 @@ const describeUses = (uses: MediaUse[]): string => {
     .slice(0, 5)
     .map(
       (u) =>
-        `${u.collection === 'posts' ? 'post' : u.collection.slice(0, -1)} "${u.title}" (id ${u.id})`,
+        `${u.collection === POSTS ? 'post' : u.collection.slice(0, -1)} "${u.title}" (id ${u.id})`,
     )
   return `${shown.join(', ')}${uses.length > 5 ? ` and ${uses.length - 5} more` : ''}`
 }
@@ -225,7 +226,7 @@ const externalUrlProps = {
 }
 
 export const Media: CollectionConfig<'media'> = {
-  slug: 'media',
+  slug: MEDIA,
   labels: { singular: { en: 'Media', zh: '媒体' }, plural: { en: 'Media', zh: '媒体' } },
   admin: {
     useAsTitle: 'alt',
@@ -238,7 +239,7 @@ export const Media: CollectionConfig<'media'> = {
   },
   access: { read: anyone, create: staff, update: editorsOrOwnMedia, delete: editorsOrOwnMedia },
   upload: {
-    staticDir: path.resolve(process.env.MEDIA_DIR || 'data/media'),
+    staticDir: settings().mediaDir,
     mimeTypes: ['image/*'],
     filesRequiredOnCreate: false,
   },
@@ -287,7 +288,7 @@ export const Media: CollectionConfig<'media'> = {
     {
       name: 'createdBy',
       type: 'relationship',
-      relationTo: 'users',
+      relationTo: USERS,
       index: true,
       label: { en: 'Added by', zh: '添加者' },
       // Stamped from the logged-in user; readers never see it.

@@ -1,8 +1,9 @@
 import type { MigrateDownArgs, MigrateUpArgs } from '@payloadcms/db-sqlite'
 
-import { processShutdown } from '../src/http/processGuards'
+import { processShutdown } from '../src/lib/processGuards'
 import { runImport } from '../src/importer'
 import { resolveArchiveDir } from '../src/importer/task'
+import { settings } from '../src/config'
 
 /** The run id of this migration's import: its posts carry it in provenance.importRun. */
 export const MIGRATION_IMPORT_RUN = 'migration-20261128_210000_import_archive'
@@ -12,7 +13,7 @@ export const MIGRATION_IMPORT_RUN = 'migration-20261128_210000_import_archive'
  * inside the migration's transaction, and records what it created in an `import-runs` doc.
  */
 export async function up({ payload, req }: MigrateUpArgs): Promise<void> {
-  const dir = process.env.ARCHIVE_DIR
+  const dir = settings().archiveDir
   if (!dir) {
     payload.logger.info('import_archive migration: ARCHIVE_DIR is not set, nothing imported.')
     return

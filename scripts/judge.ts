@@ -15,15 +15,15 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 
+import { settings } from '../src/config'
+
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const usage = 'Usage: npm run judge -- <archive-dir> [--concurrency N] [--report <file.json>]'
 
-const sharedDir = () =>
-  process.env.SHARED_DIR
-    ? path.resolve(process.env.SHARED_DIR)
-    : process.env.CORPUS_DIR
-      ? path.dirname(path.resolve(process.env.CORPUS_DIR))
-      : path.resolve(root, '../shared')
+const sharedDir = () => {
+  const { sharedDir, corpusDir } = settings()
+  return sharedDir ? path.resolve(sharedDir) : path.dirname(path.resolve(root, corpusDir))
+}
 
 /** Runs the check as its own process (the server keeps answering in this one), stdout passed through. */
 const runCheck = (script: string, args: string[]) =>

@@ -33,11 +33,11 @@ const ensureSecret = (): void => {
 
 const main = async () => {
   // First of all, before any start-up work: a SIGTERM at any moment (building the admin, migrating,
-  // importing, seeding) stops cleanly with exit 0 (src/http/processGuards.ts).
-  const { installShutdown } = await import('../src/http/processGuards')
-  const shutdown = installShutdown({
-    forceAfterMs: Number(process.env.SHUTDOWN_DRAIN_MS || 5000) + 15_000,
-  })
+  // importing, seeding) stops cleanly with exit 0 (src/lib/processGuards.ts).
+  // Every variable checked at once, so a bad value stops here with its fix (README, "Environment").
+  const { settings } = await import('../src/config')
+  const { installShutdown } = await import('../src/lib/processGuards')
+  const shutdown = installShutdown({ forceAfterMs: settings().shutdownDrainMs + 15_000 })
   process.stdout.write(`newsroom: starting (pid ${process.pid})\n`)
   const { resolveDatabase } = await import('../src/db')
   const database = resolveDatabase()
@@ -46,7 +46,7 @@ const main = async () => {
     ensureSecret()
     fs.mkdirSync(path.join(root, 'data'), { recursive: true })
     // No admin served (SERVE_ADMIN=false) or the build skipped on purpose: nothing to build.
-    if (process.env.SERVE_ADMIN !== 'false' && !process.env.SKIP_ADMIN_BUILD) {
+    if (settings().serveAdmin && !settings().skipAdminBuild) {
       const { buildIfNeeded } = await import('./build-if-needed.mjs')
       buildIfNeeded()
     }
@@ -69,7 +69,7 @@ const main = async () => {
     const { ensureFirstAdmin } = await import('../src/seed/firstAdmin')
     await ensureFirstAdmin(payload, { url })
     shutdown.throwIfStopping()
-    if (process.env.SEED_EXAMPLES !== 'false') {
+    if (settings().seedExamples) {
       const { seedExampleArchive } = await import('../src/seed/examples')
       await seedExampleArchive(payload)
       shutdown.throwIfStopping()

@@ -4,6 +4,7 @@ import { mongooseAdapter } from '@payloadcms/db-mongodb'
 import { postgresAdapter, type PostgresAdapter } from '@payloadcms/db-postgres'
 import { sqliteAdapter } from '@payloadcms/db-sqlite'
 import type { DatabaseAdapterObj } from 'payload'
+import { settings } from './config'
 
 import { postVersionIndexes } from '../collections/Posts/versionIndexes'
 
@@ -36,7 +37,7 @@ const redact = (uri: string): string => uri.replace(/\/\/([^@/]+)@/, '//***@')
  * URL, or `:memory:`), by default `./data/newsroom.db`.
  */
 export const resolveDatabase = (
-  uri: string | undefined = process.env.DATABASE_URI,
+  uri: string | undefined = settings().databaseUri,
 ): DatabaseTarget => {
   const value = (uri ?? '').trim()
   if (/^mongodb(\+srv)?:\/\//i.test(value)) {
@@ -82,7 +83,7 @@ export const databaseAdapter = (
     return mongooseAdapter({
       url: target.url,
       // Fail fast with a clear message instead of hanging when the server is unreachable.
-      connectOptions: { serverSelectionTimeoutMS: Number(process.env.MONGODB_TIMEOUT_MS || 5000) },
+      connectOptions: { serverSelectionTimeoutMS: settings().mongodbTimeoutMs },
     })
   }
   if (target.kind === 'postgres') {

@@ -16,7 +16,7 @@ import { withoutSuggestions } from './delivery/graphqlSuggestions'
 import { limitRequestBodies } from './http/bodyLimit'
 import { sameOriginWrites } from './http/csrf'
 import { healthReport, reportFor } from './http/health'
-import { guardProcess, installShutdown, type ProcessShutdown } from './http/processGuards'
+import { guardProcess, installShutdown, type ProcessShutdown } from './lib/processGuards'
 import { securityHeaders } from './http/securityHeaders'
 import { refuseUnreadableQueries } from './http/queryGuard'
 import { readiness } from './http/readiness'
@@ -24,6 +24,7 @@ import { trustProxyFromEnv } from './http/trustProxy'
 import { startJobRunner } from './jobs/runner'
 import { previewRouter } from './http/preview'
 import { sendWebResponse, toWebRequest } from './http/webBridge'
+import { settings } from './config'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 
@@ -38,9 +39,9 @@ const unknownRouteAsNotFound = (response: Response): Response =>
     : response
 
 export type ServerOptions = {
-  /** @default process.env.HOST || '127.0.0.1' */
+  /** @default settings().host (HOST), '127.0.0.1' */
   host?: string
-  /** 0 picks a free port. @default process.env.PORT || 3000 */
+  /** 0 picks a free port. @default settings().port (PORT), 3000 */
   port?: number
   /**
    * Serve the Next.js admin at /admin (needs `npm run build` first). Tests of the API alone turn it
@@ -81,7 +82,7 @@ export type RunningServer = {
 }
 
 /** How long in-flight requests get to finish on shutdown before their connections are cut. */
-const DRAIN_MS = Number(process.env.SHUTDOWN_DRAIN_MS || 5000)
+const drainMs = (): number => settings().shutdownDrainMs
 
 /**
  * How long an idle keep-alive connection stays open. Node's 5 s is shorter than what clients and
@@ -90,7 +91,7 @@ const DRAIN_MS = Number(process.env.SHUTDOWN_DRAIN_MS || 5000)
  * reset (ECONNRESET), and a POST is not retried. The server waits longer than its clients instead.
  * @default 65000 (env HTTP_KEEP_ALIVE_MS)
  */
-const KEEP_ALIVE_MS = Number(process.env.HTTP_KEEP_ALIVE_MS || 65_000)
+const keepAliveMs = (): number => settings().httpKeepAliveMs
 
 /**
  * The newsroom's one long-running process: Payload (REST at /api, GraphQL at /api/graphql) served
@@ -98,8 +99,10 @@ const KEEP_ALIVE_MS = Number(process.env.HTTP_KEEP_ALIVE_MS || 65_000)
  * crons (so scheduled publishing happens with no traffic at all).
  */
 export const startServer = async (options: ServerOptions = {}): Promise<RunningServer> => {
-  const host = options.host ?? process.env.HOST ?? '127.0.0.1'
-  const port = options.port ?? Number(process.env.PORT ?? 3000)
+  // Every environment variable, checked at once: a bad value stops the start with its fix.
+  const env = settings()
+  const host = options.host ?? env.host
+  const port = options.port ?? env.port
   const { default: config } = await import('../payload.config')
   // Payload caches the instance under the default key; the Next admin's own getPayload() calls then
   // reuse this one instead of booting a second Payload with its own crons.
@@ -165,8 +168,7 @@ export const startServer = async (options: ServerOptions = {}): Promise<RunningS
   const playground = GRAPHQL_PLAYGROUND_GET(config)
   // Without introspection, GraphQL's "Did you mean ...?" would still spell out the schema.
   const hideSuggestions =
-    process.env.NODE_ENV === 'production' &&
-    Boolean(payload.config.graphQL?.disableIntrospectionInProduction)
+    env.production && Boolean(payload.config.graphQL?.disableIntrospectionInProduction)
 
   app.post(`${api}/graphql`, async (req, res, next) => {
     try {
@@ -198,7 +200,7 @@ export const startServer = async (options: ServerOptions = {}): Promise<RunningS
 
   app.use(previewRouter(payload))
 
-  if (options.admin ?? process.env.SERVE_ADMIN !== 'false') {
+  if (options.admin ?? env.serveAdmin) {
     const { default: next } = await import('next')
     const nextApp = next({ dev: false, dir: root, quiet: true })
     closeNext = () => nextApp.close()
@@ -219,7 +221,7 @@ export const startServer = async (options: ServerOptions = {}): Promise<RunningS
     // it failed as it should.
     if (res.locals.bodyRefused) return void res.end()
     // A refusal (4xx with a public message, e.g. a reader's cap met in a Local API read) keeps its
-    // status and message; it is logged as one line (src/http/logging.ts).
+    // status and message; it is logged as one line (src/delivery/logging.ts).
     const status = (err as { status?: unknown }).status
     const refusal = typeof status === 'number' && status >= 400 && status < 500
     if (refusal) payload.logger.info(`Refused: ${(err as Error).message} (${status})`)
@@ -233,9 +235,9 @@ export const startServer = async (options: ServerOptions = {}): Promise<RunningS
 
   await giveUpIfStopping()
   const server: Server = createServer(app)
-  server.keepAliveTimeout = KEEP_ALIVE_MS
+  server.keepAliveTimeout = keepAliveMs()
   // Above the keep-alive timeout, as Node advises: a request's headers may come just before it ends.
-  server.headersTimeout = KEEP_ALIVE_MS + 1000
+  server.headersTimeout = keepAliveMs() + 1000
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(port, host, () => resolve())
@@ -254,12 +256,12 @@ export const startServer = async (options: ServerOptions = {}): Promise<RunningS
       const drained = await Promise.race([
         closed.then(() => true),
         new Promise<boolean>((resolve) =>
-          setTimeout(() => resolve(inFlight.size === 0), DRAIN_MS).unref(),
+          setTimeout(() => resolve(inFlight.size === 0), drainMs()).unref(),
         ),
       ])
       if (!drained) {
         payload.logger.warn(
-          `Shutdown: cutting ${inFlight.size} request(s) still running after ${DRAIN_MS} ms`,
+          `Shutdown: cutting ${inFlight.size} request(s) still running after ${drainMs()} ms`,
         )
         server.closeAllConnections()
         await closed
@@ -277,7 +279,7 @@ export const startServer = async (options: ServerOptions = {}): Promise<RunningS
 
 const main = async () => {
   // First of all: a SIGTERM at any moment of start-up stops it cleanly (exit 0).
-  const shutdown = installShutdown({ forceAfterMs: DRAIN_MS + 15_000 })
+  const shutdown = installShutdown({ forceAfterMs: drainMs() + 15_000 })
   const database = resolveDatabase()
   let running: RunningServer
   try {
@@ -295,7 +297,7 @@ const main = async () => {
 }
 
 /**
- * Hands the running server to the process's shutdown (`installShutdown`, src/http/processGuards.ts):
+ * Hands the running server to the process's shutdown (`installShutdown`, src/lib/processGuards.ts):
  * SIGTERM and SIGINT drain in-flight requests and exit 0; an unhandled rejection is logged and
  * serving goes on; an uncaught exception drains and exits 1 (processGuards.ts says why).
  */

@@ -8,7 +8,7 @@ import {
   staffField,
   staffOrPublishedAndDue,
 } from '../../src/access/roles'
-import { adminComponents } from '../../src/admin/components'
+import { adminComponents } from '../../src/lib/adminComponents'
 import type { Post } from '../../src/payload-types'
 import { slugField } from '../../src/fields/slug'
 import { postContentEditor } from '../../src/richtext/editor'
@@ -31,6 +31,7 @@ import { refuseUnsafeUrls } from './hooks/refuseUnsafeUrls'
 import { renderContentHtml } from './hooks/renderContentHtml'
 import { startDuplicateAsDraft } from './hooks/startDuplicateAsDraft'
 import { stampAuthorship } from './hooks/stampAuthorship'
+import { AUTHORS, CATEGORIES, MEDIA, POSTS, SOURCES, USERS } from '../../src/lib/slugs'
 
 export { EDITORIAL_STATES } from './workflow'
 
@@ -41,7 +42,7 @@ const sanitizeContentHtml: FieldHook<Post, string | null | undefined> = ({ value
 export const CONTENT_HTML_MAX_LENGTH = 10_000_000
 
 export const Posts: CollectionConfig<'posts'> = {
-  slug: 'posts',
+  slug: POSTS,
   labels: { singular: { en: 'Post', zh: '文章' }, plural: { en: 'Posts', zh: '文章' } },
   admin: {
     useAsTitle: 'title',
@@ -118,7 +119,7 @@ export const Posts: CollectionConfig<'posts'> = {
             {
               name: 'heroImage',
               type: 'upload',
-              relationTo: 'media',
+              relationTo: MEDIA,
               label: { en: 'Hero image', zh: '头图' },
             },
           ],
@@ -129,14 +130,14 @@ export const Posts: CollectionConfig<'posts'> = {
             {
               name: 'authors',
               type: 'relationship',
-              relationTo: 'authors',
+              relationTo: AUTHORS,
               hasMany: true,
               label: { en: 'Authors', zh: '作者' },
             },
             {
               name: 'source',
               type: 'relationship',
-              relationTo: 'sources',
+              relationTo: SOURCES,
               index: true,
               label: { en: 'Source', zh: '来源' },
             },
@@ -158,7 +159,7 @@ export const Posts: CollectionConfig<'posts'> = {
             {
               name: 'categories',
               type: 'relationship',
-              relationTo: 'categories',
+              relationTo: CATEGORIES,
               hasMany: true,
               label: { en: 'Categories', zh: '栏目' },
             },
@@ -328,7 +329,7 @@ export const Posts: CollectionConfig<'posts'> = {
         { name: 'from', type: 'text' },
         { name: 'to', type: 'text' },
         { name: 'note', type: 'textarea' },
-        { name: 'by', type: 'relationship', relationTo: 'users' },
+        { name: 'by', type: 'relationship', relationTo: USERS },
         { name: 'at', type: 'date' },
       ],
     },
@@ -374,7 +375,7 @@ export const Posts: CollectionConfig<'posts'> = {
     {
       name: 'createdBy',
       type: 'relationship',
-      relationTo: 'users',
+      relationTo: USERS,
       index: true,
       label: { en: 'Created by', zh: '创建者' },
       // Stamped from the logged-in user; a writer must not make someone else's post their own.

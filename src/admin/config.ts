@@ -1,7 +1,7 @@
 import type { Config } from 'payload'
 
-import { startImportEndpoint } from '../http/newsroomImport'
-import { adminComponents } from './components'
+import { startImportEndpoint } from '../importer/endpoint'
+import { adminComponents } from '../lib/adminComponents'
 import { deskVersionEndpoint, importReportEndpoint } from './deskEndpoints'
 import { newsroomTranslations } from './translations'
 

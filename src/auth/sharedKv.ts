@@ -1,5 +1,6 @@
 import { databaseKVAdapter, type Config, type KVAdapterResult } from 'payload'
 
+import { parseSetting, settings } from '../config'
 import { RedisKVAdapter } from './redisKv'
 
 /**
@@ -9,17 +10,16 @@ import { RedisKVAdapter } from './redisKv'
  * database's `payload-kv` collection stays in the schema either way, so setting `REDIS_URL` changes
  * no migration.
  */
-export const sharedKv = (
-  env: { REDIS_URL?: string; REDIS_KEY_PREFIX?: string } = process.env as Record<string, string>,
-): KVAdapterResult => {
+export const sharedKv = (env?: {
+  REDIS_URL?: string
+  REDIS_KEY_PREFIX?: string
+}): KVAdapterResult => {
   const database = databaseKVAdapter()
-  const redisURL = env.REDIS_URL?.trim()
+  const redisURL = env ? parseSetting('redisUrl', env.REDIS_URL) : settings().redisUrl
   if (!redisURL) return database
-  if (!/^rediss?:\/\//.test(redisURL))
-    throw new Error(
-      `REDIS_URL="${redisURL}" is not a redis:// or rediss:// URL. Set it to the Redis the servers share, or leave it unset to keep shared counts in the database.`,
-    )
-  const prefix = env.REDIS_KEY_PREFIX ?? 'newsroom:'
+  const prefix = env
+    ? parseSetting('redisKeyPrefix', env.REDIS_KEY_PREFIX)
+    : settings().redisKeyPrefix
   return {
     init: () => new RedisKVAdapter(redisURL, prefix),
     kvCollection: database.kvCollection,

@@ -3,6 +3,7 @@ import type { CollectionAfterReadHook, Field, Payload } from 'payload'
 import type { Post, Source } from '../payload-types'
 import { safeUrl } from '../richtext/safeUrl'
 import { freshnessOf } from './freshness'
+import { SOURCES } from '../lib/slugs'
 
 /** What a consumer needs to credit a post, delivered with the post itself. */
 export type Attribution = {
@@ -50,7 +51,7 @@ const sourceMaps = new WeakMap<Payload, Promise<SourceMap>>()
 
 const loadSourceMap = async (payload: Payload, epoch: number | undefined): Promise<SourceMap> => {
   const { docs } = await payload.find({
-    collection: 'sources',
+    collection: SOURCES,
     depth: 0,
     pagination: false,
     overrideAccess: true,

@@ -2,7 +2,7 @@ import type { Request } from 'express'
 import { executeAuthStrategies, type Payload } from 'payload'
 
 import { isStaffUser } from '../access/roles'
-import { headersOf } from '../http/webBridge'
+import { headersOf } from '../lib/requestHeaders'
 
 /**
  * Whether a request carries credentials (an `Authorization` header or Payload's auth cookie). Its

@@ -5,8 +5,9 @@ import type {
   PayloadRequest,
 } from 'payload'
 
-import { bumpContentEpoch } from './epoch'
+import { bumpContentEpoch } from '../store/epoch'
 import type { ContentWatches } from './freshness'
+import { POSTS } from '../lib/slugs'
 
 /**
  * Which writes end the delivery cache: only those that can change what a reader is sent. Readers see
@@ -51,7 +52,7 @@ export const notePostWrite: CollectionBeforeOperationHook = async ({ args, opera
   else {
     // Saved as a draft for real (the row changes): readers see that only if it was published.
     const row = (await req.payload.db.findOne({
-      collection: 'posts',
+      collection: POSTS,
       where: { id: { equals: id } },
       select: { _status: true },
       req,

@@ -6,22 +6,24 @@ import type { Author, Category, Post, Source } from '../payload-types'
 import { sanitizeRenderedHtml } from '../richtext/safeHtml'
 import { safeUrl } from '../richtext/safeUrl'
 import type { Attribution } from './attribution'
+import { settings } from '../config'
+import { CATEGORIES, POSTS, SOURCES } from '../lib/slugs'
 
 export type FeedsOptions = {
   /**
    * Posts in one feed, newest first.
-   * @default Number(process.env.FEED_ITEMS ?? 50)
+   * @default settings().feedItems (FEED_ITEMS), 50
    */
   items?: number
   /**
    * The title of the feed of all posts.
-   * @default process.env.FEED_TITLE ?? 'Newsroom'
+   * @default settings().feedTitle (FEED_TITLE), 'Newsroom'
    */
   title?: string
   /**
    * Absolute base URL for links in feeds. A Host header is never trusted for it when this or the
    * config's `serverURL` is set.
-   * @default process.env.PUBLIC_SITE_URL || payload.config.serverURL || the request's origin
+   * @default settings().publicSiteUrl (PUBLIC_SITE_URL) || payload.config.serverURL || the request's origin
    */
   siteUrl?: string
 }
@@ -176,16 +178,16 @@ const notFound = (res: Response, message: string) =>
  * `.atom`. Items carry the full `contentHtml` followed by the source's credit line.
  */
 export const feedsRouter = (payload: Payload, options: FeedsOptions = {}): Router => {
-  const limit = options.items ?? Number(process.env.FEED_ITEMS ?? 50)
-  const title = options.title ?? process.env.FEED_TITLE ?? 'Newsroom'
+  const limit = options.items ?? settings().feedItems
+  const title = options.title ?? settings().feedTitle
   const configured =
-    (options.siteUrl ?? (process.env.PUBLIC_SITE_URL || payload.config.serverURL)) || ''
+    (options.siteUrl ?? (settings().publicSiteUrl || payload.config.serverURL)) || ''
   const siteUrlOf = (req: Request) =>
     (configured || `${req.protocol}://${req.get('host')}`).replace(/\/+$/, '')
 
   const listPosts = async (where: Where | undefined): Promise<FeedPost[]> => {
     const { docs } = await payload.find({
-      collection: 'posts',
+      collection: POSTS,
       where,
       sort: '-publishedAt',
       limit,
@@ -230,7 +232,7 @@ export const feedsRouter = (payload: Payload, options: FeedsOptions = {}): Route
       const file = parseFile(req.params.file)
       if (!file) return notFound(res, 'No such feed')
       const { docs } = await payload.find({
-        collection: 'sources',
+        collection: SOURCES,
         where: { slug: { equals: file.name } },
         limit: 1,
         depth: 0,
@@ -255,7 +257,7 @@ export const feedsRouter = (payload: Payload, options: FeedsOptions = {}): Route
       const file = parseFile(req.params.file)
       if (!file) return notFound(res, 'No such feed')
       const { docs } = await payload.find({
-        collection: 'categories',
+        collection: CATEGORIES,
         where: { slug: { equals: file.name } },
         limit: 1,
         depth: 0,

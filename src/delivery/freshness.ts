@@ -1,6 +1,7 @@
 import type { Payload } from 'payload'
 
-import { epochMayPrecedeContent, readContentEpoch } from './epoch'
+import { epochMayPrecedeContent, readContentEpoch } from '../store/epoch'
+import { POSTS } from '../lib/slugs'
 
 /**
  * Tells the delivery cache whether what a cached response was made from may have changed since.
@@ -53,7 +54,7 @@ export type WatchOptions = {
  * What a published-and-due read returns can change in three ways, and the epoch moves on each:
  * - a change through this process (the delivery plugin's hooks call `noteChange`; at once);
  * - a change through any process, this one included: every such write bumps the content epoch in the
- *   database (src/delivery/epoch.ts; the hooks, and the importer's writer), which is read every
+ *   database (src/store/epoch.ts; the hooks, and the importer's writer), which is read every
  *   `pollMs` (seen within that, on every server, SQLite or MongoDB);
  * - an embargo ending: a published post's `publishedAt` arriving, with no write at all (the earliest
  *   future `publishedAt` is looked up whenever the epoch moves; at that instant exactly).
@@ -83,7 +84,7 @@ export const watchContent = (payload: Payload, options: WatchOptions = {}): Fres
       for (;;) {
         const asked = epoch
         const { docs } = await payload.find({
-          collection: 'posts',
+          collection: POSTS,
           where: {
             and: [
               { _status: { equals: 'published' } },

@@ -1,6 +1,7 @@
 import type { GraphQLExtension, PayloadRequest, Where } from 'payload'
 
 import { publishedAndDue } from '../access/roles'
+import { POSTS } from '../lib/slugs'
 
 type DeliveredPostsArgs = {
   source?: string
@@ -55,7 +56,7 @@ export const deliveredPostsQuery: GraphQLExtension = (GraphQL, { Query }) => {
       },
       resolve: async (_: unknown, args: DeliveredPostsArgs, context: { req: PayloadRequest }) =>
         context.req.payload.find({
-          collection: 'posts',
+          collection: POSTS,
           where: deliveredPostsWhere(args),
           limit: Math.min(Math.max(args.limit ?? 10, 1), MAX_LIMIT),
           page: args.page,

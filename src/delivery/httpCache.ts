@@ -9,6 +9,7 @@ import { codingFor, compress } from './compression'
 import { isNotModified, weakEtag } from './conditional'
 import { writesInThisProcess, type Freshness } from './freshness'
 import { captureResponse, ResponseStore, type CachedResponse } from './responseCache'
+import { settings } from '../config'
 
 export { weakEtag } from './conditional'
 
@@ -25,12 +26,12 @@ export type HttpCacheOptions = {
   graphQLPath?: string
   /**
    * Seconds a browser or CDN may reuse a public response.
-   * @default Number(process.env.DELIVERY_MAX_AGE ?? 60)
+   * @default settings().deliveryMaxAge (DELIVERY_MAX_AGE), 60
    */
   maxAge?: number
   /**
    * Seconds a CDN may keep serving a stale public response while it revalidates.
-   * @default Number(process.env.DELIVERY_STALE_WHILE_REVALIDATE ?? 300)
+   * @default settings().deliveryStaleWhileRevalidate, 300
    */
   staleWhileRevalidate?: number
   /**
@@ -45,7 +46,7 @@ export type HttpCacheOptions = {
    * read per URL per interval however many readers ask; identical requests in flight share one
    * read). When it runs out with nothing changed, one request refreshes the response while
    * concurrent ones get the one it replaces. 0 turns the microcache off.
-   * @default Number(process.env.DELIVERY_MICROCACHE_SECONDS ?? freshness.defaultSeconds)
+   * @default settings().deliveryMicrocacheSeconds ?? freshness.defaultSeconds
    */
   microcacheSeconds?: number
   /** @default 1000 */
@@ -54,15 +55,6 @@ export type HttpCacheOptions = {
   microcacheBytes?: number
   /** The clock, for tests. @default Date.now */
   now?: () => number
-}
-
-const numberFromEnv = (name: string, fallback: number): number => {
-  const raw = process.env[name]
-  if (raw === undefined || raw.trim() === '') return fallback
-  const n = Number(raw)
-  if (!Number.isFinite(n) || n < 0)
-    throw new Error(`${name}="${raw}" is not a number of seconds >= 0.`)
-  return n
 }
 
 const header = (entry: CachedResponse, name: string) =>
@@ -80,12 +72,13 @@ const header = (entry: CachedResponse, name: string) =>
  * here is sent Brotli- or gzip-compressed to clients that accept it (compressed once per response).
  */
 export const httpCache = (payload: Payload, options: HttpCacheOptions): RequestHandler => {
-  const maxAge = options.maxAge ?? numberFromEnv('DELIVERY_MAX_AGE', 60)
-  const swr = options.staleWhileRevalidate ?? numberFromEnv('DELIVERY_STALE_WHILE_REVALIDATE', 300)
+  const maxAge = options.maxAge ?? settings().deliveryMaxAge
+  const swr = options.staleWhileRevalidate ?? settings().deliveryStaleWhileRevalidate
   const freshness = options.freshness ?? writesInThisProcess()
   const microcacheMs =
     (options.microcacheSeconds ??
-      numberFromEnv('DELIVERY_MICROCACHE_SECONDS', freshness.defaultSeconds)) * 1000
+      settings().deliveryMicrocacheSeconds ??
+      freshness.defaultSeconds) * 1000
   const now = options.now ?? Date.now
   const publicControl = `public, max-age=${maxAge}, stale-while-revalidate=${swr}`
 

@@ -7,6 +7,7 @@ import { boundGraphQLDocuments, type GraphQLDocumentLimits } from './graphqlBoun
 import { httpCache, type HttpCacheOptions } from './httpCache'
 import { optimizeDatabase } from '../store/optimizeDatabase'
 import { anonymousRateLimit, type RateLimitOptions } from './rateLimit'
+import { DELIVERED_COLLECTIONS } from '../lib/slugs'
 
 export { deliveryPlugin } from './plugin'
 export { optimizeDatabase } from '../store/optimizeDatabase'
@@ -24,7 +25,6 @@ export type DeliveryOptions = {
 }
 
 /** The collections readers' apps read anonymously, by list or by id. */
-const PUBLIC_COLLECTIONS = ['posts', 'sources', 'categories', 'authors', 'media']
 
 /**
  * Mounts the delivery layer on the server's Express app, in front of Payload's REST and GraphQL:
@@ -43,7 +43,7 @@ export const mountDelivery = async (
     if (ran !== 'nothing') payload.logger.info(`Delivery: ${ran} took ${ms} ms`)
   }
   const publicRead = new RegExp(
-    `^(?:${api}/(?:${PUBLIC_COLLECTIONS.join('|')})(?:/[^/]+)?|/feeds/.+)/?$`,
+    `^(?:${api}/(?:${DELIVERED_COLLECTIONS.join('|')})(?:/[^/]+)?|/feeds/.+)/?$`,
   )
   const paths = [api, '/feeds']
   const graphQLPath = `${api}${payload.config.routes.graphQL ?? '/graphql'}`

@@ -15,53 +15,55 @@ import {
   endCacheAfterPostDelete,
   notePostWrite,
 } from './changes'
-import { ContentEpochs } from './epoch'
+import { ContentEpochs } from '../store/epoch'
 import { contentWatches, deliveryCustom, type ContentWatches, type WatchOptions } from './freshness'
-import { refusalsAsInfoLogger } from '../http/logging'
+import { refusalsAsInfoLogger } from './logging'
 import { maxCostRule } from './graphqlCost'
 import { maxDepthRule } from './graphqlDepth'
 import { cachePopulation } from './populationCache'
 import { limitDepthForReaders } from './readerDepth'
-import { limitResultsForReaders, readerMaxLimitFromEnv } from './readerLimits'
+import { limitResultsForReaders } from './readerLimits'
 import { checkQueryPaths } from './queryPaths'
 import { checkIdShape } from './idShape'
 import { deliveredPostsQuery } from './graphqlQueries'
 import { accessQuery } from './graphqlAccess'
 import { rewriteSlugFilters } from './slugFilters'
+import { settings } from '../config'
+import { DELIVERED_COLLECTIONS, POSTS, SOURCES } from '../lib/slugs'
 
 export type DeliveryPluginOptions = {
   /**
    * Set to false to leave the config untouched (bench/delivery.ts measures plain Payload this way).
-   * @default process.env.NEWSROOM_DELIVERY !== 'off'
+   * @default settings().newsroomDelivery (NEWSROOM_DELIVERY not `off`)
    */
   enabled?: boolean
   /**
    * The most a GraphQL query may cost: each field 1, times the `limit` of the list it is in (every
    * alias counted; see graphqlCost.ts). Payload's own estimate (a fixed cost per field and
    * relationship) is held to the same number. A query over it is refused before it runs.
-   * @default Number(process.env.GRAPHQL_MAX_COMPLEXITY ?? 3000)
+   * @default settings().graphqlMaxComplexity (GRAPHQL_MAX_COMPLEXITY), 3000
    */
   graphQLMaxComplexity?: number
   /**
    * The deepest a GraphQL query may nest fields (a leaf counts as one level), since the complexity
    * estimate barely grows with depth.
-   * @default Number(process.env.GRAPHQL_MAX_DEPTH ?? 7)
+   * @default settings().graphqlMaxDepth (GRAPHQL_MAX_DEPTH), 7
    */
   graphQLMaxDepth?: number
   /**
    * Serve the GraphQL playground (and allow introspection) when NODE_ENV is production.
-   * @default process.env.GRAPHQL_PLAYGROUND === 'true'
+   * @default settings().graphqlPlayground (GRAPHQL_PLAYGROUND), false
    */
   playgroundInProduction?: boolean
   /**
    * Allow GraphQL introspection when NODE_ENV is production (implied by the playground).
-   * @default process.env.GRAPHQL_INTROSPECTION === 'true'
+   * @default settings().graphqlIntrospection (GRAPHQL_INTROSPECTION), false
    */
   introspectionInProduction?: boolean
   /**
    * The deepest population (`depth`) a REST read by someone not signed in may ask for; deeper is a
    * 400. Staff are not limited.
-   * @default Number(process.env.DELIVERY_MAX_DEPTH ?? 2)
+   * @default settings().deliveryMaxDepth (DELIVERY_MAX_DEPTH), 2
    */
   readerMaxDepth?: number
   /** How the delivery cache learns of changes (src/delivery/freshness.ts). */
@@ -69,13 +71,13 @@ export type DeliveryPluginOptions = {
   /**
    * The largest `limit` (of a list, or of a join inside a document) a read by someone not signed in
    * may ask for, over REST and GraphQL; more, `limit=0` or `pagination=false` is a 400 naming it.
-   * @default readerMaxLimitFromEnv(): Number(process.env.DELIVERY_MAX_LIMIT ?? 100)
+   * @default settings().deliveryMaxLimit (DELIVERY_MAX_LIMIT), 100
    */
   readerMaxLimit?: number
 }
 
 /** The collections whose documents appear in delivered posts (populated or in feeds). */
-const DELIVERED = new Set(['posts', 'sources', 'categories', 'authors', 'media'])
+const DELIVERED = new Set<string>(DELIVERED_COLLECTIONS)
 
 const forgetSourcesAfterChange: CollectionAfterChangeHook = ({ doc, req }) => {
   forgetSources(req.payload)
@@ -103,8 +105,8 @@ const withDeliveryHooks =
   (collection: CollectionConfig): CollectionConfig => {
     if (!DELIVERED.has(collection.slug)) return collection
     const hooks = collection.hooks ?? {}
-    const isSources = collection.slug === 'sources'
-    const isPosts = collection.slug === 'posts'
+    const isSources = collection.slug === SOURCES
+    const isPosts = collection.slug === POSTS
     return {
       ...collection,
       fields: isPosts ? [...collection.fields, attributionField] : collection.fields,
@@ -159,30 +161,29 @@ const withDeliveryHooks =
 export const deliveryPlugin =
   (options: DeliveryPluginOptions = {}): Plugin =>
   (incoming: Config): Config => {
-    if (!(options.enabled ?? process.env.NEWSROOM_DELIVERY !== 'off')) return incoming
-    const playground = options.playgroundInProduction ?? process.env.GRAPHQL_PLAYGROUND === 'true'
+    const env = settings()
+    if (!(options.enabled ?? env.newsroomDelivery)) return incoming
+    const playground = options.playgroundInProduction ?? env.graphqlPlayground
     const introspection =
-      playground ||
-      (options.introspectionInProduction ?? process.env.GRAPHQL_INTROSPECTION === 'true')
-    const maxComplexity =
-      options.graphQLMaxComplexity ?? Number(process.env.GRAPHQL_MAX_COMPLEXITY ?? 3000)
-    const maxDepth = options.graphQLMaxDepth ?? Number(process.env.GRAPHQL_MAX_DEPTH ?? 7)
-    const readerMaxDepth = options.readerMaxDepth ?? Number(process.env.DELIVERY_MAX_DEPTH ?? 2)
-    const readerMaxLimit = options.readerMaxLimit ?? readerMaxLimitFromEnv()
+      playground || (options.introspectionInProduction ?? env.graphqlIntrospection)
+    const maxComplexity = options.graphQLMaxComplexity ?? env.graphqlMaxComplexity
+    const maxDepth = options.graphQLMaxDepth ?? env.graphqlMaxDepth
+    const readerMaxDepth = options.readerMaxDepth ?? env.deliveryMaxDepth
+    const readerMaxLimit = options.readerMaxLimit ?? env.deliveryMaxLimit
     if (!Number.isInteger(readerMaxDepth) || readerMaxDepth < 0) {
       throw new Error(
-        `deliveryPlugin: DELIVERY_MAX_DEPTH="${process.env.DELIVERY_MAX_DEPTH}" is not a whole number >= 0.`,
+        `deliveryPlugin: readerMaxDepth=${readerMaxDepth} is not a whole number >= 0.`,
       )
     }
     for (const [name, value] of [
-      ['GRAPHQL_MAX_COMPLEXITY', maxComplexity],
-      ['GRAPHQL_MAX_DEPTH', maxDepth],
+      ['graphQLMaxComplexity', maxComplexity],
+      ['graphQLMaxDepth', maxDepth],
     ] as const) {
       if (!Number.isFinite(value) || value <= 0) {
-        throw new Error(`deliveryPlugin: ${name}="${process.env[name]}" is not a positive number.`)
+        throw new Error(`deliveryPlugin: ${name}=${value} is not a positive number.`)
       }
     }
-    if (!(incoming.collections ?? []).some((c) => c.slug === 'posts')) {
+    if (!(incoming.collections ?? []).some((c) => c.slug === POSTS)) {
       throw new Error(
         'deliveryPlugin: no "posts" collection; add deliveryPlugin() after newsroomPlugin().',
       )

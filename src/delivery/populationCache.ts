@@ -1,9 +1,10 @@
 import type { CollectionBeforeOperationHook, Payload, PayloadRequest } from 'payload'
 
 import { freshnessOf } from './freshness'
+import { DIRECTORY_COLLECTIONS } from '../lib/slugs'
 
 /** Collections whose documents are populated into delivered posts: few, small, rarely changed. */
-export const DIRECTORY_COLLECTIONS = new Set(['sources', 'categories', 'authors', 'media'])
+const directory = new Set<string>(DIRECTORY_COLLECTIONS)
 
 /** The most populated documents kept (a media library can be large; the rest load as usual). */
 const MAX_ENTRIES = 20_000
@@ -49,7 +50,7 @@ export const cachePopulation: CollectionBeforeOperationHook = ({ args, operation
     // Signed in since (a login in the same request) or inside a transaction: as Payload does.
     if (epoch === undefined || req.user || req.transactionID) return load(key)
     const collection = collectionOfKey(key)
-    if (!collection || !DIRECTORY_COLLECTIONS.has(collection)) return load(key)
+    if (!collection || !directory.has(collection)) return load(key)
     let cache = caches.get(payload)
     if (!cache || cache.epoch !== epoch) {
       cache = { epoch, values: new Map() }

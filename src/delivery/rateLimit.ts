@@ -5,11 +5,12 @@ import { randomUUID } from 'node:crypto'
 
 import { clientKey, onDestroy } from '../auth/counterStore'
 import { hasCredentials, isStaffRequest } from './auth'
+import { parseSetting, settings } from '../config'
 
 export type RateLimitOptions = {
   /**
    * Requests a minute one client address may make without signing in; 0 turns the limit off.
-   * @default Number(process.env.RATE_LIMIT_PER_MINUTE ?? 600)
+   * @default settings().rateLimitPerMinute (RATE_LIMIT_PER_MINUTE), 600
    */
   perMinute?: number
   /** @default 60_000 */
@@ -22,7 +23,7 @@ export type RateLimitOptions = {
    * through a proxy (or says it did) and is limited whatever address it names, so neither a
    * forwarded `127.0.0.1` nor a proxy on this machine opens the exemption. Behind a proxy set
    * TRUST_PROXY (src/http/trustProxy.ts) so the limit applies to the real client address.
-   * @default process.env.RATE_LIMIT_EXEMPT_LOOPBACK !== 'false'
+   * @default settings().rateLimitExemptLoopback (RATE_LIMIT_EXEMPT_LOOPBACK), true
    */
   exemptLoopback?: boolean
   /**
@@ -36,28 +37,12 @@ export type RateLimitOptions = {
 const isLoopback = (ip: string): boolean => ip === '::1' || /^(?:::ffff:)?127\./.test(ip)
 
 /** `RATE_LIMIT_PER_MINUTE`, checked: a typo must not silently turn the limit off. */
-export const rateLimitFromEnv = (value = process.env.RATE_LIMIT_PER_MINUTE): number => {
-  if (value === undefined || value.trim() === '') return 600
-  const n = Number(value)
-  if (!Number.isInteger(n) || n < 0) {
-    throw new Error(
-      `RATE_LIMIT_PER_MINUTE="${value}" is not a whole number >= 0 (0 turns the limit off).`,
-    )
-  }
-  return n
-}
+export const rateLimitFromEnv = (value?: string): number =>
+  value === undefined ? settings().rateLimitPerMinute : parseSetting('rateLimitPerMinute', value)
 
 /** `RATE_LIMIT_SYNC_MS`, checked like the limit. */
-export const rateLimitSyncFromEnv = (value = process.env.RATE_LIMIT_SYNC_MS): number => {
-  if (value === undefined || value.trim() === '') return 1000
-  const n = Number(value)
-  if (!Number.isInteger(n) || n < 0) {
-    throw new Error(
-      `RATE_LIMIT_SYNC_MS="${value}" is not a whole number of milliseconds >= 0 (0 counts in each process alone).`,
-    )
-  }
-  return n
-}
+export const rateLimitSyncFromEnv = (value?: string): number =>
+  value === undefined ? settings().rateLimitSyncMs : parseSetting('rateLimitSyncMs', value)
 
 /**
  * A fixed-window limit per client address for anonymous traffic: past the limit a 429 with
@@ -81,8 +66,7 @@ export const anonymousRateLimit = (
   const limit = options.perMinute ?? rateLimitFromEnv()
   const windowMs = options.windowMs ?? 60_000
   const now = options.now ?? Date.now
-  const exemptLoopback =
-    options.exemptLoopback ?? process.env.RATE_LIMIT_EXEMPT_LOOPBACK !== 'false'
+  const exemptLoopback = options.exemptLoopback ?? settings().rateLimitExemptLoopback
   if (limit <= 0) return (_req, _res, next) => next()
 
   const window = () => Math.floor(now() / windowMs)

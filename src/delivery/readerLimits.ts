@@ -1,16 +1,11 @@
 import type { CollectionBeforeOperationHook } from 'payload'
 
 import { RequestRefused } from '../lib/refusal'
+import { parseSetting, settings } from '../config'
 
 /** `DELIVERY_MAX_LIMIT`, checked: a typo must not silently lift the cap. */
-export const readerMaxLimitFromEnv = (value = process.env.DELIVERY_MAX_LIMIT): number => {
-  if (value === undefined || value.trim() === '') return 100
-  const n = Number(value)
-  if (!Number.isInteger(n) || n < 1) {
-    throw new Error(`DELIVERY_MAX_LIMIT="${value}" is not a whole number >= 1.`)
-  }
-  return n
-}
+export const readerMaxLimitFromEnv = (value?: string): number =>
+  value === undefined ? settings().deliveryMaxLimit : parseSetting('deliveryMaxLimit', value)
 
 /** The deepest page a reader may ask for (an offset past this many pages is never a real page). */
 export const MAX_READER_PAGE = 1_000_000

@@ -1,9 +1,10 @@
 import type { CollectionBeforeOperationHook, PayloadRequest, Where } from 'payload'
+import { CATEGORIES, SOURCES } from '../lib/slugs'
 
 /** Relationship fields of posts whose `<field>.slug` filters are rewritten, and what they point to. */
 const SLUG_PATHS = {
-  'source.slug': { field: 'source', collection: 'sources' },
-  'categories.slug': { field: 'categories', collection: 'categories' },
+  'source.slug': { field: 'source', collection: SOURCES },
+  'categories.slug': { field: 'categories', collection: CATEGORIES },
 } as const
 
 type SlugPath = keyof typeof SLUG_PATHS

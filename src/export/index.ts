@@ -5,6 +5,7 @@ import type { Payload, Where } from 'payload'
 
 import { writeArchiveFile } from '../archive'
 import { exportName, exportsAsSource, postToArchiveDocument, type ExportPost } from './document'
+import { POSTS, SOURCES } from '../lib/slugs'
 
 /**
  * `runExport({ payload, dir, ... })`: posts back out as archive files (`src/archive` writes them),
@@ -79,7 +80,7 @@ const namesOf = async (
 
 const sourceIdOf = async (payload: Payload, slug: string): Promise<number | string> => {
   const { docs } = await payload.find({
-    collection: 'sources',
+    collection: SOURCES,
     where: { slug: { equals: slug } },
     depth: 0,
     limit: 1,
@@ -122,7 +123,7 @@ const readPage = async (
   names: Names,
 ): Promise<{ posts: ExportPost[]; hasNextPage: boolean }> => {
   const { docs, hasNextPage } = await payload.find({
-    collection: 'posts',
+    collection: POSTS,
     draft: true,
     depth: 0,
     where: { and: filters },
@@ -159,7 +160,7 @@ const readPage = async (
   const needHtml = posts.filter((p) => !exportsAsSource(p))
   if (needHtml.length > 0) {
     const { docs: html } = await payload.find({
-      collection: 'posts',
+      collection: POSTS,
       draft: true,
       depth: 0,
       where: { id: { in: needHtml.map((p) => p.id) } },
@@ -192,7 +193,7 @@ export const runExport = async (options: ExportOptions): Promise<ExportReport> =
     namesOf(payload, 'categories'),
   ])
   const total = (
-    await payload.count({ collection: 'posts', where: { and: filters }, overrideAccess: true })
+    await payload.count({ collection: POSTS, where: { and: filters }, overrideAccess: true })
   ).totalDocs
   fs.mkdirSync(dir, { recursive: true })
 

@@ -1,23 +1,15 @@
 import { Transform, type Readable } from 'node:stream'
 
 import type { Request, RequestHandler } from 'express'
+import { settings } from '../config'
 
 /** A request whose body this module read (`body`) or counts on its way (`bodyStream`). */
 export type BodyRequest = Request & { body?: Buffer; bodyStream?: Readable }
 
-const bytesFromEnv = (name: string, fallback: number): number => {
-  const raw = process.env[name]
-  if (raw === undefined || raw.trim() === '') return fallback
-  const n = Number(raw)
-  if (!Number.isInteger(n) || n < 1)
-    throw new Error(`${name}="${raw}" is not a number of bytes >= 1.`)
-  return n
-}
-
 /** `REQUEST_BODY_MAX_BYTES`: the largest JSON, GraphQL or form body. @default 1 MiB */
-export const requestBodyMaxBytes = (): number => bytesFromEnv('REQUEST_BODY_MAX_BYTES', 1024 * 1024)
+export const requestBodyMaxBytes = (): number => settings().requestBodyMaxBytes
 /** `UPLOAD_MAX_BYTES`: the largest multipart (upload) body, and file. @default 20 MiB */
-export const uploadMaxBytes = (): number => bytesFromEnv('UPLOAD_MAX_BYTES', 20 * 1024 * 1024)
+export const uploadMaxBytes = (): number => settings().uploadMaxBytes
 
 export type BodyLimitOptions = {
   /** @default requestBodyMaxBytes() */

@@ -5,8 +5,9 @@ import type { Payload } from 'payload'
 
 import { isStaffRequest } from '../delivery/auth'
 
-import { countFailingSources } from '../ingest/health'
+import { healthCounts } from '../lib/healthChecks'
 import { countOverdueJobs } from '../jobs/schedule'
+import { USERS } from '../lib/slugs'
 
 const require = createRequire(import.meta.url)
 const pkg: { version: string; dependencies: Record<string, string> } = require('../../package.json')
@@ -21,10 +22,17 @@ export type HealthReport = {
   database: { ok: boolean; adapter: string; latencyMs?: number; error?: string }
   /** Jobs (scheduled publishing) pending well past their time; informational, never makes `ok` false. */
   jobs: { overdue: number | null; error?: string }
-  /** Sources whose feed polls are failing; informational, never makes `ok` false. */
-  ingest: { failingSources: number | null; error?: string }
   uptimeSeconds: number
+} & {
+  /**
+   * The counts features registered (src/lib/healthChecks.ts), one section each: ingest's
+   * `{ failingSources }`, sources whose feed polls are failing. Informational, never make `ok` false.
+   */
+  [section: string]: unknown
 }
+
+/** One registered section: its counts, `null` when the database is down or the count failed. */
+export type HealthSection = Record<string, number | null> & { error?: string }
 
 const withTimeout = <T>(promise: Promise<T>, ms: number): Promise<T> =>
   Promise.race([
@@ -39,7 +47,7 @@ export const healthReport = async (payload: Payload): Promise<HealthReport> => {
   const started = performance.now()
   const database: HealthReport['database'] = { ok: false, adapter: payload.db.name }
   try {
-    await withTimeout(payload.count({ collection: 'users', overrideAccess: true }), 2000)
+    await withTimeout(payload.count({ collection: USERS, overrideAccess: true }), 2000)
     database.ok = true
     database.latencyMs = Math.round((performance.now() - started) * 10) / 10
   } catch (err) {
@@ -53,12 +61,15 @@ export const healthReport = async (payload: Payload): Promise<HealthReport> => {
       jobs.error = err instanceof Error ? err.message : String(err)
     }
   }
-  const ingest: HealthReport['ingest'] = { failingSources: null }
-  if (database.ok) {
+  const sections: Record<string, HealthSection> = {}
+  for (const { section, field, count } of healthCounts(payload.config)) {
+    const entry = (sections[section] ??= {} as HealthSection)
+    entry[field] = null
+    if (!database.ok) continue
     try {
-      ingest.failingSources = await withTimeout(countFailingSources(payload), 2000)
+      entry[field] = await withTimeout(count(payload), 2000)
     } catch (err) {
-      ingest.error = err instanceof Error ? err.message : String(err)
+      entry.error = err instanceof Error ? err.message : String(err)
     }
   }
   return {
@@ -67,7 +78,7 @@ export const healthReport = async (payload: Payload): Promise<HealthReport> => {
     payload: payloadVersion,
     database,
     jobs,
-    ingest,
+    ...sections,
     uptimeSeconds: Math.round(process.uptime()),
   }
 }

@@ -5,7 +5,8 @@ import { isStaffUser } from '../access/roles'
 import type { Author, Media, Post, Source } from '../payload-types'
 import { sanitizeRenderedHtml } from '../richtext/safeHtml'
 import { safeUrl } from '../richtext/safeUrl'
-import { headersOf } from './webBridge'
+import { headersOf } from '../lib/requestHeaders'
+import { POSTS } from '../lib/slugs'
 
 const escapeHtml = (s: string): string =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
@@ -110,7 +111,7 @@ export const previewRouter = (payload: Payload): Router => {
       const id = req.params.id
       if (!/^[\w-]+$/.test(id)) return sendError(res, 404, 'No such post.')
       const post = await payload.findByID({
-        collection: 'posts',
+        collection: POSTS,
         id,
         draft: true,
         depth: 1,

@@ -1,5 +1,6 @@
 import type { RequestHandler } from 'express'
 import type { Payload } from 'payload'
+import { parseSetting, settings } from '../config'
 
 /**
  * The admin's Content-Security-Policy. Scripts and styles come from this origin only; no plugin
@@ -35,15 +36,8 @@ export const UPLOAD_CSP =
   "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; sandbox"
 
 /** `HSTS_MAX_AGE` in seconds, checked; 0 (the default) sends no `Strict-Transport-Security`. */
-export const hstsMaxAgeFromEnv = (value = process.env.HSTS_MAX_AGE): number => {
-  if (value === undefined || value.trim() === '') return 0
-  const n = Number(value)
-  if (!Number.isInteger(n) || n < 0)
-    throw new Error(
-      `HSTS_MAX_AGE="${value}" is not a whole number of seconds >= 0 (e.g. 31536000 for a year; 0 sends no HSTS).`,
-    )
-  return n
-}
+export const hstsMaxAgeFromEnv = (value?: string): number =>
+  value === undefined ? settings().hstsMaxAge : parseSetting('hstsMaxAge', value)
 
 export type SecurityHeaderOptions = {
   /** @default hstsMaxAgeFromEnv() */

@@ -1,7 +1,8 @@
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
-import { installShutdown } from './processGuards'
+import { installShutdown } from '../lib/processGuards'
+import { settings } from '../config'
 
 /**
  * Imported by src/server.ts before its other modules: when this process runs the server
@@ -10,7 +11,7 @@ import { installShutdown } from './processGuards'
  */
 const entry = process.argv[1] ? path.resolve(process.argv[1]) : ''
 if (entry === fileURLToPath(new URL('../server.ts', import.meta.url))) {
-  installShutdown({ forceAfterMs: Number(process.env.SHUTDOWN_DRAIN_MS || 5000) + 15_000 })
+  installShutdown({ forceAfterMs: settings().shutdownDrainMs + 15_000 })
   // From here on a SIGTERM stops start-up cleanly (what test/http/startup.test.ts waits for).
   process.stdout.write(`newsroom: starting (pid ${process.pid})\n`)
 }

@@ -1,4 +1,4 @@
-import express from 'express'
+import { parseSetting, settings } from '../config'
 
 /**
  * `TRUST_PROXY` as Express's `trust proxy` setting, checked at start-up:
@@ -12,27 +12,5 @@ import express from 'express'
  * `X-Forwarded-For` and the anonymous rate limit sees a new client on every request.
  * See https://expressjs.com/en/guide/behind-proxies.html
  */
-export const trustProxyFromEnv = (value = process.env.TRUST_PROXY): false | number | string[] => {
-  const raw = (value ?? '').trim()
-  if (raw === '' || raw === 'false' || raw === '0') return false
-  if (raw === 'true') {
-    throw new Error(
-      'TRUST_PROXY=true would trust every X-Forwarded-For hop, so any client could choose its address. Set the number of proxies in front of the server (e.g. TRUST_PROXY=1) or their addresses (e.g. TRUST_PROXY=10.0.0.0/8,loopback).',
-    )
-  }
-  if (/^\d+$/.test(raw)) return Number(raw)
-  const list = raw
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean)
-  try {
-    // Express compiles the list with proxy-addr, which throws on an address or range it cannot read.
-    express().set('trust proxy', list)
-  } catch (err) {
-    throw new Error(
-      `TRUST_PROXY="${raw}" is not a number of proxies or a list of proxy addresses/CIDRs: ${err instanceof Error ? err.message : String(err)}`,
-      { cause: err },
-    )
-  }
-  return list
-}
+export const trustProxyFromEnv = (value?: string): false | number | string[] =>
+  value === undefined ? settings().trustProxy : parseSetting('trustProxy', value)

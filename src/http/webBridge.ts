@@ -3,24 +3,8 @@ import type { ReadableStream as NodeWebReadableStream } from 'node:stream/web'
 
 import type { Request as ExpressRequest, Response as ExpressResponse } from 'express'
 
+import { CLIENT_ADDRESS_HEADER, headersOf } from '../lib/requestHeaders'
 import type { BodyRequest } from './bodyLimit'
-
-/** An Express request's headers as WHATWG `Headers` (what `payload.auth` and Payload's handlers take). */
-export const headersOf = (req: ExpressRequest): Headers => {
-  const headers = new Headers()
-  for (const [key, value] of Object.entries(req.headers)) {
-    if (Array.isArray(value)) value.forEach((v) => headers.append(key, v))
-    else if (value != null) headers.set(key, value)
-  }
-  return headers
-}
-
-/**
- * The client's address as Express resolved it (`trust proxy`), for Payload hooks that throttle by
- * address (src/auth/loginThrottle.ts). Set by the bridge on every request; a client's own value is
- * dropped.
- */
-export const CLIENT_ADDRESS_HEADER = 'x-newsroom-client-address'
 
 /** An Express request as a WHATWG `Request`, which Payload's REST and GraphQL handlers take. */
 export const toWebRequest = (req: ExpressRequest, origin: string): Request => {

@@ -29,7 +29,7 @@ import {
   tableRow,
   text,
   upload,
-} from './lexical'
+} from '../richtext/lexical'
 import { resolveAgainst } from './url'
 
 /**

@@ -1,6 +1,7 @@
 import { isUtf8 } from 'node:buffer'
 import fs from 'node:fs'
 import path from 'node:path'
+import { settings } from '../config'
 
 /**
  * Every file under `dir`, recursively, as paths relative to it (any name: newlines, backslashes,
@@ -29,15 +30,7 @@ export const DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024
  * positive whole number throws, naming the variable, so a typo stops the import before it starts.
  */
 export const maxFileBytes = (): number => {
-  const raw = process.env.IMPORT_MAX_FILE_BYTES?.trim()
-  if (!raw) return DEFAULT_MAX_FILE_BYTES
-  const n = Number(raw)
-  if (!Number.isSafeInteger(n) || n <= 0) {
-    throw new Error(
-      `IMPORT_MAX_FILE_BYTES must be a positive whole number of bytes (default ${DEFAULT_MAX_FILE_BYTES}), got "${raw}"`,
-    )
-  }
-  return n
+  return settings().importMaxFileBytes
 }
 
 /** A file the importer will not read, and the row it gets: `failed` (too big) or `skipped` (a link). */

@@ -5,6 +5,8 @@ import type { Payload, TaskConfig } from 'payload'
 
 import { optimizeDatabase } from '../store/optimizeDatabase'
 import { runImport, type ImportOptions, type ImportReport } from './index'
+import { settings } from '../config'
+import { IMPORT_RUNS } from '../lib/slugs'
 
 export type TrackedImportOptions = {
   payload: Payload
@@ -29,7 +31,7 @@ export const STALE_RUN_MS = 10 * 60 * 1000
  */
 export const closeAbandonedRuns = async (payload: Payload, now = Date.now()) => {
   const stale = await payload.find({
-    collection: 'import-runs',
+    collection: IMPORT_RUNS,
     where: {
       and: [
         { status: { equals: 'running' } },
@@ -42,7 +44,7 @@ export const closeAbandonedRuns = async (payload: Payload, now = Date.now()) => 
   })
   for (const run of stale.docs) {
     await payload.update({
-      collection: 'import-runs',
+      collection: IMPORT_RUNS,
       id: run.id,
       data: {
         status: 'failed',
@@ -98,7 +100,7 @@ export const runTrackedImport = async ({
   const archiveDir = path.resolve(dir)
   await closeAbandonedRuns(payload)
   const run = await payload.create({
-    collection: 'import-runs',
+    collection: IMPORT_RUNS,
     data: { runId, status: 'running', archiveDir, dryRun, startedAt: new Date().toISOString() },
     overrideAccess: true,
   })
@@ -138,7 +140,7 @@ export const runTrackedImport = async ({
       if (ran !== 'nothing') payload.logger.info(`import: ${ran} after the import (${ms} ms)`)
     }
     await payload.update({
-      collection: 'import-runs',
+      collection: IMPORT_RUNS,
       id: run.id,
       data: {
         runId: report.summary.runId,
@@ -155,7 +157,7 @@ export const runTrackedImport = async ({
   } catch (err) {
     await progressWrites
     await payload.update({
-      collection: 'import-runs',
+      collection: IMPORT_RUNS,
       id: run.id,
       data: {
         status: 'failed',
@@ -182,7 +184,7 @@ export class ArchiveDirError extends Error {
  */
 export const resolveArchiveDir = (
   requested?: string | null,
-  archiveDir: string | undefined = process.env.ARCHIVE_DIR,
+  archiveDir: string | undefined = settings().archiveDir,
 ): string => {
   if (!archiveDir) {
     throw new ArchiveDirError(

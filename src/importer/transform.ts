@@ -7,16 +7,23 @@ import {
   parseArchiveFile,
   sourceOf,
   type ArchiveSource,
-  type DateSource,
 } from '../archive'
-import { canonicalJsonWithHoles, type CanonicalHoles } from '../../collections/Posts/approval'
+import { canonicalJsonWithHoles } from '../../collections/Posts/approval'
 import { needsReview, postContentHtml, postExcerpt } from '../../collections/Posts/derive'
 import { bigramRecall, textSimilarity } from '../richtext/similarity'
 import { readerText } from '../richtext/text'
 import { cleanLabel, stripJunk, withoutNul } from '../lib/clean'
 import { htmlToLexical, type ConvertOptions } from './html'
-import { isPendingUpload, type LexBlockNode, type LexState, paragraph, root, text } from './lexical'
+import {
+  isPendingUpload,
+  type LexBlockNode,
+  type LexState,
+  paragraph,
+  root,
+  text,
+} from '../richtext/lexical'
 import type { ParsedFile } from './parse'
+import type { PostDraft } from '../store/draft'
 import { hostOf, normaliseUrl } from './url'
 
 /**
@@ -36,42 +43,6 @@ export const ARTICLE_RECALL_THRESHOLD = 0.98
  * reader-view article) has lost it: the judge counts it lost, and the loss guard never lets it through.
  */
 export const LOSS_FLOOR = 0.2
-
-/** Everything the load stage needs to write one post. Pure data. */
-export type PostDraft = {
-  file: string
-  sourceUrl: string
-  title: string
-  /** Lexical content; upload nodes hold the image URL in `value` until the load stage swaps in ids. */
-  content: LexState
-  /** contentHtml as rendered from `content` with images at their URLs (identical once ids are set). */
-  contentHtml: string
-  /**
-   * `content`'s canonical JSON text (collections/Posts/approval.ts) with the image URLs of upload
-   * nodes open: the sink fills in the media ids to fingerprint what it publishes.
-   */
-  contentJson: CanonicalHoles
-  excerpt: string
-  publishedAt?: string
-  dateSource: DateSource
-  outlet?: { name: string; host?: string }
-  authors: string[]
-  categories: string[]
-  tags: string[]
-  images: string[]
-  fidelity: number
-  flagged: boolean
-  warnings: string[]
-  provenance: {
-    archiveFile: string
-    contentHash: string
-    feedTimestamp?: number
-    rawDate?: string
-    frontMatter: Record<string, unknown>
-    /** The archive document the post was made from, as `src/archive` reads it (what export writes back). */
-    source: ArchiveSource
-  }
-}
 
 /** Tags and categories that name no outlet. */
 const GENERIC = new Set(['news', 'post', 'posts', 'blog', 'uncategorized', '新闻'])

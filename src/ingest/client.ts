@@ -6,6 +6,7 @@ import { createRequire } from 'node:module'
 import zlib from 'node:zlib'
 
 import ipaddr from 'ipaddr.js'
+import { settings } from '../config'
 
 /**
  * The ingest's HTTP client: one polite, bounded GET. Conditional (ETag / Last-Modified), a
@@ -70,11 +71,6 @@ export class FetchError extends Error {
     super(message)
     this.name = 'FetchError'
   }
-}
-
-const envNumber = (name: string, fallback: number): number => {
-  const n = Number(process.env[name])
-  return Number.isFinite(n) && n > 0 ? n : fallback
 }
 
 const v4Of = (hi: number, lo: number): ipaddr.IPv4 =>
@@ -314,9 +310,9 @@ export const fetchUrl = async (
     etag: options.etag ?? null,
     lastModified: options.lastModified ?? null,
     accept: options.accept ?? FEED_ACCEPT,
-    connectTimeoutMs: options.connectTimeoutMs ?? envNumber('INGEST_CONNECT_TIMEOUT_MS', 5000),
-    timeoutMs: options.timeoutMs ?? envNumber('INGEST_TIMEOUT_MS', 20_000),
-    maxBytes: options.maxBytes ?? envNumber('INGEST_MAX_BYTES', 5 * 1024 * 1024),
+    connectTimeoutMs: options.connectTimeoutMs ?? settings().ingestConnectTimeoutMs,
+    timeoutMs: options.timeoutMs ?? settings().ingestTimeoutMs,
+    maxBytes: options.maxBytes ?? settings().ingestMaxBytes,
     maxRedirects: options.maxRedirects ?? 5,
     allowPrivate: options.allowPrivate ?? false,
   }

@@ -1,6 +1,6 @@
 import type { Payload } from 'payload'
 
-import { SOURCES } from './fields'
+import { SOURCES } from '../lib/slugs'
 
 /** Enabled sources whose last poll failed (a failure streak of one or more). */
 export const countFailingSources = async (payload: Payload): Promise<number> => {

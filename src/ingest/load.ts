@@ -1,6 +1,6 @@
 import type { Payload } from 'payload'
 
-import type { PostDraft } from '../importer/transform'
+import type { PostDraft } from '../store/draft'
 import { chooseSink, type PostPlan, type WriteContext } from '../store'
 
 /**

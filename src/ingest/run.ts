@@ -1,14 +1,17 @@
 import type { Payload, Where } from 'payload'
 
-import { transformParsed, type PostDraft, type TransformResult } from '../importer/transform'
+import { transformParsed, type TransformResult } from '../importer/transform'
+import type { PostDraft } from '../store/draft'
 import { archiveKey, hostOf, isKnownHost, matchKey, planItem, type PollingSource } from '../store'
 import type { FoundPost } from '../store/lookup'
 import { lookupPosts } from '../store/lookup'
 import { FetchError, fetchUrl, mapLimit, type FetchOptions } from './client'
-import { DEFAULT_POLL_MINUTES, POSTS, SOURCES } from './fields'
+import { DEFAULT_POLL_MINUTES } from '../../collections/Sources/ingestFields'
+import { POSTS, SOURCES } from '../lib/slugs'
 import { itemHash, toParsedFile } from './item'
 import { loadItems, type ArrivesAs, type LoadEntry } from './load'
 import { decodeFeed, decodePage, FeedParseError, parseFeedDocument, type FeedItem } from './parse'
+import { settings } from '../config'
 
 /**
  * One ingest run: poll the sources (the due ones, or those named), turn their items into the
@@ -527,7 +530,7 @@ export const runIngest = async (options: IngestOptions): Promise<IngestReport> =
   const started = clock()
   const runId = `ingest:${started.toISOString()}`
   const { sources, missing } = await sourcesToPoll(payload, options.sources, started)
-  const limit = options.concurrency ?? (Number(process.env.INGEST_CONCURRENCY) || 4)
+  const limit = options.concurrency ?? settings().ingestConcurrency
 
   // Drafts are written in batches as sources finish, so a first poll of many big feeds holds at most
   // about FLUSH_AT drafts in memory; one batch (one loader) on an ordinary run.

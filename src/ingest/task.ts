@@ -1,6 +1,9 @@
 import type { Config, JobsConfig, Payload, TaskConfig } from 'payload'
 
 import { countDueSources, runIngest } from './run'
+import { settings } from '../config'
+import { withHealthCount } from '../lib/healthChecks'
+import { countFailingSources } from './health'
 
 export const INGEST_TASK = 'ingestFeeds'
 export const INGEST_QUEUE = 'ingest'
@@ -64,14 +67,16 @@ export const ingestFeedsTask = (cron: string): TaskConfig =>
  * Registers the ingest task and a jobs cron for its queue, appending to the host's jobs setup. The
  * server's runner (src/jobs/runner.ts) is what runs the crons, so feeds are polled by one process.
  */
-export const withFeedIngest = (
-  config: Config,
-  cron = process.env.INGEST_CRON || DEFAULT_INGEST_CRON,
-): Config => {
+export const withFeedIngest = (config: Config, cron = settings().ingestCron): Config => {
   const host = config.jobs ?? {}
   const ours: AutorunCron = { cron, queue: INGEST_QUEUE, limit: 1 }
+  const withHealth = withHealthCount(config, {
+    section: 'ingest',
+    field: 'failingSources',
+    count: countFailingSources,
+  })
   return {
-    ...config,
+    ...withHealth,
     jobs: {
       ...host,
       tasks: [...(host.tasks ?? []), ingestFeedsTask(cron)],

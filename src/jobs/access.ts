@@ -3,6 +3,7 @@ import { timingSafeEqual } from 'node:crypto'
 import type { RunJobAccess } from 'payload'
 
 import { isAdminUser } from '../access/roles'
+import { settings } from '../config'
 
 const sameSecret = (given: string, expected: string): boolean => {
   const a = Buffer.from(given)
@@ -17,7 +18,7 @@ const sameSecret = (given: string, expected: string): boolean => {
  */
 export const cronSecretOrAdmins: RunJobAccess = ({ req }) => {
   if (isAdminUser(req.user)) return true
-  const secret = process.env.CRON_SECRET
+  const secret = settings().cronSecret
   if (!secret) return false
   return sameSecret(req.headers.get('authorization') ?? '', `Bearer ${secret}`)
 }

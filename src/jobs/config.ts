@@ -6,6 +6,7 @@ import { withJobLeases } from './leases'
 import { fenceScheduledPublishing } from './publishTask'
 import { leaseMsFromEnv, runDueJobs, runnerIdentity } from './runner'
 import { scheduleEndpoint } from './scheduleEndpoint'
+import { settings } from '../config'
 
 type AutorunCron = Extract<NonNullable<JobsConfig['autoRun']>, unknown[]>[number]
 type Timezone = { label: string; value: string }
@@ -27,7 +28,7 @@ export const NEWSROOM_TIMEZONES: Timezone[] = [
 export type ScheduledPublishingOptions = {
   /**
    * How often the server's runner looks for due jobs (croner syntax; 6 fields with seconds).
-   * @default process.env.JOBS_CRON || '*\/10 * * * * *'
+   * @default settings().jobsCron (JOBS_CRON), '*\/10 * * * * *'
    */
   cron?: string
   /**
@@ -117,7 +118,7 @@ export const withScheduledPublishing = (
   config: Config,
   options: ScheduledPublishingOptions = {},
 ): Config => {
-  const cron = checkCron(options.cron ?? (process.env.JOBS_CRON || DEFAULT_JOBS_CRON))
+  const cron = checkCron(options.cron ?? settings().jobsCron)
   const host = config.jobs ?? {}
   const ours: AutorunCron = { cron, queue: 'default', limit: 50 }
   const timezones = options.timezones ?? { supported: NEWSROOM_TIMEZONES, default: 'Asia/Shanghai' }

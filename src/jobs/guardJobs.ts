@@ -10,6 +10,7 @@ import {
 } from 'payload'
 
 import { isAdminUser, isEditorUser, isStaffUser } from '../access/roles'
+import { POSTS, USERS } from '../lib/slugs'
 
 export const SCHEDULE_PUBLISH_TASK = 'schedulePublish'
 
@@ -92,7 +93,7 @@ export const guardScheduledPublish: CollectionBeforeChangeHook = async ({
       disableErrors: true,
     })
     if (!found) refuse('The user scheduling this no longer exists.', 403)
-    scheduler = { ...found, collection: 'users' } as PayloadRequest['user']
+    scheduler = { ...found, collection: USERS } as PayloadRequest['user']
   } else if (viaApi) {
     refuse('You must be logged in to schedule publishing.', 401)
   }
@@ -110,7 +111,7 @@ export const guardScheduledPublish: CollectionBeforeChangeHook = async ({
   input.type = type
   // The newsroom has no scheduled globals; one added later is the admins' business.
   if (input.global != null && (!scheduler || isAdminUser(scheduler))) return { ...data, input }
-  if (input.doc?.relationTo !== 'posts' || input.doc.value == null || input.doc.value === '') {
+  if (input.doc?.relationTo !== POSTS || input.doc.value == null || input.doc.value === '') {
     refuse(
       '"input.doc" must name the post: { "relationTo": "posts", "value": <post id> }.',
       400,
@@ -118,7 +119,7 @@ export const guardScheduledPublish: CollectionBeforeChangeHook = async ({
     )
   }
   const post = await req.payload.findByID({
-    collection: 'posts',
+    collection: POSTS,
     id: input.doc!.value as number,
     depth: 0,
     draft: true,
@@ -133,7 +134,7 @@ export const guardScheduledPublish: CollectionBeforeChangeHook = async ({
       'input.doc',
     )
   // Payload's task reads the id as a string (payload#10481) and converts it back.
-  input.doc = { relationTo: 'posts', value: String(post!.id) }
+  input.doc = { relationTo: POSTS, value: String(post!.id) }
 
   const when = data.waitUntil ? new Date(data.waitUntil as string) : undefined
   if (!when || Number.isNaN(when.getTime())) {

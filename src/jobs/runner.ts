@@ -5,17 +5,13 @@ import { Cron } from 'croner'
 import type { JobsConfig, Payload } from 'payload'
 
 import { claimJob, claimableJobs, JOBS_COLLECTION, releaseJob, renewJobLease } from './leases'
+import { settings } from '../config'
 
 type AutorunCron = Extract<NonNullable<JobsConfig['autoRun']>, unknown[]>[number]
 
 /** How long a claim on a job lasts unless renewed, in seconds. @default JOBS_LEASE_SECONDS, 60 */
 export const leaseMsFromEnv = (): number => {
-  const raw = process.env.JOBS_LEASE_SECONDS
-  if (raw === undefined || raw.trim() === '') return 60_000
-  const seconds = Number(raw)
-  if (!Number.isFinite(seconds) || seconds < 1)
-    throw new Error(`JOBS_LEASE_SECONDS="${raw}" is not a number of seconds >= 1.`)
-  return seconds * 1000
+  return settings().jobsLeaseSeconds * 1000
 }
 
 /** A name for this runner, unique across servers and restarts: host, process and a random part. */

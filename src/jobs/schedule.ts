@@ -1,6 +1,8 @@
 import type { Payload, PayloadRequest, Where } from 'payload'
 
 import { SCHEDULE_PUBLISH_TASK } from './guardJobs'
+import { settings } from '../config'
+import { POSTS } from '../lib/slugs'
 
 /**
  * How late a pending job must be to count as overdue. The runner ticks every JOBS_CRON (10 s by
@@ -9,8 +11,7 @@ import { SCHEDULE_PUBLISH_TASK } from './guardJobs'
  * @default 60 (seconds, env JOBS_OVERDUE_AFTER_SECONDS)
  */
 export const overdueAfterMs = (): number => {
-  const seconds = Number(process.env.JOBS_OVERDUE_AFTER_SECONDS ?? 60)
-  return (Number.isFinite(seconds) && seconds >= 0 ? seconds : 60) * 1000
+  return settings().jobsOverdueAfterSeconds * 1000
 }
 
 /**
@@ -120,13 +121,13 @@ export const readSchedule = async (
   ])
   const lateIds = new Set(late.docs.map((job) => String(job.id)))
   const jobs = (all.docs as JobDoc[]).filter(
-    (job) => job.input?.doc?.relationTo === 'posts' && job.waitUntil,
+    (job) => job.input?.doc?.relationTo === POSTS && job.waitUntil,
   )
   const postIds = [...new Set(jobs.map((job) => job.input!.doc!.value!))]
   const titles = new Map<string, string | null>()
   if (postIds.length > 0) {
     const { docs } = await payload.find({
-      collection: 'posts',
+      collection: POSTS,
       where: { id: { in: postIds } },
       select: { title: true },
       draft: true,

@@ -9,7 +9,7 @@ import {
 } from '@payloadcms/richtext-lexical'
 import type { FieldAffectingData, TextFieldSingleValidation } from 'payload'
 
-import { EmbedBlock } from '../blocks/Embed'
+import { EmbedBlock } from './Embed'
 import { judgeUrl } from './safeUrl'
 
 /**

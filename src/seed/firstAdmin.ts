@@ -1,4 +1,6 @@
 import type { Payload } from 'payload'
+import { settings, type Settings } from '../config'
+import { USERS } from '../lib/slugs'
 
 /**
  * On a database with no users: creates the first admin from ADMIN_EMAIL / ADMIN_PASSWORD when both are
@@ -6,15 +8,15 @@ import type { Payload } from 'payload'
  */
 export const ensureFirstAdmin = async (
   payload: Payload,
-  { url, env = process.env }: { url: string; env?: NodeJS.ProcessEnv },
+  { url, env = settings() }: { url: string; env?: Pick<Settings, 'adminEmail' | 'adminPassword'> },
 ): Promise<'created' | 'exists' | 'prompted'> => {
-  const { totalDocs } = await payload.count({ collection: 'users', overrideAccess: true })
+  const { totalDocs } = await payload.count({ collection: USERS, overrideAccess: true })
   if (totalDocs > 0) return 'exists'
-  const email = env.ADMIN_EMAIL?.trim()
-  const password = env.ADMIN_PASSWORD
+  const email = env.adminEmail
+  const password = env.adminPassword
   if (email && password) {
     await payload.create({
-      collection: 'users',
+      collection: USERS,
       data: { email, password, name: 'Admin', roles: ['admin'] },
       overrideAccess: true,
     })

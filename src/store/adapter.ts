@@ -1,6 +1,7 @@
 import { SqliteBulkWriter } from './sqlite'
 import type { Id, RelatedCollection } from './writer'
 import { StoreSink } from './writer'
+import { POSTS, SOURCES } from '../lib/slugs'
 
 type Row = Record<string, unknown>
 
@@ -25,7 +26,7 @@ export class AdapterSink extends StoreSink {
 
   protected async insertPost(data: Row): Promise<Id> {
     const doc = await this.payload.db.create({
-      collection: 'posts',
+      collection: POSTS,
       data,
       req: this.req,
       select: { id: true },
@@ -37,7 +38,7 @@ export class AdapterSink extends StoreSink {
 
   protected async updatePost(id: Id, data: Row): Promise<void> {
     const updated = await this.payload.db.updateOne({
-      collection: 'posts',
+      collection: POSTS,
       id,
       data,
       req: this.req,
@@ -55,7 +56,7 @@ export class AdapterSink extends StoreSink {
   protected async version(id: Id, data: Row, createdAt: string) {
     const now = data.updatedAt as string
     await this.payload.db.createVersion({
-      collectionSlug: 'posts',
+      collectionSlug: POSTS,
       parent: id,
       versionData: { ...data, id, createdAt } as never,
       autosave: false,
@@ -68,7 +69,7 @@ export class AdapterSink extends StoreSink {
 
   protected async updateSourceHosts(id: Id, hostnames: string[]): Promise<void> {
     await this.payload.db.updateOne({
-      collection: 'sources',
+      collection: SOURCES,
       id,
       data: { hostnames },
       req: this.req,
@@ -108,13 +109,13 @@ export class SqliteBulkSink extends AdapterSink {
   }
 
   protected override async insertPost(data: Row): Promise<Id> {
-    const id = await this.bulk.create('posts', data)
+    const id = await this.bulk.create(POSTS, data)
     if (id == null) {
       await this.bulk.flush()
       return super.insertPost(data)
     }
     const now = data.updatedAt as string
-    const versionId = await this.bulk.createVersion('posts', {
+    const versionId = await this.bulk.createVersion(POSTS, {
       parent: id,
       versionData: { ...data, id },
       createdAt: now,

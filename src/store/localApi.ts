@@ -1,5 +1,6 @@
 import type { Id, RelatedCollection } from './writer'
 import { StoreSink } from './writer'
+import { POSTS, SOURCES } from '../lib/slugs'
 
 type Row = Record<string, unknown>
 
@@ -23,7 +24,7 @@ export class LocalApiSink extends StoreSink {
 
   protected async insertPost(data: Row): Promise<Id> {
     const doc = await this.payload.create({
-      collection: 'posts',
+      collection: POSTS,
       data: data as never,
       draft: data._status === 'draft',
       ...this.common,
@@ -33,7 +34,7 @@ export class LocalApiSink extends StoreSink {
 
   protected async updatePost(id: Id, data: Row): Promise<void> {
     await this.payload.update({
-      collection: 'posts',
+      collection: POSTS,
       id,
       data: data as never,
       draft: data._status === 'draft',
@@ -44,7 +45,7 @@ export class LocalApiSink extends StoreSink {
   /** A draft save of a published post stores a version only: readers keep the published post. */
   protected async saveDraftVersion(id: Id, data: Row): Promise<void> {
     await this.payload.update({
-      collection: 'posts',
+      collection: POSTS,
       id,
       data: data as never,
       draft: true,
@@ -53,6 +54,6 @@ export class LocalApiSink extends StoreSink {
   }
 
   protected async updateSourceHosts(id: Id, hostnames: string[]): Promise<void> {
-    await this.payload.update({ collection: 'sources', id, data: { hostnames }, ...this.common })
+    await this.payload.update({ collection: SOURCES, id, data: { hostnames }, ...this.common })
   }
 }

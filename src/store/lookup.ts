@@ -2,6 +2,7 @@ import type { Payload, PayloadRequest, Where } from 'payload'
 
 import type { ExistingPost } from './plan'
 import type { Id } from './related'
+import { POSTS } from '../lib/slugs'
 
 /** The keys a batch may match posts by (src/store/identity.ts). Empty lists match nothing. */
 export type PostKeys = {
@@ -104,7 +105,7 @@ export const lookupPosts = async (
   const byId = new Map<string, PostRow>()
   for (const where of wheres) {
     const res = await payload.db.find({
-      collection: 'posts',
+      collection: POSTS,
       where,
       select: (options.withText ? SELECT : SELECT_LEAN) as never,
       limit: 0,
@@ -117,7 +118,7 @@ export const lookupPosts = async (
   const latest = new Map<string, string | null>()
   for (const c of chunks([...byId.values()].map((d) => d.id))) {
     const versions = await payload.db.findVersions({
-      collection: 'posts',
+      collection: POSTS,
       where: { and: [{ parent: { in: c } }, { latest: { equals: true } }] },
       select: { parent: true, updatedAt: true } as never,
       limit: 0,
@@ -158,7 +159,7 @@ export const knownContentHashes = async (payload: Payload): Promise<Set<string>>
   const posts = new Map<string, string>()
   for (let page = 1; ; page++) {
     const res = await payload.db.find({
-      collection: 'posts',
+      collection: POSTS,
       where: { 'provenance.contentHash': { exists: true } },
       select: { provenance: { contentHash: true } } as never,
       limit: 5000,
@@ -172,7 +173,7 @@ export const knownContentHashes = async (payload: Payload): Promise<Set<string>>
   }
   for (let page = 1; posts.size; page++) {
     const res = await payload.db.findVersions({
-      collection: 'posts',
+      collection: POSTS,
       where: { latest: { equals: true } },
       select: { parent: true } as never,
       limit: 5000,

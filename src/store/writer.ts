@@ -3,9 +3,9 @@ import { createLocalReq } from 'payload'
 
 import { approvalFingerprint, fillCanonicalJson } from '../../collections/Posts/approval'
 import { featuredImage } from '../../collections/Posts/derive'
-import { bumpContentEpoch } from '../delivery/epoch'
-import { isPendingUpload, type LexState } from '../importer/lexical'
-import type { PostDraft } from '../importer/transform'
+import { bumpContentEpoch } from './epoch'
+import { isPendingUpload, type LexState } from '../richtext/lexical'
+import type { PostDraft } from './draft'
 import { knownContentHashes, lookupPosts, type FoundPost, type PostKeys } from './lookup'
 import { planPost, type ExistingPost, type PostPlan } from './plan'
 import { Related, type Id, type LookupMode, type RelatedCollection } from './related'
@@ -15,6 +15,7 @@ import {
   readMediaSqlite,
   type WriteTransactions,
 } from './sqlite'
+import { MEDIA } from '../lib/slugs'
 
 export type { Id, RelatedCollection } from './related'
 export type SinkCollection = 'posts' | RelatedCollection
@@ -156,7 +157,7 @@ export abstract class StoreSink implements ImportSink {
         (await readMediaSqlite(this.payload)) ??
         (
           await this.payload.db.find({
-            collection: 'media',
+            collection: MEDIA,
             where: { externalUrl: { exists: true } },
             select: { externalUrl: true } as never,
             limit: 0,
@@ -228,7 +229,7 @@ export abstract class StoreSink implements ImportSink {
   }
 
   /**
-   * Tells every server's delivery cache that content changed (src/delivery/epoch.ts), inside the open
+   * Tells every server's delivery cache that content changed (src/store/epoch.ts), inside the open
    * batch's transaction: the bulk sinks run no delivery hook.
    */
   protected async announceChange() {

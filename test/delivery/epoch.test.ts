@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import type { Payload, PayloadRequest } from 'payload'
 
-import { bumpContentEpoch, readContentEpoch } from '../../src/delivery/epoch'
+import { bumpContentEpoch, readContentEpoch } from '../../src/store/epoch'
 import { bootPayload } from '../helpers/payload'
 
 let payload: Payload

@@ -6,7 +6,7 @@ import express from 'express'
 import type { Payload } from 'payload'
 
 import { anonymousRateLimit } from '../../src/delivery/rateLimit'
-import { guardProcess } from '../../src/http/processGuards'
+import { guardProcess } from '../../src/lib/processGuards'
 import { trustProxyFromEnv } from '../../src/http/trustProxy'
 import type { RunningServer } from '../../src/server'
 import { createUser } from '../helpers/payload'

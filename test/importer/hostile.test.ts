@@ -152,7 +152,7 @@ describe('hostile and odd archive files', () => {
       )
       process.env.IMPORT_MAX_FILE_BYTES = '5MB'
       await expect(runImport({ payload, dir, dryRun: true })).rejects.toThrow(
-        'IMPORT_MAX_FILE_BYTES must be a positive whole number of bytes (default 5242880), got "5MB"',
+        'IMPORT_MAX_FILE_BYTES="5MB": set a whole number of bytes >= 1',
       )
     } finally {
       if (before === undefined) delete process.env.IMPORT_MAX_FILE_BYTES

@@ -2,7 +2,8 @@ import { expect } from '@jest/globals'
 import type { Payload } from 'payload'
 
 import { parseFile } from '../../src/importer/parse'
-import { transform, type PostDraft } from '../../src/importer/transform'
+import { transform } from '../../src/importer/transform'
+import type { PostDraft } from '../../src/store/draft'
 import { matchKey, normaliseUrl } from '../../src/store/identity'
 import { articleHosts, type Article } from './support'
 

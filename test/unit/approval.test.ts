@@ -11,7 +11,7 @@ import {
   canonicalJsonWithHoles,
   fillCanonicalJson,
 } from '../../collections/Posts/approval'
-import { isPendingUpload } from '../../src/importer/lexical'
+import { isPendingUpload } from '../../src/richtext/lexical'
 import { parseFile } from '../../src/importer/parse'
 import { transform } from '../../src/importer/transform'
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 
-import { embedBlock, root } from '../../src/importer/lexical'
+import { embedBlock, root } from '../../src/richtext/lexical'
 import { renderContentHtml, safeEmbedFallback } from '../../src/richtext/html'
 
 const withEmbed = (fallback: string) =>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 
-import { embedBlock, link, paragraph, root, text } from '../../src/importer/lexical'
+import { embedBlock, link, paragraph, root, text } from '../../src/richtext/lexical'
 import { resolveAgainst } from '../../src/importer/url'
 import { renderContentHtml } from '../../src/richtext/html'
 import { sanitizeRenderedHtml } from '../../src/richtext/safeHtml'

@@ -1,6 +1,7 @@
 import { addDataAndFileToRequest, APIError, type Endpoint } from 'payload'
 
 import { EDITORIAL_STATES, isTransitionTarget } from '../workflow'
+import { POSTS } from '../../../src/lib/slugs'
 
 /**
  * `POST /api/posts/:id/transition` — moves a post through the editorial workflow. The contract the
@@ -42,7 +43,7 @@ export const transitionEndpoint: Endpoint = {
     if (typeof id === 'number' && !Number.isInteger(id))
       throw new APIError(`No post with id "${rawId}".`, 404)
     const doc = await req.payload.update({
-      collection: 'posts',
+      collection: POSTS,
       id,
       data:
         to === 'published'

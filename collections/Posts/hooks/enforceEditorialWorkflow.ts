@@ -3,6 +3,7 @@ import { APIError, type CollectionBeforeChangeHook } from 'payload'
 import type { Post } from '../../../src/payload-types'
 import { refuseTransition, type EditorialState, type TransitionTarget } from '../workflow'
 import { DRAFT_SAVE } from './explainPostRefusal'
+import { USERS } from '../../../src/lib/slugs'
 
 type LogEntry = NonNullable<Post['editorialLog']>[number]
 
@@ -57,7 +58,7 @@ export const enforceEditorialWorkflow: CollectionBeforeChangeHook<Post> = ({
   }
 
   const at = new Date().toISOString()
-  const by = user?.collection === 'users' ? user.id : null
+  const by = user?.collection === USERS ? user.id : null
   const entries: LogEntry[] = moves.map(([moveFrom, moveTo]) => ({
     from: moveFrom,
     to: moveTo,

@@ -3,6 +3,7 @@ import { APIError, type CollectionBeforeOperationHook } from 'payload'
 import { isEditorUser } from '../../../src/access/roles'
 import { refusePostChange, type PostLike } from '../access/rules'
 import { DUPLICATE_OF } from './startDuplicateAsDraft'
+import { POSTS } from '../../../src/lib/slugs'
 
 /** `req.context` key: whether the running update saves a draft (autosave or "Save draft"). */
 export const DRAFT_SAVE = 'newsroom:draftSave'
@@ -40,7 +41,7 @@ export const explainPostRefusal: CollectionBeforeOperationHook<'posts'> = async 
   if (operation === 'update' && id != null) {
     if (!user || !isEditorUser(user)) {
       const post = await req.payload.findByID({
-        collection: 'posts',
+        collection: POSTS,
         id,
         depth: 0,
         overrideAccess: true,

@@ -3,6 +3,7 @@ import { APIError, type CollectionBeforeChangeHook } from 'payload'
 import { isEditorUser } from '../../../src/access/roles'
 import type { Post } from '../../../src/payload-types'
 import { approvalFingerprint } from '../approval'
+import { USERS } from '../../../src/lib/slugs'
 
 type LogEntry = NonNullable<Post['editorialLog']>[number]
 
@@ -47,7 +48,7 @@ export const lockApprovedContent: CollectionBeforeChangeHook<Post> = ({
         note: req.user
           ? 'Changed after approval; back in review until an editor approves it again.'
           : 'Changed by the system (e.g. a re-import) after approval; back in review.',
-        by: req.user?.collection === 'users' ? req.user.id : null,
+        by: req.user?.collection === USERS ? req.user.id : null,
         at: new Date().toISOString(),
       }
       data.editorialState = 'in_review'

@@ -4,6 +4,7 @@ import { APIError, type CollectionBeforeChangeHook, type ValidationFieldError } 
 import type { Post } from '../../../src/payload-types'
 import { collectContentUrls } from '../../../src/richtext/contentUrls'
 import { judgeUrl } from '../../../src/richtext/safeUrl'
+import { POSTS } from '../../../src/lib/slugs'
 
 /**
  * Refuses a save whose content links, embeds or original URL are not http(s) (or mailto / relative,
@@ -43,6 +44,6 @@ export const refuseUnsafeUrls: CollectionBeforeChangeHook<Post> = ({ data, origi
   // The reasons are the message (GraphQL clients see only that) and, with their field paths, the
   // data the admin shows at the fields: the shape of Payload's own validation errors.
   if (errors.length > 0)
-    throw new APIError(errors.map((e) => e.message).join(' '), 400, { collection: 'posts', errors })
+    throw new APIError(errors.map((e) => e.message).join(' '), 400, { collection: POSTS, errors })
   return data
 }

@@ -4,6 +4,7 @@ import type { CollectionBeforeChangeHook } from 'payload'
 import type { Post } from '../../../src/payload-types'
 import { collectUploadIds, type MediaForHtml } from '../../../src/richtext/html'
 import { postContentHtml, postExcerpt } from '../derive'
+import { MEDIA } from '../../../src/lib/slugs'
 
 /**
  * Keeps `contentHtml` (and an empty `excerpt`) in step with `content` on every save. The media docs of
@@ -26,7 +27,7 @@ export const renderContentHtml: CollectionBeforeChangeHook<Post> = async ({
   const media = new Map<string, MediaForHtml>()
   if (ids.length > 0) {
     const { docs } = await req.payload.find({
-      collection: 'media',
+      collection: MEDIA,
       where: { id: { in: ids } },
       limit: ids.length,
       pagination: false,

@@ -2,6 +2,7 @@ import type { CollectionBeforeChangeHook, Field } from 'payload'
 
 import type { Post } from '../../../src/payload-types'
 import { isImportOwned } from '../access/postAccess'
+import { USERS } from '../../../src/lib/slugs'
 
 /** `req.context` key: the id of the post a running create duplicates (set by explainPostRefusal). */
 export const DUPLICATE_OF = 'newsroom:duplicateOf'
@@ -47,7 +48,7 @@ export const startDuplicateAsDraft: CollectionBeforeChangeHook<Post> = ({
   const original = req.context[DUPLICATE_OF]
   if (operation !== 'create' || original == null) return data
   delete req.context[DUPLICATE_OF]
-  const by = req.user?.collection === 'users' ? req.user.id : null
+  const by = req.user?.collection === USERS ? req.user.id : null
   data._status = 'draft'
   data.editorialState = 'draft'
   data.approvedFingerprint = null

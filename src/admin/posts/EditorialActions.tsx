@@ -19,6 +19,7 @@ import {
   useNewsroomTranslation,
   useRoutes,
 } from '../shared'
+import { POSTS } from '../../lib/slugs'
 
 type Action = {
   to: EditorialState
@@ -71,7 +72,7 @@ export const EditorialActions: React.FC = () => {
   const [note, setNote] = useState('')
   const [busy, setBusy] = useState(false)
 
-  if (collectionSlug !== 'posts' || !id || !user) return null
+  if (collectionSlug !== POSTS || !id || !user) return null
   const editor = canEdit(user)
   const actions = actionsFor(state, editor)
   const stateLabel = EDITORIAL_STATE_KEYS[state] ? t(EDITORIAL_STATE_KEYS[state]) : state

@@ -1,6 +1,6 @@
 import type { Block } from 'payload'
 
-import { judgeUrl } from '../richtext/safeUrl'
+import { judgeUrl } from './safeUrl'
 
 /**
  * An embedded player or post from a known provider (YouTube, Vimeo, Twitter/X, ...).

@@ -7,8 +7,10 @@ import {
   isAdminUser,
   loggedIn,
   ROLES,
-} from '../src/access/roles'
-import { loginThrottle } from '../src/auth/loginThrottle'
+} from '../../src/access/roles'
+import { loginThrottle } from './loginThrottle'
+import { settings } from '../../src/config'
+import { USERS } from '../../src/lib/slugs'
 
 /** Whether `url` (SERVER_URL) is an https origin. */
 export const isHttpsOrigin = (url: string | undefined): boolean =>
@@ -22,13 +24,13 @@ const throttle = loginThrottle()
  * so a fresh install is never locked out; after that only admins grant roles.
  */
 export const Users: CollectionConfig<'users'> = {
-  slug: 'users',
+  slug: USERS,
   labels: { singular: { en: 'User', zh: '用户' }, plural: { en: 'Users', zh: '用户' } },
   auth: {
     tokenExpiration: 60 * 60 * 12,
     maxLoginAttempts: 0,
     // Behind https the session cookie never travels over plain http.
-    cookies: { secure: isHttpsOrigin(process.env.SERVER_URL) },
+    cookies: { secure: isHttpsOrigin(settings().serverUrl) },
   },
   admin: {
     useAsTitle: 'email',
@@ -52,7 +54,7 @@ export const Users: CollectionConfig<'users'> = {
       async ({ operation, data, req }) => {
         if (operation !== 'create') return data
         const { totalDocs } = await req.payload.count({
-          collection: 'users',
+          collection: USERS,
           req,
           overrideAccess: true,
         })

@@ -1,13 +1,14 @@
 import type { CollectionConfig } from 'payload'
 
-import { admins, anyone, staffField } from '../src/access/roles'
-import { slugField } from '../src/fields/slug'
-import { ingestFields } from '../src/ingest/fields'
-import { urlFieldProps } from '../src/richtext/safeUrl'
+import { admins, anyone, staffField } from '../../src/access/roles'
+import { slugField } from '../../src/fields/slug'
+import { ingestFields } from './ingestFields'
+import { urlFieldProps } from '../../src/richtext/safeUrl'
+import { MEDIA, POSTS, SOURCES } from '../../src/lib/slugs'
 
 /** The outlets content comes from (RFI, CNA, Zaobao, ...): who to credit and how. */
 export const Sources: CollectionConfig<'sources'> = {
-  slug: 'sources',
+  slug: SOURCES,
   labels: { singular: { en: 'Source', zh: '来源' }, plural: { en: 'Sources', zh: '来源' } },
   admin: {
     useAsTitle: 'name',
@@ -55,11 +56,11 @@ export const Sources: CollectionConfig<'sources'> = {
         },
       },
     },
-    { name: 'logo', type: 'upload', relationTo: 'media', label: { en: 'Logo', zh: '标志' } },
+    { name: 'logo', type: 'upload', relationTo: MEDIA, label: { en: 'Logo', zh: '标志' } },
     {
       name: 'posts',
       type: 'join',
-      collection: 'posts',
+      collection: POSTS,
       on: 'source',
       label: { en: 'Posts', zh: '文章' },
       defaultLimit: 20,

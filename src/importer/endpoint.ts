@@ -1,7 +1,7 @@
 import { addDataAndFileToRequest, type Endpoint } from 'payload'
 
 import { isEditorUser } from '../access/roles'
-import { ArchiveDirError, resolveArchiveDir } from '../importer/task'
+import { ArchiveDirError, resolveArchiveDir } from './task'
 
 /** The importer's jobs task (issue 3) that imports `ARCHIVE_DIR`. */
 export const IMPORT_TASK: string = 'importArchive'

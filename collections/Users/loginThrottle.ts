@@ -7,15 +7,15 @@ import type {
   PayloadRequest,
 } from 'payload'
 
-import { CLIENT_ADDRESS_HEADER } from '../http/webBridge'
-import { RequestRefused } from '../lib/refusal'
+import { CLIENT_ADDRESS_HEADER } from '../../src/lib/requestHeaders'
+import { RequestRefused } from '../../src/lib/refusal'
 import {
   clientKey,
   memoryCounterStore,
   serializedByKey,
   sharedCounterStore,
   type CounterStore,
-} from './counterStore'
+} from '../../src/auth/counterStore'
 
 export type LoginThrottleOptions = {
   /** Failed sign-ins one address (an IPv6 /64) may make per window before it gets 429s. @default 20 */

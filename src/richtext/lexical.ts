@@ -1,3 +1,5 @@
+import { MEDIA } from '../lib/slugs'
+
 /**
  * Serialized Lexical nodes exactly as the posts editor (src/richtext/editor.ts) stores them: the
  * shapes and versions of lexical's own nodes and of Payload's link (v3), autolink (v2), upload (v3)
@@ -211,7 +213,7 @@ export const upload = (
   version: 3,
   format: '',
   id,
-  relationTo: 'media',
+  relationTo: MEDIA,
   value: url,
   fields: { caption, alt },
 })

@@ -1,12 +1,10 @@
 import type { Field, FieldAccess } from 'payload'
 
-import { adminsField, readByStaffOnly, staffField } from '../access/roles'
+import { adminsField, readByStaffOnly, staffField } from '../../src/access/roles'
+import { CATEGORIES } from '../../src/lib/slugs'
 
 /** Written by the ingest run only (at the database level); nobody edits it through the API. */
 const nobody: FieldAccess = () => false
-
-export const SOURCES = 'sources' as const
-export const POSTS = 'posts' as const
 
 /** The default poll interval of a source, in minutes. */
 export const DEFAULT_POLL_MINUTES = 15
@@ -56,7 +54,7 @@ export const ingestFields: Field[] = [
       {
         name: 'defaultCategories',
         type: 'relationship',
-        relationTo: 'categories',
+        relationTo: CATEGORIES,
         hasMany: true,
         label: { en: 'Categories of every item', zh: '每个条目的栏目' },
       },

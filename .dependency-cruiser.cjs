@@ -1,0 +1,64 @@
+/**
+ * The layers of the code, bottom first (the top README's "Layers" section says the same in words).
+ * A file may import files of its own layer and of the layers below it, never above; and nothing
+ * imports in a cycle. `npm run lint` runs this check (`npm run lint:layers` alone).
+ */
+const layers = [
+  {
+    name: 'base',
+    path: '^src/(lib/|config\\.ts$|payload-types\\.ts$|secret\\.ts$|preload\\.ts$|db\\.ts$)',
+  },
+  { name: 'primitives', path: '^src/(richtext|access|fields|archive|auth)/' },
+  { name: 'collections', path: '^collections/' },
+  { name: 'services', path: '^src/(store|jobs)/' },
+  { name: 'features', path: '^src/(importer|ingest|delivery|admin|export)/' },
+  { name: 'plugin', path: '^(src/plugin\\.ts$|src/seed/|migrations/)' },
+  { name: 'config', path: '^payload\\.config\\.ts$' },
+  { name: 'app', path: '^src/(http/|server\\.ts$|cli/|app/)' },
+  { name: 'tools', path: '^(scripts|bench)/' },
+]
+
+const upward = layers.flatMap((lower, i) =>
+  layers.slice(i + 1).map((higher) => ({
+    name: `no-upward-${lower.name}-to-${higher.name}`,
+    comment: `${lower.name} is below ${higher.name}: ${lower.name} may not import it`,
+    severity: 'error',
+    from: { path: lower.path },
+    to: { path: higher.path },
+  })),
+)
+
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-circular',
+      comment: 'a cycle of imports: one of them points the wrong way',
+      severity: 'error',
+      from: {},
+      to: { circular: true },
+    },
+    {
+      name: 'no-unlayered',
+      comment: 'every source file belongs to a layer: add its folder to .dependency-cruiser.cjs',
+      severity: 'error',
+      from: {
+        path: '^(src|collections|migrations)/',
+        pathNot: layers.map((layer) => layer.path),
+      },
+      to: {},
+    },
+    ...upward,
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '^(node_modules|\\.next|test|data)/' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default', 'types'],
+      extensions: ['.ts', '.tsx', '.js', '.mjs', '.cjs', '.json'],
+    },
+  },
+}
