@@ -11,6 +11,7 @@ import sharp from 'sharp'
 
 import { migrations as sqliteMigrations } from './migrations'
 import { migrations as postgresMigrations } from './migrations-postgres'
+import { postVersionIndexes } from './collections/Posts/versionIndexes'
 import { databaseAdapter, resolveDatabase } from './src/db'
 import { deliveryPlugin } from './src/delivery/plugin'
 import { newsroomPlugin } from './src/plugin'
@@ -26,7 +27,7 @@ const database = resolveDatabase()
 export default buildConfig({
   serverURL: env.serverUrl,
   secret: resolveSecret(),
-  db: databaseAdapter(database),
+  db: databaseAdapter(database, { sqliteSchemaHooks: [postVersionIndexes] }),
   editor: lexicalEditor(),
   sharp,
   // Each uploaded file; the whole multipart body is held to the same size by src/http/bodyLimit.ts.

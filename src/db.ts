@@ -2,11 +2,9 @@ import path from 'node:path'
 
 import { mongooseAdapter } from '@payloadcms/db-mongodb'
 import { postgresAdapter, type PostgresAdapter } from '@payloadcms/db-postgres'
-import { sqliteAdapter } from '@payloadcms/db-sqlite'
+import { sqliteAdapter, type SQLiteSchemaHook } from '@payloadcms/db-sqlite'
 import type { DatabaseAdapterObj } from 'payload'
 import { settings } from './config'
-
-import { postVersionIndexes } from '../collections/Posts/versionIndexes'
 
 /** The default embedded database, relative to the working directory. */
 export const DEFAULT_SQLITE_FILE = './data/newsroom.db'
@@ -77,6 +75,12 @@ export const databaseAdapter = (
      * @default false
      */
     pushSchema?: boolean
+    /**
+     * SQLite: hooks that extend the schema after Payload built it (indexes a collection's config
+     * cannot declare, e.g. collections/Posts/versionIndexes.ts); the app's config passes its own.
+     * @default []
+     */
+    sqliteSchemaHooks?: SQLiteSchemaHook[]
   } = {},
 ): DatabaseAdapterObj => {
   if (target.kind === 'mongodb') {
@@ -103,7 +107,7 @@ export const databaseAdapter = (
     idType: 'number',
     wal: target.inMemory ? false : { journalSizeLimit: 64 * 1024 * 1024, synchronous: 'NORMAL' },
     busyTimeout: 5000,
-    afterSchemaInit: [postVersionIndexes],
+    afterSchemaInit: options.sqliteSchemaHooks ?? [],
   })
 }
 
