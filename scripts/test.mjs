@@ -18,6 +18,17 @@ const outDir = path.join(root, 'test-output')
 fs.mkdirSync(outDir, { recursive: true })
 const passthrough = process.argv.slice(2)
 
+/**
+ * The environment of one leg: this process's, less what selects another leg's database (a
+ * `PG_TEST_BASE_URI` exported by CI must not turn the SQLite leg into a second PostgreSQL one), plus
+ * the leg's own.
+ */
+const legEnvironment = (env) => {
+  const out = { ...process.env }
+  for (const name of ['PG_TEST_BASE_URI', 'PG_TEST_RUN', 'MONGO_TEST_BASE_URI']) delete out[name]
+  return { ...out, ...env }
+}
+
 const runJest = (leg, args, env) => {
   const outputFile = path.join(outDir, `jest-${leg}.json`)
   fs.rmSync(outputFile, { force: true })
@@ -31,7 +42,7 @@ const runJest = (leg, args, env) => {
       `--outputFile=${outputFile}`,
       ...args,
     ],
-    { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } },
+    { cwd: root, stdio: 'inherit', env: legEnvironment(env) },
   )
   let passed
   let failed
