@@ -34,13 +34,32 @@ export const sourceOf = (doc: ArchiveDocument): ArchiveSource => ({
   body: doc.body,
 })
 
+/** `value` with the keys of every object in sorted order: the same mapping, one way to write it. */
+const sortedKeys = (value: unknown): unknown => {
+  if (Array.isArray(value)) return value.map(sortedKeys)
+  if (value && typeof value === 'object' && !(value instanceof Date)) {
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((key) => [key, sortedKeys((value as Record<string, unknown>)[key])]),
+    )
+  }
+  return value
+}
+
 /**
  * A document's content as one canonical string: equal for two documents exactly when their content
- * is (key order included), whatever bytes the files had (CRLF, a BOM, quoting style). What the
- * importer hashes to decide that a file is the one a post was made from.
+ * is, whatever bytes the files had (CRLF, a BOM, quoting style) and in whatever order a mapping's
+ * keys come (YAML mappings have none; PostgreSQL's jsonb, which keeps a post's source document,
+ * reorders them). What the importer hashes to decide that a file is the one a post was made from.
  */
 export const canonicalContent = (doc: ArchiveSource): string =>
-  JSON.stringify([doc.frontMatter ?? null, doc.stamp ?? null, doc.link ?? null, doc.body])
+  JSON.stringify([
+    sortedKeys(doc.frontMatter ?? null),
+    doc.stamp ?? null,
+    doc.link ?? null,
+    doc.body,
+  ])
 
 /** The fields of a post in the form the mirror script wrote them (see `archiveDocument`). */
 export type ArchivePostFields = {
