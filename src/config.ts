@@ -362,7 +362,7 @@ export const variables = {
     'title of the feeds at `/feeds/posts.xml`, `/feeds/sources/:slug.xml`, `/feeds/categories/:slug.xml`',
     text('Newsroom'),
   ),
-  feedItems: variable('FEED_ITEMS', '`50`', 'items in each feed', whole(50, 'items', 1, 500)),
+  feedItems: variable('FEED_ITEMS', '`50`', 'items in each feed', whole(50, 'items', 1)),
   publicSiteUrl: variable(
     'PUBLIC_SITE_URL',
     'request origin',
