@@ -150,6 +150,56 @@ describe('provenance and the import review are read-only to staff on every door'
     expect(after.editorialLog ?? []).toEqual(before.editorialLog ?? [])
   })
 
+  it("restoring a version answers with no colleague's email, hash, salt or sessions in the populated users", async () => {
+    // The post is made by one user and its history names another: the restore answers with the post
+    // populated (depth 2), and every user in it must pass the users' field access for the writer.
+    const post = await seedPost(server.payload, staff.writer.user)
+    await server.payload.update({
+      collection: 'posts',
+      id: post.id,
+      data: {
+        createdBy: staff.editor.user.id,
+        editorialLog: [
+          {
+            from: 'draft',
+            to: 'in_review',
+            by: staff.editor.user.id,
+            at: new Date().toISOString(),
+          },
+        ],
+      } as Partial<Post>,
+      overrideAccess: true,
+    })
+    await server.payload.update({
+      collection: 'posts',
+      id: post.id,
+      data: { createdBy: staff.writer.user.id, title: 'second' } as Partial<Post>,
+      overrideAccess: true,
+    })
+    const { docs } = await server.payload.findVersions({
+      collection: 'posts',
+      where: { parent: { equals: post.id } },
+      sort: '-updatedAt',
+      overrideAccess: true,
+    })
+    const res = await rest(
+      server.url,
+      'POST',
+      `/api/posts/versions/${docs[docs.length - 1].id}?depth=2`,
+      staff.writer.auth,
+    )
+    const text = JSON.stringify(res.body)
+    expect(res.status).toBe(200)
+    // Populated: the users are objects in the answer, so their fields went through access.
+    expect(text).toContain(`"id":${staff.editor.user.id},`)
+    expect(text).not.toContain(staff.editor.user.email)
+    expect(text).not.toMatch(/"(hash|salt|resetPasswordToken|apiKey|loginAttempts)"/)
+    // Payload shows a user's sessions to that user only: the colleague's list is empty.
+    const colleague = res.body.editorialLog[0].by
+    expect(colleague.id).toBe(staff.editor.user.id)
+    expect(colleague.sessions ?? []).toEqual([])
+  })
+
   it('the importer (overrideAccess) still writes provenance', async () => {
     const post = await importedPost(staff.writer)
     await server.payload.update({
