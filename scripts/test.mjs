@@ -96,10 +96,6 @@ const PG_PATHS = [
   // counterpart yet: the header then names no database time).
   '/test/admin/desk-indexes.test.ts',
   '/test/http/server-timing.test.ts',
-  // Not yet on PostgreSQL: its stalled runner keeps a pooled connection in a transaction that
-  // payload.destroy() then waits on, so the file times out in teardown; exactly once across three
-  // servers on PostgreSQL is test/multi-server/jobs.test.ts.
-  '/test/multi-server/lease-expiry.test.ts',
 ]
 
 const pgClient = (base) => {

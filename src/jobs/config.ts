@@ -2,6 +2,7 @@ import type { CollectionConfig, Config, Endpoint, JobsConfig, Payload } from 'pa
 
 import { cronSecretOrAdmins } from './access'
 import { guardJobsCollection } from './guardJobs'
+import { rollBackFailedJobUpdates } from './jobUpdates'
 import { withJobLeases } from './leases'
 import { fenceScheduledPublishing } from './publishTask'
 import { leaseMsFromEnv, runDueJobs, runnerIdentity } from './runner'
@@ -135,6 +136,7 @@ export const withScheduledPublishing = (
     onInit: async (payload) => {
       // Before anything (the host's onInit included) can run a job.
       fenceScheduledPublishing(payload)
+      rollBackFailedJobUpdates(payload)
       await config.onInit?.(payload)
     },
     jobs: {

@@ -82,6 +82,9 @@ describe('a scheduled publish whose run outlives its lease', () => {
     expect(runB.claimed).toBe(1)
     open()
     await runA
+    // A's record of its failure, on the job B completed and deleted, failed: the transaction Payload
+    // opened for it is rolled back, not left holding a pooled connection (PostgreSQL).
+    expect(Object.keys((payload.db as unknown as { sessions?: object }).sessions ?? {})).toEqual([])
 
     expect(await publishedVersions(post.id)).toBe(1)
     const after = await payload.findByID({ collection: 'posts', id: post.id, depth: 0 })
