@@ -19,6 +19,7 @@ import { healthReport, reportFor } from './http/health'
 import { guardProcess, installShutdown, type ProcessShutdown } from './lib/processGuards'
 import { securityHeaders } from './http/securityHeaders'
 import { refuseUnreadableQueries } from './http/queryGuard'
+import { missingUploadsAsNotFound } from './http/uploadFiles'
 import { readiness } from './http/readiness'
 import { trustProxyFromEnv } from './http/trustProxy'
 import { startJobRunner } from './jobs/runner'
@@ -157,7 +158,7 @@ export const startServer = async (options: ServerOptions = {}): Promise<RunningS
       log: (msg) => payload.logger.warn(msg),
     }),
   )
-  app.use(api, limitRequestBodies(), refuseUnreadableQueries)
+  app.use(api, limitRequestBodies(), refuseUnreadableQueries, missingUploadsAsNotFound(payload))
 
   if (options.delivery ?? true)
     await mountDelivery(app, payload, { optimize: !resolveDatabase().inMemory })

@@ -23,10 +23,22 @@ export const isNumericId = (id: unknown): boolean => {
  * database. Payload's REST routes turn the id of `/api/posts/abc` into `parseFloat('abc')`, NaN,
  * which the SQLite driver refuses ("Only finite numbers can be passed"): a 500 with a stack, for
  * every collection with numeric ids, on every route with an id (read, update, delete, duplicate),
- * and for `/api/posts/distinct`, which is read as the id "distinct".
+ * and for `/api/posts/distinct`, which is read as the id "distinct". Also 404 for the versions of
+ * a collection that keeps none.
  */
-export const checkIdShape: CollectionBeforeOperationHook = ({ args, collection, req }) => {
-  const id: unknown = (args as { id?: unknown }).id
+export const checkIdShape: CollectionBeforeOperationHook = ({
+  args,
+  collection,
+  operation,
+  req,
+}) => {
+  // Payload routes `POST /api/<slug>/versions/:id` (restore) for every collection; on one that keeps
+  // no versions the database adapter then fails on the missing versions table (a 500 with a stack).
+  if (!collection.versions && (operation === 'restoreVersion' || operation === 'countVersions'))
+    throw new RequestRefused(`Not found: ${collection.slug} keeps no versions.`, 404)
+  // A duplicate is a create that reads the document to copy first (`duplicateFromID`).
+  const { id: asId, duplicateFromID } = args as { id?: unknown; duplicateFromID?: unknown }
+  const id: unknown = asId ?? duplicateFromID
   if (id === undefined || id === null || !hasNumericIds(collection, req)) return args
   if (isNumericId(id)) return args
   const asked = req.routeParams?.id ?? id

@@ -200,6 +200,12 @@ export const deliveryPlugin =
       custom: { ...incoming.custom, ...deliveryCustom(watches) },
       onInit: async (payload) => {
         await incoming.onInit?.(payload)
+        // The collections Payload adds after the plugins (jobs, locked documents, preferences,
+        // migrations, KV) have the same id and version routes: the same check, before their hooks.
+        for (const { config: collection } of Object.values(payload.collections)) {
+          const hooks = (collection.hooks.beforeOperation ??= [])
+          if (!hooks.includes(checkIdShape)) hooks.unshift(checkIdShape)
+        }
         // Payload has no shutdown hook for plugins: the watch ends with the instance.
         const destroy = payload.destroy
         payload.destroy = async () => {

@@ -49,11 +49,26 @@ const dropTheRest = (req: Request) => {
 }
 
 /**
+ * Whether a JSON body is empty or opens an object or an array. Every API route reads an object; a
+ * bare string or number reached Payload's field hooks, which failed on it ("Cannot create property
+ * 'name' on string"): a 500 for any client.
+ */
+const startsAsObject = (body: Buffer): boolean => {
+  for (const byte of body) {
+    // JSON's whitespace: space, tab, line feed, carriage return.
+    if (byte === 0x20 || byte === 0x09 || byte === 0x0a || byte === 0x0d) continue
+    return byte === 0x7b || byte === 0x5b
+  }
+  return true
+}
+
+/**
  * Request bodies on the API, counted as they arrive (a declared `Content-Length` over the limit is
  * refused before a byte is read; a missing, chunked or understated length is caught at the byte that
  * crosses it), with 413 naming the limit:
  * - JSON, GraphQL and other bodies up to `maxBytes` are read here into `req.body` (a Buffer, which
- *   the bridge to Payload sends on: src/http/webBridge.ts), so Payload never parses more;
+ *   the bridge to Payload sends on: src/http/webBridge.ts), so Payload never parses more; a JSON
+ *   body that is not an object or array (a bare string, number, true, null) is a 400;
  * - multipart bodies (uploads) up to `maxUploadBytes` stream through to Payload, counted; Payload's
  *   own `upload.limits.fileSize` bounds each file.
  * A body of a type Payload cannot read (say a form to POST /api/posts) is refused with 415 instead of
@@ -126,7 +141,12 @@ export const limitRequestBodies = (options: BodyLimitOptions = {}): RequestHandl
       req.off('end', onEnd)
       req.off('error', finish)
       if (err) return next(err)
-      ;(req as BodyRequest).body = Buffer.concat(chunks)
+      const body = Buffer.concat(chunks)
+      if (type === 'application/json' && !startsAsObject(body)) {
+        refuse(res, 400, 'The request body must be a JSON object (or array).')
+        return
+      }
+      ;(req as BodyRequest).body = body
       next()
     }
     const onData = (chunk: Buffer) => {

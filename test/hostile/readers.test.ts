@@ -6,7 +6,7 @@ import path from 'node:path'
 
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
-import type { FlattenedField, SanitizedCollectionConfig } from 'payload'
+import type { Endpoint, FlattenedField, SanitizedCollectionConfig } from 'payload'
 
 import { startChildServer, type ChildServer } from './childServer'
 import { hostileDocument } from '../helpers/graphqlDocuments'
@@ -46,6 +46,8 @@ const STAFF_KEYS =
 
 let server: ChildServer
 let collections: SanitizedCollectionConfig[]
+/** Every endpoint of the config (the root's and each collection's), as method and route. */
+let endpoints: { method: string; route: string }[] = []
 let ids: (number | string)[] = []
 let rssBefore = 0
 
@@ -77,6 +79,16 @@ beforeAll(async () => {
   })
   ids = [fx.p1.id, fx.p2.id, fx.p3.id, fx.p4.id, fx.p5.id, fx.author.id, fx.rfi.id, user.id]
   collections = payload.config.collections
+  const routeOf = (endpoint: Endpoint, prefix: string) => ({
+    method: String(endpoint.method ?? 'get').toUpperCase(),
+    route: `/api${prefix}${endpoint.path}`,
+  })
+  endpoints = [
+    ...(payload.config.endpoints ?? []).map((e) => routeOf(e, '')),
+    ...collections.flatMap((c) =>
+      (Array.isArray(c.endpoints) ? c.endpoints : []).map((e) => routeOf(e, `/${c.slug}`)),
+    ),
+  ].filter(({ route }) => route !== '/api/graphql')
   await seeding.close()
   // A busy machine (other suites on the same cores) can take minutes to start a server.
   server = await startChildServer({ DATABASE_URI: dbFile, RATE_LIMIT_PER_MINUTE: '0' }, 240_000)
@@ -385,6 +397,30 @@ describe('issue 22, readers: named cases', () => {
       expect([query, answer.status]).toEqual([query, 400])
       expect(answer.text).toMatch(/"message":"[^"]{10,}/)
     }
+  })
+
+  it('answers the routes Payload gives every collection, and bare JSON values, with 4xx, not 500', async () => {
+    const send = async (method: string, route: string, body?: string) => {
+      const res = await fetch(`${server.url}${route}`, {
+        method,
+        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        body,
+      })
+      return { status: res.status, text: await res.text() }
+    }
+    // Restoring a version of a collection that keeps none (also Payload's own collections).
+    expect((await send('POST', '/api/import-runs/versions/1')).status).toBe(404)
+    expect((await send('POST', '/api/payload-jobs/versions/1')).status).toBe(404)
+    // Email verification, which is off.
+    expect((await send('POST', '/api/users/verify/some-token')).status).toBe(404)
+    // A file that is not on the disk.
+    expect((await send('GET', '/api/media/file/no-such-file.jpg')).status).toBe(404)
+    // Duplicating by an id of the wrong shape.
+    expect((await send('POST', '/api/media/abc/duplicate', '{}')).status).toBe(404)
+    // A JSON body that is not an object.
+    for (const body of ['"x"', '5', 'true', 'null'])
+      expect(await send('POST', '/api/users', body)).toMatchObject({ status: 400 })
+    await expectServing()
   })
 
   it("answers a reader's Access query with its permissions, not a 500", async () => {
@@ -756,6 +792,76 @@ describe('issue 22, readers: generated cases', () => {
         await expectSafeAndPrompt(() => get(path), path)
       }),
       { seed: SEED, numRuns: 400 * RUNS, endOnFailure: true },
+    )
+    await expectServing()
+  }, 300_000)
+
+  it("answers every endpoint of the config (the newsroom's own and Payload's, each collection's) with generated parameters, queries and bodies below 500, showing a reader nothing", async () => {
+    expect(endpoints.map((e) => e.route)).toEqual(
+      expect.arrayContaining([
+        '/api/newsroom/desk/version',
+        '/api/newsroom/import-runs/:id/report',
+        '/api/newsroom/import',
+        '/api/newsroom/schedule',
+      ]),
+    )
+    const param = fc.oneof(nasty, fc.constantFrom(...ids.map(String)), fc.nat().map(String))
+    const query = fc.oneof(
+      fc.constant(''),
+      fc
+        .array(
+          fc.tuple(
+            fc.constantFrom(
+              'kind',
+              'page',
+              'limit',
+              'depth',
+              'where[id][equals]',
+              'draft',
+              'locale',
+            ),
+            nasty,
+          ),
+          { maxLength: 3 },
+        )
+        .map((pairs) =>
+          pairs.length === 0
+            ? ''
+            : `?${pairs.map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('&')}`,
+        ),
+    )
+    const request = fc.record({
+      endpoint: fc.constantFrom(...endpoints),
+      params: fc.array(param, { minLength: 3, maxLength: 3 }),
+      query,
+      body: fc.oneof(fc.constant(undefined), fc.json({ maxDepth: 3 }), nasty),
+    })
+    await fc.assert(
+      fc.asyncProperty(request, async ({ endpoint, params, query: tail, body }) => {
+        let n = 0
+        const route = endpoint.route.replace(/:[A-Za-z]+\??/g, () =>
+          encodeURIComponent(params[n++ % params.length]),
+        )
+        const withBody = endpoint.method !== 'GET' && endpoint.method !== 'HEAD'
+        const what = `${endpoint.method} ${route}${tail}${withBody ? ` ${String(body).slice(0, 200)}` : ''}`
+        const ask = async () => {
+          const res = await fetch(`${server.url}${route}${tail}`, {
+            method: endpoint.method,
+            headers: withBody ? { 'content-type': 'application/json' } : {},
+            body: withBody && body !== undefined ? body : undefined,
+          })
+          return { status: res.status, text: await res.text() }
+        }
+        // The permissions map names staff-only fields (with `read: false` and the like), no values.
+        if (/^\/api\/(?:[^/]+\/)?access(?:\/|$)/.test(route)) {
+          const answer = await ask()
+          if (answer.status >= 500 || SECRETS.some((s) => answer.text.includes(s)))
+            throw new Error(`${what} -> ${answer.status}: ${answer.text.slice(0, 400)}`)
+          return
+        }
+        await expectSafeAndPrompt(ask, what)
+      }),
+      { seed: SEED, numRuns: 300 * RUNS, endOnFailure: true },
     )
     await expectServing()
   }, 300_000)
