@@ -188,7 +188,9 @@ if (mongo.uri) {
   legs.push(leg)
   mongoLine = `MongoDB leg: ran on ${mongo.uri.replace(/\/\/([^@/]+)@/, '//***@')}: ${leg.passed} passed, ${leg.failed} failed`
 } else {
-  mongoLine = `MongoDB leg: NOT RUN (${mongo.reason}); only the SQLite leg ran, MongoDB is not counted as passed`
+  // Which legs did run: SQLite always, PostgreSQL when one answered.
+  const ran = postgres.reason ? 'only the SQLite leg ran' : 'the SQLite and PostgreSQL legs ran'
+  mongoLine = `MongoDB leg: NOT RUN (${mongo.reason}); ${ran}, MongoDB is not counted as passed`
 }
 
 const passed = legs.reduce((n, l) => n + l.passed, 0)
