@@ -1,3 +1,7 @@
+import type { Payload } from 'payload'
+
+import type { BulkWriter } from './bulk'
+import { PostgresBulkWriter } from './postgres'
 import { SqliteBulkWriter } from './sqlite'
 import type { Id, RelatedCollection } from './writer'
 import { StoreSink } from './writer'
@@ -11,7 +15,7 @@ type Row = Record<string, unknown>
  * collections/Posts/derive.ts, which the hooks call too.
  */
 export class AdapterSink extends StoreSink {
-  readonly kind: 'adapter' | 'sqlite-bulk' = 'adapter'
+  readonly kind: 'adapter' | 'bulk' = 'adapter'
 
   protected async insert(collection: RelatedCollection, data: Row): Promise<Id> {
     const doc = await this.payload.db.create({
@@ -78,18 +82,30 @@ export class AdapterSink extends StoreSink {
   }
 }
 
+/** True where the database has a bulk writer (SQLite, PostgreSQL). */
+export const hasBulkWriter = (payload: Payload): boolean =>
+  SqliteBulkWriter.supported(payload) || PostgresBulkWriter.supported(payload)
+
 /**
- * SQLite: new docs go through `SqliteBulkWriter` (./sqlite.ts), the same rows laid out by the
- * adapter's own function, buffered and inserted with multi-row INSERTs when a batch commits, inside
- * the batch's transaction. Updates (and any layout the writer does not handle) use the adapter path,
- * after what is buffered.
+ * The bulk path: new docs go through the database's bulk writer (./bulk.ts; SQLite: ./sqlite.ts,
+ * PostgreSQL: ./postgres.ts, chosen here by the adapter), the same rows laid out by the adapter's own
+ * function, buffered and inserted with multi-row INSERTs when a batch commits, inside the batch's
+ * transaction. Updates (and any layout the writer does not handle) use the adapter path, after what
+ * is buffered.
  */
-export class SqliteBulkSink extends AdapterSink {
-  override readonly kind = 'sqlite-bulk' as const
-  private bulk!: SqliteBulkWriter
+export class BulkSink extends AdapterSink {
+  override readonly kind = 'bulk' as const
+  private bulk!: BulkWriter
 
   override async prepare() {
-    this.bulk = await new SqliteBulkWriter(this.payload, () => this.req).init()
+    const getReq = () => this.req
+    const writer = SqliteBulkWriter.supported(this.payload)
+      ? new SqliteBulkWriter(this.payload, getReq)
+      : PostgresBulkWriter.supported(this.payload)
+        ? new PostgresBulkWriter(this.payload, getReq)
+        : undefined
+    if (!writer) throw new Error('the bulk sink needs the SQLite or the PostgreSQL adapter')
+    this.bulk = await writer.init()
     await super.prepare()
   }
 

@@ -11,12 +11,15 @@ import type { RunningServer } from '../../src/server'
 import { startTestServer } from '../helpers/server'
 
 /**
- * The SQLite bulk sink (src/store: rows laid out by drizzle's private `transformForWrite`,
- * loaded in sinks/internals.ts) must store exactly what the Local API stores, where every Posts hook
- * runs (slug, contentHtml, excerpt, publishedAt, versions). This pins the private piece: an upgrade of
- * Payload or drizzle that changes it fails here. The example archive is imported through the Local API, everything is read back (raw rows and through the Local and REST APIs), the tables are
- * emptied, and the same archive is imported through the bulk path and read back again: apart from
- * timestamps, the two must be identical, ids included (emptied tables restart at id 1 either way).
+ * The bulk sink (src/store/bulk.ts: rows laid out by drizzle's private `transformForWrite`; ids and
+ * statements by src/store/sqlite.ts on SQLite, src/store/postgres.ts on PostgreSQL) must store exactly
+ * what the Local API stores, where every Posts hook runs (slug, contentHtml, excerpt, publishedAt,
+ * versions). This pins the private piece: an upgrade of Payload or drizzle that changes it fails here.
+ * The example archive is imported through the Local API, everything is read back (raw rows and
+ * through the Local and REST APIs), the tables are emptied, and the same archive is imported through
+ * the bulk path and read back again: apart from timestamps, the two must be identical, ids included
+ * (emptied tables restart at id 1 either way: SQLite's rowids, PostgreSQL's sequences restarted).
+ * Runs on both legs of `npm test`.
  */
 
 const EXAMPLES = path.resolve(
@@ -47,18 +50,37 @@ const TIME_COLUMNS =
 const TIME_KEYS = new Set(['createdAt', 'updatedAt', 'importedAt'])
 
 type Client = { execute: (sql: string) => Promise<{ columns: string[]; rows: unknown[][] }> }
+type PgPool = {
+  query: (q: { text: string; rowMode: 'array' }) => Promise<{
+    fields: { name: string }[]
+    rows: unknown[][]
+  }>
+}
 
 let server: RunningServer
 let payload: Payload
 let client: Client
 let dir: string
 
-const isSqlite = () => (payload.db as unknown as { name: string }).name === 'sqlite'
+const onPostgres = () => (payload.db as unknown as { name: string }).name === 'postgres'
+
+/** Raw SQL on the test's database: libsql's client on SQLite, the adapter's pool on PostgreSQL. */
+const clientOf = (p: Payload): Client => {
+  if ((p.db as unknown as { name: string }).name !== 'postgres')
+    return (p.db as unknown as { client: Client }).client
+  const pool = (p.db as unknown as { pool: PgPool }).pool
+  return {
+    execute: async (text) => {
+      const r = await pool.query({ text, rowMode: 'array' })
+      return { columns: r.fields.map((f) => f.name), rows: r.rows }
+    },
+  }
+}
 
 beforeAll(async () => {
   server = await startTestServer({ jobs: false })
   payload = server.payload
-  client = (payload.db as unknown as { client: Client }).client
+  client = clientOf(payload)
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bulk-equivalence-'))
   fs.cpSync(EXAMPLES, dir, { recursive: true })
 })
@@ -68,6 +90,14 @@ afterAll(async () => {
 })
 
 const wipe = async () => {
+  if (onPostgres()) {
+    // Sequences restart at 1 as SQLite's rowids do in emptied tables (CASCADE: the lock documents'
+    // rows that name a post).
+    await client.execute(
+      `TRUNCATE ${TABLES.map((t) => `"${t}"`).join(', ')} RESTART IDENTITY CASCADE`,
+    )
+    return
+  }
   for (const t of TABLES) await client.execute(`DELETE FROM "${t}"`)
 }
 
@@ -137,9 +167,8 @@ const readBack = async () => {
 
 const reportRows = (r: ImportReport) => r.rows
 
-describe('the SQLite bulk writer', () => {
+describe('the bulk writer (SQLite and PostgreSQL)', () => {
   it('stores exactly what the Local API stores, hooks and all', async () => {
-    if (!isSqlite()) return // the bulk writer is SQLite-only; other adapters always use the adapter path
     await wipe()
     // The reference run really goes through the Local API (every hook runs).
     const localCreate = payload.create.bind(payload)
@@ -177,10 +206,12 @@ describe('the SQLite bulk writer', () => {
     }
     let viaBulk: ImportReport
     try {
-      viaBulk = await runImport({ payload, dir, sink: 'sqlite-bulk', runId: 'equivalence' })
+      viaBulk = await runImport({ payload, dir, runId: 'equivalence' })
     } finally {
       Object.assign(db, orig)
     }
+    // The store picked the bulk sink by itself, on either database.
+    expect(viaBulk.summary.sink).toBe('bulk')
     expect(calls).toEqual({ create: 0, createVersion: 0 })
     const rowsB = await rawRows()
     const docsB = await readBack()
@@ -219,7 +250,6 @@ describe('the SQLite bulk writer', () => {
   })
 
   it('a bulk import re-imports as unchanged, and an edit after it makes one update and one version', async () => {
-    if (!isSqlite()) return
     const count = async () =>
       (await payload.countVersions({ collection: 'posts', overrideAccess: true })).totalDocs
     const before = await count()
@@ -249,7 +279,6 @@ describe('the SQLite bulk writer', () => {
   })
 
   it('new media, authors and sources in a later bulk run get fresh ids after existing rows', async () => {
-    if (!isSqlite()) return
     const other = fs.mkdtempSync(path.join(os.tmpdir(), 'bulk-equivalence-b-'))
     try {
       fs.cpSync(EXAMPLES, other, { recursive: true })

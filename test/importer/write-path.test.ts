@@ -9,7 +9,6 @@ import type { Payload } from 'payload'
 import { approvalFingerprint } from '../../collections/Posts/approval'
 import { runImport, type ImportReport } from '../../src/importer'
 import { recordProgress, runTrackedImport, STALE_RUN_MS } from '../../src/importer/task'
-import { onPostgres } from '../helpers/database'
 import { bootPayload, createUser } from '../helpers/payload'
 
 /**
@@ -239,8 +238,8 @@ describe('posts the importer did not make', () => {
 })
 
 describe('the approval lock (collections/Posts/hooks/lockApprovedContent.ts)', () => {
-  // The bulk sink is SQLite's; elsewhere the adapter sink is the path that skips Payload's hooks.
-  for (const sink of [onPostgres() ? 'adapter' : 'sqlite-bulk', 'local-api'] as const) {
+  // The bulk and adapter sinks skip Payload's hooks (the bulk one on SQLite and PostgreSQL alike).
+  for (const sink of ['bulk', 'adapter', 'local-api'] as const) {
     it(`a post the import publishes (${sink}) carries the approval of what it wrote, also after a re-import of its changed file`, async () => {
       const dir = archive(`approval-${sink}.test`)
       const first = await runImport({ payload, dir, sink })
