@@ -117,19 +117,22 @@ export class BulkSink extends AdapterSink {
     this.bulk.discard()
   }
 
+  /** An adapter-level write, after what is buffered, failing alone (see `BulkWriter.isolated`). */
+  private async adapterWrite<T>(write: () => Promise<T>): Promise<T> {
+    // Adapter-level writes see everything buffered so far (and ids the bulk writer has not used).
+    await this.bulk.flush()
+    return this.bulk.isolated(write)
+  }
+
   protected override async insert(collection: RelatedCollection, data: Row): Promise<Id> {
     const id = await this.bulk.create(collection, data)
     if (id != null) return id
-    await this.bulk.flush()
-    return super.insert(collection, data)
+    return this.adapterWrite(() => super.insert(collection, data))
   }
 
   protected override async insertPost(data: Row): Promise<Id> {
     const id = await this.bulk.create(POSTS, data)
-    if (id == null) {
-      await this.bulk.flush()
-      return super.insertPost(data)
-    }
+    if (id == null) return this.adapterWrite(() => super.insertPost(data))
     const now = data.updatedAt as string
     const versionId = await this.bulk.createVersion(POSTS, {
       parent: id,
@@ -137,26 +140,20 @@ export class BulkSink extends AdapterSink {
       createdAt: now,
       updatedAt: now,
     })
-    if (versionId == null) {
-      await this.bulk.flush()
-      await this.version(id, data, data.createdAt as string)
-    }
+    if (versionId == null)
+      await this.adapterWrite(() => this.version(id, data, data.createdAt as string))
     return id
   }
 
   protected override async updatePost(id: Id, data: Row): Promise<void> {
-    // Adapter-level writes see everything buffered so far (and ids the bulk writer has not used).
-    await this.bulk.flush()
-    await super.updatePost(id, data)
+    await this.adapterWrite(() => super.updatePost(id, data))
   }
 
   protected override async saveDraftVersion(id: Id, data: Row): Promise<void> {
-    await this.bulk.flush()
-    await super.saveDraftVersion(id, data)
+    await this.adapterWrite(() => super.saveDraftVersion(id, data))
   }
 
   protected override async updateSourceHosts(id: Id, hostnames: string[]): Promise<void> {
-    await this.bulk.flush()
-    await super.updateSourceHosts(id, hostnames)
+    await this.adapterWrite(() => super.updateSourceHosts(id, hostnames))
   }
 }

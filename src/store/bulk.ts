@@ -147,6 +147,21 @@ export abstract class BulkWriter {
   /** Runs one statement with its parameters on the batch's connection; false where it cannot. */
   protected abstract execute(db: DrizzleLike, sql: string, args: unknown[]): Promise<boolean>
 
+  /**
+   * Runs one adapter-level write (an update, a version, a fallback insert) so that its failure fails
+   * that write only, not the batch: SQLite keeps a transaction after a failed statement; PostgreSQL
+   * aborts it (./postgres.ts wraps the write in a savepoint).
+   */
+  async isolated<T>(write: () => Promise<T>): Promise<T> {
+    return write()
+  }
+
+  /** True inside a batch's transaction. */
+  protected get inTransaction(): boolean {
+    const id = this.getReq()?.transactionID
+    return id != null && this.adapter.sessions[String(id)] != null
+  }
+
   /** The connection of the batch's transaction (or the adapter's own outside one). */
   protected get db(): DrizzleLike {
     const id = this.getReq()?.transactionID

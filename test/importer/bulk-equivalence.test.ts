@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import type { Payload } from 'payload'
 
 import { runImport, type ImportReport } from '../../src/importer'
+import { PostgresBulkWriter } from '../../src/store/postgres'
 import type { RunningServer } from '../../src/server'
 import { startTestServer } from '../helpers/server'
 
@@ -77,7 +78,12 @@ const clientOf = (p: Payload): Client => {
   }
 }
 
+const idsPerFetch = PostgresBulkWriter.idsPerFetch
+
 beforeAll(async () => {
+  // PostgreSQL: ids one at a time from the sequences, as the Local API takes them, so that ids can
+  // be compared too (in blocks, the default, a run leaves gaps; the last test here runs with them).
+  PostgresBulkWriter.idsPerFetch = 1
   server = await startTestServer({ jobs: false })
   payload = server.payload
   client = clientOf(payload)
@@ -85,6 +91,7 @@ beforeAll(async () => {
   fs.cpSync(EXAMPLES, dir, { recursive: true })
 })
 afterAll(async () => {
+  PostgresBulkWriter.idsPerFetch = idsPerFetch
   fs.rmSync(dir, { recursive: true, force: true })
   await server.close()
 })
@@ -279,6 +286,7 @@ describe('the bulk writer (SQLite and PostgreSQL)', () => {
   })
 
   it('new media, authors and sources in a later bulk run get fresh ids after existing rows', async () => {
+    PostgresBulkWriter.idsPerFetch = idsPerFetch
     const other = fs.mkdtempSync(path.join(os.tmpdir(), 'bulk-equivalence-b-'))
     try {
       fs.cpSync(EXAMPLES, other, { recursive: true })
@@ -312,6 +320,32 @@ describe('the bulk writer (SQLite and PostgreSQL)', () => {
       expect(posts.totalDocs).toBe(r.summary.created)
       // Upload nodes point at this run's media docs.
       expect(posts.docs.some((p) => (p.contentHtml ?? '').includes('bulk-b.test'))).toBe(true)
+      // The import took its ids where Payload takes them (PostgreSQL: the sequences): what Payload
+      // creates next gets a fresh id, after every imported one.
+      const maxId = async (table: string) =>
+        Number((await client.execute(`SELECT max(id) FROM "${table}"`)).rows[0][0])
+      const [posts0, media0, authors0] = [
+        await maxId('posts'),
+        await maxId('media'),
+        await maxId('authors'),
+      ]
+      const post = await payload.create({
+        collection: 'posts',
+        data: { title: 'After the bulk import' },
+        overrideAccess: true,
+      })
+      // At the adapter level: the INSERT takes the column's default, the sequence's next value.
+      const medium = await payload.db.create({
+        collection: 'media',
+        data: { alt: 'after', externalUrl: 'https://bulk-b.test/after.jpg' },
+      })
+      const author = await payload.db.create({
+        collection: 'authors',
+        data: { name: 'After the bulk import', slug: 'after-the-bulk-import' },
+      })
+      expect(Number(post.id)).toBeGreaterThan(posts0)
+      expect(Number(medium.id)).toBeGreaterThan(media0)
+      expect(Number(author.id)).toBeGreaterThan(authors0)
     } finally {
       fs.rmSync(other, { recursive: true, force: true })
     }

@@ -422,3 +422,53 @@ describe('an import run', () => {
     expect(after.progress?.done ?? null).toBeNull()
   })
 })
+
+describe('a failed write in a batch', () => {
+  it('fails that post alone: the batch keeps the other posts, also where a failed statement aborts the transaction (PostgreSQL)', async () => {
+    const dir = archive('failed-write.test')
+    const first = await runImport({ payload, dir })
+    expect(first.summary.failed).toBe(0)
+    const marketsId = rowOf(first, MARKETS).id!
+    edit(dir, MARKETS, 'Stocks closed higher', 'Stocks closed a little higher')
+    edit(dir, LIBRARY, /title: .*/, 'title: 图书馆夜间开放（修订）')
+
+    // Markets' update fails in the database, on the batch's own connection: on PostgreSQL that
+    // aborts the transaction, on SQLite the transaction goes on.
+    const db = payload.db as unknown as Record<string, (...a: unknown[]) => Promise<unknown>> & {
+      name: string
+      sessions: Record<string, { db: Record<string, (q: unknown) => Promise<unknown>> }>
+    }
+    const updateOne = db.updateOne
+    const { sql } = await import('drizzle-orm')
+    db.updateOne = async function (this: unknown, ...a: unknown[]) {
+      const args = a[0] as { id: unknown; req?: { transactionID?: string | number } }
+      if (String(args.id) === String(marketsId)) {
+        const session = db.sessions[String(args.req?.transactionID)]
+        expect(session).toBeDefined()
+        const failing = sql`select * from "no_such_table"`
+        await (db.name === 'postgres' ? session.db.execute(failing) : session.db.run(failing))
+        throw new Error('the update should have failed')
+      }
+      return updateOne.apply(this, a)
+    }
+    let again: ImportReport
+    try {
+      again = await runImport({ payload, dir })
+    } finally {
+      db.updateOne = updateOne
+    }
+    expect(again.summary.sink).toBe('bulk')
+    expect(rowOf(again, MARKETS).status).toBe('failed')
+    expect(rowOf(again, LIBRARY).status).toBe('updated')
+    expect(again.summary.failed).toBe(1)
+    const library = await payload.findByID({
+      collection: 'posts',
+      id: rowOf(again, LIBRARY).id!,
+      draft: true,
+      overrideAccess: true,
+    })
+    expect(library.title).toBe('图书馆夜间开放（修订）')
+    const markets = await payload.findByID({ collection: 'posts', id: marketsId, draft: true })
+    expect(markets.contentHtml).not.toContain('a little higher')
+  })
+})
