@@ -1,13 +1,17 @@
-// `npm run bench:import`: the importer on the whole 64k archive, into a fresh SQLite file (or the empty
-// PostgreSQL database DATABASE_URI names), with a
+// `npm run bench:import`: the importer on the whole 64k archive, into a fresh SQLite file (or, with
+// DATABASE_URI=postgres://..., a fresh database made on that server and dropped after), with a
 // profile of where the time went; an unchanged re-import; an import killed with SIGKILL part-way
 // (the CLI as a child, on another fresh file) and the re-import that completes it, checked for
 // anything missing; then Payload's own path (YAML + convertHTMLToLexical with JSDOM + payload.create
 // as drafts) on the first 1,000 files, and the ratio. Not a test: it prints figures.
+// BENCH_FILES=N imports only the archive's first N files; BENCH_SINK=local-api|adapter|bulk picks the
+// write path (default: the store's choice, `bulk` on SQLite and PostgreSQL); BENCH_PAYLOAD_PATH=false
+// skips Payload's own path, BENCH_REIMPORT=false the unchanged re-import; BENCH_ARCHIVE_DIR names the archive already unpacked (read only).
 import '../src/preload'
 
 import { execFileSync, spawn } from 'node:child_process'
 import fs from 'node:fs'
+import { createRequire } from 'node:module'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -22,9 +26,40 @@ if (!fs.existsSync(archive)) {
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-import-'))
 const dbFile = path.join(tmp, 'bench.db')
-// DATABASE_URI=postgres://... (an empty database) benchmarks PostgreSQL; anything else a fresh SQLite file.
-const onPostgres = /^postgres(ql)?:\/\//i.test(process.env.DATABASE_URI ?? '')
+// DATABASE_URI=postgres://... benchmarks PostgreSQL, in a fresh database on that server (made in
+// main, dropped at the end); anything else a fresh SQLite file.
+const pgServer = process.env.DATABASE_URI ?? ''
+const onPostgres = /^postgres(ql)?:\/\//i.test(pgServer)
+const pgDatabase = `bench_import_${Date.now().toString(36)}_${process.pid}`
 if (!onPostgres) process.env.DATABASE_URI = dbFile
+const sinkKind = (process.env.BENCH_SINK || undefined) as
+  'local-api' | 'adapter' | 'bulk' | undefined
+if (sinkKind && !['local-api', 'adapter', 'bulk'].includes(sinkKind)) {
+  process.stderr.write(`bench:import: BENCH_SINK must be local-api, adapter or bulk.\n`)
+  process.exit(2)
+}
+const fileLimit = Number(process.env.BENCH_FILES || 0)
+
+/** One statement on the PostgreSQL server's maintenance database (to make or drop the bench's own). */
+const onPgServer = async (statement: string) => {
+  // node-postgres as @payloadcms/db-postgres has it (not a dependency of this project itself).
+  const pg = createRequire(import.meta.url)('pg') as {
+    Client: new (options: { connectionString: string }) => {
+      connect: () => Promise<void>
+      query: (text: string) => Promise<unknown>
+      end: () => Promise<void>
+    }
+  }
+  const url = new URL(pgServer)
+  url.pathname = '/postgres'
+  const client = new pg.Client({ connectionString: url.toString() })
+  await client.connect()
+  try {
+    await client.query(statement)
+  } finally {
+    await client.end()
+  }
+}
 process.env.PAYLOAD_SECRET ??= 'bench-secret'
 delete process.env.ARCHIVE_DIR
 
@@ -32,11 +67,34 @@ const mb = (kb: number) => `${Math.round(kb / 1024)} MB`
 const peakRss = () => process.resourceUsage().maxRSS
 
 const main = async () => {
-  process.stdout.write(`unpacking ${archive} into ${tmp} ...\n`)
+  process.stdout.write(
+    `${process.env.BENCH_ARCHIVE_DIR ? `archive unpacked at ${process.env.BENCH_ARCHIVE_DIR}` : `unpacking ${archive} into ${tmp} ...`}\n`,
+  )
   // The archive gets a folder of its own: the database and report beside it are not archive files.
-  const dir = path.join(tmp, 'archive')
-  fs.mkdirSync(dir)
-  execFileSync('tar', ['-xJf', archive, '-C', dir])
+  // BENCH_ARCHIVE_DIR: the archive already unpacked there (read only: a subset is copied out).
+  const given = process.env.BENCH_ARCHIVE_DIR
+  const unpacked = given ? path.resolve(given) : path.join(tmp, 'archive')
+  if (!given) {
+    fs.mkdirSync(unpacked)
+    execFileSync('tar', ['-xJf', archive, '-C', unpacked])
+  }
+  const { listArchiveFiles } = await import('../src/importer/read')
+  let dir = unpacked
+  if (fileLimit > 0) {
+    // The first N files (in the importer's order), in a folder of their own.
+    dir = path.join(tmp, 'subset')
+    for (const rel of listArchiveFiles(unpacked).slice(0, fileLimit)) {
+      fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true })
+      fs.copyFileSync(path.join(unpacked, rel), path.join(dir, rel))
+    }
+  }
+  if (onPostgres) {
+    await onPgServer(`CREATE DATABASE "${pgDatabase}"`)
+    const url = new URL(pgServer)
+    url.pathname = `/${pgDatabase}`
+    process.env.DATABASE_URI = url.toString()
+    process.stdout.write(`PostgreSQL: fresh database ${pgDatabase} on ${url.host}\n`)
+  }
   // The unpacked files on disk before the clock starts: the import reads an archive that is there,
   // and does not share the disk with the write-back of the unpacking (half a gigabyte).
   execFileSync('sync')
@@ -44,14 +102,13 @@ const main = async () => {
   const { getPayload } = await import('payload')
   const { default: config } = await import('../payload.config')
   const { runImport } = await import('../src/importer')
-  const { listArchiveFiles } = await import('../src/importer/read')
   const payload = await getPayload({ config })
 
   const line = (label: string, r: Awaited<ReturnType<typeof runImport>>, ms: number) => {
     const s = r.summary
     const posts = s.created + s.updated + s.unchanged
     process.stdout.write(
-      `${label}: files ${s.files}, posts ${posts} (created ${s.created}, updated ${s.updated}, unchanged ${s.unchanged}, duplicate ${s.duplicate}, failed ${s.failed}), ` +
+      `${label} [${payload.db.name}, sink ${s.sink}]: files ${s.files}, posts ${posts} (created ${s.created}, updated ${s.updated}, unchanged ${s.unchanged}, duplicate ${s.duplicate}, failed ${s.failed}), ` +
         `wall ${(ms / 1000).toFixed(1)} s, ${(posts / (ms / 1000)).toFixed(0)} posts/s, peak RSS ${mb(peakRss())}\n`,
     )
     return posts / (ms / 1000)
@@ -63,13 +120,26 @@ const main = async () => {
   // BENCH_IMPORTER=false times Payload's own path only (with BENCH_IMPORTER_RATE for the ratio).
   let firstRate = Number(process.env.BENCH_IMPORTER_RATE || 0)
   if (process.env.BENCH_IMPORTER !== 'false') {
-    const first = await runImport({ payload, dir, concurrency, onProgress: progressLine() })
+    const first = await runImport({
+      payload,
+      dir,
+      concurrency,
+      sink: sinkKind,
+      onProgress: progressLine(),
+    })
     firstRate = line('import', first, Date.now() - t0)
     printProfile(first.profile, first.summary.files)
     fs.writeFileSync(path.join(tmp, 'report.json'), JSON.stringify(first))
 
     t0 = Date.now()
-    const again = await runImport({ payload, dir, concurrency, onProgress: progressLine() })
+    if (process.env.BENCH_REIMPORT === 'false') return finish(payload, firstRate, dir)
+    const again = await runImport({
+      payload,
+      dir,
+      concurrency,
+      sink: sinkKind,
+      onProgress: progressLine(),
+    })
     line('re-import (unchanged)', again, Date.now() - t0)
     printProfile(again.profile, again.summary.files)
 
@@ -78,7 +148,28 @@ const main = async () => {
     else if (process.env.BENCH_CRASH !== 'false') await crashAndResume(dir, concurrency)
   }
 
-  // Payload's own path on the first 1,000 files, as drafts (published, most would fail validation).
+  await finish(payload, firstRate, dir)
+}
+
+/** Payload's own path (unless BENCH_PAYLOAD_PATH=false), then the bench's database and files go. */
+const finish = async (
+  payload: Awaited<ReturnType<typeof import('payload').getPayload>>,
+  firstRate: number,
+  dir?: string,
+) => {
+  if (dir && process.env.BENCH_PAYLOAD_PATH !== 'false') await payloadPath(payload, dir, firstRate)
+  await payload.destroy()
+  if (onPostgres) await onPgServer(`DROP DATABASE IF EXISTS "${pgDatabase}" WITH (FORCE)`)
+  fs.rmSync(tmp, { recursive: true, force: true })
+}
+
+/** Payload's own path on the first 1,000 files, as drafts (published, most would fail validation). */
+const payloadPath = async (
+  payload: Awaited<ReturnType<typeof import('payload').getPayload>>,
+  dir: string,
+  firstRate: number,
+) => {
+  const { listArchiveFiles } = await import('../src/importer/read')
   const { convertHTMLToLexical, editorConfigFactory } = await import('@payloadcms/richtext-lexical')
   const { JSDOM } = await import('jsdom')
   const { parse } = await import('yaml')
@@ -88,7 +179,7 @@ const main = async () => {
   )
   const editorConfig = await editorConfigFactory.fromField({ field: contentField as never })
   const sample = listArchiveFiles(dir).slice(0, 1000)
-  t0 = Date.now()
+  const t0 = Date.now()
   let stored = 0
   for (const file of sample) {
     try {
@@ -122,8 +213,6 @@ const main = async () => {
     `payload path (first ${sample.length} files, drafts): stored ${stored}, wall ${(payloadMs / 1000).toFixed(1)} s, ${payloadRate.toFixed(1)} posts/s, peak RSS ${mb(peakRss())}\n`,
   )
   process.stdout.write(`ratio importer / payload path: ${(firstRate / payloadRate).toFixed(1)}x\n`)
-  await payload.destroy()
-  fs.rmSync(tmp, { recursive: true, force: true })
 }
 
 const printProfile = (

@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util'
 import cliProgress from 'cli-progress'
 
 const usage =
-  'Usage: npm run import -- <archive-dir> [--dry-run] [--report <file.json>] [--status draft|published] [--concurrency N] [--sink local-api|adapter|sqlite-bulk]'
+  'Usage: npm run import -- <archive-dir> [--dry-run] [--report <file.json>] [--status draft|published] [--concurrency N] [--sink local-api|adapter|bulk]'
 
 const main = async (): Promise<number> => {
   let parsed
@@ -50,7 +50,7 @@ const main = async (): Promise<number> => {
     return 2
   }
 
-  const sinks = ['local-api', 'adapter', 'sqlite-bulk'] as const
+  const sinks = ['local-api', 'adapter', 'bulk'] as const
   const sink = values.sink as (typeof sinks)[number] | undefined
   if (sink !== undefined && !sinks.includes(sink)) {
     process.stderr.write(`--sink must be one of ${sinks.join(', ')}, not "${values.sink}".\n`)

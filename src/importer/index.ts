@@ -78,7 +78,7 @@ export type ImportOptions = {
   signal?: AbortSignal
   /** Write inside this request's transaction (used by the migration). */
   req?: PayloadRequest
-  /** The write path (src/store). @default 'sqlite-bulk' on SQLite, else 'local-api' */
+  /** The write path (src/store). @default 'bulk' on SQLite and PostgreSQL, else 'local-api' */
   sink?: Exclude<SinkKind, 'dry-run'>
 }
 

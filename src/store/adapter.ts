@@ -1,3 +1,7 @@
+import type { Payload } from 'payload'
+
+import type { BulkWriter } from './bulk'
+import { PostgresBulkWriter } from './postgres'
 import { SqliteBulkWriter } from './sqlite'
 import type { Id, RelatedCollection } from './writer'
 import { StoreSink } from './writer'
@@ -11,7 +15,7 @@ type Row = Record<string, unknown>
  * collections/Posts/derive.ts, which the hooks call too.
  */
 export class AdapterSink extends StoreSink {
-  readonly kind: 'adapter' | 'sqlite-bulk' = 'adapter'
+  readonly kind: 'adapter' | 'bulk' = 'adapter'
 
   protected async insert(collection: RelatedCollection, data: Row): Promise<Id> {
     const doc = await this.payload.db.create({
@@ -78,18 +82,30 @@ export class AdapterSink extends StoreSink {
   }
 }
 
+/** True where the database has a bulk writer (SQLite, PostgreSQL). */
+export const hasBulkWriter = (payload: Payload): boolean =>
+  SqliteBulkWriter.supported(payload) || PostgresBulkWriter.supported(payload)
+
 /**
- * SQLite: new docs go through `SqliteBulkWriter` (./sqlite.ts), the same rows laid out by the
- * adapter's own function, buffered and inserted with multi-row INSERTs when a batch commits, inside
- * the batch's transaction. Updates (and any layout the writer does not handle) use the adapter path,
- * after what is buffered.
+ * The bulk path: new docs go through the database's bulk writer (./bulk.ts; SQLite: ./sqlite.ts,
+ * PostgreSQL: ./postgres.ts, chosen here by the adapter), the same rows laid out by the adapter's own
+ * function, buffered and inserted with multi-row INSERTs when a batch commits, inside the batch's
+ * transaction. Updates (and any layout the writer does not handle) use the adapter path, after what
+ * is buffered.
  */
-export class SqliteBulkSink extends AdapterSink {
-  override readonly kind = 'sqlite-bulk' as const
-  private bulk!: SqliteBulkWriter
+export class BulkSink extends AdapterSink {
+  override readonly kind = 'bulk' as const
+  private bulk!: BulkWriter
 
   override async prepare() {
-    this.bulk = await new SqliteBulkWriter(this.payload, () => this.req).init()
+    const getReq = () => this.req
+    const writer = SqliteBulkWriter.supported(this.payload)
+      ? new SqliteBulkWriter(this.payload, getReq)
+      : PostgresBulkWriter.supported(this.payload)
+        ? new PostgresBulkWriter(this.payload, getReq)
+        : undefined
+    if (!writer) throw new Error('the bulk sink needs the SQLite or the PostgreSQL adapter')
+    this.bulk = await writer.init()
     await super.prepare()
   }
 
@@ -101,19 +117,22 @@ export class SqliteBulkSink extends AdapterSink {
     this.bulk.discard()
   }
 
+  /** An adapter-level write, after what is buffered, failing alone (see `BulkWriter.isolated`). */
+  private async adapterWrite<T>(write: () => Promise<T>): Promise<T> {
+    // Adapter-level writes see everything buffered so far (and ids the bulk writer has not used).
+    await this.bulk.flush()
+    return this.bulk.isolated(write)
+  }
+
   protected override async insert(collection: RelatedCollection, data: Row): Promise<Id> {
     const id = await this.bulk.create(collection, data)
     if (id != null) return id
-    await this.bulk.flush()
-    return super.insert(collection, data)
+    return this.adapterWrite(() => super.insert(collection, data))
   }
 
   protected override async insertPost(data: Row): Promise<Id> {
     const id = await this.bulk.create(POSTS, data)
-    if (id == null) {
-      await this.bulk.flush()
-      return super.insertPost(data)
-    }
+    if (id == null) return this.adapterWrite(() => super.insertPost(data))
     const now = data.updatedAt as string
     const versionId = await this.bulk.createVersion(POSTS, {
       parent: id,
@@ -121,26 +140,20 @@ export class SqliteBulkSink extends AdapterSink {
       createdAt: now,
       updatedAt: now,
     })
-    if (versionId == null) {
-      await this.bulk.flush()
-      await this.version(id, data, data.createdAt as string)
-    }
+    if (versionId == null)
+      await this.adapterWrite(() => this.version(id, data, data.createdAt as string))
     return id
   }
 
   protected override async updatePost(id: Id, data: Row): Promise<void> {
-    // Adapter-level writes see everything buffered so far (and ids the bulk writer has not used).
-    await this.bulk.flush()
-    await super.updatePost(id, data)
+    await this.adapterWrite(() => super.updatePost(id, data))
   }
 
   protected override async saveDraftVersion(id: Id, data: Row): Promise<void> {
-    await this.bulk.flush()
-    await super.saveDraftVersion(id, data)
+    await this.adapterWrite(() => super.saveDraftVersion(id, data))
   }
 
   protected override async updateSourceHosts(id: Id, hostnames: string[]): Promise<void> {
-    await this.bulk.flush()
-    await super.updateSourceHosts(id, hostnames)
+    await this.adapterWrite(() => super.updateSourceHosts(id, hostnames))
   }
 }

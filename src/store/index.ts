@@ -1,9 +1,8 @@
 import type { Payload } from 'payload'
 
-import { AdapterSink, SqliteBulkSink } from './adapter'
+import { AdapterSink, BulkSink, hasBulkWriter } from './adapter'
 import { DryRunSink } from './dryRun'
 import { LocalApiSink } from './localApi'
-import { isSqlite } from './sqlite'
 import type { ImportSink, SinkOptions } from './writer'
 
 /**
@@ -22,20 +21,21 @@ export { isSqlite } from './sqlite'
 export { optimizeDatabase } from './optimizeDatabase'
 
 /**
- * The one write path of a run, chosen once: a dry run reads and writes nothing; otherwise the SQLite
- * bulk sink on SQLite, the Local API (hooks run) elsewhere, unless a kind is asked for.
+ * The one write path of a run, chosen once: a dry run reads and writes nothing; otherwise the bulk
+ * sink where the database has a bulk writer (SQLite, PostgreSQL: the sink picks it), the Local API
+ * (hooks run) elsewhere (MongoDB), unless a kind is asked for.
  */
 export const chooseSink = (
   payload: Payload,
   options: SinkOptions & { dryRun?: boolean; kind?: Exclude<SinkKind, 'dry-run'> },
 ): ImportSink => {
   if (options.dryRun) return new DryRunSink(payload, options)
-  const kind = options.kind ?? (isSqlite(payload) ? 'sqlite-bulk' : 'local-api')
-  if (kind === 'sqlite-bulk' && !isSqlite(payload))
-    throw new Error('the sqlite-bulk sink needs the SQLite adapter')
+  const kind = options.kind ?? (hasBulkWriter(payload) ? 'bulk' : 'local-api')
+  if (kind === 'bulk' && !hasBulkWriter(payload))
+    throw new Error('the bulk sink needs the SQLite or the PostgreSQL adapter')
   switch (kind) {
-    case 'sqlite-bulk':
-      return new SqliteBulkSink(payload, options)
+    case 'bulk':
+      return new BulkSink(payload, options)
     case 'adapter':
       return new AdapterSink(payload, options)
     case 'local-api':

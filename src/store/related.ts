@@ -2,7 +2,7 @@ import type { Payload, PayloadRequest, Where } from 'payload'
 
 import { postSlugBase } from '../../collections/Posts/derive'
 import { firstFreeSlugSync, slugOrFallback } from '../lib/slug'
-import { readColumnsSqlite } from './sqlite'
+import { readColumnsPlain } from './sqlite'
 
 export type RelatedCollection = 'media' | 'sources' | 'authors' | 'categories'
 export type Id = number | string
@@ -99,7 +99,7 @@ export class Related {
   ): Promise<T[]> {
     if (collection !== 'sources') {
       const keys = Object.fromEntries(Object.keys(select).map((k) => [k, k]))
-      const rows = await readColumnsSqlite(this.payload, collection, keys)
+      const rows = await readColumnsPlain(this.payload, collection, keys)
       if (rows) return rows as T[]
     }
     const out: T[] = []

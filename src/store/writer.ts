@@ -10,9 +10,9 @@ import { knownContentHashes, lookupPosts, type FoundPost, type PostKeys } from '
 import { planPost, type ExistingPost, type PostPlan } from './plan'
 import { Related, type Id, type LookupMode, type RelatedCollection } from './related'
 import {
-  knownHashesSqlite,
+  knownHashesPlain,
   openWriteTransactions,
-  readMediaSqlite,
+  readMediaPlain,
   type WriteTransactions,
 } from './sqlite'
 import { MEDIA } from '../lib/slugs'
@@ -55,7 +55,7 @@ export type SinkOptions = {
 
 /** The store's write path for one run: chosen once (see ./index.ts). */
 export interface ImportSink {
-  readonly kind: 'local-api' | 'adapter' | 'sqlite-bulk' | 'dry-run'
+  readonly kind: 'local-api' | 'adapter' | 'bulk' | 'dry-run'
   /** Ids of the docs this run created, per collection (what a rollback of the run removes). */
   readonly created: Record<SinkCollection, Id[]>
   /** Gets ready: in archive mode, reads the matched columns of media, names and slugs once. */
@@ -150,11 +150,10 @@ export abstract class StoreSink implements ImportSink {
   async prepare() {
     if ((this.options.lookup ?? 'archive') !== 'archive') return
     // SQLite: plain SELECTs; through the adapter's `find`, page by page, 64k posts took about 10 s.
-    this.hashes =
-      (await knownHashesSqlite(this.payload)) ?? (await knownContentHashes(this.payload))
+    this.hashes = (await knownHashesPlain(this.payload)) ?? (await knownContentHashes(this.payload))
     await this.related.preload(
       async () =>
-        (await readMediaSqlite(this.payload)) ??
+        (await readMediaPlain(this.payload)) ??
         (
           await this.payload.db.find({
             collection: MEDIA,

@@ -7,16 +7,20 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import type { Payload } from 'payload'
 
 import { runImport, type ImportReport } from '../../src/importer'
+import { PostgresBulkWriter } from '../../src/store/postgres'
 import type { RunningServer } from '../../src/server'
 import { startTestServer } from '../helpers/server'
 
 /**
- * The SQLite bulk sink (src/store: rows laid out by drizzle's private `transformForWrite`,
- * loaded in sinks/internals.ts) must store exactly what the Local API stores, where every Posts hook
- * runs (slug, contentHtml, excerpt, publishedAt, versions). This pins the private piece: an upgrade of
- * Payload or drizzle that changes it fails here. The example archive is imported through the Local API, everything is read back (raw rows and through the Local and REST APIs), the tables are
- * emptied, and the same archive is imported through the bulk path and read back again: apart from
- * timestamps, the two must be identical, ids included (emptied tables restart at id 1 either way).
+ * The bulk sink (src/store/bulk.ts: rows laid out by drizzle's private `transformForWrite`; ids and
+ * statements by src/store/sqlite.ts on SQLite, src/store/postgres.ts on PostgreSQL) must store exactly
+ * what the Local API stores, where every Posts hook runs (slug, contentHtml, excerpt, publishedAt,
+ * versions). This pins the private piece: an upgrade of Payload or drizzle that changes it fails here.
+ * The example archive is imported through the Local API, everything is read back (raw rows and
+ * through the Local and REST APIs), the tables are emptied, and the same archive is imported through
+ * the bulk path and read back again: apart from timestamps, the two must be identical, ids included
+ * (emptied tables restart at id 1 either way: SQLite's rowids, PostgreSQL's sequences restarted).
+ * Runs on both legs of `npm test`.
  */
 
 const EXAMPLES = path.resolve(
@@ -47,27 +51,60 @@ const TIME_COLUMNS =
 const TIME_KEYS = new Set(['createdAt', 'updatedAt', 'importedAt'])
 
 type Client = { execute: (sql: string) => Promise<{ columns: string[]; rows: unknown[][] }> }
+type PgPool = {
+  query: (q: { text: string; rowMode: 'array' }) => Promise<{
+    fields: { name: string }[]
+    rows: unknown[][]
+  }>
+}
 
 let server: RunningServer
 let payload: Payload
 let client: Client
 let dir: string
 
-const isSqlite = () => (payload.db as unknown as { name: string }).name === 'sqlite'
+const onPostgres = () => (payload.db as unknown as { name: string }).name === 'postgres'
+
+/** Raw SQL on the test's database: libsql's client on SQLite, the adapter's pool on PostgreSQL. */
+const clientOf = (p: Payload): Client => {
+  if ((p.db as unknown as { name: string }).name !== 'postgres')
+    return (p.db as unknown as { client: Client }).client
+  const pool = (p.db as unknown as { pool: PgPool }).pool
+  return {
+    execute: async (text) => {
+      const r = await pool.query({ text, rowMode: 'array' })
+      return { columns: r.fields.map((f) => f.name), rows: r.rows }
+    },
+  }
+}
+
+const idsPerFetch = PostgresBulkWriter.idsPerFetch
 
 beforeAll(async () => {
+  // PostgreSQL: ids one at a time from the sequences, as the Local API takes them, so that ids can
+  // be compared too (in blocks, the default, a run leaves gaps; the last test here runs with them).
+  PostgresBulkWriter.idsPerFetch = 1
   server = await startTestServer({ jobs: false })
   payload = server.payload
-  client = (payload.db as unknown as { client: Client }).client
+  client = clientOf(payload)
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bulk-equivalence-'))
   fs.cpSync(EXAMPLES, dir, { recursive: true })
 })
 afterAll(async () => {
+  PostgresBulkWriter.idsPerFetch = idsPerFetch
   fs.rmSync(dir, { recursive: true, force: true })
   await server.close()
 })
 
 const wipe = async () => {
+  if (onPostgres()) {
+    // Sequences restart at 1 as SQLite's rowids do in emptied tables (CASCADE: the lock documents'
+    // rows that name a post).
+    await client.execute(
+      `TRUNCATE ${TABLES.map((t) => `"${t}"`).join(', ')} RESTART IDENTITY CASCADE`,
+    )
+    return
+  }
   for (const t of TABLES) await client.execute(`DELETE FROM "${t}"`)
 }
 
@@ -137,9 +174,8 @@ const readBack = async () => {
 
 const reportRows = (r: ImportReport) => r.rows
 
-describe('the SQLite bulk writer', () => {
+describe('the bulk writer (SQLite and PostgreSQL)', () => {
   it('stores exactly what the Local API stores, hooks and all', async () => {
-    if (!isSqlite()) return // the bulk writer is SQLite-only; other adapters always use the adapter path
     await wipe()
     // The reference run really goes through the Local API (every hook runs).
     const localCreate = payload.create.bind(payload)
@@ -177,10 +213,12 @@ describe('the SQLite bulk writer', () => {
     }
     let viaBulk: ImportReport
     try {
-      viaBulk = await runImport({ payload, dir, sink: 'sqlite-bulk', runId: 'equivalence' })
+      viaBulk = await runImport({ payload, dir, runId: 'equivalence' })
     } finally {
       Object.assign(db, orig)
     }
+    // The store picked the bulk sink by itself, on either database.
+    expect(viaBulk.summary.sink).toBe('bulk')
     expect(calls).toEqual({ create: 0, createVersion: 0 })
     const rowsB = await rawRows()
     const docsB = await readBack()
@@ -219,7 +257,6 @@ describe('the SQLite bulk writer', () => {
   })
 
   it('a bulk import re-imports as unchanged, and an edit after it makes one update and one version', async () => {
-    if (!isSqlite()) return
     const count = async () =>
       (await payload.countVersions({ collection: 'posts', overrideAccess: true })).totalDocs
     const before = await count()
@@ -249,7 +286,7 @@ describe('the SQLite bulk writer', () => {
   })
 
   it('new media, authors and sources in a later bulk run get fresh ids after existing rows', async () => {
-    if (!isSqlite()) return
+    PostgresBulkWriter.idsPerFetch = idsPerFetch
     const other = fs.mkdtempSync(path.join(os.tmpdir(), 'bulk-equivalence-b-'))
     try {
       fs.cpSync(EXAMPLES, other, { recursive: true })
@@ -283,6 +320,32 @@ describe('the SQLite bulk writer', () => {
       expect(posts.totalDocs).toBe(r.summary.created)
       // Upload nodes point at this run's media docs.
       expect(posts.docs.some((p) => (p.contentHtml ?? '').includes('bulk-b.test'))).toBe(true)
+      // The import took its ids where Payload takes them (PostgreSQL: the sequences): what Payload
+      // creates next gets a fresh id, after every imported one.
+      const maxId = async (table: string) =>
+        Number((await client.execute(`SELECT max(id) FROM "${table}"`)).rows[0][0])
+      const [posts0, media0, authors0] = [
+        await maxId('posts'),
+        await maxId('media'),
+        await maxId('authors'),
+      ]
+      const post = await payload.create({
+        collection: 'posts',
+        data: { title: 'After the bulk import' },
+        overrideAccess: true,
+      })
+      // At the adapter level: the INSERT takes the column's default, the sequence's next value.
+      const medium = await payload.db.create({
+        collection: 'media',
+        data: { alt: 'after', externalUrl: 'https://bulk-b.test/after.jpg' },
+      })
+      const author = await payload.db.create({
+        collection: 'authors',
+        data: { name: 'After the bulk import', slug: 'after-the-bulk-import' },
+      })
+      expect(Number(post.id)).toBeGreaterThan(posts0)
+      expect(Number(medium.id)).toBeGreaterThan(media0)
+      expect(Number(author.id)).toBeGreaterThan(authors0)
     } finally {
       fs.rmSync(other, { recursive: true, force: true })
     }

@@ -1,16 +1,20 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
+import { createRequire } from 'node:module'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
-import { createClient, type Client } from '@libsql/client'
+import { createClient } from '@libsql/client'
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+
+import { onPostgres, sharedDatabase } from '../helpers/database'
 
 /**
  * `kill -9` in the middle of an import, several times at seeded random points, then a run to the
  * end: nothing is missing and nothing is half-written. The CLI (`npm run import`) runs as a child
- * process on an SQLite file, as a user runs it.
+ * process, as a user runs it, on an SQLite file, or on the PostgreSQL leg of `npm test` on this test
+ * file's own database (the bulk sink on either), read back by a connection of the test's own.
  */
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
@@ -28,14 +32,26 @@ const random = (seed: number) => () => {
 
 let tmp: string
 let dir: string
-let dbFile: string
-let db: Client
+let dbUri: string
+/** One value of the first row of a query, on a connection of the test's own. */
+let scalar: (sql: string) => Promise<unknown>
+let close: () => Promise<void> | void
 let files = 0
+
+/** node-postgres as @payloadcms/db-postgres has it (not a dependency of this project itself). */
+type PgClient = {
+  connect: () => Promise<void>
+  query: (q: { text: string; rowMode: 'array' }) => Promise<{ rows: unknown[][] }>
+  end: () => Promise<void>
+}
+const pg = createRequire(import.meta.url)('pg') as {
+  Client: new (options: { connectionString: string }) => PgClient
+}
 
 beforeAll(() => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'import-crash-'))
   dir = path.join(tmp, 'archive')
-  dbFile = path.join(tmp, 'crash.db')
+  dbUri = sharedDatabase(path.join(tmp, 'crash.db'))
   // COPIES copies of the example archive, each on hosts of its own: distinct posts, media, authors.
   const examples = fs
     .readdirSync(EXAMPLES, { recursive: true, withFileTypes: true })
@@ -50,10 +66,21 @@ beforeAll(() => {
       files++
     }
   }
-  db = createClient({ url: `file:${dbFile}` })
 })
-afterAll(() => {
-  db?.close()
+beforeAll(async () => {
+  if (onPostgres()) {
+    const client = new pg.Client({ connectionString: dbUri })
+    await client.connect()
+    scalar = async (sql) => (await client.query({ text: sql, rowMode: 'array' })).rows[0]?.[0]
+    close = () => client.end()
+  } else {
+    const client = createClient({ url: `file:${dbUri}` })
+    scalar = async (sql) => (await client.execute(sql)).rows[0]?.[0]
+    close = () => client.close()
+  }
+})
+afterAll(async () => {
+  await close?.()
   fs.rmSync(tmp, { recursive: true, force: true })
 })
 
@@ -74,7 +101,7 @@ const startImport = (report: string): ChildProcess =>
       stdio: ['ignore', 'ignore', 'pipe'],
       env: {
         ...process.env,
-        DATABASE_URI: dbFile,
+        DATABASE_URI: dbUri,
         PAYLOAD_SECRET: 'crash-test',
         NODE_ENV: 'test',
         NODE_OPTIONS: '',
@@ -90,11 +117,11 @@ const exited = (child: ChildProcess) =>
 
 const count = async (sql: string): Promise<number> => {
   try {
-    const rs = await db.execute(sql)
-    return Number(rs.rows[0]?.[0] ?? 0)
+    return Number((await scalar(sql)) ?? 0)
   } catch (err) {
-    // Before the child's migrations made the table.
-    if (/no such table/.test((err as Error).message)) return 0
+    // Before the child's migrations made the table (SQLite: no such table; PostgreSQL: 42P01).
+    if (/no such table/.test((err as Error).message) || (err as { code?: string }).code === '42P01')
+      return 0
     throw err
   }
 }
@@ -137,18 +164,20 @@ describe('an import killed with SIGKILL', () => {
     expect({ code: await exited(child), stderr: stderr.slice(-2000) }).toMatchObject({ code: 0 })
 
     const final = JSON.parse(fs.readFileSync(report, 'utf8')) as {
-      summary: Record<string, number>
+      summary: Record<string, number> & { sink: string }
       rows: { status: string; sourceUrl?: string }[]
     }
     expect(final.rows).toHaveLength(files)
     expect(final.summary.failed).toBe(0)
+    expect(final.summary.sink).toBe('bulk')
     const urls = new Set(
       final.rows.filter((r) => r.status !== 'duplicate' && r.sourceUrl).map((r) => r.sourceUrl),
     )
     const posts = await count('SELECT count(*) FROM posts')
-    const latest = await count('SELECT count(*) FROM _posts_v WHERE latest = 1')
+    // `latest` is an integer on SQLite, a boolean on PostgreSQL: true either way.
+    const latest = await count('SELECT count(*) FROM _posts_v WHERE latest')
     const postsWithLatest = await count(
-      'SELECT count(DISTINCT parent_id) FROM _posts_v WHERE latest = 1',
+      'SELECT count(DISTINCT parent_id) FROM _posts_v WHERE latest',
     )
     const distinct = await count('SELECT count(DISTINCT source_url) FROM posts')
     // The killed runs' drafts (spilled to a temporary folder) are gone.
@@ -171,5 +200,12 @@ describe('an import killed with SIGKILL', () => {
       postsWithLatest: urls.size,
       distinct: urls.size,
     })
+    // The run that completed the import gave the planner statistics for what it wrote (ANALYZE).
+    const analyzed = onPostgres()
+      ? await count(
+          "SELECT count(*) FROM pg_stat_user_tables WHERE relname = 'posts' AND last_analyze IS NOT NULL",
+        )
+      : await count("SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'posts'")
+    expect(analyzed).toBeGreaterThan(0)
   }, 600_000)
 })

@@ -11,9 +11,9 @@ import { runImport } from '../../src/importer'
 import { chooseSink } from '../../src/store'
 import { knownContentHashes } from '../../src/store/lookup'
 import {
-  knownHashesSqlite,
+  knownHashesPlain,
   openWriteTransactions,
-  readMediaSqlite,
+  readMediaPlain,
   type WriteTransactions,
 } from '../../src/store/sqlite'
 import { bootPayload } from '../helpers/payload'
@@ -146,12 +146,12 @@ describe("the store's archive-scale reads", () => {
     const id = report.rows.find((r) => r.status === 'created')!.id!
     await payload.db.deleteVersions({ collection: 'posts', where: { parent: { equals: id } } })
 
-    const fast = (await knownHashesSqlite(payload))!
+    const fast = (await knownHashesPlain(payload))!
     const slow = await knownContentHashes(payload)
     expect([...fast].sort()).toEqual([...slow].sort())
     // Every imported post but the one without a version; not the post made by hand.
     expect(fast.size).toBe(report.summary.created - 1)
-    const media = (await readMediaSqlite(payload))!
+    const media = (await readMediaPlain(payload))!
     const viaAdapter = await payload.db.find({
       collection: 'media',
       where: { externalUrl: { exists: true } },

@@ -9,7 +9,6 @@ import type { Payload } from 'payload'
 import { approvalFingerprint } from '../../collections/Posts/approval'
 import { runImport, type ImportReport } from '../../src/importer'
 import { recordProgress, runTrackedImport, STALE_RUN_MS } from '../../src/importer/task'
-import { onPostgres } from '../helpers/database'
 import { bootPayload, createUser } from '../helpers/payload'
 
 /**
@@ -239,8 +238,8 @@ describe('posts the importer did not make', () => {
 })
 
 describe('the approval lock (collections/Posts/hooks/lockApprovedContent.ts)', () => {
-  // The bulk sink is SQLite's; elsewhere the adapter sink is the path that skips Payload's hooks.
-  for (const sink of [onPostgres() ? 'adapter' : 'sqlite-bulk', 'local-api'] as const) {
+  // The bulk and adapter sinks skip Payload's hooks (the bulk one on SQLite and PostgreSQL alike).
+  for (const sink of ['bulk', 'adapter', 'local-api'] as const) {
     it(`a post the import publishes (${sink}) carries the approval of what it wrote, also after a re-import of its changed file`, async () => {
       const dir = archive(`approval-${sink}.test`)
       const first = await runImport({ payload, dir, sink })
@@ -421,5 +420,55 @@ describe('an import run', () => {
     })
     expect(after.status).toBe('completed')
     expect(after.progress?.done ?? null).toBeNull()
+  })
+})
+
+describe('a failed write in a batch', () => {
+  it('fails that post alone: the batch keeps the other posts, also where a failed statement aborts the transaction (PostgreSQL)', async () => {
+    const dir = archive('failed-write.test')
+    const first = await runImport({ payload, dir })
+    expect(first.summary.failed).toBe(0)
+    const marketsId = rowOf(first, MARKETS).id!
+    edit(dir, MARKETS, 'Stocks closed higher', 'Stocks closed a little higher')
+    edit(dir, LIBRARY, /title: .*/, 'title: 图书馆夜间开放（修订）')
+
+    // Markets' update fails in the database, on the batch's own connection: on PostgreSQL that
+    // aborts the transaction, on SQLite the transaction goes on.
+    const db = payload.db as unknown as Record<string, (...a: unknown[]) => Promise<unknown>> & {
+      name: string
+      sessions: Record<string, { db: Record<string, (q: unknown) => Promise<unknown>> }>
+    }
+    const updateOne = db.updateOne
+    const { sql } = await import('drizzle-orm')
+    db.updateOne = async function (this: unknown, ...a: unknown[]) {
+      const args = a[0] as { id: unknown; req?: { transactionID?: string | number } }
+      if (String(args.id) === String(marketsId)) {
+        const session = db.sessions[String(args.req?.transactionID)]
+        expect(session).toBeDefined()
+        const failing = sql`select * from "no_such_table"`
+        await (db.name === 'postgres' ? session.db.execute(failing) : session.db.run(failing))
+        throw new Error('the update should have failed')
+      }
+      return updateOne.apply(this, a)
+    }
+    let again: ImportReport
+    try {
+      again = await runImport({ payload, dir })
+    } finally {
+      db.updateOne = updateOne
+    }
+    expect(again.summary.sink).toBe('bulk')
+    expect(rowOf(again, MARKETS).status).toBe('failed')
+    expect(rowOf(again, LIBRARY).status).toBe('updated')
+    expect(again.summary.failed).toBe(1)
+    const library = await payload.findByID({
+      collection: 'posts',
+      id: rowOf(again, LIBRARY).id!,
+      draft: true,
+      overrideAccess: true,
+    })
+    expect(library.title).toBe('图书馆夜间开放（修订）')
+    const markets = await payload.findByID({ collection: 'posts', id: marketsId, draft: true })
+    expect(markets.contentHtml).not.toContain('a little higher')
   })
 })
