@@ -51,7 +51,9 @@ const main = async (): Promise<number> => {
   }
 
   const sinks = ['local-api', 'adapter', 'bulk'] as const
-  const sink = values.sink as (typeof sinks)[number] | undefined
+  // `sqlite-bulk`, its name before the bulk path ran on PostgreSQL too, still works in old scripts.
+  const sink = (values.sink === 'sqlite-bulk' ? 'bulk' : values.sink) as
+    (typeof sinks)[number] | undefined
   if (sink !== undefined && !sinks.includes(sink)) {
     process.stderr.write(`--sink must be one of ${sinks.join(', ')}, not "${values.sink}".\n`)
     return 2
