@@ -4,6 +4,7 @@ import { admins, anyone, staffField } from '../../src/access/roles'
 import { slugField } from '../../src/fields/slug'
 import { ingestFields } from './ingestFields'
 import { urlFieldProps } from '../../src/richtext/safeUrl'
+import { adminComponents } from '../../src/lib/adminComponents'
 import { MEDIA, POSTS, SOURCES } from '../../src/lib/slugs'
 
 /** The outlets content comes from (RFI, CNA, Zaobao, ...): who to credit and how. */
@@ -44,6 +45,12 @@ export const Sources: CollectionConfig<'sources'> = {
       access: { read: staffField },
       label: { en: 'Feed URL', zh: '订阅源网址' },
       ...urlFieldProps('web'),
+    },
+    {
+      // "Discover feeds": lists the feeds the homepage announces, for the editor to pick and save.
+      name: 'discoverFeeds',
+      type: 'ui',
+      admin: { components: { Field: adminComponents.discoverFeeds } },
     },
     {
       name: 'attribution',

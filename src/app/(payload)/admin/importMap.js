@@ -30,6 +30,7 @@ import { FlaggedCell as FlaggedCell_c0024524eef7b4736da132400235c00e } from '../
 import { PostQuickFilters as PostQuickFilters_9d5be4116f498ded7a783b308f3c8c29 } from '../../../../src/admin/posts/QuickFilters'
 import { EditorialActions as EditorialActions_a17d93d29f8a5b9af827de2106bbd6fb } from '../../../../src/admin/posts/EditorialActions'
 import { NewsroomPublishButton as NewsroomPublishButton_ec08e28a58d255c0bcf49806e86ea2b7 } from '../../../../src/admin/posts/PublishButton'
+import { DiscoverFeeds as DiscoverFeeds_5d0b771069ea4bc7b68b43f92d2a0f61 } from '../../../../src/admin/sources/DiscoverFeeds'
 import { MediaPreviewCell as MediaPreviewCell_1511a3fd1aa54b6ab3a6383eca1d3e1e } from '../../../../src/admin/mediaList/MediaPreviewCell'
 import { ImportPanel as ImportPanel_13dde0762ec52d4f2c8710cc8aa7ef7f } from '../../../../src/admin/imports/ImportPanel'
 import { DeskDashboard as DeskDashboard_70411fa36b2e718106bd60e744697539 } from '../../../../src/admin/Dashboard/DeskDashboard'
@@ -70,6 +71,7 @@ export const importMap = {
   "/src/admin/posts/QuickFilters#PostQuickFilters": PostQuickFilters_9d5be4116f498ded7a783b308f3c8c29,
   "/src/admin/posts/EditorialActions#EditorialActions": EditorialActions_a17d93d29f8a5b9af827de2106bbd6fb,
   "/src/admin/posts/PublishButton#NewsroomPublishButton": NewsroomPublishButton_ec08e28a58d255c0bcf49806e86ea2b7,
+  "/src/admin/sources/DiscoverFeeds#DiscoverFeeds": DiscoverFeeds_5d0b771069ea4bc7b68b43f92d2a0f61,
   "/src/admin/mediaList/MediaPreviewCell#MediaPreviewCell": MediaPreviewCell_1511a3fd1aa54b6ab3a6383eca1d3e1e,
   "/src/admin/imports/ImportPanel#ImportPanel": ImportPanel_13dde0762ec52d4f2c8710cc8aa7ef7f,
   "/src/admin/Dashboard/DeskDashboard#DeskDashboard": DeskDashboard_70411fa36b2e718106bd60e744697539,
