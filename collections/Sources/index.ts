@@ -71,7 +71,17 @@ export const Sources: CollectionConfig<'sources'> = {
       on: 'source',
       label: { en: 'Posts', zh: '文章' },
       defaultLimit: 20,
-      admin: { defaultColumns: ['title', 'editorialState', 'publishedAt', '_status'] },
+      // Readers keep the join (REST, GraphQL); the admin links to the filtered posts list instead
+      // of listing an outlet's thousands of posts above its ingest settings.
+      admin: {
+        hidden: true,
+        defaultColumns: ['title', 'editorialState', 'publishedAt', '_status'],
+      },
+    },
+    {
+      name: 'postsLink',
+      type: 'ui',
+      admin: { components: { Field: adminComponents.sourcePostsLink } },
     },
     ...ingestFields,
   ],

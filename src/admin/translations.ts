@@ -30,6 +30,8 @@ export const newsroomTranslations = {
       failingFeeds: 'Failing feeds',
       failingFeedsHint: 'Sources whose last polls failed; retried with backoff.',
       discoverFeeds: 'Discover feeds',
+      jsonTruncated: 'Showing the first {{shown}} of {{total}} characters.',
+      sourcePosts: 'This source’s posts →',
       discoveringFeeds: 'Reading the homepage…',
       discoverFeedsHint:
         'Reads this source’s homepage and lists the feeds it announces; pick one, then save.',
@@ -134,6 +136,8 @@ export const newsroomTranslations = {
       failingFeeds: '读取失败的订阅源',
       failingFeedsHint: '最近读取失败的来源；将按退避间隔重试。',
       discoverFeeds: '发现订阅源',
+      jsonTruncated: '仅显示前 {{shown}} 个字符（共 {{total}} 个）。',
+      sourcePosts: '该来源的文章 →',
       discoveringFeeds: '正在读取主页…',
       discoverFeedsHint: '读取该来源的主页并列出其公布的订阅源；选择一个后保存。',
       noFeedsFound: '{{url}} 没有公布 RSS、Atom 或 JSON 订阅源。',

@@ -11,4 +11,6 @@ export const adminComponents = {
   mediaPreviewCell: '/src/admin/mediaList/MediaPreviewCell#MediaPreviewCell',
   flaggedCell: '/src/admin/posts/FlaggedCell#FlaggedCell',
   discoverFeeds: '/src/admin/sources/DiscoverFeeds#DiscoverFeeds',
+  jsonViewer: '/src/admin/JsonViewer#JsonViewer',
+  sourcePostsLink: '/src/admin/sources/SourcePostsLink#SourcePostsLink',
 } as const
