@@ -56,13 +56,19 @@ export const ImportRuns: CollectionConfig = {
         { name: 'total', type: 'number' },
       ],
     },
-    { name: 'summary', type: 'json', label: { en: 'Summary', zh: '摘要' } },
+    {
+      name: 'summary',
+      type: 'json',
+      label: { en: 'Summary', zh: '摘要' },
+      admin: { components: { Field: adminComponents.jsonViewer } },
+    },
     { name: 'error', type: 'textarea', label: { en: 'Error', zh: '错误' } },
     {
       name: 'created',
       type: 'json',
       label: { en: 'Docs created', zh: '新建的文档' },
       admin: {
+        components: { Field: adminComponents.jsonViewer },
         description: {
           en: 'Ids per collection: what undoing this run removes.',
           zh: '按集合列出的编号：撤销本次导入时删除的内容。',
@@ -73,6 +79,7 @@ export const ImportRuns: CollectionConfig = {
       name: 'report',
       type: 'json',
       label: { en: 'Report (one row per file)', zh: '报告（每个文件一行）' },
+      admin: { components: { Field: adminComponents.jsonViewer } },
     },
   ],
 }

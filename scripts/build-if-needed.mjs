@@ -1,7 +1,7 @@
 // Builds the Next.js admin when no build exists or when its inputs changed since the last build.
 // Used by `npm start` and `npm test`; `npm run build` always builds.
 import { createHash } from 'node:crypto'
-import { spawnSync } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -38,7 +38,11 @@ export const buildInputsHash = () => {
   return hash.digest('hex')
 }
 
-export const buildIfNeeded = ({ force = false } = {}) => {
+/**
+ * Builds when needed; resolves true when it built. The build runs as a child process, so the event
+ * loop stays free meanwhile (`npm start` answers 503 from /readyz while the admin builds).
+ */
+export const buildIfNeeded = async ({ force = false } = {}) => {
   const distDir = path.join(root, process.env.NEXT_DIST_DIR || '.next')
   const stamp = path.join(distDir, 'newsroom-inputs.sha256')
   const want = buildInputsHash()
@@ -50,7 +54,7 @@ export const buildIfNeeded = ({ force = false } = {}) => {
   process.stdout.write(
     `Building the admin (next build${have ? ', inputs changed' : ', first run'})...\n`,
   )
-  const result = spawnSync('npx', ['next', 'build'], {
+  const child = spawn('npx', ['next', 'build'], {
     cwd: root,
     stdio: ['ignore', 'inherit', 'inherit'],
     env: {
@@ -64,8 +68,12 @@ export const buildIfNeeded = ({ force = false } = {}) => {
       NEXT_TELEMETRY_DISABLED: '1',
     },
   })
-  if (result.status !== 0) {
-    throw new Error(`next build failed with exit code ${result.status}; see its output above`)
+  const status = await new Promise((resolve, reject) => {
+    child.once('error', reject)
+    child.once('exit', (code, signal) => resolve(code ?? signal))
+  })
+  if (status !== 0) {
+    throw new Error(`next build failed with exit code ${status}; see its output above`)
   }
   fs.writeFileSync(stamp, `${want}\n`)
   return true
@@ -73,7 +81,7 @@ export const buildIfNeeded = ({ force = false } = {}) => {
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   try {
-    buildIfNeeded({ force: process.argv.includes('--force') })
+    await buildIfNeeded({ force: process.argv.includes('--force') })
   } catch (err) {
     process.stderr.write(`${err.message}\n`)
     process.exit(1)

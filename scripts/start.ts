@@ -42,22 +42,35 @@ const main = async () => {
   const { resolveDatabase } = await import('../src/db')
   const database = resolveDatabase()
   let running: Awaited<ReturnType<typeof import('../src/server').startServer>>
+  // Listen before anything slow (the first build of the admin takes minutes): clients get 503 from
+  // /readyz, not "connection refused"; the server takes the same socket over once it is up.
+  const { listenWhileStarting } = await import('../src/http/startingUp')
+  let listening: Awaited<ReturnType<typeof listenWhileStarting>>
+  try {
+    listening = await listenWhileStarting({ host: settings().host, port: settings().port })
+  } catch (err) {
+    return shutdown.abandon(err, (message) => `newsroom: could not listen: ${message}`)
+  }
+  process.stdout.write(`newsroom: listening on ${listening.url} (503 until ready)\n`)
   try {
     ensureSecret()
     fs.mkdirSync(path.join(root, 'data'), { recursive: true })
     // No admin served (SERVE_ADMIN=false) or the build skipped on purpose: nothing to build.
     if (settings().serveAdmin && !settings().skipAdminBuild) {
       const { buildIfNeeded } = await import('./build-if-needed.mjs')
-      buildIfNeeded()
+      listening.setStage('building the admin')
+      await buildIfNeeded()
     }
     shutdown.throwIfStopping()
+    listening.setStage('migrating the database')
     const { startServer } = await import('../src/server')
     // Ready (GET /readyz) only once the first admin and the examples exist.
-    running = await startServer({ ready: false, signal: shutdown.signal })
+    running = await startServer({ ready: false, signal: shutdown.signal, listening })
   } catch (err) {
     return shutdown.abandon(
       err,
       (message) => `newsroom: could not start (database ${database.display}): ${message}`,
+      listening.close,
     )
   }
   const { payload, url } = running
@@ -69,8 +82,9 @@ const main = async () => {
     const { ensureFirstAdmin } = await import('../src/seed/firstAdmin')
     await ensureFirstAdmin(payload, { url })
     shutdown.throwIfStopping()
-    if (settings().seedExamples) {
-      const { seedExampleArchive } = await import('../src/seed/examples')
+    const { seedExampleArchive, shouldSeedExamples } = await import('../src/seed/examples')
+    if (await shouldSeedExamples(payload, settings().seedExamples)) {
+      listening.setStage('importing the example archive')
       await seedExampleArchive(payload)
       shutdown.throwIfStopping()
     }

@@ -151,7 +151,7 @@ if (passthrough.some((arg) => INFORMATIONAL.includes(arg))) {
 }
 
 // The HTTP suite checks /admin, which needs a build of the admin.
-if (!process.env.SKIP_ADMIN_BUILD) buildIfNeeded()
+if (!process.env.SKIP_ADMIN_BUILD) await buildIfNeeded()
 
 const legs = []
 legs.push(runJest('sqlite', passthrough, { DATABASE_URI: ':memory:' }))

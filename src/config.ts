@@ -120,9 +120,16 @@ export const variables = {
   ),
   seedExamples: variable(
     'SEED_EXAMPLES',
-    '`true`',
-    '`npm start` imports `examples/archive/` (idempotent)',
-    flag(true),
+    '`empty`',
+    '`npm start` imports `examples/archive/`: `empty` only into a database without posts, `true` always (idempotent), `false` never',
+    (raw, name): 'empty' | boolean => {
+      if (blank(raw) || raw.trim().toLowerCase() === 'empty') return 'empty'
+      try {
+        return flag(true)(raw, name)
+      } catch {
+        throw new SettingError(name, raw, 'set empty, true or false, or unset it')
+      }
+    },
   ),
   serveAdmin: variable(
     'SERVE_ADMIN',

@@ -3,6 +3,7 @@ import path from 'node:path'
 import { mongooseAdapter } from '@payloadcms/db-mongodb'
 import { postgresAdapter, type PostgresAdapter } from '@payloadcms/db-postgres'
 import { sqliteAdapter, type SQLiteSchemaHook } from '@payloadcms/db-sqlite'
+import type { Column, SQL } from '@payloadcms/db-sqlite/drizzle'
 import type { DatabaseAdapterObj } from 'payload'
 import { settings } from './config'
 
@@ -81,6 +82,12 @@ export const databaseAdapter = (
      * @default []
      */
     sqliteSchemaHooks?: SQLiteSchemaHook[]
+    /**
+     * SQLite: wraps the adapter's `like` operator (collections/Posts/searchIndex.ts serves the posts'
+     * search from a trigram index under it); the app's config passes its own.
+     * @default none (Payload's operator)
+     */
+    sqliteLike?: (like: LikeOperator) => LikeOperator
   } = {},
 ): DatabaseAdapterObj => {
   if (target.kind === 'mongodb') {
@@ -100,7 +107,7 @@ export const databaseAdapter = (
       }),
     )
   }
-  return sqliteAdapter({
+  const sqlite = sqliteAdapter({
     client: { url: target.url },
     push: target.inMemory,
     migrationDir: MIGRATION_DIRS.sqlite,
@@ -109,7 +116,27 @@ export const databaseAdapter = (
     busyTimeout: 5000,
     afterSchemaInit: options.sqliteSchemaHooks ?? [],
   })
+  return options.sqliteLike ? withLikeOperator(sqlite, options.sqliteLike) : sqlite
 }
+
+/** The operator Payload's SQL adapters build each `like` word with (`LIKE '%word%'`). */
+export type LikeOperator = (column: Column, value: string | SQL) => SQL
+
+/**
+ * The adapter with its `like` operator replaced: @payloadcms/drizzle builds every `like` word from
+ * `adapter.operators.like`, so this is the one place a text search can be served differently.
+ */
+const withLikeOperator = (
+  base: DatabaseAdapterObj,
+  wrap: (like: LikeOperator) => LikeOperator,
+): DatabaseAdapterObj => ({
+  ...base,
+  init: (args) => {
+    const adapter = base.init(args) as unknown as { operators: { like: LikeOperator } }
+    adapter.operators = { ...adapter.operators, like: wrap(adapter.operators.like) }
+    return adapter as unknown as ReturnType<DatabaseAdapterObj['init']>
+  },
+})
 
 /**
  * Two gaps of @payloadcms/db-postgres 3.90 closed around its pool: nothing listens for the pool's

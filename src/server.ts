@@ -21,6 +21,7 @@ import { securityHeaders } from './http/securityHeaders'
 import { refuseUnreadableQueries } from './http/queryGuard'
 import { missingUploadsAsNotFound } from './http/uploadFiles'
 import { readiness } from './http/readiness'
+import type { StartingServer } from './http/startingUp'
 import { trustProxyFromEnv } from './http/trustProxy'
 import { startJobRunner } from './jobs/runner'
 import { previewRouter } from './http/preview'
@@ -69,6 +70,11 @@ export type ServerOptions = {
    * next step (throwing the signal's reason) and closes what it opened.
    */
   signal?: AbortSignal
+  /**
+   * A server already listening and answering 503 while start-up runs (src/http/startingUp.ts, from
+   * `npm start`): the app is served on it, on the same port, instead of on a new one.
+   */
+  listening?: StartingServer
 }
 
 export type RunningServer = {
@@ -235,14 +241,17 @@ export const startServer = async (options: ServerOptions = {}): Promise<RunningS
   }) as express.ErrorRequestHandler)
 
   await giveUpIfStopping()
-  const server: Server = createServer(app)
+  const server: Server = options.listening?.server ?? createServer(app)
   server.keepAliveTimeout = keepAliveMs()
   // Above the keep-alive timeout, as Node advises: a request's headers may come just before it ends.
   server.headersTimeout = keepAliveMs() + 1000
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(port, host, () => resolve())
-  })
+  if (options.listening) options.listening.handOver(app)
+  else {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject)
+      server.listen(port, host, () => resolve())
+    })
+  }
   const actualPort = (server.address() as AddressInfo).port
   origin = `http://${host}:${actualPort}`
   // Jobs that fell due while no server was running go now, not at the next tick. Errors are logged by

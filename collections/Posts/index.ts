@@ -58,6 +58,8 @@ export const Posts: CollectionConfig<'posts'> = {
       '_status',
     ],
     listSearchableFields: ['title', 'sourceUrl', 'slug'],
+    // An editor reviews an archive of tens of thousands of posts: 50 a page, not Payload's 10.
+    pagination: { defaultLimit: 50, limits: [20, 50, 100] },
     group: { en: 'Newsroom', zh: '编辑部' },
     description: {
       en: 'Write, review and publish. Writers submit for review; editors approve, schedule and publish.',
@@ -205,7 +207,8 @@ export const Posts: CollectionConfig<'posts'> = {
             {
               name: 'frontMatter',
               type: 'json',
-              admin: { readOnly: true },
+              // Shown as text: Payload's JSON editor loads Monaco from a CDN (src/admin/JsonViewer.tsx).
+              admin: { readOnly: true, components: { Field: adminComponents.jsonViewer } },
               label: { en: 'Raw front matter', zh: '原始头信息' },
             },
             {

@@ -4,6 +4,7 @@ import { admins, anyone, staffField } from '../../src/access/roles'
 import { slugField } from '../../src/fields/slug'
 import { ingestFields } from './ingestFields'
 import { urlFieldProps } from '../../src/richtext/safeUrl'
+import { adminComponents } from '../../src/lib/adminComponents'
 import { MEDIA, POSTS, SOURCES } from '../../src/lib/slugs'
 
 /** The outlets content comes from (RFI, CNA, Zaobao, ...): who to credit and how. */
@@ -46,6 +47,12 @@ export const Sources: CollectionConfig<'sources'> = {
       ...urlFieldProps('web'),
     },
     {
+      // "Discover feeds": lists the feeds the homepage announces, for the editor to pick and save.
+      name: 'discoverFeeds',
+      type: 'ui',
+      admin: { components: { Field: adminComponents.discoverFeeds } },
+    },
+    {
       name: 'attribution',
       type: 'textarea',
       label: { en: 'Licence / attribution', zh: '版权 / 署名说明' },
@@ -64,7 +71,17 @@ export const Sources: CollectionConfig<'sources'> = {
       on: 'source',
       label: { en: 'Posts', zh: '文章' },
       defaultLimit: 20,
-      admin: { defaultColumns: ['title', 'editorialState', 'publishedAt', '_status'] },
+      // Readers keep the join (REST, GraphQL); the admin links to the filtered posts list instead
+      // of listing an outlet's thousands of posts above its ingest settings.
+      admin: {
+        hidden: true,
+        defaultColumns: ['title', 'editorialState', 'publishedAt', '_status'],
+      },
+    },
+    {
+      name: 'postsLink',
+      type: 'ui',
+      admin: { components: { Field: adminComponents.sourcePostsLink } },
     },
     ...ingestFields,
   ],

@@ -150,6 +150,22 @@ const outletOf = (parsed: ParsedFile): string | undefined => {
   return undefined
 }
 
+const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+
+/**
+ * A title without the outlet's own name as its suffix ("港口吞吐量创新高 - 示例日报", "Title | Example
+ * Daily"): scraped and mirrored titles repeat it on every post of a source, where the post already
+ * names its source. Only a suffix equal to the outlet's name (letters in any case) after a dash, a
+ * bar or an underscore goes; the original title stays in the post's provenance (its source
+ * document and front matter), which the export writes back.
+ */
+export const withoutOutletSuffix = (title: string, outlet: string | undefined): string => {
+  const name = outlet?.trim()
+  if (!name) return title
+  const suffix = new RegExp(`^(.*\\S)\\s*[-–—|｜_]\\s*${escapeRegExp(name)}\\s*$`, 'iu')
+  return suffix.exec(title)?.[1] ?? title
+}
+
 /**
  * Parsed file -> post draft: identity, dates, outlet, byline, content as Lexical, rendered HTML and
  * fidelity. Pure: the same input gives the same draft. `raw` is the file as read (its hash decides
@@ -203,6 +219,7 @@ export const transformParsed = (parsed: ParsedFile, contentHash: string): Transf
 
   const outletName = outletOf(parsed)
   const outlet = outletName ? { name: outletName, host: hostOf(sourceUrl) } : undefined
+  title = withoutOutletSuffix(title, outletName)
   const byline = parsed.author
   const outletNames = new Set(
     [outletName, ...parsed.tags, ...parsed.categories].filter(Boolean).map((s) => s!.toLowerCase()),

@@ -4,6 +4,7 @@ import { countDueSources, runIngest } from './run'
 import { settings } from '../config'
 import { withHealthCount } from '../lib/healthChecks'
 import { countFailingSources } from './health'
+import { discoverFeedsEndpoint } from './discover'
 
 export const INGEST_TASK = 'ingestFeeds'
 export const INGEST_QUEUE = 'ingest'
@@ -77,6 +78,8 @@ export const withFeedIngest = (config: Config, cron = settings().ingestCron): Co
   })
   return {
     ...withHealth,
+    // An editor's "discover feeds" on a source: reads its home page, saves nothing.
+    endpoints: [...(withHealth.endpoints ?? []), discoverFeedsEndpoint],
     jobs: {
       ...host,
       tasks: [...(host.tasks ?? []), ingestFeedsTask(cron)],

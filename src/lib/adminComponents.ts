@@ -10,4 +10,7 @@ export const adminComponents = {
   editorialLogRowLabel: '/src/admin/posts/EditorialLogRowLabel#EditorialLogRowLabel',
   mediaPreviewCell: '/src/admin/mediaList/MediaPreviewCell#MediaPreviewCell',
   flaggedCell: '/src/admin/posts/FlaggedCell#FlaggedCell',
+  discoverFeeds: '/src/admin/sources/DiscoverFeeds#DiscoverFeeds',
+  jsonViewer: '/src/admin/JsonViewer#JsonViewer',
+  sourcePostsLink: '/src/admin/sources/SourcePostsLink#SourcePostsLink',
 } as const

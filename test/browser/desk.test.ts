@@ -144,10 +144,14 @@ describe('the desk as an editor sees it', () => {
         '美国大选结果',
         '欧洲央行加息',
       ])
+      // Two characters: below trigram's minimum, answered by the LIKE scan.
       await page.locator('#search-filter-input').fill('中国')
       await listShows(page, ['中国港口吞吐量创新高', '中国外交部回应'])
+      // Three characters or more: answered from the trigram index, the same posts as LIKE.
       await page.locator('#search-filter-input').fill('外交部')
       await listShows(page, ['中国外交部回应'])
+      await page.locator('#search-filter-input').fill('港口吞吐量')
+      await listShows(page, ['中国港口吞吐量创新高'])
     })
   })
 })

@@ -109,6 +109,34 @@ describe('starting the server', () => {
     expect(run.code).toBe(0)
     expect(run.stdout).toContain('SIGTERM received: shutting down')
   }, 90_000)
+
+  it('`npm start` listens before its start-up work, serves on that same port, and leaves the examples out of a database that has posts', async () => {
+    // A newsroom's own archive (one post), imported by the import_archive migration.
+    const archive = path.join(tmp, 'own-archive')
+    fs.mkdirSync(path.join(archive, '_posts'), { recursive: true })
+    fs.copyFileSync(
+      path.join(root, 'examples/archive/_posts/2025-03-13-Markets close higher.md'),
+      path.join(archive, '_posts/2025-03-13-Markets close higher.md'),
+    )
+    const { child, matched, exited } = runServer(
+      { DATABASE_URI: path.join(tmp, 'own.db'), PAYLOAD_SECRET: 'x', ARCHIVE_DIR: archive },
+      { until: /ready on (http:\/\/127\.0\.0\.1:\d+)/, script: 'scripts/start.ts' },
+    )
+    const url = await Promise.race([
+      matched,
+      exited.then((r) => Promise.reject(new Error(r.stderr + r.stdout))),
+    ])
+    child.kill('SIGTERM')
+    const run = await exited
+    const output = run.stdout + run.stderr
+    // The socket opened first is the one the server answers on (PORT=0: the system picked it).
+    const listening = output.indexOf(`newsroom: listening on ${url} (503 until ready)`)
+    expect(listening).toBeGreaterThanOrEqual(0)
+    expect(listening).toBeLessThan(output.indexOf('Migrating'))
+    expect(output).toContain('Example archive not imported: the database has 1 posts')
+    expect(output).not.toMatch(/Example archive .*files/)
+    expect(run.code).toBe(0)
+  }, 120_000)
 })
 
 /** Sends SIGTERM once `point` shows in the output, and resolves with how the process ended. */

@@ -109,6 +109,15 @@ describe('outlet and byline', () => {
     expect(d.categories).toEqual(['示例日报'])
     expect(d.outlet?.name).toBe('示例日报')
   })
+  it("strips a title's suffix that is its outlet's own name, keeping the original in provenance", () => {
+    const d = load('title-with-outlet-suffix.md')
+    expect(d.title).toBe('港口吞吐量创新高')
+    expect(d.provenance.frontMatter.title).toBe('港口吞吐量创新高 - 示例日报')
+    expect(JSON.stringify(d.provenance.source)).toContain('港口吞吐量创新高 - 示例日报')
+  })
+  it("keeps a title's suffix that names another outlet", () => {
+    expect(load('title-with-other-suffix.md').title).toBe('Election results - Reuters')
+  })
   it('a legacy file without front matter takes the outlet from its folder', () => {
     const raw = fs.readFileSync(path.join(FIXTURES, 'legacy-no-front-matter.md'), 'utf8')
     const r = transform(parseFile(raw, '_posts/美国之音/1_旧格式标题.md'), raw)

@@ -24,12 +24,15 @@ import { RelationshipFeatureClient as RelationshipFeatureClient_e70f5e05f09f93e0
 import { BlockquoteFeatureClient as BlockquoteFeatureClient_e70f5e05f09f93e00b997edb1ef0c864 } from '@payloadcms/richtext-lexical/client'
 import { HorizontalRuleFeatureClient as HorizontalRuleFeatureClient_e70f5e05f09f93e00b997edb1ef0c864 } from '@payloadcms/richtext-lexical/client'
 import { InlineToolbarFeatureClient as InlineToolbarFeatureClient_e70f5e05f09f93e00b997edb1ef0c864 } from '@payloadcms/richtext-lexical/client'
+import { JsonViewer as JsonViewer_c9ef1b51a068c1bc3778b2fc20fb23cd } from '../../../../src/admin/JsonViewer'
 import { ProvenancePanel as ProvenancePanel_67b6965e7e91415713cb2a98d401398e } from '../../../../src/admin/posts/ProvenancePanel'
 import { EditorialLogRowLabel as EditorialLogRowLabel_2ab10cf80ea4342889bc0b3aed0cac57 } from '../../../../src/admin/posts/EditorialLogRowLabel'
 import { FlaggedCell as FlaggedCell_c0024524eef7b4736da132400235c00e } from '../../../../src/admin/posts/FlaggedCell'
 import { PostQuickFilters as PostQuickFilters_9d5be4116f498ded7a783b308f3c8c29 } from '../../../../src/admin/posts/QuickFilters'
 import { EditorialActions as EditorialActions_a17d93d29f8a5b9af827de2106bbd6fb } from '../../../../src/admin/posts/EditorialActions'
 import { NewsroomPublishButton as NewsroomPublishButton_ec08e28a58d255c0bcf49806e86ea2b7 } from '../../../../src/admin/posts/PublishButton'
+import { DiscoverFeeds as DiscoverFeeds_5d0b771069ea4bc7b68b43f92d2a0f61 } from '../../../../src/admin/sources/DiscoverFeeds'
+import { SourcePostsLink as SourcePostsLink_407b3bb60c0aeec07eb60617c2ec1c83 } from '../../../../src/admin/sources/SourcePostsLink'
 import { MediaPreviewCell as MediaPreviewCell_1511a3fd1aa54b6ab3a6383eca1d3e1e } from '../../../../src/admin/mediaList/MediaPreviewCell'
 import { ImportPanel as ImportPanel_13dde0762ec52d4f2c8710cc8aa7ef7f } from '../../../../src/admin/imports/ImportPanel'
 import { DeskDashboard as DeskDashboard_70411fa36b2e718106bd60e744697539 } from '../../../../src/admin/Dashboard/DeskDashboard'
@@ -64,12 +67,15 @@ export const importMap = {
   "@payloadcms/richtext-lexical/client#BlockquoteFeatureClient": BlockquoteFeatureClient_e70f5e05f09f93e00b997edb1ef0c864,
   "@payloadcms/richtext-lexical/client#HorizontalRuleFeatureClient": HorizontalRuleFeatureClient_e70f5e05f09f93e00b997edb1ef0c864,
   "@payloadcms/richtext-lexical/client#InlineToolbarFeatureClient": InlineToolbarFeatureClient_e70f5e05f09f93e00b997edb1ef0c864,
+  "/src/admin/JsonViewer#JsonViewer": JsonViewer_c9ef1b51a068c1bc3778b2fc20fb23cd,
   "/src/admin/posts/ProvenancePanel#ProvenancePanel": ProvenancePanel_67b6965e7e91415713cb2a98d401398e,
   "/src/admin/posts/EditorialLogRowLabel#EditorialLogRowLabel": EditorialLogRowLabel_2ab10cf80ea4342889bc0b3aed0cac57,
   "/src/admin/posts/FlaggedCell#FlaggedCell": FlaggedCell_c0024524eef7b4736da132400235c00e,
   "/src/admin/posts/QuickFilters#PostQuickFilters": PostQuickFilters_9d5be4116f498ded7a783b308f3c8c29,
   "/src/admin/posts/EditorialActions#EditorialActions": EditorialActions_a17d93d29f8a5b9af827de2106bbd6fb,
   "/src/admin/posts/PublishButton#NewsroomPublishButton": NewsroomPublishButton_ec08e28a58d255c0bcf49806e86ea2b7,
+  "/src/admin/sources/DiscoverFeeds#DiscoverFeeds": DiscoverFeeds_5d0b771069ea4bc7b68b43f92d2a0f61,
+  "/src/admin/sources/SourcePostsLink#SourcePostsLink": SourcePostsLink_407b3bb60c0aeec07eb60617c2ec1c83,
   "/src/admin/mediaList/MediaPreviewCell#MediaPreviewCell": MediaPreviewCell_1511a3fd1aa54b6ab3a6383eca1d3e1e,
   "/src/admin/imports/ImportPanel#ImportPanel": ImportPanel_13dde0762ec52d4f2c8710cc8aa7ef7f,
   "/src/admin/Dashboard/DeskDashboard#DeskDashboard": DeskDashboard_70411fa36b2e718106bd60e744697539,

@@ -1,0 +1,118 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
+
+import {
+  createStaff,
+  loginAs,
+  pollUntil,
+  screenshot,
+  seeText,
+  startBrowserTestEnv,
+  step,
+  type BrowserTestEnv,
+} from './support'
+
+/**
+ * The desk's lists and pages at archive scale (issue 21): the "Needs review" column, 50 rows a page,
+ * a source's page that links to its posts instead of listing them, and the raw front matter shown
+ * without anything loaded from another host.
+ */
+let env: BrowserTestEnv
+const ids: Record<string, number> = {}
+
+beforeAll(async () => {
+  env = await startBrowserTestEnv()
+  const { payload } = env
+  await createStaff(payload, 'editor', 'Eddie Editor')
+  const daily = await payload.create({ collection: 'sources', data: { name: 'Example Daily' } })
+  const other = await payload.create({ collection: 'sources', data: { name: '联合早报' } })
+  ids.daily = daily.id
+  const flagged = await payload.create({
+    collection: 'posts',
+    data: {
+      title: 'Flagged import',
+      source: daily.id,
+      review: { flagged: true, warnings: ['low fidelity'] },
+      provenance: {
+        archiveFile: '_posts/2025-01-02-flagged.md',
+        frontMatter: { title: 'Flagged import - Example Daily', layout: 'post' },
+      },
+    } as never,
+    draft: true,
+    overrideAccess: true,
+  })
+  ids.flagged = flagged.id
+  await payload.create({
+    collection: 'posts',
+    data: { title: 'Clean import', source: daily.id } as never,
+    draft: true,
+    overrideAccess: true,
+  })
+  await payload.create({
+    collection: 'posts',
+    data: { title: '早报：另一篇', source: other.id } as never,
+    draft: true,
+    overrideAccess: true,
+  })
+})
+
+afterAll(async () => {
+  await env?.close()
+})
+
+const rowTitles = async (page: import('playwright-core').Page) =>
+  (await page.locator('.table tbody tr td:nth-child(2)').allTextContents()).map((t) => t.trim())
+
+describe('the desk at archive scale', () => {
+  it('shows 50 posts a page and marks the posts that need review with a checkmark, nothing on the others', async () => {
+    const page = await (await env.browser.newContext()).newPage()
+    await step(page, 'list-flagged', async () => {
+      await loginAs(page, env.server.url, 'editor@newsroom.test')
+      await page.goto(`${env.server.url}/admin/collections/posts`)
+      await seeText(page, '.table tbody', 'Flagged import', 30_000)
+      await seeText(page, '.per-page', '50')
+      const marks = page.locator('[data-testid="flagged-mark"]')
+      await marks.first().waitFor()
+      expect(await marks.count()).toBe(1)
+      const flaggedRow = page.locator('.table tbody tr', { hasText: 'Flagged import' })
+      expect(await flaggedRow.locator('[data-testid="flagged-mark"]').count()).toBe(1)
+      expect(await page.locator('.table tbody').textContent()).not.toContain('false')
+    })
+  })
+
+  it("links a source's page to its posts in the list instead of listing them inline", async () => {
+    const page = await (await env.browser.newContext()).newPage()
+    await step(page, 'source-link', async () => {
+      await loginAs(page, env.server.url, 'editor@newsroom.test')
+      await page.goto(`${env.server.url}/admin/collections/sources/${ids.daily}`)
+      const link = page.locator('[data-testid="source-posts-link"] a')
+      await link.waitFor()
+      expect(await page.locator('.field-type.join').count()).toBe(0)
+      await link.click()
+      await pollUntil(
+        'the posts list filtered by the source',
+        async () => {
+          const titles = await rowTitles(page)
+          return (
+            titles.length === 2 &&
+            titles.includes('Flagged import') &&
+            titles.includes('Clean import')
+          )
+        },
+        { intervalMs: 250, timeoutMs: 30_000 },
+      )
+    })
+  })
+
+  it('shows the raw front matter as text, with nothing loaded from another host', async () => {
+    const page = await (await env.browser.newContext()).newPage()
+    await step(page, 'front-matter', async () => {
+      await loginAs(page, env.server.url, 'editor@newsroom.test')
+      await page.goto(`${env.server.url}/admin/collections/posts/${ids.flagged}`)
+      // The raw front matter is on the Provenance tab.
+      await page.locator('.tabs-field__tab-button', { hasText: 'Provenance' }).click()
+      await seeText(page, '[data-testid="json-frontMatter"] pre', 'Flagged import - Example Daily')
+      await screenshot(page, 'raw-front-matter')
+    })
+    expect(env.foreignRequests).toEqual([])
+  })
+})
