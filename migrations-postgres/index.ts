@@ -1,4 +1,5 @@
 import * as migration_20261206_215721_initial from './20261206_215721_initial'
+import * as migration_20261206_216000_media_storage from './20261206_216000_media_storage'
 import * as migration_20261206_220000_import_archive from './20261206_220000_import_archive'
 
 // PostgreSQL's migrations: the schema generated from the same config as SQLite's
@@ -8,6 +9,11 @@ export const migrations = [
     up: migration_20261206_215721_initial.up,
     down: migration_20261206_215721_initial.down,
     name: '20261206_215721_initial',
+  },
+  {
+    up: migration_20261206_216000_media_storage.up,
+    down: migration_20261206_216000_media_storage.down,
+    name: '20261206_216000_media_storage',
   },
   {
     up: migration_20261206_220000_import_archive.up,
