@@ -101,6 +101,26 @@ export const variables = {
     '`postgres://…` or `postgresql://…` uses PostgreSQL (schema from `migrations-postgres/`, run at start; never pushed); `mongodb://…` or `mongodb+srv://…` uses MongoDB; anything else is an SQLite file path (`:memory:` for a throw-away database)',
     text('./data/newsroom.db'),
   ),
+  databaseReplicaUris: variable(
+    'DATABASE_REPLICA_URIS',
+    'none',
+    'PostgreSQL only: comma-separated `postgres://…` URLs of read replicas of `DATABASE_URI` (db-postgres `readReplicas`). Reads go to a random replica; writes, everything inside a write’s transaction, the content epoch, job claims and the shared counters go to the primary',
+    (raw, name): string[] => {
+      if (blank(raw)) return []
+      const list = raw
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+      const bad = list.find((uri) => !/^postgres(ql)?:\/\/[^/]/i.test(uri))
+      if (bad !== undefined)
+        throw new SettingError(
+          name,
+          raw,
+          `"${bad.replace(/\/\/([^@/]+)@/, '//***@')}" is not a postgres:// URL: set a comma-separated list of the replicas' postgres:// URLs, or unset it`,
+        )
+      return list
+    },
+  ),
   payloadSecret: variable(
     'PAYLOAD_SECRET',
     'none',
