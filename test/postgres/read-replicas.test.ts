@@ -11,7 +11,9 @@ import {
 
 import { startPrimaryAndReplica, type PrimaryAndReplica } from '../helpers/pgCluster'
 import { createUser } from '../helpers/payload'
+import { watchContent } from '../../src/delivery/freshness'
 import { readContentEpoch } from '../../src/store/epoch'
+import { waitFor } from '../helpers/timing'
 
 /**
  * Read replicas (`DATABASE_REPLICA_URIS`) on a real streaming replica: the test starts a PostgreSQL
@@ -100,6 +102,33 @@ describe('read replicas', () => {
     expect(await reader.kv.keys()).toContain('replica-test:failures')
     await writer.kv.set('replica-test:failures', { count: 4 })
     expect(await reader.kv.get('replica-test:failures')).toEqual({ count: 4 })
+  })
+
+  it('are not cached from while they lag behind the epoch: the delivery cache waits for them', async () => {
+    const freshness = watchContent(reader, { pollMs: 50 })
+    try {
+      // Paused since before this file's posts: the replica lags the epoch from the start.
+      freshness.epoch()
+      await waitFor('the watch to read the epoch', async () =>
+        (await readContentEpoch(reader)) === (await epochOn('primary')) ? true : undefined,
+      )
+      // However long it polls, a lagging replica keeps the cache off (no epoch to cache under).
+      for (let i = 0; i < 10; i++) {
+        expect(freshness.epoch()).toBeUndefined()
+        await new Promise((resolve) => setTimeout(resolve, 50))
+      }
+      await cluster.resumeReplay()
+      await cluster.caughtUp()
+      const cachedUnder = await waitFor('the cache to come back on', async () => freshness.epoch())
+      await cluster.pauseReplay()
+      await publishPost(writer, 'Another while lagging')
+      await waitFor('the cache to go off at the next publish', async () =>
+        freshness.epoch() === undefined ? true : undefined,
+      )
+      expect(cachedUnder).toEqual(expect.any(Number))
+    } finally {
+      freshness.stop()
+    }
   })
 
   it('catch up once the replica replays again', async () => {
