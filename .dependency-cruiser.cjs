@@ -6,7 +6,7 @@
 const layers = [
   {
     name: 'base',
-    path: '^src/(lib/|config\\.ts$|payload-types\\.ts$|secret\\.ts$|preload\\.ts$|db\\.ts$)',
+    path: '^src/(lib/|config\\.ts$|payload-types\\.ts$|secret\\.ts$|storage\\.ts$|preload\\.ts$|db\\.ts$)',
   },
   { name: 'primitives', path: '^src/(richtext|access|fields|archive|auth)/' },
   { name: 'collections', path: '^collections/' },

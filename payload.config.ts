@@ -18,11 +18,13 @@ import { databaseAdapter, resolveDatabase } from './src/db'
 import { deliveryPlugin } from './src/delivery/plugin'
 import { newsroomPlugin } from './src/plugin'
 import { resolveSecret } from './src/secret'
-import { settings } from './src/config'
+import { mediaStorage } from './src/storage'
+import { acceptStoragePluginVersion, settings } from './src/config'
 
 const dirname = path.dirname(fileURLToPath(import.meta.url))
 // Every environment variable, checked at once: a bad value stops the start with its fix.
 const env = settings()
+acceptStoragePluginVersion()
 const database = resolveDatabase()
 // The posts' search box served by a trigram index on SQLite (PostgreSQL's pg_trgm needs no help).
 const postSearch = sqlitePostSearch()
@@ -58,7 +60,8 @@ export default buildConfig({
     // Types are generated explicitly (npm run generate:types), not by every process that starts.
     autoGenerate: false,
   },
-  plugins: [newsroomPlugin(), deliveryPlugin()],
+  // Storage last: it wraps the media collection the newsroom plugin adds.
+  plugins: [newsroomPlugin(), deliveryPlugin(), mediaStorage(env)],
   onInit: async (payload) => {
     // A persistent SQL database gets its schema from its dialect's committed migrations, never from
     // push; so does an in-memory SQLite one in production, where Payload does not push. PostgreSQL

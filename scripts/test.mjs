@@ -153,8 +153,24 @@ if (passthrough.some((arg) => INFORMATIONAL.includes(arg))) {
 // The HTTP suite checks /admin, which needs a build of the admin.
 if (!process.env.SKIP_ADMIN_BUILD) await buildIfNeeded()
 
+/**
+ * PostgreSQL's own tests, run only in the PostgreSQL leg: read replicas (a primary and a streaming
+ * replica the test starts) and the multi-host test (servers on other hosts need a network database).
+ */
+const PG_ONLY = ['/test/postgres/', '/test/multi-server/multi-host.test.ts']
+
 const legs = []
-legs.push(runJest('sqlite', passthrough, { DATABASE_URI: ':memory:' }))
+const sqliteArgs = passthrough.includes('--testPathIgnorePatterns')
+  ? passthrough
+  : [
+      ...passthrough,
+      '--passWithNoTests',
+      '--testPathIgnorePatterns',
+      '/node_modules/',
+      '/test/browser/',
+      ...PG_ONLY,
+    ]
+legs.push(runJest('sqlite', sqliteArgs, { DATABASE_URI: ':memory:' }))
 
 const postgres = await findPostgres()
 const redactedPg = postgres.base.replace(/\/\/([^@/]+)@/, '//***@')

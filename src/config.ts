@@ -101,6 +101,26 @@ export const variables = {
     '`postgres://…` or `postgresql://…` uses PostgreSQL (schema from `migrations-postgres/`, run at start; never pushed); `mongodb://…` or `mongodb+srv://…` uses MongoDB; anything else is an SQLite file path (`:memory:` for a throw-away database)',
     text('./data/newsroom.db'),
   ),
+  databaseReplicaUris: variable(
+    'DATABASE_REPLICA_URIS',
+    'none',
+    'PostgreSQL only: comma-separated `postgres://…` URLs of read replicas of `DATABASE_URI` (db-postgres `readReplicas`). Reads go to a random replica; writes, everything inside a write’s transaction, the content epoch, job claims and the shared counters go to the primary',
+    (raw, name): string[] => {
+      if (blank(raw)) return []
+      const list = raw
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+      const bad = list.find((uri) => !/^postgres(ql)?:\/\/[^/]/i.test(uri))
+      if (bad !== undefined)
+        throw new SettingError(
+          name,
+          raw,
+          `"${bad.replace(/\/\/([^@/]+)@/, '//***@')}" is not a postgres:// URL: set a comma-separated list of the replicas' postgres:// URLs, or unset it`,
+        )
+      return list
+    },
+  ),
   payloadSecret: variable(
     'PAYLOAD_SECRET',
     'none',
@@ -157,6 +177,52 @@ export const variables = {
   ),
   mediaDir: variable('MEDIA_DIR', '`data/media`', 'where uploaded files are stored', (raw) =>
     path.resolve(blank(raw) ? 'data/media' : raw.trim()),
+  ),
+  s3Bucket: variable(
+    'S3_BUCKET',
+    'none',
+    'keep uploaded files in this S3 (or S3-compatible) bucket instead of `MEDIA_DIR` (`@payloadcms/storage-s3`); every server then serves every upload. The bucket must exist',
+    optionalText,
+  ),
+  s3Endpoint: variable(
+    'S3_ENDPOINT',
+    'AWS',
+    'with `S3_BUCKET`: the S3-compatible service’s URL (e.g. `https://minio.internal:9000`); unset, AWS S3',
+    (raw, name) => {
+      if (blank(raw)) return undefined
+      const value = raw.trim()
+      if (!/^https?:\/\/[^/]/.test(value))
+        throw new SettingError(
+          name,
+          value,
+          'set the http(s) URL of the S3-compatible service, or unset it for AWS S3',
+        )
+      return value
+    },
+  ),
+  s3Region: variable(
+    'S3_REGION',
+    '`us-east-1`',
+    'with `S3_BUCKET`: the bucket’s region',
+    text('us-east-1'),
+  ),
+  s3AccessKeyId: variable(
+    'S3_ACCESS_KEY_ID',
+    'none',
+    'with `S3_BUCKET`: the access key (with `S3_SECRET_ACCESS_KEY`); unset, the AWS SDK’s own chain (its `AWS_*` variables, an instance role)',
+    optionalText,
+  ),
+  s3SecretAccessKey: variable(
+    'S3_SECRET_ACCESS_KEY',
+    'none',
+    'with `S3_BUCKET`: the secret of `S3_ACCESS_KEY_ID`',
+    optionalText,
+  ),
+  s3ForcePathStyle: variable(
+    'S3_FORCE_PATH_STYLE',
+    '`false`',
+    'with `S3_BUCKET`: address the bucket as `endpoint/bucket/key` (most S3-compatible servers: MinIO, Ceph, Garage) instead of `bucket.endpoint/key`',
+    flag(false),
   ),
   mongodbTimeoutMs: variable(
     'MONGODB_TIMEOUT_MS',
@@ -519,6 +585,18 @@ export const settings = (): Settings => {
     .join('\u0001')
   if (cached?.key !== key) cached = { key, settings: readSettings(process.env) }
   return cached.settings
+}
+
+/**
+ * Outside production, Payload checks at start that every installed `@payloadcms/*` package has
+ * `payload`'s exact version and, on a mismatch, fails the process with an unhandled rejection.
+ * `@payloadcms/storage-s3` and its `@payloadcms/plugin-cloud-storage` have no 3.90.2 (the newest is
+ * 3.90.1, whose peer is payload 3.90.1; package.json's `overrides` hold them to our payload), so
+ * that check is turned off here and test/unit/payload-versions.test.ts makes the same check with
+ * these two named exceptions.
+ */
+export const acceptStoragePluginVersion = (): void => {
+  process.env.PAYLOAD_DISABLE_DEPENDENCY_CHECKER = 'true'
 }
 
 /** The README's environment table, generated from the table above. */

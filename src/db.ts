@@ -4,7 +4,11 @@ import { mongooseAdapter } from '@payloadcms/db-mongodb'
 import { postgresAdapter, type PostgresAdapter } from '@payloadcms/db-postgres'
 import { sqliteAdapter, type SQLiteSchemaHook } from '@payloadcms/db-sqlite'
 import type { Column, SQL } from '@payloadcms/db-sqlite/drizzle'
-import type { DatabaseAdapterObj } from 'payload'
+import { drizzle } from 'drizzle-orm/node-postgres'
+import { withReplicas } from 'drizzle-orm/pg-core'
+import type { DatabaseAdapterObj, Payload, PayloadRequest } from 'payload'
+import type { Pool } from 'pg'
+
 import { settings } from './config'
 
 /** The default embedded database, relative to the working directory. */
@@ -88,6 +92,11 @@ export const databaseAdapter = (
      * @default none (Payload's operator)
      */
     sqliteLike?: (like: LikeOperator) => LikeOperator
+    /**
+     * PostgreSQL: URLs of read replicas of the database.
+     * @default settings().databaseReplicaUris (DATABASE_REPLICA_URIS)
+     */
+    readReplicas?: string[]
   } = {},
 ): DatabaseAdapterObj => {
   if (target.kind === 'mongodb') {
@@ -97,8 +106,15 @@ export const databaseAdapter = (
       connectOptions: { serverSelectionTimeoutMS: settings().mongodbTimeoutMs },
     })
   }
+  const replicas = options.readReplicas ?? settings().databaseReplicaUris
+  if (replicas.length > 0 && target.kind !== 'postgres') {
+    throw new Error(
+      `DATABASE_REPLICA_URIS is set but DATABASE_URI (${target.display}) is not PostgreSQL: read replicas are for a postgres:// database only. Unset DATABASE_REPLICA_URIS.`,
+    )
+  }
   if (target.kind === 'postgres') {
     return withPoolLifecycle(
+      replicas,
       postgresAdapter({
         pool: { connectionString: target.url },
         push: options.pushSchema ?? false,
@@ -137,6 +153,34 @@ const withLikeOperator = (
     return adapter as unknown as ReturnType<DatabaseAdapterObj['init']>
   },
 })
+/** The id of the pseudo-session whose database is the primary (see `primaryRequest`). */
+const PRIMARY_SESSION = 'newsroom-primary'
+
+type ReplicatedAdapter = {
+  primaryDrizzle?: unknown
+  sessions?: Record<string, unknown>
+}
+
+/**
+ * A `req` for `payload.db.*` calls that must read the primary, never a read replica: the shared
+ * counters, job claims. With read replicas, db-postgres sends a read without a transaction to a
+ * random replica (or to the primary for `readReplicasAfterWriteInterval` after this process's own
+ * last write); a read inside a transaction uses the transaction's connection. This names a session
+ * whose connection is the primary's pool, so those reads see every committed write of every
+ * server. Not for Local API operations (`payload.find`): they would take it for their own
+ * transaction. Without replicas (and on SQLite, MongoDB) it is an empty request.
+ */
+export const primaryRequest = (payload: Payload): Partial<PayloadRequest> => {
+  const adapter = payload.db as unknown as ReplicatedAdapter
+  if (!adapter.primaryDrizzle || !adapter.sessions) return {}
+  adapter.sessions[PRIMARY_SESSION] ??= {
+    db: adapter.primaryDrizzle,
+    // Never committed or rolled back: it is no transaction, only a connection choice.
+    resolve: () => undefined,
+    reject: () => undefined,
+  }
+  return { transactionID: PRIMARY_SESSION }
+}
 
 /**
  * Two gaps of @payloadcms/db-postgres 3.90 closed around its pool: nothing listens for the pool's
@@ -145,8 +189,15 @@ const withLikeOperator = (
  * (and the database) open. The pool is made here, before the adapter's `connect`, which then uses it
  * as it is (and skips checking out a client it would never give back, which would make `end()` wait
  * forever).
+ *
+ * Read replicas are wired here too, as the adapter's `readReplicas` option does it (drizzle's
+ * `withReplicas`, the primary kept as `primaryDrizzle`), because that option has both gaps for the
+ * replicas' pools and checks out one client of each that is never given back.
  */
-const withPoolLifecycle = (base: DatabaseAdapterObj): DatabaseAdapterObj => ({
+const withPoolLifecycle = (
+  replicaUris: string[],
+  base: DatabaseAdapterObj,
+): DatabaseAdapterObj => ({
   ...base,
   init: (args) => {
     const adapter = base.init(args) as unknown as PostgresAdapter
@@ -161,10 +212,30 @@ const withPoolLifecycle = (base: DatabaseAdapterObj): DatabaseAdapterObj => ({
         this.pool = pool
       }
       await connect.call(this, options)
+      if (replicaUris.length === 0) return
+      replicaPools ??= replicaUris.map((connectionString) => {
+        const pool = new this.pg.Pool({ ...this.poolOptions, connectionString })
+        pool.on('error', (err) =>
+          this.payload.logger.error({ err, msg: 'PostgreSQL replica: an idle connection failed' }),
+        )
+        return pool
+      })
+      const primary = this.drizzle
+      const logger = this.logger || false
+      const readers = replicaPools.map((client) => drizzle({ client, logger, schema: this.schema }))
+      this.primaryDrizzle = primary
+      this.drizzle = withReplicas(
+        primary,
+        readers as unknown as [typeof primary],
+      ) as unknown as typeof primary
     }
+    let replicaPools: Pool[] | undefined
     adapter.destroy = async function (this: PostgresAdapter) {
       const pool = this.pool
+      const replicas = replicaPools ?? []
+      replicaPools = undefined
       await destroy.call(this)
+      await Promise.all(replicas.map((replica) => replica.end()))
       if (!pool || pool.ended || pool.ending) return
       ;(this as { pool?: unknown }).pool = undefined
       await pool.end()

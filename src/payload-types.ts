@@ -231,6 +231,8 @@ export interface Media {
    */
   externalUrl?: string | null;
   createdBy?: (number | null) | User;
+  prefix?: string | null;
+  _objectKey?: string | null;
   updatedAt: string;
   createdAt: string;
   url?: string | null;
@@ -798,6 +800,8 @@ export interface MediaSelect<T extends boolean = true> {
   credit?: T;
   externalUrl?: T;
   createdBy?: T;
+  prefix?: T;
+  _objectKey?: T;
   updatedAt?: T;
   createdAt?: T;
   url?: T;

@@ -1,6 +1,11 @@
 import type { Payload } from 'payload'
 
-import { epochMayPrecedeContent, readContentEpoch } from '../store/epoch'
+import {
+  epochMayPrecedeContent,
+  primaryWritePosition,
+  readContentEpoch,
+  replicasReplayed,
+} from '../store/epoch'
 import { POSTS } from '../lib/slugs'
 
 /**
@@ -74,6 +79,8 @@ export const watchContent = (payload: Payload, options: WatchOptions = {}): Fres
   let stopped = false
   let seen: string | undefined
   let settling = false
+  /** With read replicas: the primary's position when the epoch last moved, until they replay it. */
+  let replaying: string | null = null
   let timer: NodeJS.Timeout | undefined
 
   /** The earliest `publishedAt` still to come among published posts: when the next embargo ends. */
@@ -128,13 +135,25 @@ export const watchContent = (payload: Payload, options: WatchOptions = {}): Fres
       const value = await readContentEpoch(payload)
       if (stopped) return
       if (seen !== undefined && value !== seen) {
+        // Read replicas serve content: not cached until each has replayed this write.
+        replaying = await primaryWritePosition(payload)
+        if (stopped) return
         move()
         // On MongoDB the bump can land just before its content commits: move again next time.
         settling = settles
       } else if (settling) {
         settling = false
         move()
+      } else if (replaying !== null) {
+        if (await replicasReplayed(payload, replaying)) {
+          replaying = null
+          // What was read from a lagging replica meanwhile is not reused.
+          move()
+        }
       } else if (!known && !lookingUp) {
+        // The first answer: a replica may not have replayed this epoch's content yet either.
+        if (seen === undefined) replaying = await primaryWritePosition(payload)
+        if (stopped) return
         seen = value
         // The first answer, or a failed lookup retried.
         void lookUpNextEmbargo()
@@ -161,7 +180,7 @@ export const watchContent = (payload: Payload, options: WatchOptions = {}): Fres
     epoch: () => {
       if (!timer && !stopped) start()
       if (known && now() >= validUntil) move()
-      return known ? epoch : undefined
+      return known && replaying === null ? epoch : undefined
     },
     defaultSeconds: 300,
     complete: true,

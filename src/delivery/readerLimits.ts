@@ -72,7 +72,12 @@ export const limitResultsForReaders =
       refuseLimit(readArgs.limit, unpaginated ? maxLimit + 1 : maxLimit, 'limit')
       return args
     }
-    if (unpaginated) {
+    // Unpaginated with a limit in range is as small as a page (Payload's own file route asks for
+    // the one doc behind a file that way, @payloadcms/plugin-cloud-storage's getFilePrefix).
+    const limit = typeof readArgs.limit === 'string' ? Number(readArgs.limit) : readArgs.limit
+    const boundedLimit =
+      typeof limit === 'number' && Number.isInteger(limit) && limit >= 1 && limit <= maxLimit
+    if (unpaginated && !boundedLimit) {
       throw new RequestRefused(
         `pagination=false is not available to readers: ask for pages of at most ${maxLimit} (DELIVERY_MAX_LIMIT).`,
       )

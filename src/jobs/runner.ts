@@ -6,6 +6,7 @@ import type { JobsConfig, Payload } from 'payload'
 
 import { claimJob, claimableJobs, JOBS_COLLECTION, releaseJob, renewJobLease } from './leases'
 import { settings } from '../config'
+import { primaryRequest } from '../db'
 
 type AutorunCron = Extract<NonNullable<JobsConfig['autoRun']>, unknown[]>[number]
 
@@ -37,6 +38,7 @@ export type RunDueJobsOptions = {
 const lostJob = async (payload: Payload, id: number | string, claim: string): Promise<boolean> =>
   !(await payload.db.findOne({
     collection: JOBS_COLLECTION,
+    req: primaryRequest(payload),
     where: { and: [{ id: { equals: id } }, { claimedBy: { equals: claim } }] },
   }))
 
@@ -63,8 +65,11 @@ export const runDueJobs = async (
   const where = options.allQueues
     ? claimableJobs(now)
     : { and: [claimableJobs(now), { queue: { equals: options.queue ?? 'default' } }] }
+  // From the primary: a lagging replica would offer jobs that already ran (their claims then fail,
+  // a wasted round) and hide jobs that just became due.
   const { docs } = await payload.db.find({
     collection: JOBS_COLLECTION,
+    req: primaryRequest(payload),
     where,
     sort: payload.collections[JOBS_COLLECTION]?.config.defaultSort ?? 'createdAt',
     limit,

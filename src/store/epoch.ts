@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 
-import { eq } from 'drizzle-orm'
+import { eq, sql as rawSql } from 'drizzle-orm'
 import { ValidationError, type CollectionConfig, type Payload, type PayloadRequest } from 'payload'
 
 /**
@@ -146,4 +146,36 @@ export const readContentEpoch = async (payload: Payload): Promise<string> => {
     select: { value: true },
   })) as { value?: string } | null
   return row?.value ?? 'none'
+}
+
+type QueryableDb = { execute: (query: unknown) => Promise<{ rows: Record<string, unknown>[] }> }
+type ReplicatedDb = { $replicas?: QueryableDb[] }
+
+/**
+ * With read replicas (PostgreSQL, `DATABASE_REPLICA_URIS`): the primary's write position now, to
+ * pass to `replicasReplayed` later; null without replicas. Content is read from replicas, so after
+ * the epoch moves a server must not cache what it reads until every replica has replayed the write
+ * that moved it: a lagging one would answer with the old content, cached under the new epoch.
+ */
+export const primaryWritePosition = async (payload: Payload): Promise<string | null> => {
+  const adapter = payload.db as unknown as { primaryDrizzle?: QueryableDb; drizzle?: ReplicatedDb }
+  if (payload.db.name !== 'postgres' || !adapter.primaryDrizzle || !adapter.drizzle?.$replicas)
+    return null
+  const { rows } = await adapter.primaryDrizzle.execute(
+    rawSql`SELECT pg_current_wal_lsn()::text AS lsn`,
+  )
+  return String(rows[0]!.lsn)
+}
+
+/** Whether every read replica has replayed the primary's writes up to `position`. */
+export const replicasReplayed = async (payload: Payload, position: string): Promise<boolean> => {
+  const replicas = (payload.db as unknown as { drizzle?: ReplicatedDb }).drizzle?.$replicas ?? []
+  const answers = await Promise.all(
+    replicas.map((replica) =>
+      replica.execute(
+        rawSql`SELECT coalesce(pg_last_wal_replay_lsn() >= ${position}::pg_lsn, false) AS done`,
+      ),
+    ),
+  )
+  return answers.every(({ rows }) => rows[0]?.done === true)
 }

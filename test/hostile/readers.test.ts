@@ -223,11 +223,21 @@ describe('issue 11, readers: named cases', () => {
   })
 
   it('caps what one anonymous read may return, naming the cap', async () => {
-    for (const query of ['limit=100000&depth=2', 'limit=0', 'pagination=false', 'limit=101']) {
+    for (const query of [
+      'limit=100000&depth=2',
+      'limit=0',
+      'pagination=false',
+      'pagination=false&limit=0',
+      'pagination=false&limit=101',
+      'limit=101',
+    ]) {
       const answer = await get(`/api/posts?${query}`)
       expect({ query, status: answer.status }).toEqual({ query, status: 400 })
       expect(answer.text).toMatch(/DELIVERY_MAX_LIMIT/)
     }
+    // Unpaginated but limited (Payload's file route reads the doc behind a file so) is a page.
+    const unpaginatedPage = await get('/api/posts?pagination=false&limit=100')
+    expect(unpaginatedPage.status).toBe(200)
     const hundred = await get('/api/posts?limit=100')
     expect({ status: hundred.status, text: hundred.text.slice(0, 300) }).toMatchObject({
       status: 200,

@@ -7,7 +7,12 @@ import { addTestTasks } from './tasks'
 
 const { default: config } = await import('../../payload.config')
 addTestTasks(await config)
-const server = await startServer({ host: '127.0.0.1', port: 0, admin: false })
+// CHILD_HOST: the address to listen on (a network namespace's own, in the multi-host test).
+const server = await startServer({
+  host: process.env.CHILD_HOST ?? '127.0.0.1',
+  port: 0,
+  admin: false,
+})
 process.stdout.write(`@@child ${JSON.stringify({ ready: server.url, pid: process.pid })}\n`)
 // Close once, however many signals come.
 let closing = false

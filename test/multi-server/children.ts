@@ -28,21 +28,30 @@ export type ChildServer = {
 export const startChildServer = (
   env: Record<string, string>,
   ms = scaled(90_000),
+  /**
+   * A command that runs the server, e.g. `['ip', 'netns', 'exec', 'ns1']` for another network
+   * namespace; it must exec the server in its own process (the server's pid is the child's).
+   * @default []
+   */
+  prefix: string[] = [],
 ): Promise<ChildServer> => {
   const { NODE_OPTIONS: _jestFlags, ...inherited } = process.env
   // tsx as a loader in the server's own process: under the tsx CLI a SIGTERM is relayed, and the
   // CLI kills a server that does not acknowledge it within 30 ms (a busy machine).
-  const child = spawn(
+  const command = [
+    ...prefix,
     process.execPath,
-    ['--import', 'tsx', path.join(import.meta.dirname, 'child.ts')],
-    {
-      cwd: root,
-      env: { ...inherited, SERVE_ADMIN: 'false', ...env },
-      stdio: ['ignore', 'pipe', 'inherit'],
-      // A process group of its own, so that a kill reaches its esbuild service too.
-      detached: true,
-    },
-  )
+    '--import',
+    'tsx',
+    path.join(import.meta.dirname, 'child.ts'),
+  ]
+  const child = spawn(command[0]!, command.slice(1), {
+    cwd: root,
+    env: { ...inherited, SERVE_ADMIN: 'false', ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+    // A process group of its own, so that a kill reaches its esbuild service too.
+    detached: true,
+  })
   const messages: ChildMessage[] = []
   const waiters = new Set<() => void>()
   let exited = false
