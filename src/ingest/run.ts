@@ -377,7 +377,7 @@ const planItems = async (
   }
   const candidates: Candidate[] = []
   for (const p of pending) {
-    // One yield per item, as the importer does per file: the heap stays flat (STACK.md, "Memory").
+    // One yield per item, as the importer does per file: the heap stays flat (src/importer/index.ts).
     await new Promise<void>((resolve) => setImmediate(resolve))
     const { row } = p
     try {
