@@ -12,7 +12,7 @@ import { startTestServer } from '../helpers/server'
 
 /**
  * The SQLite bulk sink (src/store: rows laid out by drizzle's private `transformForWrite`,
- * loaded in sinks/internals.ts) must store exactly what the Local API stores, where every Posts hook
+ * loaded in src/store/sqlite.ts) must store exactly what the Local API stores, where every Posts hook
  * runs (slug, contentHtml, excerpt, publishedAt, versions). This pins the private piece: an upgrade of
  * Payload or drizzle that changes it fails here. The example archive is imported through the Local API, everything is read back (raw rows and through the Local and REST APIs), the tables are
  * emptied, and the same archive is imported through the bulk path and read back again: apart from
