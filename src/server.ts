@@ -159,21 +159,35 @@ export const startServer = async (options: ServerOptions = {}): Promise<RunningS
   )
   app.use(api, limitRequestBodies(), refuseUnreadableQueries)
 
-  if (options.delivery ?? true)
-    await mountDelivery(app, payload, { optimize: !resolveDatabase().inMemory })
-  await giveUpIfStopping()
-
   const { GRAPHQL_POST, GRAPHQL_PLAYGROUND_GET } = await import('@payloadcms/next/routes')
   const graphql = GRAPHQL_POST(config)
   const playground = GRAPHQL_PLAYGROUND_GET(config)
   // Without introspection, GraphQL's "Did you mean ...?" would still spell out the schema.
   const hideSuggestions =
     env.production && Boolean(payload.config.graphQL?.disableIntrospectionInProduction)
+  /** Payload's GraphQL handler: the response to a POST of `${api}/graphql`. */
+  const graphQLResponse = async (req: express.Request) => {
+    const response = await graphql(toWebRequest(req, origin))
+    return hideSuggestions ? await withoutSuggestions(response) : response
+  }
+  /** Payload's REST handler: the response to any other request under `${api}`. */
+  const restResponse = async (req: express.Request) =>
+    unknownRouteAsNotFound(await handleEndpoints({ config, request: toWebRequest(req, origin) }))
+
+  if (options.delivery ?? true)
+    await mountDelivery(app, payload, {
+      optimize: !resolveDatabase().inMemory,
+      // The cache renders anonymous reads through the same handlers into a buffer, then sends them.
+      render: async (req) =>
+        req.method === 'POST' && req.baseUrl + req.path === `${api}/graphql`
+          ? graphQLResponse(req)
+          : restResponse(req),
+    })
+  await giveUpIfStopping()
 
   app.post(`${api}/graphql`, async (req, res, next) => {
     try {
-      const response = await graphql(toWebRequest(req, origin))
-      await sendWebResponse(res, hideSuggestions ? await withoutSuggestions(response) : response)
+      await sendWebResponse(res, await graphQLResponse(req))
     } catch (err) {
       next(err)
     }
@@ -187,12 +201,7 @@ export const startServer = async (options: ServerOptions = {}): Promise<RunningS
   })
   app.use(api, async (req, res, next) => {
     try {
-      await sendWebResponse(
-        res,
-        unknownRouteAsNotFound(
-          await handleEndpoints({ config, request: toWebRequest(req, origin) }),
-        ),
-      )
+      await sendWebResponse(res, await restResponse(req))
     } catch (err) {
       next(err)
     }
