@@ -12,7 +12,19 @@ import cliProgress from 'cli-progress'
 const usage =
   'Usage: npm run import -- <archive-dir> [--dry-run] [--report <file.json>] [--status draft|published] [--concurrency N] [--sink local-api|adapter|sqlite-bulk]'
 
-const main = async (): Promise<number> => {
+const SINKS = ['local-api', 'adapter', 'sqlite-bulk'] as const
+
+type ImportArgs = {
+  dir: string
+  dryRun: boolean
+  report?: string
+  status: 'draft' | 'published'
+  concurrency: number
+  sink?: (typeof SINKS)[number]
+}
+
+/** The command line read and checked: the arguments, or the exit code (0 for --help, 2 when bad). */
+const readArgs = (): ImportArgs | number => {
   let parsed
   try {
     parsed = parseArgs({
@@ -49,19 +61,17 @@ const main = async (): Promise<number> => {
     process.stderr.write(`--concurrency must be a positive integer, not "${values.concurrency}".\n`)
     return 2
   }
-
-  const sinks = ['local-api', 'adapter', 'sqlite-bulk'] as const
-  const sink = values.sink as (typeof sinks)[number] | undefined
-  if (sink !== undefined && !sinks.includes(sink)) {
-    process.stderr.write(`--sink must be one of ${sinks.join(', ')}, not "${values.sink}".\n`)
+  const sink = values.sink as ImportArgs['sink']
+  if (sink !== undefined && !SINKS.includes(sink)) {
+    process.stderr.write(`--sink must be one of ${SINKS.join(', ')}, not "${values.sink}".\n`)
     return 2
   }
+  const { status, report } = values
+  return { dir, dryRun: values['dry-run'], report, status, concurrency, sink }
+}
 
-  const { getPayload } = await import('payload')
-  const { default: config } = await import('../../payload.config')
-  const { runTrackedImport } = await import('../importer/task')
-  const payload = await getPayload({ config })
-
+/** Progress on stderr: a bar on a terminal, else a line every 5 s and at the end. */
+const progressReporter = () => {
   const tty = Boolean(process.stderr.isTTY)
   const bar = tty
     ? new cliProgress.SingleBar(
@@ -88,23 +98,35 @@ const main = async (): Promise<number> => {
       process.stderr.write(`import: ${done}/${total} files (${rate}/s)\n`)
     }
   }
+  return { onProgress, stop: () => bar?.stop() }
+}
 
+const main = async (): Promise<number> => {
+  const args = readArgs()
+  if (typeof args === 'number') return args
+
+  const { getPayload } = await import('payload')
+  const { default: config } = await import('../../payload.config')
+  const { runTrackedImport } = await import('../importer/task')
+  const payload = await getPayload({ config })
+
+  const progress = progressReporter()
   const { report } = await runTrackedImport({
     payload,
-    dir: path.resolve(dir),
-    dryRun: values['dry-run'],
-    status: values.status,
-    concurrency,
-    sink,
-    onProgress,
+    dir: path.resolve(args.dir),
+    dryRun: args.dryRun,
+    status: args.status,
+    concurrency: args.concurrency,
+    sink: args.sink,
+    onProgress: progress.onProgress,
   })
-  bar?.stop()
-  if (values.report) fs.writeFileSync(values.report, JSON.stringify(report, null, 1))
+  progress.stop()
+  if (args.report) fs.writeFileSync(args.report, JSON.stringify(report, null, 1))
   const s = report.summary
   process.stdout.write(
     `${s.dryRun ? '[dry run] ' : ''}${s.files} files: ${s.created} created, ${s.updated} updated, ${s.unchanged} unchanged, ` +
       `${s.duplicate} duplicate, ${s.conflict} conflict, ${s.skipped} skipped, ${s.failed} failed, ${s.flagged} flagged for review ` +
-      `in ${(s.durationMs / 1000).toFixed(1)} s${values.report ? ` (report: ${values.report})` : ''}\n`,
+      `in ${(s.durationMs / 1000).toFixed(1)} s${args.report ? ` (report: ${args.report})` : ''}\n`,
   )
   await payload.destroy?.()
   return s.failed > 0 ? 1 : 0
