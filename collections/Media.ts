@@ -74,6 +74,17 @@ export type MediaUse = {
 const escapeHtml = (s: string): string =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
 
+/** Posts that show `media`: as their hero image, or as an image in their body. */
+const postsShowing = (media: { id: number | string; url?: string | null }): Where => {
+  const url = media.url ? safeUrl(media.url, 'image') : undefined
+  return {
+    or: [
+      { heroImage: { equals: media.id } },
+      ...(url ? [{ contentHtml: { contains: `src="${escapeHtml(url)}"` } }] : []),
+    ],
+  }
+}
+
 /**
  * Every document that shows `media`. Posts are found by their hero image and by the image in their
  * rendered content (`contentHtml` carries `src="<the media's url>"`, which both databases can search,
@@ -94,13 +105,7 @@ export const findMediaUses = async (
     disableErrors: true,
   })
   if (!media) return []
-  const url = media.url ? safeUrl(media.url, 'image') : undefined
-  const postWhere: Where = {
-    or: [
-      { heroImage: { equals: media.id } },
-      ...(url ? [{ contentHtml: { contains: `src="${escapeHtml(url)}"` } }] : []),
-    ],
-  }
+  const postWhere = postsShowing(media)
   const common = { depth: 0, limit: 50, overrideAccess: true, req } as const
   const [published, drafts, authors, sources] = await Promise.all([
     payload.find({

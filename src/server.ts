@@ -19,9 +19,9 @@ import { healthReport, reportFor } from './http/health'
 import { guardProcess, installShutdown, type ProcessShutdown } from './lib/processGuards'
 import { securityHeaders } from './http/securityHeaders'
 import { refuseUnreadableQueries } from './http/queryGuard'
-import { missingUploadsAsNotFound } from './http/uploadFiles'
 import { readiness } from './http/readiness'
 import type { StartingServer } from './http/startingUp'
+import { missingUploadsAsNotFound } from './http/uploadFiles'
 import { trustProxyFromEnv } from './http/trustProxy'
 import { startJobRunner } from './jobs/runner'
 import { previewRouter } from './http/preview'
@@ -100,37 +100,51 @@ const drainMs = (): number => settings().shutdownDrainMs
  */
 const keepAliveMs = (): number => settings().httpKeepAliveMs
 
+/** What start-up has opened so far, to close in reverse when it gives up or the server stops. */
+type Opened = {
+  payload: Payload
+  jobRunner?: Awaited<ReturnType<typeof startJobRunner>>
+  closeNext?: () => Promise<void>
+}
+
+/** Closes what start-up opened: Next, the jobs runner, Payload (its crons and database). */
+const closeOpened = async ({ payload, jobRunner, closeNext }: Opened) => {
+  await closeNext?.()
+  await jobRunner?.stop()
+  // Stops the crons and closes the database connection.
+  await payload.destroy()
+  // A later startServer() in the same process (tests) must boot a fresh instance.
+  ;(globalThis as { _payload?: Map<string, unknown> })._payload?.delete('default')
+}
+
 /**
- * The newsroom's one long-running process: Payload (REST at /api, GraphQL at /api/graphql) served
- * directly by Express from the live config, the Next.js admin at /admin, health checks, and the jobs
- * crons (so scheduled publishing happens with no traffic at all).
+ * The app's Payload, and the jobs crons of this process. Payload caches the instance under the
+ * default key; the Next admin's own getPayload() calls then reuse this one instead of booting a
+ * second Payload with its own crons.
  */
-export const startServer = async (options: ServerOptions = {}): Promise<RunningServer> => {
-  // Every environment variable, checked at once: a bad value stops the start with its fix.
-  const env = settings()
-  const host = options.host ?? env.host
-  const port = options.port ?? env.port
+const bootPayload = async (options: ServerOptions) => {
   const { default: config } = await import('../payload.config')
-  // Payload caches the instance under the default key; the Next admin's own getPayload() calls then
-  // reuse this one instead of booting a second Payload with its own crons.
   const runsJobs = options.jobs ?? true
   if (options.signal?.aborted) throw options.signal.reason
   const payload = await getPayload({ config, cron: runsJobs })
   // Scheduled publishing and imports: every server may run the jobs crons, each job runs once
   // (src/jobs/runner.ts). None is started once a stop was asked.
   const jobRunner = runsJobs && !options.signal?.aborted ? await startJobRunner(payload) : undefined
-  let closeNext: (() => Promise<void>) | undefined
+  const opened: Opened = { payload, jobRunner }
   /** Gives up between start-up steps once `options.signal` is aborted, closing what was opened. */
   const giveUpIfStopping = async () => {
     if (!options.signal?.aborted) return
-    await closeNext?.()
-    await jobRunner?.stop()
-    await payload.destroy()
-    ;(globalThis as { _payload?: Map<string, unknown> })._payload?.delete('default')
+    await closeOpened(opened)
     throw options.signal.reason
   }
-  await giveUpIfStopping()
+  return { config, payload, opened, giveUpIfStopping }
+}
 
+/**
+ * What every request goes through before Payload: timing, proxies, security headers, the count of
+ * requests in flight (for the drain), the health checks, CSRF, body limits on the API.
+ */
+const frontOfHouse = async (payload: Payload, options: ServerOptions) => {
   const app = express()
   app.disable('x-powered-by')
   app.use((await import('./http/serverTiming')).serverTiming(payload))
@@ -138,7 +152,6 @@ export const startServer = async (options: ServerOptions = {}): Promise<RunningS
   app.set('trust proxy', trustProxyFromEnv())
   app.use(securityHeaders(payload))
 
-  let origin = `http://${host}:${port}`
   const inFlight = new Set<express.Response>()
   app.use((req, res, next) => {
     inFlight.add(res)
@@ -156,7 +169,6 @@ export const startServer = async (options: ServerOptions = {}): Promise<RunningS
   const ready = readiness(payload, options.ready ?? true)
   app.get('/readyz', ready.handler)
 
-  const api = payload.config.routes.api
   app.use(
     sameOriginWrites({
       serverUrl: payload.config.serverURL,
@@ -164,66 +176,91 @@ export const startServer = async (options: ServerOptions = {}): Promise<RunningS
       log: (msg) => payload.logger.warn(msg),
     }),
   )
-  app.use(api, limitRequestBodies(), refuseUnreadableQueries, missingUploadsAsNotFound(payload))
+  app.use(
+    payload.config.routes.api,
+    limitRequestBodies(),
+    refuseUnreadableQueries,
+    missingUploadsAsNotFound(payload),
+  )
+  return { app, inFlight, ready }
+}
 
-  if (options.delivery ?? true)
-    await mountDelivery(app, payload, { optimize: !resolveDatabase().inMemory })
-  await giveUpIfStopping()
-
+/**
+ * Payload's REST, GraphQL and playground handlers as functions of a request, giving WHATWG
+ * responses. `origin()` is the server's own origin (known once it listens).
+ */
+const payloadHandlers = async (
+  config: (typeof import('../payload.config'))['default'],
+  payload: Payload,
+  origin: () => string,
+) => {
   const { GRAPHQL_POST, GRAPHQL_PLAYGROUND_GET } = await import('@payloadcms/next/routes')
   const graphql = GRAPHQL_POST(config)
   const playground = GRAPHQL_PLAYGROUND_GET(config)
   // Without introspection, GraphQL's "Did you mean ...?" would still spell out the schema.
   const hideSuggestions =
-    env.production && Boolean(payload.config.graphQL?.disableIntrospectionInProduction)
+    settings().production && Boolean(payload.config.graphQL?.disableIntrospectionInProduction)
+  return {
+    /** The response to a POST of `${api}/graphql`. */
+    graphQL: async (req: express.Request) => {
+      const response = await graphql(toWebRequest(req, origin()))
+      return hideSuggestions ? await withoutSuggestions(response) : response
+    },
+    /** The response to any other request under `${api}`. */
+    rest: async (req: express.Request) =>
+      unknownRouteAsNotFound(
+        await handleEndpoints({ config, request: toWebRequest(req, origin()) }),
+      ),
+    playground: (req: express.Request) => playground(toWebRequest(req, origin())),
+  }
+}
 
-  app.post(`${api}/graphql`, async (req, res, next) => {
-    try {
-      const response = await graphql(toWebRequest(req, origin))
-      await sendWebResponse(res, hideSuggestions ? await withoutSuggestions(response) : response)
-    } catch (err) {
-      next(err)
-    }
-  })
-  app.get(`${api}/graphql-playground`, async (req, res, next) => {
-    try {
-      await sendWebResponse(res, await playground(toWebRequest(req, origin)))
-    } catch (err) {
-      next(err)
-    }
-  })
-  app.use(api, async (req, res, next) => {
-    try {
-      await sendWebResponse(
-        res,
-        unknownRouteAsNotFound(
-          await handleEndpoints({ config, request: toWebRequest(req, origin) }),
-        ),
-      )
-    } catch (err) {
-      next(err)
-    }
-  })
+type PayloadHandlers = Awaited<ReturnType<typeof payloadHandlers>>
 
-  app.use(previewRouter(payload))
+/** Mounts Payload's handlers: GraphQL, its playground, then REST for everything under `api`. */
+const mountPayload = (app: Express, api: string, handlers: PayloadHandlers) => {
+  const send =
+    (handler: (req: express.Request) => Promise<Response>): express.RequestHandler =>
+    async (req, res, next) => {
+      try {
+        await sendWebResponse(res, await handler(req))
+      } catch (err) {
+        next(err)
+      }
+    }
+  app.post(`${api}/graphql`, send(handlers.graphQL))
+  app.get(`${api}/graphql-playground`, send(handlers.playground))
+  app.use(api, send(handlers.rest))
+}
 
-  if (options.admin ?? env.serveAdmin) {
-    const { default: next } = await import('next')
-    const nextApp = next({ dev: false, dir: root, quiet: true })
-    closeNext = () => nextApp.close()
-    await nextApp.prepare()
-    await giveUpIfStopping()
-    const handle = nextApp.getRequestHandler()
-    app.use((req, res) => handle(req, res))
-  } else {
+/** The Next.js admin for every request nothing else answered, or a 404 when it is not served. */
+const mountAdmin = async (
+  app: Express,
+  options: ServerOptions,
+  opened: Opened,
+  giveUpIfStopping: () => Promise<void>,
+) => {
+  if (!(options.admin ?? settings().serveAdmin)) {
     app.use((_req, res) => {
       res
         .status(404)
         .json({ errors: [{ message: 'Not found (the admin is not served by this instance)' }] })
     })
+    return
   }
+  const { default: next } = await import('next')
+  const nextApp = next({ dev: false, dir: root, quiet: true })
+  opened.closeNext = () => nextApp.close()
+  await nextApp.prepare()
+  await giveUpIfStopping()
+  const handle = nextApp.getRequestHandler()
+  app.use((req, res) => handle(req, res))
+}
 
-  app.use(((err, _req, res, _next) => {
+/** The last handler: refusals keep their status and public message, anything else is a 500. */
+const errorHandler =
+  (payload: Payload): express.ErrorRequestHandler =>
+  (err, _req, res, _next) => {
     // A body refused as too large (src/http/bodyLimit.ts) was answered already; the handler reading
     // it failed as it should.
     if (res.locals.bodyRefused) return void res.end()
@@ -238,28 +275,33 @@ export const startServer = async (options: ServerOptions = {}): Promise<RunningS
       res.status(status).json({ errors: [{ message: (err as Error).message }] })
     } else
       res.status(refusal ? status : 500).json({ errors: [{ message: 'Internal server error' }] })
-  }) as express.ErrorRequestHandler)
+  }
 
-  await giveUpIfStopping()
-  const server: Server = options.listening?.server ?? createServer(app)
+/**
+ * Listens on `host:port` with keep-alive longer than the clients', or takes over the server that
+ * already listens and answers 503 while start-up runs (`starting`); resolves with the port.
+ */
+const listen = async (app: Express, host: string, port: number, starting?: StartingServer) => {
+  const server: Server = starting?.server ?? createServer(app)
   server.keepAliveTimeout = keepAliveMs()
   // Above the keep-alive timeout, as Node advises: a request's headers may come just before it ends.
   server.headersTimeout = keepAliveMs() + 1000
-  if (options.listening) options.listening.handOver(app)
-  else {
+  if (starting) starting.handOver(app)
+  else
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject)
       server.listen(port, host, () => resolve())
     })
-  }
-  const actualPort = (server.address() as AddressInfo).port
-  origin = `http://${host}:${actualPort}`
-  // Jobs that fell due while no server was running go now, not at the next tick. Errors are logged by
-  // the runner.
-  void jobRunner?.runNow()
+  return { server, port: (server.address() as AddressInfo).port }
+}
 
+/**
+ * Stops accepting, lets in-flight requests finish (cut after SHUTDOWN_DRAIN_MS), then closes what
+ * start-up opened. Once: later calls get the same promise.
+ */
+const closer = (server: Server, inFlight: Set<express.Response>, opened: Opened) => {
   let closing: Promise<void> | undefined
-  const close = () =>
+  return () =>
     (closing ??= (async () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()))
       server.closeIdleConnections()
@@ -270,21 +312,56 @@ export const startServer = async (options: ServerOptions = {}): Promise<RunningS
         ),
       ])
       if (!drained) {
-        payload.logger.warn(
+        opened.payload.logger.warn(
           `Shutdown: cutting ${inFlight.size} request(s) still running after ${drainMs()} ms`,
         )
         server.closeAllConnections()
         await closed
       }
-      await closeNext?.()
-      await jobRunner?.stop()
-      // Stops the crons and closes the database connection.
-      await payload.destroy()
-      // A later startServer() in the same process (tests) must boot a fresh instance.
-      ;(globalThis as { _payload?: Map<string, unknown> })._payload?.delete('default')
+      await closeOpened(opened)
     })())
+}
 
-  return { url: origin, port: actualPort, payload, app, close, markReady: ready.markReady }
+/**
+ * The newsroom's one long-running process: Payload (REST at /api, GraphQL at /api/graphql) served
+ * directly by Express from the live config, the Next.js admin at /admin, health checks, and the jobs
+ * crons (so scheduled publishing happens with no traffic at all).
+ */
+export const startServer = async (options: ServerOptions = {}): Promise<RunningServer> => {
+  // Every environment variable, checked at once: a bad value stops the start with its fix.
+  const env = settings()
+  const host = options.host ?? env.host
+  const port = options.port ?? env.port
+  const { config, payload, opened, giveUpIfStopping } = await bootPayload(options)
+  await giveUpIfStopping()
+
+  const { app, inFlight, ready } = await frontOfHouse(payload, options)
+  let origin = `http://${host}:${port}`
+  const api = payload.config.routes.api
+  const handlers = await payloadHandlers(config, payload, () => origin)
+  if (options.delivery ?? true)
+    await mountDelivery(app, payload, {
+      optimize: !resolveDatabase().inMemory,
+      // The cache renders anonymous reads through the same handlers into a buffer, then sends them.
+      render: async (req) =>
+        req.method === 'POST' && req.baseUrl + req.path === `${api}/graphql`
+          ? handlers.graphQL(req)
+          : handlers.rest(req),
+    })
+  await giveUpIfStopping()
+  mountPayload(app, api, handlers)
+  app.use(previewRouter(payload))
+  await mountAdmin(app, options, opened, giveUpIfStopping)
+  app.use(errorHandler(payload))
+
+  await giveUpIfStopping()
+  const listening = await listen(app, host, port, options.listening)
+  origin = `http://${host}:${listening.port}`
+  // Jobs that fell due while no server was running go now, not at the next tick. Errors are logged by
+  // the runner.
+  void opened.jobRunner?.runNow()
+  const close = closer(listening.server, inFlight, opened)
+  return { url: origin, port: listening.port, payload, app, close, markReady: ready.markReady }
 }
 
 const main = async () => {

@@ -83,7 +83,7 @@ export type ArchivePostFields = {
 const linkable = (url: string): boolean => !/\s|\]\(/.test(url)
 
 /**
- * A document in the newest form the mirror script wrote (corpus README): front matter in its key
+ * A document in the newest form the mirror script wrote: front matter in its key
  * order (`layout`, `title`, `date`, `author`, `from`, `tags`, `comments`, `categories`), the stamp,
  * the link line (the title on one line) and the body.
  */

@@ -76,7 +76,7 @@ const NAME_TITLE_UNITS = 50
 
 /**
  * The file name the mirror script gave a post: `<UTC date>-<first 50 UTF-16 units of the title as
- * escaped in YAML>.md`, `/` replaced by `--` (corpus README). A surrogate pair is never cut in two,
+ * escaped in YAML>.md`, `/` replaced by `--`. A surrogate pair is never cut in two,
  * and NUL, which no file system takes, is dropped.
  */
 export const archiveFileName = (date: Date | undefined, title: string): string => {

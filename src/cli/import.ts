@@ -13,7 +13,21 @@ import cliProgress from 'cli-progress'
 const usage =
   'Usage: npm run import -- <archive-dir> [--dry-run] [--report <file.json>] [--status draft|published] [--concurrency N (default: one per core)] [--sink local-api|adapter|bulk]'
 
-const main = async (): Promise<number> => {
+const SINKS = ['local-api', 'adapter', 'bulk'] as const
+
+type ImportArgs = {
+  dir: string
+  dryRun: boolean
+  report?: string
+  status: 'draft' | 'published'
+  concurrency: number
+  sink?: (typeof SINKS)[number]
+  /** The concurrency is the default, one worker per core. */
+  perCore: boolean
+}
+
+/** The command line read and checked: the arguments, or the exit code (0 for --help, 2 when bad). */
+const readArgs = (): ImportArgs | number => {
   let parsed
   try {
     parsed = parseArgs({
@@ -51,25 +65,19 @@ const main = async (): Promise<number> => {
     process.stderr.write(`--concurrency must be a positive integer, not "${values.concurrency}".\n`)
     return 2
   }
-
-  const sinks = ['local-api', 'adapter', 'bulk'] as const
   // `sqlite-bulk`, its name before the bulk path ran on PostgreSQL too, still works in old scripts.
-  const sink = (values.sink === 'sqlite-bulk' ? 'bulk' : values.sink) as
-    (typeof sinks)[number] | undefined
-  if (sink !== undefined && !sinks.includes(sink)) {
-    process.stderr.write(`--sink must be one of ${sinks.join(', ')}, not "${values.sink}".\n`)
+  const sink = (values.sink === 'sqlite-bulk' ? 'bulk' : values.sink) as ImportArgs['sink']
+  if (sink !== undefined && !SINKS.includes(sink)) {
+    process.stderr.write(`--sink must be one of ${SINKS.join(', ')}, not "${values.sink}".\n`)
     return 2
   }
+  const { status, report } = values
+  const perCore = values.concurrency === String(os.availableParallelism())
+  return { dir, dryRun: values['dry-run'], report, status, concurrency, sink, perCore }
+}
 
-  const { getPayload } = await import('payload')
-  const { default: config } = await import('../../payload.config')
-  const { runTrackedImport } = await import('../importer/task')
-  const payload = await getPayload({ config })
-  process.stderr.write(
-    `import: ${path.resolve(dir)} with ${concurrency} worker${concurrency === 1 ? '' : 's'}` +
-      `${values.concurrency === String(os.availableParallelism()) ? ' (one per core)' : ''}\n`,
-  )
-
+/** Progress on stderr: a bar on a terminal, else a line every 5 s and at the end. */
+const progressReporter = () => {
   const tty = Boolean(process.stderr.isTTY)
   const bar = tty
     ? new cliProgress.SingleBar(
@@ -96,23 +104,39 @@ const main = async (): Promise<number> => {
       process.stderr.write(`import: ${done}/${total} files (${rate}/s)\n`)
     }
   }
+  return { onProgress, stop: () => bar?.stop() }
+}
 
+const main = async (): Promise<number> => {
+  const args = readArgs()
+  if (typeof args === 'number') return args
+
+  const { getPayload } = await import('payload')
+  const { default: config } = await import('../../payload.config')
+  const { runTrackedImport } = await import('../importer/task')
+  const payload = await getPayload({ config })
+  process.stderr.write(
+    `import: ${path.resolve(args.dir)} with ${args.concurrency} worker${args.concurrency === 1 ? '' : 's'}` +
+      `${args.perCore ? ' (one per core)' : ''}\n`,
+  )
+
+  const progress = progressReporter()
   const { report } = await runTrackedImport({
     payload,
-    dir: path.resolve(dir),
-    dryRun: values['dry-run'],
-    status: values.status,
-    concurrency,
-    sink,
-    onProgress,
+    dir: path.resolve(args.dir),
+    dryRun: args.dryRun,
+    status: args.status,
+    concurrency: args.concurrency,
+    sink: args.sink,
+    onProgress: progress.onProgress,
   })
-  bar?.stop()
-  if (values.report) fs.writeFileSync(values.report, JSON.stringify(report, null, 1))
+  progress.stop()
+  if (args.report) fs.writeFileSync(args.report, JSON.stringify(report, null, 1))
   const s = report.summary
   process.stdout.write(
     `${s.dryRun ? '[dry run] ' : ''}${s.files} files: ${s.created} created, ${s.updated} updated, ${s.unchanged} unchanged, ` +
       `${s.duplicate} duplicate, ${s.conflict} conflict, ${s.skipped} skipped, ${s.failed} failed, ${s.flagged} flagged for review ` +
-      `in ${(s.durationMs / 1000).toFixed(1)} s${values.report ? ` (report: ${values.report})` : ''}\n`,
+      `in ${(s.durationMs / 1000).toFixed(1)} s${args.report ? ` (report: ${args.report})` : ''}\n`,
   )
   await payload.destroy?.()
   return s.failed > 0 ? 1 : 0

@@ -1,4 +1,4 @@
-import { Router, type Request, type Response } from 'express'
+import type { Request, RequestHandler } from 'express'
 import { Feed, type Item } from 'feed'
 import type { Payload, Where } from 'payload'
 
@@ -165,19 +165,40 @@ const parseFile = (file: string): { name: string; format: Format } | undefined =
   return { name: m[1], format: m[2] === 'atom' ? 'atom' : 'rss' }
 }
 
-const notFound = (res: Response, message: string) =>
-  res
-    .status(404)
-    .type('application/json')
-    .end(JSON.stringify({ errors: [{ message }] }))
+const notFound = (message: string) =>
+  new Response(JSON.stringify({ errors: [{ message }] }), {
+    status: 404,
+    headers: { 'content-type': 'application/json; charset=utf-8' },
+  })
+
+/**
+ * The kind of feed a path names (`/feeds/<file>`, `/feeds/sources/<file>`, ...) and its file; any
+ * case, as Express routes match.
+ */
+const FEED_PATH = /^\/feeds\/(?:(sources|categories)\/)?([^/]+)\/?$/i
+
+/** A path segment decoded as Express decodes route parameters: malformed escapes are a 400. */
+const decodeSegment = (segment: string): string => {
+  try {
+    return decodeURIComponent(segment)
+  } catch (err) {
+    throw Object.assign(new URIError(`Failed to decode param '${segment}'`, { cause: err }), {
+      status: 400,
+    })
+  }
+}
+
+/** Renders the feed a request names, as a WHATWG `Response`; undefined for any other request. */
+export type FeedRenderer = (req: Request) => Promise<Response | undefined>
 
 /**
  * RSS 2.0 and Atom feeds of published and due posts, read through the Local API with
  * `overrideAccess: false` and no user, so exactly what an anonymous reader may see:
  * `/feeds/posts.xml`, `/feeds/sources/:slug.xml`, `/feeds/categories/:slug.xml`, each also as
- * `.atom`. Items carry the full `contentHtml` followed by the source's credit line.
+ * `.atom`. Items carry the full `contentHtml` followed by the source's credit line. The delivery
+ * cache renders them through this (and keeps them); `feedsRouter` serves the requests it leaves.
  */
-export const feedsRouter = (payload: Payload, options: FeedsOptions = {}): Router => {
+export const feedRenderer = (payload: Payload, options: FeedsOptions = {}): FeedRenderer => {
   const limit = options.items ?? settings().feedItems
   const title = options.title ?? settings().feedTitle
   const configured =
@@ -198,83 +219,79 @@ export const feedsRouter = (payload: Payload, options: FeedsOptions = {}): Route
     return docs as FeedPost[]
   }
 
-  const send = (
-    req: Request,
-    res: Response,
-    format: Format,
-    channel: Channel,
-    posts: FeedPost[],
-  ) => {
+  /** The one row of `collection` with `slug`, as an anonymous reader may see it. */
+  const bySlug = async <T extends typeof SOURCES | typeof CATEGORIES>(
+    collection: T,
+    slug: string,
+  ) =>
+    (
+      await payload.find({
+        collection,
+        where: { slug: { equals: slug } },
+        limit: 1,
+        depth: 0,
+        overrideAccess: false,
+      })
+    ).docs[0]
+
+  const feedResponse = (req: Request, format: Format, channel: Channel, posts: FeedPost[]) => {
     const body = renderFeed(format, channel, posts, siteUrlOf(req))
     const lastModified = posts.reduce(
       (max, p) => Math.max(max, Date.parse(p.updatedAt ?? '') || 0),
       0,
     )
-    if (lastModified > 0) res.setHeader('Last-Modified', new Date(lastModified).toUTCString())
-    // `end`, not `send`: the delivery cache middleware owns ETags and 304s.
-    res.status(200).type(CONTENT_TYPES[format]).end(body)
+    const headers = new Headers({ 'content-type': CONTENT_TYPES[format] })
+    if (lastModified > 0) headers.set('last-modified', new Date(lastModified).toUTCString())
+    // No ETag here: the delivery cache owns ETags and 304s.
+    return new Response(body, { status: 200, headers })
   }
 
-  const router = Router()
-
-  router.get('/feeds/:file', async (req, res, next) => {
-    try {
-      const file = parseFile(req.params.file)
-      if (!file || file.name !== 'posts') return notFound(res, 'No such feed')
-      send(req, res, file.format, { title, path: req.path }, await listPosts(undefined))
-    } catch (err) {
-      next(err)
+  return async (req) => {
+    const path = req.baseUrl + req.path
+    const match = FEED_PATH.exec(path)
+    if (!match?.[2] || (req.method !== 'GET' && req.method !== 'HEAD')) return undefined
+    const file = parseFile(decodeSegment(match[2]))
+    const kind = match[1]?.toLowerCase()
+    if (!kind) {
+      if (!file || file.name !== 'posts') return notFound('No such feed')
+      return feedResponse(req, file.format, { title, path }, await listPosts(undefined))
     }
-  })
-
-  router.get('/feeds/sources/:file', async (req, res, next) => {
-    try {
-      const file = parseFile(req.params.file)
-      if (!file) return notFound(res, 'No such feed')
-      const { docs } = await payload.find({
-        collection: SOURCES,
-        where: { slug: { equals: file.name } },
-        limit: 1,
-        depth: 0,
-        overrideAccess: false,
-      })
-      const source = docs[0]
-      if (!source) return notFound(res, `No source with the slug "${file.name}"`)
+    if (!file) return notFound('No such feed')
+    if (kind === 'sources') {
+      const source = await bySlug(SOURCES, file.name)
+      if (!source) return notFound(`No source with the slug "${file.name}"`)
       const channel = {
         title: source.name,
         description: source.attribution ?? undefined,
         copyright: source.attribution ?? undefined,
-        path: req.path,
+        path,
       }
-      send(req, res, file.format, channel, await listPosts({ source: { equals: source.id } }))
-    } catch (err) {
-      next(err)
+      return feedResponse(
+        req,
+        file.format,
+        channel,
+        await listPosts({ source: { equals: source.id } }),
+      )
     }
-  })
+    const category = await bySlug(CATEGORIES, file.name)
+    if (!category) return notFound(`No category with the slug "${file.name}"`)
+    const channel = { title: category.name, description: category.description ?? undefined, path }
+    const posts = await listPosts({ categories: { in: [category.id] } })
+    return feedResponse(req, file.format, channel, posts)
+  }
+}
 
-  router.get('/feeds/categories/:file', async (req, res, next) => {
-    try {
-      const file = parseFile(req.params.file)
-      if (!file) return notFound(res, 'No such feed')
-      const { docs } = await payload.find({
-        collection: CATEGORIES,
-        where: { slug: { equals: file.name } },
-        limit: 1,
-        depth: 0,
-        overrideAccess: false,
-      })
-      const category = docs[0]
-      if (!category) return notFound(res, `No category with the slug "${file.name}"`)
-      const channel = {
-        title: category.name,
-        description: category.description ?? undefined,
-        path: req.path,
-      }
-      send(req, res, file.format, channel, await listPosts({ categories: { in: [category.id] } }))
-    } catch (err) {
-      next(err)
-    }
-  })
-
-  return router
+/**
+ * Serves the feeds to the requests the delivery cache leaves to the chain (a reader signed in):
+ * rendered the same way, sent as they are.
+ */
+export const feedsRouter = (render: FeedRenderer): RequestHandler => {
+  return (req, res, next) => {
+    render(req).then(async (response) => {
+      if (!response) return next()
+      res.status(response.status)
+      response.headers.forEach((value, name) => res.setHeader(name, value))
+      res.end(Buffer.from(await response.arrayBuffer()))
+    }, next)
+  }
 }

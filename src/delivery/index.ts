@@ -1,10 +1,10 @@
 import type { Express } from 'express'
 import type { Payload } from 'payload'
 
-import { feedsRouter, type FeedsOptions } from './feeds'
+import { feedRenderer, feedsRouter, type FeedsOptions } from './feeds'
 import { freshnessOf, writesInThisProcess } from './freshness'
 import { boundGraphQLDocuments, type GraphQLDocumentLimits } from './graphqlBounds'
-import { httpCache, type HttpCacheOptions } from './httpCache'
+import { httpCache, type HttpCacheOptions, type Render } from './httpCache'
 import { optimizeDatabase } from '../store/optimizeDatabase'
 import { anonymousRateLimit, type RateLimitOptions } from './rateLimit'
 import { DELIVERED_COLLECTIONS } from '../lib/slugs'
@@ -18,24 +18,28 @@ export type DeliveryOptions = {
   /** Run `ANALYZE` / `PRAGMA optimize` before serving (SQLite only). @default true */
   optimize?: boolean
   rateLimit?: RateLimitOptions
-  cache?: Omit<HttpCacheOptions, 'isPublicRead' | 'freshness'>
+  cache?: Omit<HttpCacheOptions, 'isPublicRead' | 'freshness' | 'render'>
+  /**
+   * Payload's REST and GraphQL handlers, as the server mounts them after this: the cache renders an
+   * anonymous read through them into a buffer (a WHATWG `Response`), keeps it and sends it.
+   */
+  render: Render
   feeds?: FeedsOptions
   /** What one GraphQL document may hold (graphqlBounds.ts). @default DEFAULT_GRAPHQL_LIMITS */
   graphQLLimits?: GraphQLDocumentLimits
 }
 
-/** The collections readers' apps read anonymously, by list or by id. */
-
 /**
  * Mounts the delivery layer on the server's Express app, in front of Payload's REST and GraphQL:
  * the anonymous rate limit, the bounds of a GraphQL document, HTTP caching on `${api}` and `/feeds`,
- * then the feeds. Call it before the Payload handlers are mounted. The cache follows the delivery plugin's content watch,
+ * then the feeds (for the requests the cache leaves: readers signed in). Call it before the Payload
+ * handlers are mounted. The cache follows the delivery plugin's content watch,
  * which lives and ends with the Payload instance.
  */
 export const mountDelivery = async (
   app: Express,
   payload: Payload,
-  options: DeliveryOptions = {},
+  options: DeliveryOptions,
 ): Promise<void> => {
   const api = options.api ?? payload.config.routes.api ?? '/api'
   if (options.optimize ?? true) {
@@ -55,14 +59,16 @@ export const mountDelivery = async (
     payload.logger.warn(
       'Delivery: the config has no deliveryPlugin(); the cache sees only this process and keeps responses 2 s',
     )
+  const feeds = feedRenderer(payload, options.feeds)
   app.use(
     paths,
     httpCache(payload, {
       ...options.cache,
+      render: async (req) => (await feeds(req)) ?? options.render(req),
       freshness: freshness ?? writesInThisProcess(),
       isPublicRead: (path) => publicRead.test(path) && !path.endsWith('/versions'),
       graphQLPath,
     }),
   )
-  app.use(feedsRouter(payload, options.feeds))
+  app.use(feedsRouter(feeds))
 }

@@ -1,5 +1,3 @@
-import type { Response } from 'express'
-
 import type { Coding } from './compression'
 
 /** A response as the handler made it, kept to be sent again. */
@@ -35,51 +33,25 @@ const PER_EXCHANGE = new Set([
   'x-delivery-cache',
 ])
 
-export type Captured = Pick<CachedResponse, 'status' | 'headers' | 'body'>
-
-const toBuffer = (chunk: unknown, encoding?: unknown): Buffer =>
-  Buffer.isBuffer(chunk)
-    ? chunk
-    : typeof chunk === 'string'
-      ? Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8')
-      : Buffer.from(chunk as Uint8Array)
+export type Captured = Pick<CachedResponse, 'status' | 'headers' | 'body'> & {
+  /** The response's `Set-Cookie` values: sent with this response only, never replayed. */
+  cookies: string[]
+}
 
 /**
- * Lets the rest of the chain write its response into a buffer instead of the socket: when it ends,
- * `res` is given back its own `write`/`end` and `onEnd` gets what was made, to send it (from inside
- * the handler's `end`, so the exchange ends when the handler thinks it does). Resolves with what was
- * made, or undefined when the client went away first.
+ * A response as the handler rendered it (a WHATWG `Response`, what Payload's REST and GraphQL
+ * handlers return), read to the end into one buffer: its status, the headers about its content
+ * (lower-case names, without the per-exchange ones) and its body. Nothing is sent: the caller keeps
+ * it and sends it, as many times as it likes.
  */
-export const captureResponse = (
-  res: Response,
-  onEnd: (captured: Captured) => void,
-): Promise<Captured | undefined> =>
-  new Promise((resolve) => {
-    const chunks: Buffer[] = []
-    const write = res.write.bind(res)
-    const end = res.end.bind(res)
-    res.write = ((chunk: unknown, encoding?: unknown, cb?: unknown) => {
-      if (chunk != null) chunks.push(toBuffer(chunk, encoding))
-      const callback = typeof encoding === 'function' ? encoding : cb
-      if (typeof callback === 'function') process.nextTick(callback as () => void)
-      return true
-    }) as Response['write']
-    res.end = ((chunk?: unknown, encoding?: unknown) => {
-      if (chunk != null && typeof chunk !== 'function') chunks.push(toBuffer(chunk, encoding))
-      res.write = write
-      res.end = end
-      const headers: [string, string][] = []
-      for (const [name, value] of Object.entries(res.getHeaders())) {
-        if (value === undefined || PER_EXCHANGE.has(name)) continue
-        headers.push([name, Array.isArray(value) ? value.join(', ') : String(value)])
-      }
-      const captured = { status: res.statusCode, headers, body: Buffer.concat(chunks) }
-      onEnd(captured)
-      resolve(captured)
-      return res
-    }) as Response['end']
-    res.on('close', () => resolve(undefined))
+export const toBuffered = async (response: globalThis.Response): Promise<Captured> => {
+  const body = Buffer.from(await response.arrayBuffer())
+  const headers: [string, string][] = []
+  response.headers.forEach((value, name) => {
+    if (!PER_EXCHANGE.has(name)) headers.push([name, value])
   })
+  return { status: response.status, headers, body, cookies: response.headers.getSetCookie() }
+}
 
 export type ResponseStoreOptions = {
   /** @default 1000 */

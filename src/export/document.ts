@@ -61,7 +61,7 @@ const storedSource = (v: unknown): ArchiveSource | undefined => {
 }
 
 /**
- * Saved after the importer last wrote it: the importer's own rule (`sinks/plan.ts`), so a post
+ * Saved after the importer last wrote it: the importer's own rule (`src/store/plan.ts`), so a post
  * export writes from its source is one a re-import would find unedited.
  */
 export const editedSinceImport = (post: ExportPost): boolean => {

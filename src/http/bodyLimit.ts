@@ -63,6 +63,26 @@ const startsAsObject = (body: Buffer): boolean => {
 }
 
 /**
+ * The body's type as Payload reads it (addDataAndFileToRequest): `Application/JSON` or
+ * `application/json ;` would reach it unread, as a create with no data (500). Readable: JSON,
+ * multipart, and a url-encoded form under a `GET` method override.
+ */
+const bodyTypeOf = (req: Request) => {
+  const type = (req.headers['content-type'] ?? '').split(';', 1)[0]
+  const methodOverride =
+    req.method === 'POST' &&
+    [req.headers['x-http-method-override'], req.headers['x-payload-http-method-override']].includes(
+      'GET',
+    )
+  const multipart = type.includes('multipart/')
+  const readable =
+    type === 'application/json' ||
+    multipart ||
+    (methodOverride && type === 'application/x-www-form-urlencoded')
+  return { type, multipart, readable }
+}
+
+/**
  * Request bodies on the API, counted as they arrive (a declared `Content-Length` over the limit is
  * refused before a byte is read; a missing, chunked or understated length is caught at the byte that
  * crosses it), with 413 naming the limit:
@@ -82,20 +102,8 @@ export const limitRequestBodies = (options: BodyLimitOptions = {}): RequestHandl
     const declared = req.headers['content-length']
     const chunked = req.headers['transfer-encoding'] !== undefined
     if (!chunked && (declared === undefined || Number(declared) === 0)) return next()
-    // Read exactly as Payload reads it (addDataAndFileToRequest): `Application/JSON` or
-    // `application/json ;` would reach it unread, as a create with no data (500).
-    const type = (req.headers['content-type'] ?? '').split(';', 1)[0]
-    const methodOverride =
-      req.method === 'POST' &&
-      [
-        req.headers['x-http-method-override'],
-        req.headers['x-payload-http-method-override'],
-      ].includes('GET')
-    const multipart = type.includes('multipart/')
-    const readable =
-      type === 'application/json' ||
-      multipart ||
-      (methodOverride && type === 'application/x-www-form-urlencoded')
+    // Read exactly as Payload reads it (bodyTypeOf).
+    const { type, multipart, readable } = bodyTypeOf(req)
     if (!readable && req.method !== 'GET' && req.method !== 'HEAD') {
       refuse(
         res,

@@ -123,30 +123,17 @@ export type ImportProfile = {
  * transformed only when its plan is a write.
  */
 export const runImport = async (options: ImportOptions): Promise<ImportReport> => {
-  const { payload, dir, dryRun = false, signal } = options
+  const { payload, dir, dryRun = false } = options
   const status = options.status ?? 'published'
   const runId = options.runId ?? randomUUID()
   const started = new Date()
-  const limit = maxFileBytes()
   const files = listArchiveFiles(dir)
-  const total = files.length
-  const rows: (ImportRow | undefined)[] = new Array(total)
   const profile: ImportProfile = {
     wall: { prepare: 0, scan: 0, write: 0 },
     stages: { read: 0, parse: 0, spill: 0, unspill: 0, transform: 0, write: 0, commit: 0 },
     threads: 1,
   }
-  let clock = performance.now()
-  const lap = () => {
-    const now = performance.now()
-    const ms = now - clock
-    clock = now
-    return ms
-  }
-  // Reading and parsing is half of the work reported, transforming and writing the other half.
-  let done = 0
-  const progress = () => options.onProgress?.(Math.floor(done / 2), total)
-
+  const lap = stopwatch()
   const sink = chooseSink(payload, { status, runId, req: options.req, dryRun, kind: options.sink })
   await sink.prepare()
   profile.wall.prepare = lap()
@@ -158,130 +145,26 @@ export const runImport = async (options: ImportOptions): Promise<ImportReport> =
   const pool = await TransformPool.create(threads > 1 ? threads : 0, {
     known: sink.knownHashes(),
     spillBase: path.join(spillDir, 'parsed'),
-    maxFileBytes: limit,
+    maxFileBytes: maxFileBytes(),
   })
   profile.threads = Math.max(1, pool.threads)
+  const run: Run = {
+    payload,
+    dir,
+    files,
+    rows: new Array(files.length),
+    profile,
+    sink,
+    pool,
+    signal: options.signal,
+    progress: progressOf(files.length, options.onProgress),
+  }
   try {
-    // 1. Read and parse: every file once, a bounded number in flight.
-    const outcomes: (FileOutcome | undefined)[] = new Array(total)
-    const inFlight = new Set<Promise<void>>()
-    // Inline, one file at a time; with workers, a few queued per worker so none waits for work.
-    const window = pool.threads ? pool.threads * 4 : 1
-    for (let i = 0; i < total && !signal?.aborted; i++) {
-      const file = files[i]
-      const job: Promise<void> = pool
-        .scan(dir, file)
-        .then(
-          (outcome) => {
-            outcomes[i] = outcome
-          },
-          (err: unknown) => {
-            payload.logger.error({ err, msg: `import: ${file} failed` })
-            outcomes[i] = {
-              ok: false,
-              file,
-              status: 'failed',
-              reason: (err as Error).message,
-              times: noTimes(),
-            }
-          },
-        )
-        .finally(() => {
-          inFlight.delete(job)
-          done++
-          progress()
-        })
-      inFlight.add(job)
-      if (inFlight.size >= window) await Promise.race(inFlight)
-    }
-    await Promise.all(inFlight)
+    const outcomes = await scanFiles(run)
     profile.wall.scan = lap()
-
-    // 2. Duplicates: one winner per URL.
-    const scanned: Indexed[] = []
-    for (let i = 0; i < total; i++) {
-      const outcome = outcomes[i]
-      if (!outcome) continue
-      for (const k of Object.keys(outcome.times) as (keyof ScanTimes)[])
-        profile.stages[k] += outcome.times[k]
-      // What the run keeps of a file from here on: its scan and where its parsed form is.
-      outcomes[i] = undefined
-      if (outcome.ok) scanned.push({ ...outcome.scan, index: i, parsed: outcome.parsed })
-      else
-        rows[i] = { file: files[i], status: outcome.status, reason: outcome.reason, warnings: [] }
-    }
-    const byUrl = new Map<string, Indexed[]>()
-    for (const s of scanned) {
-      if (!s.sourceUrl) continue
-      const group = byUrl.get(s.sourceUrl)
-      if (group) group.push(s)
-      else byUrl.set(s.sourceUrl, [s])
-    }
-    for (const group of byUrl.values()) {
-      if (group.length < 2) continue
-      group.sort(newer)
-      for (const loser of group.slice(1)) {
-        rows[loser.index] = {
-          file: loser.file,
-          status: 'duplicate',
-          sourceUrl: loser.sourceUrl,
-          reason: `same URL as "${group[0].file}", which was kept (${why(group[0], loser)})`,
-          warnings: [],
-        }
-      }
-    }
-    for (let i = 0; i < total; i++) if (rows[i]) done++
-    progress()
+    const winners = pickWinners(run, outcomes)
     lap()
-
-    // 3. Transform the winners on the pool's threads, a bounded number ahead, while this thread
-    // writes them through the sink in file order.
-    const winners = scanned.filter((s) => !rows[s.index])
-    const ahead = pool.threads ? pool.threads * 8 : 1
-    const queue: Job[] = []
-    let next = 0
-    // Posts are looked up by the winners' keys, a chunk at a time ahead of planning (indexed
-    // queries for these URLs only, src/store/lookup.ts).
-    const LOOKUP_CHUNK = 500
-    const submit = async () => {
-      while (queue.length < ahead && next < winners.length) {
-        if (next % LOOKUP_CHUNK === 0) {
-          const urls = winners.slice(next, next + LOOKUP_CHUNK).flatMap((w) => w.sourceUrl ?? [])
-          if (urls.length) await sink.lookup({ archiveKeys: urls })
-        }
-        const s = winners[next++]
-        // One winner per URL: writing the posts before it never changes this one's plan.
-        const plan: PostPlan = s.sourceUrl ? sink.plan(s.sourceUrl, s.hash) : { action: 'create' }
-        const job: Job = { s, plan }
-        if ((plan.action === 'create' || plan.action === 'update') && s.parsed) {
-          job.transformed = pool.transform(s.parsed, s.hash)
-          job.transformed.catch(() => undefined) // reported in its turn, below
-        }
-        queue.push(job)
-      }
-    }
-    for (await submit(); queue.length && !signal?.aborted; await submit()) {
-      const job = queue.shift()!
-      try {
-        rows[job.s.index] = await writeOne(job, sink, profile)
-      } catch (err) {
-        payload.logger.error({ err, msg: `import: ${job.s.file} failed` })
-        rows[job.s.index] = {
-          file: job.s.file,
-          status: 'failed',
-          sourceUrl: job.s.sourceUrl,
-          reason: (err as Error).message,
-          warnings: [],
-        }
-      }
-      done++
-      progress()
-      // One yield per file keeps the heap flat (see STACK.md, "Memory").
-      await yieldToLoop()
-    }
-    const beforeFinish = performance.now()
-    await sink.finish()
-    profile.stages.commit = performance.now() - beforeFinish
+    await writeWinners(run, winners)
     profile.wall.write = lap()
   } catch (err) {
     await sink.rollback()
@@ -290,8 +173,188 @@ export const runImport = async (options: ImportOptions): Promise<ImportReport> =
     await pool.close()
     fs.rmSync(spillDir, { recursive: true, force: true })
   }
+  markUnprocessed(run)
+  run.progress.set(2 * files.length)
+  return reportOf(run, { dryRun, runId, started })
+}
 
-  for (let i = 0; i < total; i++) {
+/** Milliseconds since the last call (the first: since the stopwatch was made). */
+const stopwatch = () => {
+  let clock = performance.now()
+  return () => {
+    const now = performance.now()
+    const ms = now - clock
+    clock = now
+    return ms
+  }
+}
+
+/**
+ * The run's progress in units of half a file: reading and parsing is half of the work reported,
+ * transforming and writing the other half.
+ */
+const progressOf = (total: number, onProgress: ImportOptions['onProgress']) => {
+  let done = 0
+  const report = () => onProgress?.(Math.floor(done / 2), total)
+  return {
+    /** One more unit done, reported unless `quiet` (a caller reporting a batch once). */
+    add: (quiet = false) => {
+      done++
+      if (!quiet) report()
+    },
+    report,
+    set: (units: number) => {
+      done = units
+      report()
+    },
+  }
+}
+
+/** What the stages of one run share. */
+type Run = {
+  payload: Payload
+  dir: string
+  files: string[]
+  /** One row per file, filled as the stages decide. */
+  rows: (ImportRow | undefined)[]
+  profile: ImportProfile
+  sink: ImportSink
+  pool: TransformPool
+  signal?: AbortSignal
+  progress: ReturnType<typeof progressOf>
+}
+
+/** Stage 1, read and parse: every file once, a bounded number in flight. */
+const scanFiles = async ({ payload, dir, files, pool, signal, progress }: Run) => {
+  const outcomes: (FileOutcome | undefined)[] = new Array(files.length)
+  const inFlight = new Set<Promise<void>>()
+  // Inline, one file at a time; with workers, a few queued per worker so none waits for work.
+  const window = pool.threads ? pool.threads * 4 : 1
+  for (let i = 0; i < files.length && !signal?.aborted; i++) {
+    const file = files[i]
+    const job: Promise<void> = pool
+      .scan(dir, file)
+      .then(
+        (outcome) => {
+          outcomes[i] = outcome
+        },
+        (err: unknown) => {
+          payload.logger.error({ err, msg: `import: ${file} failed` })
+          const reason = (err as Error).message
+          outcomes[i] = { ok: false, file, status: 'failed', reason, times: noTimes() }
+        },
+      )
+      .finally(() => {
+        inFlight.delete(job)
+        progress.add()
+      })
+    inFlight.add(job)
+    if (inFlight.size >= window) await Promise.race(inFlight)
+  }
+  await Promise.all(inFlight)
+  return outcomes
+}
+
+/**
+ * Stage 2, duplicates: a row for each file that failed to scan, one winner per URL (the others are
+ * `duplicate`, naming it). The winners, in file order.
+ */
+const pickWinners = (run: Run, outcomes: (FileOutcome | undefined)[]): Indexed[] => {
+  const { files, rows, profile } = run
+  const scanned: Indexed[] = []
+  for (let i = 0; i < files.length; i++) {
+    const outcome = outcomes[i]
+    if (!outcome) continue
+    for (const k of Object.keys(outcome.times) as (keyof ScanTimes)[])
+      profile.stages[k] += outcome.times[k]
+    // What the run keeps of a file from here on: its scan and where its parsed form is.
+    outcomes[i] = undefined
+    if (outcome.ok) scanned.push({ ...outcome.scan, index: i, parsed: outcome.parsed })
+    else rows[i] = { file: files[i], status: outcome.status, reason: outcome.reason, warnings: [] }
+  }
+  const byUrl = new Map<string, Indexed[]>()
+  for (const s of scanned) {
+    if (!s.sourceUrl) continue
+    const group = byUrl.get(s.sourceUrl)
+    if (group) group.push(s)
+    else byUrl.set(s.sourceUrl, [s])
+  }
+  for (const group of byUrl.values()) {
+    if (group.length < 2) continue
+    group.sort(newer)
+    for (const loser of group.slice(1)) {
+      rows[loser.index] = {
+        file: loser.file,
+        status: 'duplicate',
+        sourceUrl: loser.sourceUrl,
+        reason: `same URL as "${group[0].file}", which was kept (${why(group[0], loser)})`,
+        warnings: [],
+      }
+    }
+  }
+  for (let i = 0; i < files.length; i++) if (rows[i]) run.progress.add(true)
+  run.progress.report()
+  return scanned.filter((s) => !rows[s.index])
+}
+
+/** Posts are looked up by the winners' keys, this many at a time ahead of planning. */
+const LOOKUP_CHUNK = 500
+
+/**
+ * Stage 3: the winners transformed on the pool's threads, a bounded number ahead, while this thread
+ * writes them through the sink in file order; then the sink's last batch.
+ */
+const writeWinners = async (run: Run, winners: Indexed[]) => {
+  const { payload, sink, pool, rows, profile, signal } = run
+  const ahead = pool.threads ? pool.threads * 8 : 1
+  const queue: Job[] = []
+  let next = 0
+  // Indexed queries for these URLs only (src/store/lookup.ts).
+  const submit = async () => {
+    while (queue.length < ahead && next < winners.length) {
+      if (next % LOOKUP_CHUNK === 0) {
+        const urls = winners.slice(next, next + LOOKUP_CHUNK).flatMap((w) => w.sourceUrl ?? [])
+        if (urls.length) await sink.lookup({ archiveKeys: urls })
+      }
+      const s = winners[next++]
+      // One winner per URL: writing the posts before it never changes this one's plan.
+      const plan: PostPlan = s.sourceUrl ? sink.plan(s.sourceUrl, s.hash) : { action: 'create' }
+      const job: Job = { s, plan }
+      if ((plan.action === 'create' || plan.action === 'update') && s.parsed) {
+        job.transformed = pool.transform(s.parsed, s.hash)
+        job.transformed.catch(() => undefined) // reported in its turn, below
+      }
+      queue.push(job)
+    }
+  }
+  for (await submit(); queue.length && !signal?.aborted; await submit()) {
+    const job = queue.shift()!
+    try {
+      rows[job.s.index] = await writeOne(job, sink, profile)
+    } catch (err) {
+      payload.logger.error({ err, msg: `import: ${job.s.file} failed` })
+      const { file, sourceUrl } = job.s
+      rows[job.s.index] = {
+        file,
+        status: 'failed',
+        sourceUrl,
+        reason: (err as Error).message,
+        warnings: [],
+      }
+    }
+    run.progress.add()
+    // One yield per file keeps the heap flat: a loop of awaits that never yields lets jsdom's weak
+    // references keep every document alive (~2 MB a post; the heap ran out after ~2,800 posts).
+    await yieldToLoop()
+  }
+  const beforeFinish = performance.now()
+  await sink.finish()
+  profile.stages.commit = performance.now() - beforeFinish
+}
+
+/** A `skipped` row for every file no stage decided (the run was aborted first). */
+const markUnprocessed = ({ files, rows, signal }: Run) => {
+  for (let i = 0; i < files.length; i++) {
     if (!rows[i]) {
       rows[i] = {
         file: files[i],
@@ -301,14 +364,19 @@ export const runImport = async (options: ImportOptions): Promise<ImportReport> =
       }
     }
   }
-  done = 2 * total
-  progress()
+}
+
+/** The run's report: its summary, every row, what it created, where the time went. */
+const reportOf = (
+  { files, rows, sink, profile }: Run,
+  { dryRun, runId, started }: { dryRun: boolean; runId: string; started: Date },
+): ImportReport => {
   const final = rows as ImportRow[]
   const count = (s: RowStatus) => final.filter((r) => r.status === s).length
   const finished = new Date()
   return {
     summary: {
-      files: total,
+      files: files.length,
       created: count('created'),
       updated: count('updated'),
       unchanged: count('unchanged'),

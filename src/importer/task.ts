@@ -134,25 +134,7 @@ export const runTrackedImport = async ({
       },
     })
     await progressWrites
-    // Readers' query plans after an import that grew the posts a lot (PostgreSQL, SQLite).
-    if (!dryRun && report.summary.created > 0) {
-      const { ran, ms } = await optimizeDatabase(payload)
-      if (ran !== 'nothing') payload.logger.info(`import: ${ran} after the import (${ms} ms)`)
-    }
-    await payload.update({
-      collection: IMPORT_RUNS,
-      id: run.id,
-      data: {
-        runId: report.summary.runId,
-        status: 'completed',
-        finishedAt: report.summary.finishedAt,
-        progress: { done: report.summary.files, total: report.summary.files },
-        summary: report.summary,
-        report: report.rows,
-        created: report.created,
-      },
-      overrideAccess: true,
-    })
+    await recordCompleted(payload, run.id, report)
     return { importRunId: run.id, report }
   } catch (err) {
     await progressWrites
@@ -168,6 +150,31 @@ export const runTrackedImport = async ({
     })
     throw err
   }
+}
+
+/**
+ * A run that ended: readers' query plans refreshed after an import that grew the posts (PostgreSQL,
+ * SQLite), then the run's row `completed` with its summary, report and what it created.
+ */
+const recordCompleted = async (payload: Payload, id: number | string, report: ImportReport) => {
+  if (!report.summary.dryRun && report.summary.created > 0) {
+    const { ran, ms } = await optimizeDatabase(payload)
+    if (ran !== 'nothing') payload.logger.info(`import: ${ran} after the import (${ms} ms)`)
+  }
+  await payload.update({
+    collection: IMPORT_RUNS,
+    id,
+    data: {
+      runId: report.summary.runId,
+      status: 'completed',
+      finishedAt: report.summary.finishedAt,
+      progress: { done: report.summary.files, total: report.summary.files },
+      summary: report.summary,
+      report: report.rows,
+      created: report.created,
+    },
+    overrideAccess: true,
+  })
 }
 
 /** Why a folder may not be imported from the server: a message that names the fix. */

@@ -167,6 +167,24 @@ export const withoutOutletSuffix = (title: string, outlet: string | undefined): 
 }
 
 /**
+ * The outlet (its name and the article's host) and the byline's author: none when the byline is the
+ * outlet, one of its tags or categories, or a generic word.
+ */
+const outletAndAuthors = (parsed: ParsedFile, sourceUrl: string) => {
+  const outletName = outletOf(parsed)
+  const outlet = outletName ? { name: outletName, host: hostOf(sourceUrl) } : undefined
+  const byline = parsed.author
+  const outletNames = new Set(
+    [outletName, ...parsed.tags, ...parsed.categories].filter(Boolean).map((s) => s!.toLowerCase()),
+  )
+  const authors =
+    byline && !outletNames.has(byline.toLowerCase()) && !GENERIC.has(byline.toLowerCase())
+      ? [byline]
+      : []
+  return { outlet, authors }
+}
+
+/**
  * Parsed file -> post draft: identity, dates, outlet, byline, content as Lexical, rendered HTML and
  * fidelity. Pure: the same input gives the same draft. `raw` is the file as read (its hash decides
  * "unchanged" on the next run).
@@ -217,17 +235,8 @@ export const transformParsed = (parsed: ParsedFile, contentHash: string): Transf
   if (when.source !== 'feed' && when.source !== 'front-matter')
     warnings.push(`date taken from the ${when.source}`)
 
-  const outletName = outletOf(parsed)
-  const outlet = outletName ? { name: outletName, host: hostOf(sourceUrl) } : undefined
-  title = withoutOutletSuffix(title, outletName)
-  const byline = parsed.author
-  const outletNames = new Set(
-    [outletName, ...parsed.tags, ...parsed.categories].filter(Boolean).map((s) => s!.toLowerCase()),
-  )
-  const authors =
-    byline && !outletNames.has(byline.toLowerCase()) && !GENERIC.has(byline.toLowerCase())
-      ? [byline]
-      : []
+  const { outlet, authors } = outletAndAuthors(parsed, sourceUrl)
+  title = withoutOutletSuffix(title, outlet?.name)
 
   return {
     ok: true,

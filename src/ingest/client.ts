@@ -179,6 +179,86 @@ type Hop = { status: number; headers: http.IncomingHttpHeaders; body?: Buffer }
 /** Errors of requests sent on a reused keep-alive socket (see `fetchUrl`). */
 const staleSockets = new WeakSet<FetchError>()
 
+/** Decompresses a response body as its `Content-Encoding` says. */
+const decoded = (res: http.IncomingMessage) => {
+  const encoding = String(res.headers['content-encoding'] ?? '').toLowerCase()
+  return encoding === 'gzip' || encoding === 'x-gzip'
+    ? res.pipe(zlib.createGunzip())
+    : encoding === 'deflate'
+      ? res.pipe(zlib.createInflate())
+      : encoding === 'br'
+        ? res.pipe(zlib.createBrotliDecompress())
+        : res
+}
+
+/** Reads a 200's body, decompressed, refusing it past `o.maxBytes` (declared or counted). */
+const readBody = (
+  res: http.IncomingMessage,
+  url: URL,
+  o: Required<FetchOptions>,
+  signal: AbortSignal,
+  resolve: (hop: Hop) => void,
+  reject: (err: unknown) => void,
+) => {
+  const status = res.statusCode ?? 0
+  const declared = Number(res.headers['content-length'])
+  if (Number.isFinite(declared) && declared > o.maxBytes) {
+    res.destroy()
+    const reason = `body of ${declared} bytes is over the limit of ${o.maxBytes}`
+    return reject(new FetchError('too-large', reason, { url: url.href }))
+  }
+  const stream = decoded(res)
+  const chunks: Buffer[] = []
+  let size = 0
+  stream.on('data', (chunk: Buffer) => {
+    size += chunk.length
+    if (size > o.maxBytes) {
+      res.destroy()
+      stream.destroy()
+      reject(
+        new FetchError('too-large', `body is over the limit of ${o.maxBytes} bytes`, {
+          url: url.href,
+        }),
+      )
+      return
+    }
+    chunks.push(chunk)
+  })
+  stream.on('error', (err) =>
+    reject(
+      err instanceof FetchError
+        ? err
+        : signal.aborted
+          ? new FetchError('timeout', `no complete answer within ${o.timeoutMs} ms`, {
+              url: url.href,
+            })
+          : new FetchError('network', `reading the body: ${err.message}`, { url: url.href }),
+    ),
+  )
+  stream.on('end', () => resolve({ status, headers: res.headers, body: Buffer.concat(chunks) }))
+}
+
+/** The request's failure as a FetchError (a stale keep-alive socket's marked worth one retry). */
+const requestError = (
+  err: unknown,
+  req: http.ClientRequest,
+  url: URL,
+  o: Required<FetchOptions>,
+  signal: AbortSignal,
+): FetchError => {
+  if (err instanceof FetchError) return err
+  const cause = (err as { cause?: unknown }).cause
+  if (cause instanceof FetchError) return cause
+  if ((err as { name?: string }).name === 'AbortError')
+    return new FetchError('timeout', `no complete answer within ${o.timeoutMs} ms`, {
+      url: url.href,
+    })
+  const e = new FetchError('network', `${(err as Error).message}`, { url: url.href })
+  // A keep-alive socket the server closed while idle fails on first use: worth one retry.
+  if (req.reusedSocket && !signal.aborted) staleSockets.add(e)
+  return e
+}
+
 const oneHop = (
   url: URL,
   headers: Record<string, string>,
@@ -215,19 +295,7 @@ const oneHop = (
     })
     req.on('error', (err) => {
       clearTimeout(connectTimer)
-      if (err instanceof FetchError) return reject(err)
-      const cause = (err as { cause?: unknown }).cause
-      if (cause instanceof FetchError) return reject(cause)
-      if ((err as { name?: string }).name === 'AbortError')
-        return reject(
-          new FetchError('timeout', `no complete answer within ${o.timeoutMs} ms`, {
-            url: url.href,
-          }),
-        )
-      const e = new FetchError('network', `${(err as Error).message}`, { url: url.href })
-      // A keep-alive socket the server closed while idle fails on first use: worth one retry.
-      if (req.reusedSocket && !signal.aborted) staleSockets.add(e)
-      reject(e)
+      reject(requestError(err, req, url, o, signal))
     })
     req.on('response', (res) => {
       clearTimeout(connectTimer)
@@ -236,56 +304,7 @@ const oneHop = (
         res.resume()
         return resolve({ status, headers: res.headers })
       }
-      const declared = Number(res.headers['content-length'])
-      if (Number.isFinite(declared) && declared > o.maxBytes) {
-        res.destroy()
-        return reject(
-          new FetchError(
-            'too-large',
-            `body of ${declared} bytes is over the limit of ${o.maxBytes}`,
-            {
-              url: url.href,
-            },
-          ),
-        )
-      }
-      const encoding = String(res.headers['content-encoding'] ?? '').toLowerCase()
-      const stream =
-        encoding === 'gzip' || encoding === 'x-gzip'
-          ? res.pipe(zlib.createGunzip())
-          : encoding === 'deflate'
-            ? res.pipe(zlib.createInflate())
-            : encoding === 'br'
-              ? res.pipe(zlib.createBrotliDecompress())
-              : res
-      const chunks: Buffer[] = []
-      let size = 0
-      stream.on('data', (chunk: Buffer) => {
-        size += chunk.length
-        if (size > o.maxBytes) {
-          res.destroy()
-          stream.destroy()
-          reject(
-            new FetchError('too-large', `body is over the limit of ${o.maxBytes} bytes`, {
-              url: url.href,
-            }),
-          )
-          return
-        }
-        chunks.push(chunk)
-      })
-      stream.on('error', (err) =>
-        reject(
-          err instanceof FetchError
-            ? err
-            : signal.aborted
-              ? new FetchError('timeout', `no complete answer within ${o.timeoutMs} ms`, {
-                  url: url.href,
-                })
-              : new FetchError('network', `reading the body: ${err.message}`, { url: url.href }),
-        ),
-      )
-      stream.on('end', () => resolve({ status, headers: res.headers, body: Buffer.concat(chunks) }))
+      readBody(res, url, o, signal, resolve, reject)
     })
     req.end()
   })

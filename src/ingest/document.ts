@@ -2,10 +2,10 @@ import { archiveDocument, writeArchiveFile, type ArchiveDocument } from '../arch
 import type { FeedItem } from './parse'
 
 /**
- * A feed item as the archive's post document, the form the mirror script wrote for every item (see
- * the corpus README): front matter, the `<!--ms-->` feed time, the link line, and the item's HTML
- * inside one `<div>`. Handing this to the importer's own parse + transform gives the item exactly the
- * draft the archive importer gives the same article: one pipeline, no second set of rules.
+ * A feed item as the archive's post document, the form the mirror script wrote for every item:
+ * front matter, the `<!--ms-->` feed time, the link line, and the item's HTML inside one `<div>`.
+ * Handing this to the importer's own parse + transform gives the item exactly the draft the archive
+ * importer gives the same article: one pipeline, no second set of rules.
  */
 
 export type ArchiveDocumentInput = {

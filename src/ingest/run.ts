@@ -341,10 +341,69 @@ const draftItem = async (
   return result
 }
 
+/** What every item of one source is decided and drafted with. */
+type SourceRules = { categories: string[]; arrivesAs: ArrivesAs; polling: PollingSource }
+
+const rulesOf = (source: SourceDoc): SourceRules => {
+  const categories = (source.ingest?.defaultCategories ?? [])
+    .map((c) => (typeof c === 'object' ? c.name : undefined))
+    .filter((n): n is string => !!n)
+  const arrivesAs: ArrivesAs = source.ingest?.arrivesAs === 'published' ? 'published' : 'in_review'
+  const polling: PollingSource = {
+    id: source.id,
+    arrivesAs,
+    publishedChanges: source.ingest?.publishedChanges === 'keep' ? 'keep' : 'review',
+  }
+  return { categories, arrivesAs, polling }
+}
+
+/** One item decided: its row (it stops here), or the candidate to write. */
+type Decided = { row: IngestRow; seen?: true } | { candidate: Candidate }
+
+/**
+ * Decides one item by the store's ownership rule (`planItem`, before any page is fetched or
+ * transform run), and drafts it when the plan is a write.
+ */
+const decideItem = async (
+  p: Pending,
+  found: FoundPost[],
+  source: SourceDoc,
+  rules: SourceRules,
+  now: Date,
+  fetchOptions: IngestOptions['fetch'],
+): Promise<Decided> => {
+  const { row } = p
+  const keys = { guid: p.guid, urlKey: p.urlKey, archiveKey: p.archiveKey }
+  const plan = planItem(matching(found, p, source), keys, p.hash, rules.polling)
+  if (plan.action === 'unchanged')
+    return { row: { ...row, status: 'unchanged', id: plan.existing.id }, seen: true }
+  if (plan.action === 'conflict' || plan.action === 'duplicate') {
+    const reason = plan.action === 'conflict' ? conflictReason(plan) : plan.reason
+    return { row: { ...row, status: plan.action, id: plan.existing.id, reason } }
+  }
+  const post = plan.action === 'update' ? (plan.existing as FoundPost) : undefined
+  const made = await draftItem(p, source, post, rules.categories, now, fetchOptions)
+  if (!made.ok) return { row: { ...row, reason: made.reason, warnings: made.warnings } }
+  const { draft } = made
+  const base = { ...row, fidelity: draft.fidelity, warnings: draft.warnings }
+  // Already in the archive with the same text (another file, so another hash): never rewritten.
+  if (post && sameContent(draft, post, p.item.published != null))
+    return { row: { ...base, status: 'unchanged', id: post.id }, seen: true }
+  const context = { source: source.id, guid: p.guid, matchUrl: p.urlKey, authorsOfSource: true }
+  return {
+    candidate: {
+      row: base,
+      entry: { draft, arrivesAs: rules.arrivesAs, plan, context },
+      hash: p.hash,
+      key: p.key,
+      urlKey: p.urlKey,
+    },
+  }
+}
+
 /**
  * Looks up the posts the items may match (indexed queries for exactly their keys), decides each
- * item by the store's ownership rule (`planItem`, before any page is fetched or transform run), and
- * turns the items to write into drafts.
+ * item (`decideItem`), and turns the items to write into drafts.
  */
 const planItems = async (
   payload: Payload,
@@ -366,72 +425,24 @@ const planItems = async (
     },
     { withText: true },
   )
-  const categories = (source.ingest?.defaultCategories ?? [])
-    .map((c) => (typeof c === 'object' ? c.name : undefined))
-    .filter((n): n is string => !!n)
-  const arrivesAs: ArrivesAs = source.ingest?.arrivesAs === 'published' ? 'published' : 'in_review'
-  const polling: PollingSource = {
-    id: source.id,
-    arrivesAs,
-    publishedChanges: source.ingest?.publishedChanges === 'keep' ? 'keep' : 'review',
-  }
+  const rules = rulesOf(source)
   const candidates: Candidate[] = []
   for (const p of pending) {
-    // One yield per item, as the importer does per file: the heap stays flat (STACK.md, "Memory").
+    // One yield per item, as the importer does per file: the heap stays flat (src/importer/index.ts).
     await new Promise<void>((resolve) => setImmediate(resolve))
-    const { row } = p
     try {
-      const plan = planItem(
-        matching(found, p, source),
-        { guid: p.guid, urlKey: p.urlKey, archiveKey: p.archiveKey },
-        p.hash,
-        polling,
-      )
-      if (plan.action === 'unchanged') {
-        seen[p.key] = p.hash
-        rows.push({ ...row, status: 'unchanged', id: plan.existing.id })
+      const decided = await decideItem(p, found, source, rules, now, fetchOptions)
+      if ('candidate' in decided) {
+        candidates.push(decided.candidate)
         continue
       }
-      if (plan.action === 'conflict' || plan.action === 'duplicate') {
-        rows.push({
-          ...row,
-          status: plan.action,
-          id: plan.existing.id,
-          reason: plan.action === 'conflict' ? conflictReason(plan) : plan.reason,
-        })
-        continue
-      }
-      const post = plan.action === 'update' ? (plan.existing as FoundPost) : undefined
-      const made = await draftItem(p, source, post, categories, now, fetchOptions)
-      if (!made.ok) {
-        rows.push({ ...row, reason: made.reason, warnings: made.warnings })
-        continue
-      }
-      const { draft } = made
-      const base = { ...row, fidelity: draft.fidelity, warnings: draft.warnings }
-      // Already in the archive with the same text (another file, so another hash): never rewritten.
-      if (post && sameContent(draft, post, p.item.published != null)) {
-        seen[p.key] = p.hash
-        rows.push({ ...base, status: 'unchanged', id: post.id })
-        continue
-      }
-      candidates.push({
-        row: base,
-        entry: {
-          draft,
-          arrivesAs,
-          plan,
-          context: { source: source.id, guid: p.guid, matchUrl: p.urlKey, authorsOfSource: true },
-        },
-        hash: p.hash,
-        key: p.key,
-        urlKey: p.urlKey,
-      })
+      if (decided.seen) seen[p.key] = p.hash
+      rows.push(decided.row)
     } catch (err) {
       if (!(err instanceof FetchError))
         payload.logger.error({ err, msg: `ingest: ${p.file} failed` })
       rows.push({
-        ...row,
+        ...p.row,
         reason:
           err instanceof FetchError
             ? `fetching the article page ${err.details.url}: ${err.message}`
@@ -531,22 +542,58 @@ export const runIngest = async (options: IngestOptions): Promise<IngestReport> =
   const runId = `ingest:${started.toISOString()}`
   const { sources, missing } = await sourcesToPoll(payload, options.sources, started)
   const limit = options.concurrency ?? settings().ingestConcurrency
+  const writer = batchWriter(payload, runId)
 
-  // Drafts are written in batches as sources finish, so a first poll of many big feeds holds at most
-  // about FLUSH_AT drafts in memory; one batch (one loader) on an ordinary run.
-  // One article carried by two sources is one post: the first source to finish keeps it (items of
-  // one source that share a link, with guids of their own, are different items).
+  const polled = await mapLimit(sources, limit, async (source) => {
+    let p: Polled
+    try {
+      p = await pollSource(payload, source, started, options.fetch)
+    } catch (err) {
+      payload.logger.error({ err, msg: `ingest: polling ${slugOf(source)} failed` })
+      p = failedPoll(source, describeError(err))
+    }
+    await writer.add(p)
+    return p
+  })
+  await writer.finish()
+
+  const finished = clock()
+  for (const p of polled) await recordHealth(payload, p, finished)
+  return reportOf(polled, missing, runId, started)
+}
+
+/** A poll that failed as a whole: one failed row for the feed. */
+const failedPoll = (source: SourceDoc, reason: string): Polled => {
+  const slug = slugOf(source)
+  return {
+    source,
+    outcome: {
+      source: slug,
+      feedUrl: source.feedUrl ?? undefined,
+      status: 'failed',
+      items: 0,
+      error: reason,
+    },
+    rows: [{ file: `ingest/${slug}`, source: slug, status: 'failed', reason, warnings: [] }],
+    candidates: [],
+  }
+}
+
+/**
+ * The run's writes. Drafts are written in batches as sources finish, so a first poll of many big
+ * feeds holds at most about FLUSH_AT drafts in memory; one batch (one loader) on an ordinary run.
+ * One article carried by two sources is one post: the first source to finish keeps it (items of
+ * one source that share a link, with guids of their own, are different items).
+ */
+const batchWriter = (payload: Payload, runId: string) => {
   const claimed = new Map<string, { source: string; file: string }>()
   let queue: { polled: Polled; candidate: Candidate }[] = []
   const flush = async () => {
     const batch = queue
     queue = []
     if (batch.length === 0) return
-    const outcomes = await loadItems(
-      payload,
-      batch.map((t) => t.candidate.entry),
-      { runId },
-    )
+    const entries = batch.map((t) => t.candidate.entry)
+    const outcomes = await loadItems(payload, entries, { runId })
     batch.forEach(({ polled: p, candidate: c }, i) => {
       const o = outcomes[i]
       if (o.status === 'failed') {
@@ -558,36 +605,13 @@ export const runIngest = async (options: IngestOptions): Promise<IngestReport> =
     })
   }
   let writing = Promise.resolve()
-
-  const polled = await mapLimit(sources, limit, async (source) => {
-    let p: Polled
-    try {
-      p = await pollSource(payload, source, started, options.fetch)
-    } catch (err) {
-      payload.logger.error({ err, msg: `ingest: polling ${slugOf(source)} failed` })
-      const reason = describeError(err)
-      const slug = slugOf(source)
-      p = {
-        source,
-        outcome: {
-          source: slug,
-          feedUrl: source.feedUrl ?? undefined,
-          status: 'failed',
-          items: 0,
-          error: reason,
-        },
-        rows: [{ file: `ingest/${slug}`, source: slug, status: 'failed', reason, warnings: [] }],
-        candidates: [],
-      }
-    }
+  /** Queues a polled source's candidates (or marks them duplicate), writing a full batch. */
+  const add = async (p: Polled) => {
     for (const c of p.candidates) {
       const owner = claimed.get(c.urlKey)
       if (owner && owner.source !== c.row.source) {
-        p.rows.push({
-          ...c.row,
-          status: 'duplicate',
-          reason: `same article URL as "${owner.file}", which was kept`,
-        })
+        const reason = `same article URL as "${owner.file}", which was kept`
+        p.rows.push({ ...c.row, status: 'duplicate', reason })
         continue
       }
       claimed.set(c.urlKey, { source: c.row.source, file: c.row.file })
@@ -599,14 +623,21 @@ export const runIngest = async (options: IngestOptions): Promise<IngestReport> =
       writing = writing.then(flush)
       await writing
     }
-    return p
-  })
-  writing = writing.then(flush)
-  await writing
+  }
+  const finish = async () => {
+    writing = writing.then(flush)
+    await writing
+  }
+  return { add, finish }
+}
 
-  const finished = clock()
-  for (const p of polled) await recordHealth(payload, p, finished)
-
+/** The run's report: a row per item (and per missing source), an outcome per feed, the summary. */
+const reportOf = (
+  polled: Polled[],
+  missing: string[],
+  runId: string,
+  started: Date,
+): IngestReport => {
   const rows = [
     ...missing.map((slug): IngestRow => ({
       file: `ingest/${slug}`,

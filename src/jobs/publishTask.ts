@@ -52,6 +52,28 @@ const alreadyThere = async (
   return status === 'published' ? current === 'published' : current !== 'published'
 }
 
+/** The user who scheduled the job, whose access the publish runs with; null: the system. */
+const scheduledBy = async (
+  payload: Payload,
+  input: ScheduleInput,
+  job: HeldJob,
+): Promise<PayloadRequest['user']> => {
+  if (input.user == null) return null
+  if (typeof input.user !== 'object') {
+    throw new Error(
+      `Scheduled publish job ${job.id} names its user without the user collection and cannot be run safely. Schedule it again from the admin.`,
+    )
+  }
+  return {
+    ...(await payload.findByID({
+      collection: input.user.relationTo as 'users',
+      id: input.user.value,
+      depth: 0,
+    })),
+    collection: input.user.relationTo as 'users',
+  } as PayloadRequest['user']
+}
+
 /**
  * The `schedulePublish` task's handler in place of Payload's (payload/dist/versions/schedule/job.js,
  * 3.90.2), with the same input and the same rules (the scheduling user's access, or none for a job
@@ -71,22 +93,7 @@ export const publishOnSchedule = async ({
 }): Promise<{ output: Record<string, never> }> => {
   const { payload } = req
   const status: Status = input?.type === 'unpublish' ? 'draft' : 'published'
-  let user: PayloadRequest['user'] = null
-  if (input.user != null) {
-    if (typeof input.user !== 'object') {
-      throw new Error(
-        `Scheduled publish job ${job.id} names its user without the user collection and cannot be run safely. Schedule it again from the admin.`,
-      )
-    }
-    user = {
-      ...(await payload.findByID({
-        collection: input.user.relationTo as 'users',
-        id: input.user.value,
-        depth: 0,
-      })),
-      collection: input.user.relationTo as 'users',
-    } as PayloadRequest['user']
-  }
+  const user = await scheduledBy(payload, input, job)
   const locales = payload.config.localization ? payload.config.localization.locales : []
   const publishSpecificLocale =
     status === 'published' && input.locale && locales.some(({ code }) => code === input.locale)

@@ -44,6 +44,34 @@ const lostJob = async (payload: Payload, id: number | string, claim: string): Pr
 
 export type RunDueJobsResult = { claimed: number; failed: number; noJobsRemaining: boolean }
 
+/** Renews the lease of every job in `held` every third of `leaseMs`, until the timer is cleared. */
+const renewWhileHeld = (
+  payload: Payload,
+  held: Map<number | string, string>,
+  leaseMs: number,
+  clock: () => Date,
+) => {
+  const renew = setInterval(
+    () => {
+      for (const [id, claim] of held) {
+        renewJobLease(payload, id, claim, leaseMs, clock()).then(
+          (kept) => {
+            if (!kept && held.has(id))
+              payload.logger.warn(
+                `Job ${id}: the lease ran out and another server claimed the job while it was still running here`,
+              )
+          },
+          (err: unknown) =>
+            payload.logger.error({ err, msg: `Job ${id}: could not renew the lease` }),
+        )
+      }
+    },
+    Math.max(250, Math.floor(leaseMs / 3)),
+  )
+  renew.unref()
+  return renew
+}
+
 /**
  * Runs the jobs that are due, each exactly once however many processes call this at the same time:
  * each candidate is claimed with one conditional update only one caller can win
@@ -79,24 +107,7 @@ export const runDueJobs = async (
 
   // Each job this call runs, with its claim (the fencing token its effect checks: src/jobs/fence.ts).
   const held = new Map<number | string, string>()
-  const renew = setInterval(
-    () => {
-      for (const [id, claim] of held) {
-        renewJobLease(payload, id, claim, leaseMs, clock()).then(
-          (kept) => {
-            if (!kept && held.has(id))
-              payload.logger.warn(
-                `Job ${id}: the lease ran out and another server claimed the job while it was still running here`,
-              )
-          },
-          (err: unknown) =>
-            payload.logger.error({ err, msg: `Job ${id}: could not renew the lease` }),
-        )
-      }
-    },
-    Math.max(250, Math.floor(leaseMs / 3)),
-  )
-  renew.unref()
+  const renew = renewWhileHeld(payload, held, leaseMs, clock)
 
   let failed = 0
   const runs: Promise<void>[] = []

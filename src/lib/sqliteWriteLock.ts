@@ -4,7 +4,7 @@ import type { Payload } from 'payload'
  * One write transaction at a time on the SQLite adapter's connection, in this process.
  *
  * `@payloadcms/db-sqlite` has no transactions unless configured, so the code that needs one (the
- * importer's batches, src/importer/sinks/internals.ts; a job's fenced effect, src/jobs/fence.ts)
+ * importer's batches, src/store/sqlite.ts; a job's fenced effect, src/jobs/fence.ts)
  * runs `BEGIN IMMEDIATE` ... `COMMIT` on the adapter's own connection. SQLite refuses a `BEGIN`
  * inside an open transaction, and every statement of this process meanwhile joins it, so such
  * transactions, and a job claim that must not join one (it would be undone with it, or be seen by

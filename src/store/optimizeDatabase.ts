@@ -12,8 +12,7 @@ export type OptimizeResult = { ran: 'ANALYZE' | 'PRAGMA optimize' | 'nothing'; m
 /**
  * Gives SQLite's query planner statistics. Neither `@payloadcms/db-sqlite` nor drizzle ever runs
  * `ANALYZE`; without `sqlite_stat1` the planner picks the `_status` index for a list of posts,
- * matches every row and sorts them all (measured: p99 over 7 s for a list of 20 on 3,000 posts,
- * /work/shared/STACK.md). A full `ANALYZE` runs when `table` has no statistics or its row count
+ * matches every row and sorts them all (measured: p99 over 7 s for a list of 20 on 3,000 posts). A full `ANALYZE` runs when `table` has no statistics or its row count
  * moved more than 2x since they were taken (a bulk import into a database first started empty);
  * otherwise `PRAGMA optimize`, which re-analyzes only what SQLite thinks needs it. Call it at server
  * start and after a bulk import. PostgreSQL: `ANALYZE` when `table` was never analyzed or its row

@@ -308,13 +308,7 @@ export abstract class StoreSink implements ImportSink {
     // The draft is the sink's from here on (read back from the spill for this write): no copy.
     const content = draft.content
     const linked = await this.linkMedia(content)
-    const source =
-      context.source ?? (draft.outlet ? await this.related.sourceId(draft.outlet) : undefined)
-    const authors: Id[] = []
-    for (const a of draft.authors)
-      authors.push(await this.related.authorId(a, source, context.authorsOfSource ?? false))
-    const categories: Id[] = []
-    for (const c of draft.categories) categories.push(await this.related.categoryId(c))
+    const { source, authors, categories } = await this.relatedIds(draft, context)
     const now = this.now()
     // A change to a published or approved post that goes back to review (./plan.ts planItem): a
     // draft version in review; the post readers see stays as it is.
@@ -365,17 +359,7 @@ export abstract class StoreSink implements ImportSink {
       data.editorialState === 'approved'
         ? approvalFingerprint(data as never, this.linkedContentJson(draft, linked))
         : null
-    let id: Id | undefined
-    if (plan.action === 'create') {
-      id = await this.insertPost(data).catch((err: unknown) => this.failed(err))
-      if (id != null) this.created.posts.push(id)
-    } else if (forReview) {
-      id = plan.existing.id
-      await this.saveDraftVersion(id, data).catch((err: unknown) => this.failed(err))
-    } else {
-      id = plan.existing.id
-      await this.updatePost(id, data).catch((err: unknown) => this.failed(err))
-    }
+    const id = await this.storeRow(plan, data, forReview)
     this.posts.set(draft.sourceUrl, {
       ...(plan.action === 'update' ? plan.existing : {}),
       id: id ?? `(new: ${draft.file})`,
@@ -389,6 +373,35 @@ export abstract class StoreSink implements ImportSink {
     const batch = this.transactionPerPost ? 1 : (this.options.batchSize ?? 200)
     if (++this.pending >= batch) await this.commit()
     return { id }
+  }
+
+  /** The ids of the draft's source (found or made), authors and categories. */
+  private async relatedIds(draft: PostDraft, context: WriteContext) {
+    const source =
+      context.source ?? (draft.outlet ? await this.related.sourceId(draft.outlet) : undefined)
+    const authors: Id[] = []
+    for (const a of draft.authors)
+      authors.push(await this.related.authorId(a, source, context.authorsOfSource ?? false))
+    const categories: Id[] = []
+    for (const c of draft.categories) categories.push(await this.related.categoryId(c))
+    return { source, authors, categories }
+  }
+
+  /** Writes the post's row: a new post, a draft version in review, or the post updated. */
+  private async storeRow(
+    plan: PostPlan & { action: 'create' | 'update' },
+    data: Row,
+    forReview: boolean,
+  ): Promise<Id | undefined> {
+    if (plan.action === 'create') {
+      const id = await this.insertPost(data).catch((err: unknown) => this.failed(err))
+      if (id != null) this.created.posts.push(id)
+      return id
+    }
+    const id = plan.existing.id
+    if (forReview) await this.saveDraftVersion(id, data).catch((err: unknown) => this.failed(err))
+    else await this.updatePost(id, data).catch((err: unknown) => this.failed(err))
+    return id
   }
 
   /** A post's write failed: where that ended the transaction, start a clean one; then report it. */

@@ -13,7 +13,7 @@ import {
   writeArchiveFile,
 } from '../../src/archive'
 
-/** One quirk of the archive's format (corpus README) per test, read and written back. */
+/** One quirk of the archive's format per test, read and written back. */
 
 const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/importer')
 const EXAMPLES = path.resolve(

@@ -1,4 +1,4 @@
-import { createServer, request as httpRequest, type Server } from 'node:http'
+import { createServer, request as httpRequest, ServerResponse, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { brotliDecompressSync, gunzipSync } from 'node:zlib'
 
@@ -19,23 +19,18 @@ let reads = 0
 let gate: Promise<void> | undefined
 let openGate: (() => void) | undefined
 let held = false
+let patched = false
 let server: Server
 let url: string
 
 beforeAll(async () => {
-  const app = express()
-  app.use(
-    httpCache(payload, {
-      isPublicRead: (p) => p.startsWith('/items'),
-      microcacheSeconds: 2,
-      freshness,
-      now: () => clock,
-    }),
-  )
-  app.get('/items/long', (_req, res) => {
-    res.type('application/json').end(JSON.stringify({ text: '新闻 news '.repeat(600) }))
-  })
-  app.get('/items', async (_req, res) => {
+  // What the cache renders: a long JSON body, and a counted read the test can hold open.
+  const render = async (req: express.Request) => {
+    const json = (body: unknown) =>
+      new Response(JSON.stringify(body), { headers: { 'content-type': 'application/json' } })
+    if (req.path === '/items/long') return json({ text: '新闻 news '.repeat(600) })
+    if (req.path === '/items/broken') throw new Error('the read failed')
+    if (req.path !== '/items') return undefined
     reads++
     const waitFor = gate
     gate = undefined
@@ -43,8 +38,32 @@ beforeAll(async () => {
       held = true
       await waitFor
     }
-    res.type('application/json').end(JSON.stringify({ version }))
+    return json({ version })
+  }
+  const app = express()
+  // Records whether anything replaced the response's own write/end while the request ran.
+  app.use((_req, res, next) => {
+    res.on('finish', () => {
+      patched ||= res.write !== ServerResponse.prototype.write
+      patched ||= res.end !== ServerResponse.prototype.end
+    })
+    next()
   })
+  app.use(
+    httpCache(payload, {
+      isPublicRead: (p) => p.startsWith('/items'),
+      render,
+      microcacheSeconds: 2,
+      freshness,
+      now: () => clock,
+    }),
+  )
+  app.get('/items/elsewhere', (_req, res) => {
+    res.type('text/plain').end('from down the chain')
+  })
+  app.use(((err, _req, res, _next) => {
+    res.status(500).json({ errors: [{ message: (err as Error).message }] })
+  }) as express.ErrorRequestHandler)
   server = createServer(app)
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/items`
@@ -152,5 +171,30 @@ describe('compression', () => {
   it('sends as they are a refused coding and a short body', async () => {
     expect((await raw(long(), 'br;q=0, gzip;q=0')).headers['content-encoding']).toBeUndefined()
     expect((await raw(url, 'gzip')).headers['content-encoding']).toBeUndefined()
+  })
+})
+
+describe('rendering to a buffer', () => {
+  it('sends what it rendered without replacing the response write or end', async () => {
+    patched = false
+    const fresh = await fetch(`${url}/long?patched`)
+    expect(fresh.headers.get('x-delivery-cache')).toBe('miss')
+    await fresh.arrayBuffer()
+    expect(patched).toBe(false)
+  })
+
+  it('leaves a request its renderer does not answer to the rest of the chain, uncached', async () => {
+    const res = await fetch(`${url}/elsewhere`)
+    expect(await res.text()).toBe('from down the chain')
+    expect(res.headers.get('x-delivery-cache')).toBeNull()
+    expect(res.headers.get('cache-control')).toBe('no-store')
+  })
+
+  it('hands a render that failed to the error handler, and keeps nothing of it', async () => {
+    const res = await fetch(`${url}/broken`)
+    expect(res.status).toBe(500)
+    expect(await res.json()).toEqual({ errors: [{ message: 'the read failed' }] })
+    expect(res.headers.get('cache-control')).toBe('no-store')
+    expect((await fetch(`${url}/broken`)).status).toBe(500)
   })
 })

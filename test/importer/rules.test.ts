@@ -1,4 +1,5 @@
 import fs from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -331,7 +332,7 @@ describe('loss guard', () => {
 
 describe('read', () => {
   it('lists files with newlines, backslashes and trailing spaces in their names', () => {
-    const dir = fs.mkdtempSync('/tmp/importer-read-')
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'importer-read-'))
     const names = ['a\nb.md', 'back\\slash.md', 'space .md', 'sub/“q”.md']
     for (const n of names) {
       fs.mkdirSync(path.dirname(path.join(dir, n)), { recursive: true })
@@ -350,7 +351,7 @@ describe('read', () => {
     expect(d.ok && d.draft.warnings).toContain(entry.warnings[0])
   })
   it('reads valid UTF-8 (CJK, emoji, a U+FFFD written as such) without a warning', async () => {
-    const dir = fs.mkdtempSync('/tmp/importer-read-')
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'importer-read-'))
     fs.writeFileSync(path.join(dir, 'ok.md'), '<div>中文 \ufffd 😀 \u3000</div>')
     expect(readArchiveEntry(dir, 'ok.md')).toEqual({
       raw: '<div>中文 \ufffd 😀 \u3000</div>',

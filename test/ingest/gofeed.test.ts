@@ -4,8 +4,8 @@
  * content/description, guid, author). gofeed's files are not in this repository; the test reads them
  * from GOFEED_TESTDATA (the `testdata` directory of a gofeed checkout), e.g.
  *
- *   git clone --depth 1 https://github.com/mmcdole/gofeed /tmp/gofeed
- *   GOFEED_TESTDATA=/tmp/gofeed/testdata node --experimental-vm-modules \
+ *   git clone --depth 1 https://github.com/mmcdole/gofeed <dir>/gofeed
+ *   GOFEED_TESTDATA=<dir>/gofeed/testdata node --experimental-vm-modules \
  *     node_modules/jest/bin/jest.js test/ingest/gofeed.test.ts
  *
  * Every mismatch must be one of DIFFERENCES below (a deliberate difference, with its reason), and

@@ -4,7 +4,7 @@ import fc from 'fast-check'
 import { bigramRecall } from '../../src/richtext/similarity'
 
 /**
- * The acceptance check's own recall (../shared/tools/fidelity.mjs, `recall`), restated: pairs of
+ * The acceptance check's own recall (`$SHARED_DIR/tools/fidelity.mjs`, `recall`), restated: pairs of
  * UTF-16 code units as two-character strings, whitespace removed. The importer's loss guard must
  * count exactly as it does.
  */

@@ -34,7 +34,7 @@ export const nobodyField: FieldAccess = () => false
  * GraphQL, the admin, bulk edit, the Local API with `overrideAccess: false`) writes it; a duplicate or
  * a restored version does not carry it either (hooks/keepFieldsOnRestore.ts,
  * hooks/startDuplicateAsDraft.ts). The importer writes with `overrideAccess: true`, which skips field
- * access. It takes a post whose provenance names an import for its own (src/importer/sinks/plan.ts),
+ * access. It takes a post whose provenance names an import for its own (src/store/plan.ts),
  * so a forged provenance would hand it someone's post.
  */
 export const importOwned = {

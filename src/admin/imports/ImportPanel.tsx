@@ -221,28 +221,112 @@ export const ImportReport: React.FC<{ run: ImportRun }> = ({ run }) => {
   )
 }
 
-/** The panel itself, inside a DeskVersionProvider. */
-const ImportPanelBody: React.FC = () => {
+/** One run: its status, times, counts (or progress), and its report when opened. */
+const RunRow: React.FC<{ run: ImportRun; isOpen: boolean; toggle: () => void }> = ({
+  run,
+  isOpen,
+  toggle,
+}) => {
   const { t } = useNewsroomTranslation()
   const label = useLabel()
   const routes = useRoutes()
-  const desk = useDeskVersion()
   const formatDate = useFormatDate('–')
-  const [dryRun, setDryRun] = useState(false)
-  const [starting, setStarting] = useState(false)
-  const [queuedAt, setQueuedAt] = useState<number | undefined>()
-  const [open, setOpen] = useState<number | string | undefined>()
+  return (
+    <>
+      <tr data-testid="import-run" data-status={run.status ?? ''}>
+        <td>
+          <span className={`nr-pill nr-pill--${run.status}`}>
+            {label('run', String(run.status))}
+          </span>
+          {run.dryRun ? ` (${t('newsroom:importDryRun')})` : ''}
+        </td>
+        <td>{formatDate(run.startedAt)}</td>
+        <td>{formatDate(run.finishedAt)}</td>
+        <td>
+          {RUNNING.has(String(run.status)) && run.progress?.total
+            ? `${run.progress.done ?? 0} / ${run.progress.total}`
+            : counts(run)
+                .map(([k, v]) => `${label('count', k)} ${v}`)
+                .join(' · ')}
+          {run.error && <div className="nr-error">{run.error.split('\n')[0]}</div>}
+        </td>
+        <td>
+          <button className="nr-link-button" onClick={toggle} type="button">
+            {isOpen ? t('newsroom:hideReport') : t('newsroom:showReport')}
+          </button>{' '}
+          <Link href={`${routes.admin}/collections/import-runs/${run.id}`}>
+            {t('newsroom:openRun')}
+          </Link>
+        </td>
+      </tr>
+      {isOpen && (
+        <tr>
+          <td colSpan={5}>
+            <ImportReport run={run} />
+          </td>
+        </tr>
+      )}
+    </>
+  )
+}
 
+/** The last runs, newest first; one report open at a time. */
+const RunsTable: React.FC<{
+  runs: ImportRun[]
+  open: number | string | undefined
+  setOpen: (id: number | string | undefined) => void
+}> = ({ runs, open, setOpen }) => {
+  const { t } = useNewsroomTranslation()
+  return (
+    <table className="nr-table" data-testid="import-runs">
+      <thead>
+        <tr>
+          <th>{t('newsroom:runStatus')}</th>
+          <th>{t('newsroom:runStarted')}</th>
+          <th>{t('newsroom:runFinished')}</th>
+          <th>{t('newsroom:runCounts')}</th>
+          <th>{t('newsroom:report')}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {runs.map((run) => (
+          <RunRow
+            isOpen={open === run.id}
+            key={run.id}
+            run={run}
+            toggle={() => setOpen(open === run.id ? undefined : run.id)}
+          />
+        ))}
+      </tbody>
+    </table>
+  )
+}
+
+/** The last five runs, newest first. */
+const useLastRuns = (api: string) => {
   const load = useCallback(async () => {
     const params = importRunSummarySelect()
     params.set('sort', '-createdAt')
     params.set('limit', '5')
     params.set('depth', '0')
-    const body = await apiFetch<{ docs: ImportRun[] }>(`${routes.api}/import-runs?${params}`)
+    const body = await apiFetch<{ docs: ImportRun[] }>(`${api}/import-runs?${params}`)
     return body.docs
-  }, [routes.api])
+  }, [api])
+  return useDeskQuery(load)
+}
+
+/** The panel itself, inside a DeskVersionProvider. */
+const ImportPanelBody: React.FC = () => {
+  const { t } = useNewsroomTranslation()
+  const routes = useRoutes()
+  const desk = useDeskVersion()
+  const [dryRun, setDryRun] = useState(false)
+  const [starting, setStarting] = useState(false)
+  const [queuedAt, setQueuedAt] = useState<number | undefined>()
+  const [open, setOpen] = useState<number | string | undefined>()
+
   // Reloaded when the desk's version moves: a run's progress and end are writes to import-runs.
-  const runs = useDeskQuery(load)
+  const runs = useLastRuns(routes.api)
 
   const latest = runs.data?.[0]
   const latestIsRunning = Boolean(latest && RUNNING.has(String(latest.status)))
@@ -311,60 +395,7 @@ const ImportPanelBody: React.FC = () => {
       {!runs.data && !runs.error && <p className="nr-muted">{t('newsroom:loading')}</p>}
       {runs.data?.length === 0 && <p className="nr-muted">{t('newsroom:nothingHere')}</p>}
       {runs.data && runs.data.length > 0 && (
-        <table className="nr-table" data-testid="import-runs">
-          <thead>
-            <tr>
-              <th>{t('newsroom:runStatus')}</th>
-              <th>{t('newsroom:runStarted')}</th>
-              <th>{t('newsroom:runFinished')}</th>
-              <th>{t('newsroom:runCounts')}</th>
-              <th>{t('newsroom:report')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {runs.data.map((run) => (
-              <React.Fragment key={run.id}>
-                <tr data-testid="import-run" data-status={run.status ?? ''}>
-                  <td>
-                    <span className={`nr-pill nr-pill--${run.status}`}>
-                      {label('run', String(run.status))}
-                    </span>
-                    {run.dryRun ? ` (${t('newsroom:importDryRun')})` : ''}
-                  </td>
-                  <td>{formatDate(run.startedAt)}</td>
-                  <td>{formatDate(run.finishedAt)}</td>
-                  <td>
-                    {RUNNING.has(String(run.status)) && run.progress?.total
-                      ? `${run.progress.done ?? 0} / ${run.progress.total}`
-                      : counts(run)
-                          .map(([k, v]) => `${label('count', k)} ${v}`)
-                          .join(' · ')}
-                    {run.error && <div className="nr-error">{run.error.split('\n')[0]}</div>}
-                  </td>
-                  <td>
-                    <button
-                      className="nr-link-button"
-                      onClick={() => setOpen(open === run.id ? undefined : run.id)}
-                      type="button"
-                    >
-                      {open === run.id ? t('newsroom:hideReport') : t('newsroom:showReport')}
-                    </button>{' '}
-                    <Link href={`${routes.admin}/collections/import-runs/${run.id}`}>
-                      {t('newsroom:openRun')}
-                    </Link>
-                  </td>
-                </tr>
-                {open === run.id && (
-                  <tr>
-                    <td colSpan={5}>
-                      <ImportReport run={run} />
-                    </td>
-                  </tr>
-                )}
-              </React.Fragment>
-            ))}
-          </tbody>
-        </table>
+        <RunsTable open={open} runs={runs.data} setOpen={setOpen} />
       )}
     </div>
   )

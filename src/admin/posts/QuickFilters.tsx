@@ -59,6 +59,63 @@ const whereFrom = (f: Filters): Where => {
   return and.length > 0 ? { and } : {}
 }
 
+/** The sources and categories to choose from, read once per admin route. */
+const useFilterOptions = (api: string) => {
+  const [sources, setSources] = useState<Option[]>([])
+  const [categories, setCategories] = useState<Option[]>([])
+  useEffect(() => {
+    const options = (slug: string) =>
+      apiFetch<{ docs: Option[] }>(
+        `${api}/${slug}?limit=200&depth=0&sort=name&select[name]=true`,
+      ).then((b) => b.docs)
+    options('sources').then(setSources, () => setSources([]))
+    options('categories').then(setCategories, () => setCategories([]))
+  }, [api])
+  return { sources, categories }
+}
+
+/** One drop-down filter: "any" first, then `options`. */
+const SelectFilter: React.FC<{
+  label: string
+  testId: string
+  anyLabel: string
+  value: string
+  options: { value: string; label: string }[]
+  onChange: (value: string) => void
+}> = ({ label, testId, anyLabel, value, options, onChange }) => (
+  <label>
+    {label}
+    <select data-testid={testId} onChange={(e) => onChange(e.target.value)} value={value}>
+      <option value="">{anyLabel}</option>
+      {options.map((o) => (
+        <option key={o.value} value={o.value}>
+          {o.label}
+        </option>
+      ))}
+    </select>
+  </label>
+)
+
+const asOptions = (docs: Option[]) => docs.map((d) => ({ value: String(d.id), label: d.name }))
+
+/** One date filter. */
+const DateFilter: React.FC<{
+  label: string
+  testId: string
+  value: string
+  onChange: (value: string) => void
+}> = ({ label, testId, value, onChange }) => (
+  <label>
+    {label}
+    <input
+      data-testid={testId}
+      onChange={(e) => onChange(e.target.value)}
+      type="date"
+      value={value}
+    />
+  </label>
+)
+
 /**
  * One-click filters above the posts table (state, source, category, publish date, flagged) that set
  * the list's `where` like Payload's own filter builder does, so the URL can be shared.
@@ -68,17 +125,7 @@ export const PostQuickFilters: React.FC = () => {
   const routes = useRoutes()
   const { query, refineListData, defaultSort } = useListQuery()
   const filters = filtersFrom(query?.where)
-  const [sources, setSources] = useState<Option[]>([])
-  const [categories, setCategories] = useState<Option[]>([])
-
-  useEffect(() => {
-    const options = (slug: string) =>
-      apiFetch<{ docs: Option[] }>(
-        `${routes.api}/${slug}?limit=200&depth=0&sort=name&select[name]=true`,
-      ).then((b) => b.docs)
-    options('sources').then(setSources, () => setSources([]))
-    options('categories').then(setCategories, () => setCategories([]))
-  }, [routes.api])
+  const { sources, categories } = useFilterOptions(routes.api)
 
   const set = (patch: Partial<Filters>) => {
     const where = whereFrom({ ...filters, ...patch })
@@ -92,73 +139,51 @@ export const PostQuickFilters: React.FC = () => {
         : query?.sort
     return void refineListData({ where, sort })
   }
+  const states = (Object.keys(EDITORIAL_STATE_KEYS) as EditorialState[]).map((s) => ({
+    value: s,
+    label: t(EDITORIAL_STATE_KEYS[s]),
+  }))
+  const any = t('newsroom:filterAny')
 
   return (
     <div className="nr-filters" data-testid="post-quick-filters">
       <strong>{t('newsroom:quickFilters')}</strong>
-      <label>
-        {t('newsroom:filterState')}
-        <select
-          data-testid="filter-state"
-          onChange={(e) => set({ state: e.target.value })}
-          value={filters.state}
-        >
-          <option value="">{t('newsroom:filterAny')}</option>
-          {(Object.keys(EDITORIAL_STATE_KEYS) as EditorialState[]).map((s) => (
-            <option key={s} value={s}>
-              {t(EDITORIAL_STATE_KEYS[s])}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label>
-        {t('newsroom:filterSource')}
-        <select
-          data-testid="filter-source"
-          onChange={(e) => set({ source: e.target.value })}
-          value={filters.source}
-        >
-          <option value="">{t('newsroom:filterAny')}</option>
-          {sources.map((s) => (
-            <option key={s.id} value={String(s.id)}>
-              {s.name}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label>
-        {t('newsroom:filterCategory')}
-        <select
-          data-testid="filter-category"
-          onChange={(e) => set({ category: e.target.value })}
-          value={filters.category}
-        >
-          <option value="">{t('newsroom:filterAny')}</option>
-          {categories.map((c) => (
-            <option key={c.id} value={String(c.id)}>
-              {c.name}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label>
-        {t('newsroom:filterFrom')}
-        <input
-          data-testid="filter-from"
-          onChange={(e) => set({ from: e.target.value })}
-          type="date"
-          value={filters.from}
-        />
-      </label>
-      <label>
-        {t('newsroom:filterTo')}
-        <input
-          data-testid="filter-to"
-          onChange={(e) => set({ to: e.target.value })}
-          type="date"
-          value={filters.to}
-        />
-      </label>
+      <SelectFilter
+        label={t('newsroom:filterState')}
+        testId="filter-state"
+        anyLabel={any}
+        value={filters.state}
+        options={states}
+        onChange={(state) => set({ state })}
+      />
+      <SelectFilter
+        label={t('newsroom:filterSource')}
+        testId="filter-source"
+        anyLabel={any}
+        value={filters.source}
+        options={asOptions(sources)}
+        onChange={(source) => set({ source })}
+      />
+      <SelectFilter
+        label={t('newsroom:filterCategory')}
+        testId="filter-category"
+        anyLabel={any}
+        value={filters.category}
+        options={asOptions(categories)}
+        onChange={(category) => set({ category })}
+      />
+      <DateFilter
+        label={t('newsroom:filterFrom')}
+        testId="filter-from"
+        value={filters.from}
+        onChange={(from) => set({ from })}
+      />
+      <DateFilter
+        label={t('newsroom:filterTo')}
+        testId="filter-to"
+        value={filters.to}
+        onChange={(to) => set({ to })}
+      />
       <label className="nr-checkbox">
         <input
           checked={filters.flagged}
