@@ -1,6 +1,10 @@
+import os from 'node:os'
+import path from 'node:path'
+
 import type { Payload, Where } from 'payload'
 
-import { transformParsed, type TransformResult } from '../importer/transform'
+import { TransformPool, WorkerJobError } from '../importer/pool'
+import type { TransformResult } from '../importer/transform'
 import type { PostDraft } from '../store/draft'
 import { archiveKey, hostOf, isKnownHost, matchKey, planItem, type PollingSource } from '../store'
 import type { FoundPost } from '../store/lookup'
@@ -10,7 +14,7 @@ import { DEFAULT_POLL_MINUTES } from '../../collections/Sources/ingestFields'
 import { POSTS, SOURCES } from '../lib/slugs'
 import { itemHash, toParsedFile } from './item'
 import { loadItems, type ArrivesAs, type LoadEntry } from './load'
-import { decodeFeed, decodePage, FeedParseError, parseFeedDocument, type FeedItem } from './parse'
+import { decodePage, FeedParseError, readFeedBytes, type FeedItem, type FeedRead } from './parse'
 import { settings } from '../config'
 
 /**
@@ -82,6 +86,19 @@ export type IngestOptions = {
    * on a private network are an admin's per-source setting, `ingest.allowPrivateNetwork`.
    */
   fetch?: Omit<FetchOptions, 'etag' | 'lastModified' | 'accept'>
+  /**
+   * Worker threads that transform items (the importer's pool; started at the first item to
+   * transform, stopped when the run ends). @default 2, at most the machine's cores
+   */
+  threads?: number
+  /** An item whose transform runs longer than this fails (its worker is stopped). @default 60 s */
+  itemTimeoutMs?: number
+}
+
+/** The run's worker threads: items' transforms, and big feeds' parses. */
+type Transformer = {
+  item: (parsed: ReturnType<typeof toParsedFile>, hash: string) => Promise<TransformResult>
+  feed: (body: Buffer, contentType: string | undefined, url: string) => Promise<FeedRead>
 }
 
 type SourceDoc = {
@@ -124,6 +141,14 @@ type Polled = {
 }
 
 const DAY = 24 * 60 * 60 * 1000
+/** Items of one source drafted at once (their transforms queue on the pool's threads). */
+const DRAFTS_AT_ONCE = 4
+const ITEM_TIMEOUT_MS = 60_000
+/**
+ * A feed up to this size is parsed on this thread (a few milliseconds; the caps are linear scans);
+ * a bigger one on the pool's, so a 4 MB hostile feed never holds up a reader's request.
+ */
+const PARSE_HERE_BYTES = 256 * 1024
 /** Drafts waiting to be written before a batch is written (bounds the memory of a first poll). */
 const FLUSH_AT = 1000
 /** The most items of one feed remembered as seen. */
@@ -311,6 +336,7 @@ const draftItem = async (
   categories: string[],
   now: Date,
   fetchOptions: IngestOptions['fetch'],
+  transform: Transformer,
 ): Promise<TransformResult> => {
   let page: string | undefined
   if (!p.item.content && source.ingest?.fetchFullArticle) {
@@ -330,7 +356,7 @@ const draftItem = async (
     page,
     seenAt: now,
   })
-  const result = transformParsed(parsed, p.hash)
+  const result = await transform.item(parsed, p.hash)
   if (!result.ok) return result
   const draft = result.draft
   // The link exactly as the feed wrote it; the store keeps its matching key beside it.
@@ -354,6 +380,7 @@ const planItems = async (
   seen: Record<string, string>,
   now: Date,
   fetchOptions: IngestOptions['fetch'],
+  transform: Transformer,
 ): Promise<Candidate[]> => {
   if (pending.length === 0) return []
   const guids = pending.flatMap((p) => p.guid ?? [])
@@ -375,37 +402,40 @@ const planItems = async (
     arrivesAs,
     publishedChanges: source.ingest?.publishedChanges === 'keep' ? 'keep' : 'review',
   }
-  const candidates: Candidate[] = []
+  // Decided first (pure, before any page is fetched or transform run); the items to write are then
+  // drafted a few at a time, their transforms on the pool's threads.
+  const toDraft: {
+    p: Pending
+    plan: ReturnType<typeof planItem> & { action: 'create' | 'update' }
+  }[] = []
   for (const p of pending) {
-    // One yield per item, as the importer does per file: the heap stays flat (STACK.md, "Memory").
-    await new Promise<void>((resolve) => setImmediate(resolve))
+    const { row } = p
+    const plan = planItem(
+      matching(found, p, source),
+      { guid: p.guid, urlKey: p.urlKey, archiveKey: p.archiveKey },
+      p.hash,
+      polling,
+    )
+    if (plan.action === 'unchanged') {
+      seen[p.key] = p.hash
+      rows.push({ ...row, status: 'unchanged', id: plan.existing.id })
+    } else if (plan.action === 'conflict' || plan.action === 'duplicate') {
+      rows.push({
+        ...row,
+        status: plan.action,
+        id: plan.existing.id,
+        reason: plan.action === 'conflict' ? conflictReason(plan) : plan.reason,
+      })
+    } else toDraft.push({ p, plan })
+  }
+  const drafted = await mapLimit(toDraft, DRAFTS_AT_ONCE, async ({ p, plan }) => {
     const { row } = p
     try {
-      const plan = planItem(
-        matching(found, p, source),
-        { guid: p.guid, urlKey: p.urlKey, archiveKey: p.archiveKey },
-        p.hash,
-        polling,
-      )
-      if (plan.action === 'unchanged') {
-        seen[p.key] = p.hash
-        rows.push({ ...row, status: 'unchanged', id: plan.existing.id })
-        continue
-      }
-      if (plan.action === 'conflict' || plan.action === 'duplicate') {
-        rows.push({
-          ...row,
-          status: plan.action,
-          id: plan.existing.id,
-          reason: plan.action === 'conflict' ? conflictReason(plan) : plan.reason,
-        })
-        continue
-      }
       const post = plan.action === 'update' ? (plan.existing as FoundPost) : undefined
-      const made = await draftItem(p, source, post, categories, now, fetchOptions)
+      const made = await draftItem(p, source, post, categories, now, fetchOptions, transform)
       if (!made.ok) {
         rows.push({ ...row, reason: made.reason, warnings: made.warnings })
-        continue
+        return undefined
       }
       const { draft } = made
       const base = { ...row, fidelity: draft.fidelity, warnings: draft.warnings }
@@ -413,9 +443,9 @@ const planItems = async (
       if (post && sameContent(draft, post, p.item.published != null)) {
         seen[p.key] = p.hash
         rows.push({ ...base, status: 'unchanged', id: post.id })
-        continue
+        return undefined
       }
-      candidates.push({
+      const candidate: Candidate = {
         row: base,
         entry: {
           draft,
@@ -426,20 +456,25 @@ const planItems = async (
         hash: p.hash,
         key: p.key,
         urlKey: p.urlKey,
-      })
+      }
+      return candidate
     } catch (err) {
-      if (!(err instanceof FetchError))
+      if (!(err instanceof FetchError) && !(err instanceof WorkerJobError))
         payload.logger.error({ err, msg: `ingest: ${p.file} failed` })
       rows.push({
         ...row,
         reason:
           err instanceof FetchError
             ? `fetching the article page ${err.details.url}: ${err.message}`
-            : describeError(err),
+            : err instanceof WorkerJobError
+              ? `transform failed: ${err.message}`
+              : describeError(err),
       })
+      return undefined
     }
-  }
-  return candidates
+  })
+  // In feed order (the order slugs are given in).
+  return drafted.filter((c): c is Candidate => !!c)
 }
 
 /** Fetches, parses and decides one source's items; writes nothing. */
@@ -448,6 +483,7 @@ const pollSource = async (
   source: SourceDoc,
   now: Date,
   fetchOptions: IngestOptions['fetch'],
+  transform: Transformer,
 ): Promise<Polled> => {
   const slug = slugOf(source)
   const feedUrl = source.feedUrl?.trim()
@@ -494,7 +530,12 @@ const pollSource = async (
   outcome.httpStatus = 200
   let items: FeedItem[]
   try {
-    const parsed = parseFeedDocument(decodeFeed(fetched.body, fetched.contentType), fetched.url)
+    const read =
+      fetched.body.length <= PARSE_HERE_BYTES
+        ? readFeedBytes(fetched.body, fetched.contentType, fetched.url)
+        : await transform.feed(fetched.body, fetched.contentType, fetched.url)
+    if (!read.ok) throw new FeedParseError(read.reason)
+    const parsed = read.feed
     items = parsed.items
     // Items over the caps (parse.ts/limits.ts) end in a failed row with their reason; a damaged feed
     // that kept its complete items is read, with a warning for the source's health.
@@ -519,7 +560,16 @@ const pollSource = async (
   const previous = status.seen ?? {}
   const seen: Record<string, string> = {}
   const pending = identifyItems(source, items, previous, seen, rows)
-  const candidates = await planItems(payload, source, pending, rows, seen, now, fetchOptions)
+  const candidates = await planItems(
+    payload,
+    source,
+    pending,
+    rows,
+    seen,
+    now,
+    fetchOptions,
+    transform,
+  )
   return { source, outcome, rows, candidates, seen, validators }
 }
 
@@ -531,7 +581,51 @@ export const runIngest = async (options: IngestOptions): Promise<IngestReport> =
   const runId = `ingest:${started.toISOString()}`
   const { sources, missing } = await sourcesToPoll(payload, options.sources, started)
   const limit = options.concurrency ?? settings().ingestConcurrency
+  // Items are transformed on worker threads, never on this one (it serves readers): a hostile item
+  // costs a worker's time and fails alone. The pool starts at the first item to transform (an
+  // unchanged poll starts none) and stops with the run.
+  const threads = Math.max(1, Math.min(options.threads ?? 2, os.availableParallelism()))
+  let pool: Promise<TransformPool> | undefined
+  const timeout = options.itemTimeoutMs ?? ITEM_TIMEOUT_MS
+  const workers = () =>
+    (pool ??= TransformPool.create(threads, {
+      known: new Set(),
+      // Never written: a pool that only transforms items and reads feeds spills nothing.
+      spillBase: path.join(os.tmpdir(), `ingest-${process.pid}-${runId.replace(/\W/g, '')}`),
+    }))
+  const transform: Transformer = {
+    item: async (parsed, hash) => (await workers()).transformItem(parsed, hash, timeout),
+    feed: async (body, contentType, url) =>
+      (await workers()).parseFeed(body, contentType, url, timeout),
+  }
+  try {
+    return await ingestSources(
+      payload,
+      options,
+      sources,
+      missing,
+      limit,
+      started,
+      runId,
+      clock,
+      transform,
+    )
+  } finally {
+    if (pool) await (await pool).close()
+  }
+}
 
+const ingestSources = async (
+  payload: Payload,
+  options: IngestOptions,
+  sources: SourceDoc[],
+  missing: string[],
+  limit: number,
+  started: Date,
+  runId: string,
+  clock: () => Date,
+  transform: Transformer,
+): Promise<IngestReport> => {
   // Drafts are written in batches as sources finish, so a first poll of many big feeds holds at most
   // about FLUSH_AT drafts in memory; one batch (one loader) on an ordinary run.
   // One article carried by two sources is one post: the first source to finish keeps it (items of
@@ -562,7 +656,7 @@ export const runIngest = async (options: IngestOptions): Promise<IngestReport> =
   const polled = await mapLimit(sources, limit, async (source) => {
     let p: Polled
     try {
-      p = await pollSource(payload, source, started, options.fetch)
+      p = await pollSource(payload, source, started, options.fetch, transform)
     } catch (err) {
       payload.logger.error({ err, msg: `ingest: polling ${slugOf(source)} failed` })
       const reason = describeError(err)
