@@ -12,6 +12,7 @@
 // With BENCH_WILD_LIST=1 each miss is listed with its file.
 import '../src/preload'
 
+import { isUtf8 } from 'node:buffer'
 import fs from 'node:fs'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -40,6 +41,8 @@ const listFeeds = (dir: string): string[] =>
 type Expected = {
   title?: string
   link?: string
+  /** The link exactly as the feed wrote it (trimmed). */
+  raw?: string
   /** The feed wrote the link absolute: "as written" can be judged (feedsmith ignores xml:base). */
   absolute?: boolean
   guid?: string
@@ -68,9 +71,10 @@ const dateOf = (...vs: unknown[]): number | undefined => {
 const decodeForReader = (bytes: Buffer): string => {
   const head = bytes.subarray(0, 200).toString('latin1')
   const declared = /encoding\s*=\s*["']([\w.:-]+)["']/i.exec(head)?.[1]
-  return declared && iconv.encodingExists(declared)
-    ? iconv.decode(bytes, declared)
-    : bytes.toString('utf8')
+  if (declared && iconv.encodingExists(declared) && !/^utf-?8$/i.test(declared))
+    return iconv.decode(bytes, declared)
+  // UTF-8 (declared or not) that is not valid UTF-8: the web's fallback, windows-1252.
+  return isUtf8(bytes) ? bytes.toString('utf8') : iconv.decode(bytes, 'windows-1252')
 }
 
 const isAbsolute = (link: string | undefined) => !!link && /^[a-z][a-z0-9+.-]*:/i.test(link.trim())
@@ -100,6 +104,7 @@ const readerItems = (text: string, feedUrl: string): Expected[] | undefined => {
       return {
         title: str(e.title),
         link: absolute(link, feedUrl),
+        raw: link?.trim(),
         absolute: isAbsolute(link),
         guid: str(e.id),
         body: str(e.content) ?? str(e.summary),
@@ -110,6 +115,7 @@ const readerItems = (text: string, feedUrl: string): Expected[] | undefined => {
     return ((feed.items ?? []) as Record<string, any>[]).map((i) => ({
       title: str(i.title),
       link: absolute(str(i.url) ?? str(i.external_url), feedUrl),
+      raw: (str(i.url) ?? str(i.external_url))?.trim(),
       absolute: isAbsolute(str(i.url) ?? str(i.external_url)),
       guid: str(i.id),
       body: str(i.content_html) ?? str(i.content_text) ?? str(i.summary),
@@ -126,6 +132,7 @@ const readerItems = (text: string, feedUrl: string): Expected[] | undefined => {
     return {
       title: str(i.title) ?? str(i.dc?.title),
       link: absolute(raw, feedUrl),
+      raw: raw?.trim(),
       absolute: isAbsolute(raw),
       guid,
       body:
@@ -250,7 +257,7 @@ const main = async () => {
       if (!e.link) continue
       c.items++
       const post =
-        mine.find((p) => !used.has(p.id) && p.sourceUrl === e.link) ??
+        mine.find((p) => !used.has(p.id) && (p.sourceUrl === e.link || p.sourceUrl === e.raw)) ??
         mine.find((p) => !used.has(p.id) && norm(p.title) === norm(e.title) && !!e.title)
       const where = `${path.relative(folder, f)}: ${e.link}`
       if (!post) {
@@ -291,7 +298,7 @@ const main = async () => {
       // A relative link is resolved by xml:base, which feedsmith does not read: not judged here.
       if (!e.absolute) continue
       c.linked++
-      if (post.sourceUrl === e.link) c.links++
+      if (post.sourceUrl === e.raw) c.links++
       else misses.push(`link   ${where}: stored ${post.sourceUrl}`)
     }
   }
