@@ -178,7 +178,9 @@ const sameContent = (draft: PostDraft, post: FoundPost, dated: boolean): boolean
 const describeError = (err: unknown): string =>
   err instanceof FetchError || err instanceof FeedParseError
     ? err.message
-    : `unexpected: ${(err as Error)?.message ?? String(err)}`
+    : err instanceof WorkerJobError
+      ? `reading the feed on a worker: ${err.message}`
+      : `unexpected: ${(err as Error)?.message ?? String(err)}`
 
 /** Enabled sources with a feed whose next poll has come. */
 const dueSources = (now: Date): Where => ({
