@@ -415,19 +415,37 @@ const main = async () => {
 
 // ---------------------------------------------------------------- archive scale
 /** Counts the SQL statements sent to libsql and the rows they returned (reset by the caller). */
-const countQueries = (payload: Payload, counts: { statements: number; rows: number }) => {
+type QueryCounts = {
+  statements: number
+  rows: number
+  /** Time per statement shape (its SQL text's start), to name the slow ones. */
+  ms: Map<string, { ms: number; n: number }>
+}
+const countQueries = (payload: Payload, counts: QueryCounts) => {
   type Result = { rows?: unknown[] }
   const client = (payload.db as unknown as { client: Record<string, unknown> }).client
   const execute = client.execute as (...args: unknown[]) => Promise<Result>
   const batch = client.batch as (stmts: unknown[], ...rest: unknown[]) => Promise<Result[]>
+  const timed = (stmt: unknown, ms: number) => {
+    const sql = typeof stmt === 'string' ? stmt : String((stmt as { sql?: string })?.sql ?? '?')
+    const key = sql.replace(/\s+/g, ' ').slice(0, 160)
+    const t = counts.ms.get(key) ?? { ms: 0, n: 0 }
+    t.ms += ms
+    t.n++
+    counts.ms.set(key, t)
+  }
   client.execute = async (...args: unknown[]) => {
+    const t0 = performance.now()
     const res = await execute.apply(client, args)
+    timed(args[0], performance.now() - t0)
     counts.statements++
     counts.rows += res?.rows?.length ?? 0
     return res
   }
   client.batch = async (stmts: unknown[], ...rest: unknown[]) => {
+    const t0 = performance.now()
     const res = await batch.apply(client, [stmts, ...rest])
+    timed(stmts[0], performance.now() - t0)
     counts.statements += stmts.length
     for (const r of res ?? []) counts.rows += r?.rows?.length ?? 0
     return res
@@ -461,19 +479,20 @@ const scalePhase = async (feedsFile: string, out: string, base: string) => {
     })
   const writes: Record<string, number> = {}
   countWrites(payload, writes)
-  const queries = { statements: 0, rows: 0 }
+  const queries: QueryCounts = { statements: 0, rows: 0, ms: new Map() }
   countQueries(payload, queries)
-  const poll = async (label: string) => {
+  const poll = async (label: string, only?: string[]) => {
     for (const k of Object.keys(writes)) delete writes[k]
     queries.statements = 0
     queries.rows = 0
+    queries.ms.clear()
     const rowsBefore = await contentRows(payload)
     const before = { ...queries }
     const t0 = performance.now()
     const cpu0 = process.cpuUsage()
     const report = await runIngest({
       payload,
-      sources: feeds.map((_, i) => `bench-scale-wire-${i + 1}`),
+      sources: only ?? feeds.map((_, i) => `bench-scale-wire-${i + 1}`),
     })
     const ms = performance.now() - t0
     const cpu = process.cpuUsage(cpu0)
@@ -481,6 +500,10 @@ const scalePhase = async (feedsFile: string, out: string, base: string) => {
     const sql = {
       statements: queries.statements - before.statements,
       rows: queries.rows - before.rows,
+      slowest: [...queries.ms]
+        .sort((a, b) => b[1].ms - a[1].ms)
+        .slice(0, 4)
+        .map(([q, t]) => `${t.ms.toFixed(0)} ms in ${t.n}x ${q}`),
     }
     const rowsAfter = await contentRows(payload)
     return {
@@ -497,8 +520,66 @@ const scalePhase = async (feedsFile: string, out: string, base: string) => {
   const first = await poll('poll with new items')
   await fetch(`${base}/control/ignore-validators`, { method: 'POST' })
   const second = await poll('unchanged poll (server ignores validators: 200, same bodies)')
-  fs.writeFileSync(out, JSON.stringify({ posts, polls: [first, second] }))
+  // One source's feed now carries 10 items no post has: what one ordinary poll of it reads.
+  await fetch(`${base}/control/fresh`, { method: 'POST' })
+  const third = await poll(`one source, ${process.env.BENCH_SCALE_ITEMS || 10} new items`, [
+    'bench-scale-wire-1',
+  ])
+  fs.writeFileSync(out, JSON.stringify({ posts, polls: [first, second, third] }))
   await payload.destroy()
+}
+
+/** The importer on the scale bench's items as archive files, on a copy of the same database. */
+const scaleImporterPhase = async (dir: string, out: string) => {
+  const payload = await boot()
+  const { runImport } = await import('../src/importer')
+  const concurrency = Number(process.env.BENCH_CONCURRENCY || 2)
+  const t0 = performance.now()
+  const report = await runImport({ payload, dir, status: 'draft', concurrency })
+  const ms = performance.now() - t0
+  fs.writeFileSync(out, JSON.stringify({ ms, concurrency, summary: report.summary }))
+  await payload.destroy()
+}
+
+/** The importer on the first poll's items, as the archive's files, on another copy of the database. */
+const scaleImporter = async (
+  database: string,
+  tmp: string,
+  feeds: { items: { url: string; raw: string; parsed: { url?: string } }[] }[],
+) => {
+  const archiveDir = path.join(tmp, 'archive')
+  fs.mkdirSync(archiveDir)
+  let n = 0
+  for (const f of feeds)
+    for (const a of f.items) {
+      // The article's file, under the item's URL.
+      fs.writeFileSync(
+        path.join(archiveDir, `${String(n++).padStart(5, '0')}.md`),
+        a.raw.split(a.parsed.url!).join(a.url),
+      )
+    }
+  // A file of its own: the scale phase's WAL beside `db` must not meet another copy.
+  const importerDb = path.join(tmp, 'importer.db')
+  fs.copyFileSync(database, importerDb)
+  const importerOut = path.join(tmp, 'scale-importer.json')
+  const imp = spawn(process.execPath, [...process.execArgv, here, archiveDir, importerOut], {
+    env: {
+      ...process.env,
+      BENCH_INGEST_PHASE: 'scale-importer',
+      DATABASE_URI: importerDb,
+      PAYLOAD_SECRET: 'bench-secret',
+      NODE_ENV: 'production',
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  })
+  const impCode = await new Promise<number | null>((resolve) => imp.on('close', resolve))
+  if (impCode !== 0) throw new Error(`scale importer phase exited with ${impCode}`)
+  const importer = JSON.parse(fs.readFileSync(importerOut, 'utf8')) as {
+    ms: number
+    concurrency: number
+    summary: { created: number; failed: number; duplicate: number }
+  }
+  return { ...importer, items: n }
 }
 
 const scaleMain = async (database: string) => {
@@ -523,19 +604,32 @@ const scaleMain = async (database: string) => {
       // New to the database: the article under a URL no post has.
       return { ...a, url: `${a.url}${a.url.includes('?') ? '&' : '?'}scale=${stamp}-${s}-${k}` }
     })
+    // The third poll's feed of the first source: as many items again, none of them stored.
+    const fresh = items.map((a, k) => ({
+      ...a,
+      url: a.url.replace(`scale=${stamp}-${s}-${k}`, `scale=${stamp}-${s}-fresh-${k}`),
+    }))
     return {
       name: `Bench scale wire ${s + 1}`,
       hostnames: [...new Set(items.map((a) => new URL(a.url).hostname.toLowerCase()))],
       items,
+      fresh,
     }
   })
   const feedsFile = path.join(tmp, 'feeds.json')
   fs.writeFileSync(feedsFile, JSON.stringify(feeds))
   const server = await startFeedServer()
   let conditional = true
+  let fresh = false
+  server.route('/control/fresh', (_req, res) => {
+    fresh = true
+    res.writeHead(204).end()
+  })
   feeds.forEach((f, i) => {
-    const body = rss(f.items.map((a) => toEntry(a)))
+    const first = rss(f.items.map((a) => toEntry(a)))
+    const later = rss(f.fresh.map((a) => toEntry(a)))
     server.route(`/feed/${i}.xml`, (req, res) => {
+      const body = fresh ? later : first
       const etag = `"feed-${i}"`
       if (conditional && req.headers['if-none-match'] === etag) return void res.writeHead(304).end()
       res.writeHead(200, { 'content-type': 'application/rss+xml; charset=utf-8', etag }).end(body)
@@ -548,19 +642,46 @@ const scaleMain = async (database: string) => {
   // A copy: the measured database is never changed.
   const db = path.join(tmp, 'scale.db')
   fs.copyFileSync(database, db)
-  const out = path.join(tmp, 'scale.json')
-  const proc = spawn(process.execPath, [...process.execArgv, here, feedsFile, out, server.base], {
+  // What a server's start does first (src/delivery mountDelivery): the planner's statistics, in a
+  // process of its own (SQLite reads them when a connection opens).
+  const prep = spawn(process.execPath, [...process.execArgv, here], {
     env: {
       ...process.env,
-      BENCH_INGEST_PHASE: 'scale',
+      BENCH_INGEST_PHASE: 'scale-prepare',
       DATABASE_URI: db,
       PAYLOAD_SECRET: 'bench-secret',
       NODE_ENV: 'production',
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   })
+  const prepCode = await new Promise<number | null>((resolve) => prep.on('close', resolve))
+  if (prepCode !== 0) throw new Error(`scale prepare phase exited with ${prepCode}`)
+  const out = path.join(tmp, 'scale.json')
+  const proc = spawn(
+    process.execPath,
+    [
+      ...process.execArgv,
+      // e.g. BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the polls
+      ...(process.env.BENCH_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? []),
+      here,
+      feedsFile,
+      out,
+      server.base,
+    ],
+    {
+      env: {
+        ...process.env,
+        BENCH_INGEST_PHASE: 'scale',
+        DATABASE_URI: db,
+        PAYLOAD_SECRET: 'bench-secret',
+        NODE_ENV: 'production',
+      },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    },
+  )
   const code = await new Promise<number | null>((resolve) => proc.on('close', resolve))
   if (code !== 0) throw new Error(`scale phase exited with ${code}`)
+
   const result = JSON.parse(fs.readFileSync(out, 'utf8')) as {
     posts: number
     polls: {
@@ -569,7 +690,7 @@ const scaleMain = async (database: string) => {
       cpuMs: number
       summary: Record<string, number>
       writes: Record<string, number>
-      sql: { statements: number; rows: number }
+      sql: { statements: number; rows: number; slowest: string[] }
       rowsBefore: Record<string, number>
       rowsAfter: Record<string, number>
     }[]
@@ -581,15 +702,30 @@ const scaleMain = async (database: string) => {
     const content = Object.entries(p.writes).filter(
       ([k]) => !k.startsWith('sources') && !k.startsWith('payload-'),
     )
-    const target = i === 0 ? 5000 : 2000
+    // The issue's targets: the first two polls (the third's figure is its queries).
+    const target = i === 0 ? 5000 : i === 1 ? 2000 : Infinity
     process.stdout.write(
-      `${p.label}: ${(p.ms / 1000).toFixed(2)} s ${p.ms < target ? `(< ${target / 1000} s: target met)` : `(TARGET MISSED: ${target / 1000} s or more)`}, ` +
+      `${p.label}: ${(p.ms / 1000).toFixed(2)} s ${target === Infinity ? '' : p.ms < target ? `(< ${target / 1000} s: target met)` : `(TARGET MISSED: ${target / 1000} s or more)`}, ` +
         `CPU ${(p.cpuMs / 1000).toFixed(2)} s (the process's threads; on a busy machine the wall time is the CPU it got); ` +
         `created ${p.summary.created}, updated ${p.summary.updated}, unchanged ${p.summary.unchanged}, duplicate ${p.summary.duplicate}, failed ${p.summary.failed}; ` +
         `SQL statements ${p.sql.statements}, rows returned ${p.sql.rows}; ` +
-        `content writes through the adapter ${content.reduce((n, [, v]) => n + v, 0)}, posts ${p.rowsBefore.posts} -> ${p.rowsAfter.posts}\n`,
+        `content writes through the adapter ${content.reduce((n, [, v]) => n + v, 0)}, posts ${p.rowsBefore.posts} -> ${p.rowsAfter.posts}` +
+        (p.summary.created ? `; ${(p.summary.created / (p.ms / 1000)).toFixed(0)} posts/s` : '') +
+        '\n' +
+        (process.env.BENCH_SQL_TOP ? `  slowest SQL: ${p.sql.slowest.join('\n    ')}\n` : ''),
     )
   }
+  if (process.env.BENCH_SCALE_IMPORTER === 'false') {
+    await server.close()
+    fs.rmSync(tmp, { recursive: true, force: true })
+    return
+  }
+  const importer = await scaleImporter(database, tmp, feeds)
+  const n = importer.items
+  process.stdout.write(
+    `importer (runImport, concurrency ${importer.concurrency}) on the first poll's ${n} items as archive files, same database: ` +
+      `${importer.summary.created} created, ${importer.summary.failed} failed in ${(importer.ms / 1000).toFixed(2)} s = ${(importer.summary.created / (importer.ms / 1000)).toFixed(0)} posts/s\n`,
+  )
   await server.close()
   fs.rmSync(tmp, { recursive: true, force: true })
 }
@@ -602,9 +738,19 @@ const run =
       ? ingestPhase(process.argv[2], process.argv[3], process.argv[4])
       : phase === 'scale'
         ? scalePhase(process.argv[2], process.argv[3], process.argv[4])
-        : process.env.BENCH_DATABASE
-          ? scaleMain(process.env.BENCH_DATABASE)
-          : main()
+        : phase === 'scale-prepare'
+          ? (async () => {
+              const payload = await boot()
+              const { optimizeDatabase } = await import('../src/store/optimizeDatabase')
+              const r = await optimizeDatabase(payload)
+              process.stdout.write(`server start: ${r.ran} (${r.ms} ms)\n`)
+              await payload.destroy()
+            })()
+          : phase === 'scale-importer'
+            ? scaleImporterPhase(process.argv[2], process.argv[3])
+            : process.env.BENCH_DATABASE
+              ? scaleMain(process.env.BENCH_DATABASE)
+              : main()
 run.then(
   () => process.exit(0),
   (err: unknown) => {

@@ -3,15 +3,19 @@ import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { Worker } from 'node:worker_threads'
 
+import { readFeedBytes, type FeedRead } from '../ingest/parse'
+import type { ParsedFile } from './parse'
 import { maxFileBytes } from './read'
 import {
   scanFile,
   Spill,
+  transformItem,
   transformSpilled,
   type FileOutcome,
   type SpillRef,
   type TransformOutcome,
 } from './stage'
+import type { TransformResult } from './transform'
 
 /** tsx's ESM API (`tsx/esm/api`), as a URL. */
 const tsxApi = () =>
@@ -42,9 +46,36 @@ export type PoolOptions = {
  */
 const WORKER_LIMITS = { maxOldGenerationSizeMb: 512 }
 
-/** A job of a worker: scan a file, or transform a scanned one. */
+/**
+ * A job of a worker: scan a file, transform a scanned one, transform a parsed document handed
+ * over whole (a feed item: live ingest), or read a feed's bytes (live ingest).
+ */
 export type PoolJob =
-  { kind: 'scan'; dir: string; file: string } | { kind: 'transform'; ref: SpillRef; hash: string }
+  | { kind: 'scan'; dir: string; file: string }
+  | { kind: 'transform'; ref: SpillRef; hash: string }
+  | { kind: 'item'; parsed: ParsedFile; hash: string }
+  | { kind: 'feed'; body: Uint8Array; contentType?: string; url: string }
+
+/** A job sent to a worker and not answered yet. */
+type InFlight = {
+  job: PoolJob
+  resolve: (r: never) => void
+  reject: (e: Error) => void
+  slot: number
+  /** Times it was sent (a job in the queue of a worker that died is sent again, once). */
+  tries: number
+  timer?: NodeJS.Timeout
+}
+
+type PoolWorker = { worker: Worker; inFlight: number; dead?: boolean; generation: number }
+
+/** The error of a job whose worker was stopped or died while it ran. */
+export class WorkerJobError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'WorkerJobError'
+  }
+}
 
 /**
  * Runs the stages of ./stage.ts (scan: read + parse; transform) either in `size` worker threads or
@@ -53,13 +84,13 @@ export type PoolJob =
  * cannot start (e.g. a runtime that cannot load the TypeScript worker), it runs inline.
  */
 export class TransformPool {
-  private workers: { worker: Worker; inFlight: number; dead?: boolean }[] = []
-  private pending = new Map<
-    number,
-    { resolve: (r: never) => void; reject: (e: Error) => void; slot: number }
-  >()
+  private workers: PoolWorker[] = []
+  private pending = new Map<number, InFlight>()
   private nextId = 0
   private inline?: Spill
+  private closed = false
+  /** Workers started in place of dead ones (each gets a spill file of its own). */
+  private generation = 0
 
   private readonly options: Required<PoolOptions>
 
@@ -85,7 +116,7 @@ export class TransformPool {
     return this.workers.length
   }
 
-  private start(slot: number): Promise<void> {
+  private start(slot: number, generation = 0): Promise<void> {
     const ts = import.meta.url.endsWith('.ts')
     const url = new URL(`./transformWorker${ts ? '.ts' : '.js'}`, import.meta.url)
     // Running from TypeScript (tsx): loaders do not carry over to workers, so the worker is a small
@@ -100,11 +131,13 @@ export class TransformPool {
     worker.postMessage({
       init: {
         known: [...this.options.known],
-        spill: `${this.options.spillBase}-${slot}`,
+        // A worker started in place of a dead one never writes over its predecessor's spill file.
+        spill: `${this.options.spillBase}-${slot}${generation ? `.${generation}` : ''}`,
         maxFileBytes: this.options.maxFileBytes,
       },
     })
-    this.workers[slot] = { worker, inFlight: 0 }
+    const entry: PoolWorker = { worker, inFlight: 0, generation }
+    this.workers[slot] = entry
     return new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('transform worker did not start')), 30_000)
       worker.on(
@@ -118,23 +151,51 @@ export class TransformPool {
           const job = this.pending.get(msg.id!)
           if (!job) return
           this.pending.delete(msg.id!)
-          this.workers[job.slot].inFlight--
+          clearTimeout(job.timer)
+          entry.inFlight--
           if (msg.error != null) job.reject(new Error(msg.error))
           else job.resolve(msg.result as never)
         },
       )
-      worker.on('error', (err) => {
+      const died = (err: Error) => {
         clearTimeout(timer)
-        this.workers[slot].dead = true
         reject(err)
-        // A crashed worker fails its jobs (each becomes a failed row); the others keep going.
-        for (const [id, job] of this.pending) {
-          if (job.slot !== slot) continue
-          this.pending.delete(id)
-          job.reject(err)
-        }
-      })
+        if (entry.dead) return
+        entry.dead = true
+        this.orphaned(slot, entry.generation, err)
+      }
+      worker.on('error', died)
+      worker.on('exit', (code) => died(new Error(`transform worker exited with code ${code}`)))
     })
+  }
+
+  /**
+   * A worker died (crashed, ran out of memory, or was stopped at a job's deadline): the job it was
+   * running fails with the reason (`runningFailed`: that job has failed already); the jobs queued
+   * behind it are sent again, to a live worker or one started in its place, once each.
+   */
+  private orphaned(slot: number, generation: number, err: Error, runningFailed = false) {
+    const jobs = [...this.pending.entries()]
+      .filter(([, j]) => j.slot === slot && this.generationOf(j) === generation)
+      .sort(([a], [b]) => a - b)
+    for (const [id, job] of jobs) {
+      this.pending.delete(id)
+      clearTimeout(job.timer)
+    }
+    jobs.forEach(([, job], i) => {
+      if ((i === 0 && !runningFailed) || job.tries >= 2 || this.closed)
+        job.reject(new WorkerJobError(err.message))
+      else
+        this.dispatch(job.job, job.tries + 1, undefined).then(
+          job.resolve as (r: unknown) => void,
+          job.reject,
+        )
+    })
+  }
+
+  /** The generation of the worker a job was sent to (recorded when sent). */
+  private generationOf(job: InFlight): number {
+    return (job as InFlight & { generation: number }).generation
   }
 
   /** Reads and parses one file, spilling its parsed form (in a worker when there are any). */
@@ -155,24 +216,116 @@ export class TransformPool {
     return this.send<TransformOutcome>({ kind: 'transform', ref, hash })
   }
 
+  /**
+   * Transforms a parsed document (a feed item) in a worker, never on this thread: a hostile item
+   * costs a worker's time, not the server's. A worker that runs one item longer than `timeoutMs` is
+   * stopped (and another started): that item fails with the reason, the others are sent again. A
+   * worker that dies on an item (out of memory, a crash) fails that item the same way.
+   */
+  transformItem(parsed: ParsedFile, hash: string, timeoutMs?: number): Promise<TransformResult> {
+    if (this.workers.length === 0) {
+      if (this.closed) return Promise.reject(new Error('transform pool is closed'))
+      // No worker could start here (create): the caller's thread, as the importer does.
+      return Promise.resolve().then(() => transformItem(parsed, hash))
+    }
+    return this.dispatch<TransformResult>({ kind: 'item', parsed, hash }, 1, timeoutMs)
+  }
+
+  /**
+   * Decodes and parses a feed's bytes in a worker (live ingest: a big feed), with the deadline and
+   * the replacement of a stopped worker of `transformItem`.
+   */
+  parseFeed(
+    body: Uint8Array,
+    contentType: string | undefined,
+    url: string,
+    timeoutMs?: number,
+  ): Promise<FeedRead> {
+    if (this.workers.length === 0) {
+      if (this.closed) return Promise.reject(new Error('transform pool is closed'))
+      return Promise.resolve().then(() => readFeedBytes(body, contentType, url))
+    }
+    return this.dispatch<FeedRead>({ kind: 'feed', body, contentType, url }, 1, timeoutMs)
+  }
+
   private live(): boolean {
     return this.workers.some((w) => !w.dead)
   }
 
   private send<T>(job: PoolJob): Promise<T> {
+    return this.dispatch<T>(job, 1, undefined)
+  }
+
+  /** Sends a job to the live worker with the fewest in flight, starting one where all are dead. */
+  private async dispatch<T>(job: PoolJob, tries: number, timeoutMs?: number): Promise<T> {
+    if (!this.live()) {
+      if (this.closed) throw new Error('transform pool is closed')
+      // Every worker died: one is started in place of the first (the others on later deaths).
+      const slot = 0
+      await this.start(slot, ++this.generation)
+    }
     let slot = this.workers.findIndex((w) => !w.dead)
     for (let i = 0; i < this.workers.length; i++) {
       if (!this.workers[i].dead && this.workers[i].inFlight < this.workers[slot].inFlight) slot = i
     }
+    const entry = this.workers[slot]
     const id = this.nextId++
-    this.workers[slot].inFlight++
+    entry.inFlight++
+    const deadline = timeoutMs
+      ? () => {
+          // Still queued behind other jobs: its clock has not started.
+          const job = this.pending.get(id)
+          if (!job) return
+          const waiting = [...this.pending.entries()].some(
+            ([other, j]) =>
+              other < id && j.slot === slot && this.generationOf(j) === entry.generation,
+          )
+          if (waiting) {
+            job.timer = setTimeout(deadline!, timeoutMs)
+            return
+          }
+          // This job is the one running: stop its worker; the queue behind it is sent again.
+          this.pending.delete(id)
+          job.reject(
+            new WorkerJobError(
+              `the transform took longer than ${Math.round(timeoutMs / 1000)} s (stopped)`,
+            ),
+          )
+          void this.replace(slot, entry)
+        }
+      : undefined
     return new Promise<T>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (r: never) => void, reject, slot })
-      this.workers[slot].worker.postMessage({ id, job })
+      const inFlight: InFlight & { generation: number } = {
+        job,
+        resolve: resolve as (r: never) => void,
+        reject,
+        slot,
+        tries,
+        generation: entry.generation,
+        timer: deadline ? setTimeout(deadline, timeoutMs) : undefined,
+      }
+      this.pending.set(id, inFlight)
+      entry.worker.postMessage({ id, job })
     })
   }
 
+  /** Stops a worker (its queued jobs go to the one started in its place). */
+  private async replace(slot: number, entry: PoolWorker) {
+    if (entry.dead) return
+    entry.dead = true
+    const generation = ++this.generation
+    // Its failure to start is seen by the next job (dispatch starts one when none is live).
+    const started = this.closed
+      ? Promise.resolve()
+      : this.start(slot, generation).catch(() => undefined)
+    this.orphaned(slot, entry.generation, new Error('stopped'), true)
+    await entry.worker.terminate()
+    await started
+  }
+
   async close() {
+    this.closed = true
+    for (const job of this.pending.values()) clearTimeout(job.timer)
     await Promise.all(this.workers.filter(Boolean).map((w) => w.worker.terminate()))
     this.workers = []
     this.inline = undefined

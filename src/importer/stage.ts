@@ -163,3 +163,12 @@ export const transformSpilled = (ref: SpillRef, hash: string): TransformOutcome 
   }
   return { result, times: { unspill, transform: performance.now() - t } }
 }
+
+/** `transformParsed` of a document handed over whole (a feed item): a throw becomes its failure. */
+export const transformItem = (parsed: ParsedFile, hash: string): TransformResult => {
+  try {
+    return transformParsed(parsed, hash)
+  } catch (err) {
+    return { ok: false, reason: `transform failed: ${(err as Error).message}`, warnings: [] }
+  }
+}

@@ -4,10 +4,13 @@
 import os from 'node:os'
 import { parentPort } from 'node:worker_threads'
 
+import { readFeedBytes } from '../ingest/parse'
 import type { PoolJob } from './pool'
-import { scanFile, Spill, transformSpilled } from './stage'
+import { scanFile, Spill, transformItem, transformSpilled } from './stage'
 
 let known: ReadonlySet<string> = new Set()
+let spillPath: string | undefined
+/** Created at the first scan: a pool that only transforms items (live ingest) writes no file. */
 let spill: Spill | undefined
 let limit = 0
 let queue = Promise.resolve()
@@ -35,7 +38,7 @@ parentPort?.on(
   }) => {
     if (msg.init) {
       known = new Set(msg.init.known)
-      spill = new Spill(msg.init.spill)
+      spillPath = msg.init.spill
       limit = msg.init.maxFileBytes
       return
     }
@@ -46,11 +49,15 @@ parentPort?.on(
       // closed window's weak references only then.
       await new Promise((resolve) => setImmediate(resolve))
       try {
-        if (!spill) throw new Error('transform worker: no spill file (init message missing)')
+        if (!spillPath) throw new Error('transform worker: no spill file (init message missing)')
         const result =
           job.kind === 'scan'
-            ? scanFile(job.dir, job.file, known, spill, limit)
-            : transformSpilled(job.ref, job.hash)
+            ? scanFile(job.dir, job.file, known, (spill ??= new Spill(spillPath)), limit)
+            : job.kind === 'transform'
+              ? transformSpilled(job.ref, job.hash)
+              : job.kind === 'item'
+                ? transformItem(job.parsed, job.hash)
+                : readFeedBytes(job.body, job.contentType, job.url)
         parentPort!.postMessage({ id, result })
       } catch (err) {
         parentPort!.postMessage({ id, error: (err as Error)?.message ?? String(err) })

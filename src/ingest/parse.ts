@@ -701,3 +701,26 @@ const parseJsonFeed = (text: string, feedUrl: string): ParsedFeed => {
   }
   return { format: 'json', title: str(feed.title), link: feedLink, items, refused, warnings: [] }
 }
+
+/** A feed's bytes read: its items, or why it is not a feed (`FeedParseError`'s reason). */
+export type FeedRead = { ok: true; feed: ParsedFeed } | { ok: false; reason: string }
+
+/**
+ * Decodes and parses a feed's bytes (`decodeFeed`, `parseFeedDocument`) as data that crosses a
+ * thread: the importer's pool runs it on a worker for a big feed.
+ */
+export const readFeedBytes = (
+  body: Uint8Array,
+  contentType: string | undefined,
+  feedUrl: string,
+): FeedRead => {
+  const bytes = Buffer.isBuffer(body)
+    ? body
+    : Buffer.from(body.buffer, body.byteOffset, body.byteLength)
+  try {
+    return { ok: true, feed: parseFeedDocument(decodeFeed(bytes, contentType), feedUrl) }
+  } catch (err) {
+    if (err instanceof FeedParseError) return { ok: false, reason: err.message }
+    throw err
+  }
+}

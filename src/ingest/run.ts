@@ -1,6 +1,10 @@
+import os from 'node:os'
+import path from 'node:path'
+
 import type { Payload, Where } from 'payload'
 
-import { transformParsed, type TransformResult } from '../importer/transform'
+import { TransformPool, WorkerJobError } from '../importer/pool'
+import type { TransformResult } from '../importer/transform'
 import type { PostDraft } from '../store/draft'
 import { archiveKey, hostOf, isKnownHost, matchKey, planItem, type PollingSource } from '../store'
 import type { FoundPost } from '../store/lookup'
@@ -10,7 +14,7 @@ import { DEFAULT_POLL_MINUTES } from '../../collections/Sources/ingestFields'
 import { POSTS, SOURCES } from '../lib/slugs'
 import { itemHash, toParsedFile } from './item'
 import { loadItems, type ArrivesAs, type LoadEntry } from './load'
-import { decodeFeed, decodePage, FeedParseError, parseFeedDocument, type FeedItem } from './parse'
+import { decodePage, FeedParseError, readFeedBytes, type FeedItem, type FeedRead } from './parse'
 import { settings } from '../config'
 
 /**
@@ -82,6 +86,19 @@ export type IngestOptions = {
    * on a private network are an admin's per-source setting, `ingest.allowPrivateNetwork`.
    */
   fetch?: Omit<FetchOptions, 'etag' | 'lastModified' | 'accept'>
+  /**
+   * Worker threads that transform items (the importer's pool; started at the first item to
+   * transform, stopped when the run ends). @default 2, at most the machine's cores
+   */
+  threads?: number
+  /** An item whose transform runs longer than this fails (its worker is stopped). @default 60 s */
+  itemTimeoutMs?: number
+}
+
+/** The run's worker threads: items' transforms, and big feeds' parses. */
+type Transformer = {
+  item: (parsed: ReturnType<typeof toParsedFile>, hash: string) => Promise<TransformResult>
+  feed: (body: Buffer, contentType: string | undefined, url: string) => Promise<FeedRead>
 }
 
 type SourceDoc = {
@@ -124,6 +141,14 @@ type Polled = {
 }
 
 const DAY = 24 * 60 * 60 * 1000
+/** Items of one source drafted at once (their transforms queue on the pool's threads). */
+const DRAFTS_AT_ONCE = 4
+const ITEM_TIMEOUT_MS = 60_000
+/**
+ * A feed up to this size is parsed on this thread (a few milliseconds; the caps are linear scans);
+ * a bigger one on the pool's, so a 4 MB hostile feed never holds up a reader's request.
+ */
+const PARSE_HERE_BYTES = 256 * 1024
 /** Drafts waiting to be written before a batch is written (bounds the memory of a first poll). */
 const FLUSH_AT = 1000
 /** The most items of one feed remembered as seen. */
@@ -153,7 +178,9 @@ const sameContent = (draft: PostDraft, post: FoundPost, dated: boolean): boolean
 const describeError = (err: unknown): string =>
   err instanceof FetchError || err instanceof FeedParseError
     ? err.message
-    : `unexpected: ${(err as Error)?.message ?? String(err)}`
+    : err instanceof WorkerJobError
+      ? `reading the feed on a worker: ${err.message}`
+      : `unexpected: ${(err as Error)?.message ?? String(err)}`
 
 /** Enabled sources with a feed whose next poll has come. */
 const dueSources = (now: Date): Where => ({
@@ -311,6 +338,7 @@ const draftItem = async (
   categories: string[],
   now: Date,
   fetchOptions: IngestOptions['fetch'],
+  transform: Transformer,
 ): Promise<TransformResult> => {
   let page: string | undefined
   if (!p.item.content && source.ingest?.fetchFullArticle) {
@@ -330,7 +358,7 @@ const draftItem = async (
     page,
     seenAt: now,
   })
-  const result = transformParsed(parsed, p.hash)
+  const result = await transform.item(parsed, p.hash)
   if (!result.ok) return result
   const draft = result.draft
   // The link exactly as the feed wrote it; the store keeps its matching key beside it.
@@ -341,69 +369,10 @@ const draftItem = async (
   return result
 }
 
-/** What every item of one source is decided and drafted with. */
-type SourceRules = { categories: string[]; arrivesAs: ArrivesAs; polling: PollingSource }
-
-const rulesOf = (source: SourceDoc): SourceRules => {
-  const categories = (source.ingest?.defaultCategories ?? [])
-    .map((c) => (typeof c === 'object' ? c.name : undefined))
-    .filter((n): n is string => !!n)
-  const arrivesAs: ArrivesAs = source.ingest?.arrivesAs === 'published' ? 'published' : 'in_review'
-  const polling: PollingSource = {
-    id: source.id,
-    arrivesAs,
-    publishedChanges: source.ingest?.publishedChanges === 'keep' ? 'keep' : 'review',
-  }
-  return { categories, arrivesAs, polling }
-}
-
-/** One item decided: its row (it stops here), or the candidate to write. */
-type Decided = { row: IngestRow; seen?: true } | { candidate: Candidate }
-
-/**
- * Decides one item by the store's ownership rule (`planItem`, before any page is fetched or
- * transform run), and drafts it when the plan is a write.
- */
-const decideItem = async (
-  p: Pending,
-  found: FoundPost[],
-  source: SourceDoc,
-  rules: SourceRules,
-  now: Date,
-  fetchOptions: IngestOptions['fetch'],
-): Promise<Decided> => {
-  const { row } = p
-  const keys = { guid: p.guid, urlKey: p.urlKey, archiveKey: p.archiveKey }
-  const plan = planItem(matching(found, p, source), keys, p.hash, rules.polling)
-  if (plan.action === 'unchanged')
-    return { row: { ...row, status: 'unchanged', id: plan.existing.id }, seen: true }
-  if (plan.action === 'conflict' || plan.action === 'duplicate') {
-    const reason = plan.action === 'conflict' ? conflictReason(plan) : plan.reason
-    return { row: { ...row, status: plan.action, id: plan.existing.id, reason } }
-  }
-  const post = plan.action === 'update' ? (plan.existing as FoundPost) : undefined
-  const made = await draftItem(p, source, post, rules.categories, now, fetchOptions)
-  if (!made.ok) return { row: { ...row, reason: made.reason, warnings: made.warnings } }
-  const { draft } = made
-  const base = { ...row, fidelity: draft.fidelity, warnings: draft.warnings }
-  // Already in the archive with the same text (another file, so another hash): never rewritten.
-  if (post && sameContent(draft, post, p.item.published != null))
-    return { row: { ...base, status: 'unchanged', id: post.id }, seen: true }
-  const context = { source: source.id, guid: p.guid, matchUrl: p.urlKey, authorsOfSource: true }
-  return {
-    candidate: {
-      row: base,
-      entry: { draft, arrivesAs: rules.arrivesAs, plan, context },
-      hash: p.hash,
-      key: p.key,
-      urlKey: p.urlKey,
-    },
-  }
-}
-
 /**
  * Looks up the posts the items may match (indexed queries for exactly their keys), decides each
- * item (`decideItem`), and turns the items to write into drafts.
+ * item by the store's ownership rule (`planItem`, before any page is fetched or transform run), and
+ * turns the items to write into drafts.
  */
 const planItems = async (
   payload: Payload,
@@ -413,6 +382,7 @@ const planItems = async (
   seen: Record<string, string>,
   now: Date,
   fetchOptions: IngestOptions['fetch'],
+  transform: Transformer,
 ): Promise<Candidate[]> => {
   if (pending.length === 0) return []
   const guids = pending.flatMap((p) => p.guid ?? [])
@@ -425,32 +395,158 @@ const planItems = async (
     },
     { withText: true },
   )
-  const rules = rulesOf(source)
-  const candidates: Candidate[] = []
-  for (const p of pending) {
-    // One yield per item, as the importer does per file: the heap stays flat (src/importer/index.ts).
-    await new Promise<void>((resolve) => setImmediate(resolve))
-    try {
-      const decided = await decideItem(p, found, source, rules, now, fetchOptions)
-      if ('candidate' in decided) {
-        candidates.push(decided.candidate)
-        continue
-      }
-      if (decided.seen) seen[p.key] = p.hash
-      rows.push(decided.row)
-    } catch (err) {
-      if (!(err instanceof FetchError))
-        payload.logger.error({ err, msg: `ingest: ${p.file} failed` })
-      rows.push({
-        ...p.row,
-        reason:
-          err instanceof FetchError
-            ? `fetching the article page ${err.details.url}: ${err.message}`
-            : describeError(err),
-      })
-    }
+  const settingsOf = sourceSettings(source)
+  // Decided first (pure, before any page is fetched or transform run); the items to write are then
+  // drafted a few at a time, their transforms on the pool's threads.
+  const toDraft = decideItems(source, pending, found, settingsOf.polling, rows, seen)
+  const drafted = await mapLimit(toDraft, DRAFTS_AT_ONCE, (item) =>
+    draftCandidate(payload, source, item, settingsOf, rows, seen, now, fetchOptions, transform),
+  )
+  // In feed order (the order slugs are given in).
+  return drafted.filter((c): c is Candidate => !!c)
+}
+
+type ToDraft = {
+  p: Pending
+  plan: ReturnType<typeof planItem> & { action: 'create' | 'update' }
+}
+
+/** What a source's settings say about the items it brings. */
+const sourceSettings = (source: SourceDoc) => {
+  const categories = (source.ingest?.defaultCategories ?? [])
+    .map((c) => (typeof c === 'object' ? c.name : undefined))
+    .filter((n): n is string => !!n)
+  const arrivesAs: ArrivesAs = source.ingest?.arrivesAs === 'published' ? 'published' : 'in_review'
+  const polling: PollingSource = {
+    id: source.id,
+    arrivesAs,
+    publishedChanges: source.ingest?.publishedChanges === 'keep' ? 'keep' : 'review',
   }
-  return candidates
+  return { categories, arrivesAs, polling }
+}
+
+/**
+ * The store's plan for each item (pure): unchanged, conflict and duplicate items get their row here;
+ * the items to create or update are returned, to be drafted.
+ */
+const decideItems = (
+  source: SourceDoc,
+  pending: Pending[],
+  found: FoundPost[],
+  polling: PollingSource,
+  rows: IngestRow[],
+  seen: Record<string, string>,
+): ToDraft[] => {
+  const toDraft: ToDraft[] = []
+  for (const p of pending) {
+    const { row } = p
+    const plan = planItem(
+      matching(found, p, source),
+      { guid: p.guid, urlKey: p.urlKey, archiveKey: p.archiveKey },
+      p.hash,
+      polling,
+    )
+    if (plan.action === 'unchanged') {
+      seen[p.key] = p.hash
+      rows.push({ ...row, status: 'unchanged', id: plan.existing.id })
+    } else if (plan.action === 'conflict' || plan.action === 'duplicate') {
+      rows.push({
+        ...row,
+        status: plan.action,
+        id: plan.existing.id,
+        reason: plan.action === 'conflict' ? conflictReason(plan) : plan.reason,
+      })
+    } else toDraft.push({ p, plan })
+  }
+  return toDraft
+}
+
+/** One item to write, drafted (its transform on the pool): a candidate for the writer, or a row. */
+const draftCandidate = async (
+  payload: Payload,
+  source: SourceDoc,
+  { p, plan }: ToDraft,
+  { categories, arrivesAs }: ReturnType<typeof sourceSettings>,
+  rows: IngestRow[],
+  seen: Record<string, string>,
+  now: Date,
+  fetchOptions: IngestOptions['fetch'],
+  transform: Transformer,
+): Promise<Candidate | undefined> => {
+  const { row } = p
+  try {
+    const post = plan.action === 'update' ? (plan.existing as FoundPost) : undefined
+    const made = await draftItem(p, source, post, categories, now, fetchOptions, transform)
+    if (!made.ok) {
+      rows.push({ ...row, reason: made.reason, warnings: made.warnings })
+      return undefined
+    }
+    const { draft } = made
+    const base = { ...row, fidelity: draft.fidelity, warnings: draft.warnings }
+    // Already in the archive with the same text (another file, so another hash): never rewritten.
+    if (post && sameContent(draft, post, p.item.published != null)) {
+      seen[p.key] = p.hash
+      rows.push({ ...base, status: 'unchanged', id: post.id })
+      return undefined
+    }
+    const candidate: Candidate = {
+      row: base,
+      entry: {
+        draft,
+        arrivesAs,
+        plan,
+        context: { source: source.id, guid: p.guid, matchUrl: p.urlKey, authorsOfSource: true },
+      },
+      hash: p.hash,
+      key: p.key,
+      urlKey: p.urlKey,
+    }
+    return candidate
+  } catch (err) {
+    if (!(err instanceof FetchError) && !(err instanceof WorkerJobError))
+      payload.logger.error({ err, msg: `ingest: ${p.file} failed` })
+    rows.push({
+      ...row,
+      reason:
+        err instanceof FetchError
+          ? `fetching the article page ${err.details.url}: ${err.message}`
+          : err instanceof WorkerJobError
+            ? `transform failed: ${err.message}`
+            : describeError(err),
+    })
+    return undefined
+  }
+}
+
+/**
+ * The feed's items (parsed here when small, else on the pool). Items over the caps (parse.ts,
+ * limits.ts) end in a failed row with their reason; a damaged feed that kept its complete items is
+ * read, with a warning for the source's health.
+ */
+const readItems = async (
+  fetched: { body: Buffer; contentType?: string; url: string },
+  slug: string,
+  rows: IngestRow[],
+  outcome: FeedOutcome,
+  transform: Transformer,
+): Promise<FeedItem[]> => {
+  const read =
+    fetched.body.length <= PARSE_HERE_BYTES
+      ? readFeedBytes(fetched.body, fetched.contentType, fetched.url)
+      : await transform.feed(fetched.body, fetched.contentType, fetched.url)
+  if (!read.ok) throw new FeedParseError(read.reason)
+  const parsed = read.feed
+  for (const r of parsed.refused)
+    rows.push({
+      file: `ingest/${slug}/${r.guid ?? r.link ?? r.title ?? 'item'}`,
+      source: slug,
+      status: 'failed',
+      sourceUrl: r.link,
+      reason: r.reason,
+      warnings: [],
+    })
+  outcome.warnings = parsed.warnings
+  return parsed.items
 }
 
 /** Fetches, parses and decides one source's items; writes nothing. */
@@ -459,6 +555,7 @@ const pollSource = async (
   source: SourceDoc,
   now: Date,
   fetchOptions: IngestOptions['fetch'],
+  transform: Transformer,
 ): Promise<Polled> => {
   const slug = slugOf(source)
   const feedUrl = source.feedUrl?.trim()
@@ -505,20 +602,7 @@ const pollSource = async (
   outcome.httpStatus = 200
   let items: FeedItem[]
   try {
-    const parsed = parseFeedDocument(decodeFeed(fetched.body, fetched.contentType), fetched.url)
-    items = parsed.items
-    // Items over the caps (parse.ts/limits.ts) end in a failed row with their reason; a damaged feed
-    // that kept its complete items is read, with a warning for the source's health.
-    for (const r of parsed.refused)
-      rows.push({
-        file: `ingest/${slug}/${r.guid ?? r.link ?? r.title ?? 'item'}`,
-        source: slug,
-        status: 'failed',
-        sourceUrl: r.link,
-        reason: r.reason,
-        warnings: [],
-      })
-    outcome.warnings = parsed.warnings
+    items = await readItems(fetched, slug, rows, outcome, transform)
   } catch (err) {
     outcome.error = describeError(err)
     return { source, outcome, rows: [feedRow(outcome.error)], candidates: [] }
@@ -530,7 +614,16 @@ const pollSource = async (
   const previous = status.seen ?? {}
   const seen: Record<string, string> = {}
   const pending = identifyItems(source, items, previous, seen, rows)
-  const candidates = await planItems(payload, source, pending, rows, seen, now, fetchOptions)
+  const candidates = await planItems(
+    payload,
+    source,
+    pending,
+    rows,
+    seen,
+    now,
+    fetchOptions,
+    transform,
+  )
   return { source, outcome, rows, candidates, seen, validators }
 }
 
@@ -542,27 +635,116 @@ export const runIngest = async (options: IngestOptions): Promise<IngestReport> =
   const runId = `ingest:${started.toISOString()}`
   const { sources, missing } = await sourcesToPoll(payload, options.sources, started)
   const limit = options.concurrency ?? settings().ingestConcurrency
-  const writer = batchWriter(payload, runId)
+  // Items are transformed on worker threads, never on this one (it serves readers): a hostile item
+  // costs a worker's time and fails alone. The pool starts at the first item to transform (an
+  // unchanged poll starts none) and stops with the run.
+  const threads = Math.max(1, Math.min(options.threads ?? 2, os.availableParallelism()))
+  let pool: Promise<TransformPool> | undefined
+  const timeout = options.itemTimeoutMs ?? ITEM_TIMEOUT_MS
+  const workers = () =>
+    (pool ??= TransformPool.create(threads, {
+      known: new Set(),
+      // Never written: a pool that only transforms items and reads feeds spills nothing.
+      spillBase: path.join(os.tmpdir(), `ingest-${process.pid}-${runId.replace(/\W/g, '')}`),
+    }))
+  const transform: Transformer = {
+    item: async (parsed, hash) => (await workers()).transformItem(parsed, hash, timeout),
+    feed: async (body, contentType, url) =>
+      (await workers()).parseFeed(body, contentType, url, timeout),
+  }
+  try {
+    return await ingestSources(
+      payload,
+      options,
+      sources,
+      missing,
+      limit,
+      started,
+      runId,
+      clock,
+      transform,
+    )
+  } finally {
+    if (pool) await (await pool).close()
+  }
+}
+
+const ingestSources = async (
+  payload: Payload,
+  options: IngestOptions,
+  sources: SourceDoc[],
+  missing: string[],
+  limit: number,
+  started: Date,
+  runId: string,
+  clock: () => Date,
+  transform: Transformer,
+): Promise<IngestReport> => {
+  // Drafts are written in batches as sources finish, so a first poll of many big feeds holds at most
+  // about FLUSH_AT drafts in memory; one batch (one loader) on an ordinary run.
+  // One article carried by two sources is one post: the first source to finish keeps it (items of
+  // one source that share a link, with guids of their own, are different items).
+  const claimed = new Map<string, { source: string; file: string }>()
+  let queue: { polled: Polled; candidate: Candidate }[] = []
+  const flush = async () => {
+    const batch = queue
+    queue = []
+    if (batch.length === 0) return
+    const outcomes = await loadItems(
+      payload,
+      batch.map((t) => t.candidate.entry),
+      { runId },
+    )
+    batch.forEach(({ polled: p, candidate: c }, i) => {
+      const o = outcomes[i]
+      if (o.status === 'failed') {
+        p.rows.push({ ...c.row, status: 'failed', reason: o.reason })
+      } else {
+        p.rows.push({ ...c.row, status: o.status, id: o.id })
+        if (p.seen) p.seen[c.key] = c.hash
+      }
+    })
+  }
+  let writing = Promise.resolve()
 
   const polled = await mapLimit(sources, limit, async (source) => {
     let p: Polled
     try {
-      p = await pollSource(payload, source, started, options.fetch)
+      p = await pollSource(payload, source, started, options.fetch, transform)
     } catch (err) {
       payload.logger.error({ err, msg: `ingest: polling ${slugOf(source)} failed` })
       p = failedPoll(source, describeError(err))
     }
-    await writer.add(p)
+    for (const c of p.candidates) {
+      const owner = claimed.get(c.urlKey)
+      if (owner && owner.source !== c.row.source) {
+        p.rows.push({
+          ...c.row,
+          status: 'duplicate',
+          reason: `same article URL as "${owner.file}", which was kept`,
+        })
+        continue
+      }
+      claimed.set(c.urlKey, { source: c.row.source, file: c.row.file })
+      queue.push({ polled: p, candidate: c })
+    }
+    p.candidates = []
+    if (queue.length >= FLUSH_AT) {
+      // Batches are written one after another, never two loaders at once.
+      writing = writing.then(flush)
+      await writing
+    }
     return p
   })
-  await writer.finish()
+  writing = writing.then(flush)
+  await writing
 
   const finished = clock()
   for (const p of polled) await recordHealth(payload, p, finished)
-  return reportOf(polled, missing, runId, started)
+  return reportOf(missing, polled, runId, started)
 }
 
-/** A poll that failed as a whole: one failed row for the feed. */
+/** A source whose poll failed as a whole: its one failed row. */
 const failedPoll = (source: SourceDoc, reason: string): Polled => {
   const slug = slugOf(source)
   return {
@@ -579,62 +761,10 @@ const failedPoll = (source: SourceDoc, reason: string): Polled => {
   }
 }
 
-/**
- * The run's writes. Drafts are written in batches as sources finish, so a first poll of many big
- * feeds holds at most about FLUSH_AT drafts in memory; one batch (one loader) on an ordinary run.
- * One article carried by two sources is one post: the first source to finish keeps it (items of
- * one source that share a link, with guids of their own, are different items).
- */
-const batchWriter = (payload: Payload, runId: string) => {
-  const claimed = new Map<string, { source: string; file: string }>()
-  let queue: { polled: Polled; candidate: Candidate }[] = []
-  const flush = async () => {
-    const batch = queue
-    queue = []
-    if (batch.length === 0) return
-    const entries = batch.map((t) => t.candidate.entry)
-    const outcomes = await loadItems(payload, entries, { runId })
-    batch.forEach(({ polled: p, candidate: c }, i) => {
-      const o = outcomes[i]
-      if (o.status === 'failed') {
-        p.rows.push({ ...c.row, status: 'failed', reason: o.reason })
-      } else {
-        p.rows.push({ ...c.row, status: o.status, id: o.id })
-        if (p.seen) p.seen[c.key] = c.hash
-      }
-    })
-  }
-  let writing = Promise.resolve()
-  /** Queues a polled source's candidates (or marks them duplicate), writing a full batch. */
-  const add = async (p: Polled) => {
-    for (const c of p.candidates) {
-      const owner = claimed.get(c.urlKey)
-      if (owner && owner.source !== c.row.source) {
-        const reason = `same article URL as "${owner.file}", which was kept`
-        p.rows.push({ ...c.row, status: 'duplicate', reason })
-        continue
-      }
-      claimed.set(c.urlKey, { source: c.row.source, file: c.row.file })
-      queue.push({ polled: p, candidate: c })
-    }
-    p.candidates = []
-    if (queue.length >= FLUSH_AT) {
-      // Batches are written one after another, never two loaders at once.
-      writing = writing.then(flush)
-      await writing
-    }
-  }
-  const finish = async () => {
-    writing = writing.then(flush)
-    await writing
-  }
-  return { add, finish }
-}
-
-/** The run's report: a row per item (and per missing source), an outcome per feed, the summary. */
+/** The run's report: a row per item (and per missing or failed source), a line per feed. */
 const reportOf = (
-  polled: Polled[],
   missing: string[],
+  polled: Polled[],
   runId: string,
   started: Date,
 ): IngestReport => {
