@@ -288,9 +288,12 @@ const identifyItems = (
       })
       continue
     }
+    // The guid names the item within its source unless it is the item's own link: a permalink guid
+    // that differs from the link names it too (podcasts link every episode to the show's page).
+    const guidText = item.guid?.trim()
     const guid =
-      !item.guidIsPermaLink && item.guid && item.guid.trim() && item.guid !== link
-        ? item.guid.trim()
+      guidText && guidText !== link && (!item.guidIsPermaLink || matchKey(guidText) !== urlKey)
+        ? guidText
         : undefined
     const key = guid ? `guid:${guid}` : urlKey
     const first = byKey.get(key)

@@ -219,6 +219,37 @@ describe('ingest ownership and identity: a feed writes only its own source’s p
     expect(second.summary).toMatchObject({ created: 0, updated: 0, unchanged: 5 })
   })
 
+  it('a podcast feed whose items all link to its homepage, with permalink guids: one post per guid, and a second poll writes nothing', async () => {
+    const host = new URL(articles[0].url).hostname
+    const episodes = articles.slice(5, 9).map((a, i) =>
+      toEntry(a, {
+        link: `https://${host}/permalink-show/`,
+        guid: `https://${host}/episodes/${i + 1}`,
+        title: `Permalink episode ${i + 1}`,
+      }),
+    )
+    // RSS guids are permalinks unless the feed says isPermaLink="false".
+    const feed = rss(episodes).replace(/ isPermaLink="false"/g, '')
+    feeds.serve('/podcast-permalinks.xml', feed, { conditional: false })
+    const source = await createSource(
+      payload,
+      `${feeds.base}/podcast-permalinks.xml`,
+      {},
+      'A permalink podcast',
+    )
+    const first = await runIngest({ payload, sources: [source.slug!] })
+    expect(first.summary).toMatchObject({ created: 4, duplicate: 0, failed: 0 })
+    const posts = await payload.find({
+      collection: 'posts',
+      where: { source: { equals: source.id } },
+      draft: true,
+      overrideAccess: true,
+    })
+    expect(posts.docs.map((p) => p.title).sort()).toEqual(episodes.map((e) => e.title).sort())
+    const second = await runIngest({ payload, sources: [source.slug!] })
+    expect(second.summary).toMatchObject({ created: 0, updated: 0, unchanged: 4 })
+  })
+
   it('stores the link exactly as the feed wrote it (scheme and query kept) and finds it again', async () => {
     const a = articles[13]
     const written = withParam(a.url.replace(/^https:/, 'http:'), 'rss=1')
