@@ -87,6 +87,11 @@ const LOOKUP_KEYS = [
  * the open connection): the import that analyzed leaves them right for every process after it.
  */
 const fixKeyStatistics = async (drizzle: SqliteDb['drizzle']) => {
+  // `PRAGMA optimize` on a database with nothing to analyse (a new one) makes no statistics table.
+  const analysed = await drizzle.all(
+    sql.raw("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_stat1'"),
+  )
+  if (analysed.length === 0) return
   for (const { index, column } of LOOKUP_KEYS) {
     const [stat] = (await drizzle.all(
       sql.raw(`SELECT stat FROM sqlite_stat1 WHERE idx = '${index}'`),
