@@ -227,7 +227,14 @@ const main = async () => {
     depth: 0,
     draft: true,
     overrideAccess: true,
-    select: { title: true, sourceUrl: true, contentHtml: true, publishedAt: true, source: true },
+    select: {
+      title: true,
+      sourceUrl: true,
+      contentHtml: true,
+      publishedAt: true,
+      source: true,
+      provenance: { guid: true },
+    },
   })
   const sources = await payload.find({
     collection: 'sources',
@@ -256,8 +263,12 @@ const main = async () => {
     for (const e of expected) {
       if (!e.link) continue
       c.items++
+      const sameLink = (p: (typeof mine)[number]) =>
+        !used.has(p.id) && (p.sourceUrl === e.link || p.sourceUrl === e.raw)
+      // Items that share a link (a podcast's episodes all link to the show) are told apart by guid.
       const post =
-        mine.find((p) => !used.has(p.id) && (p.sourceUrl === e.link || p.sourceUrl === e.raw)) ??
+        (e.guid ? mine.find((p) => sameLink(p) && p.provenance?.guid === e.guid) : undefined) ??
+        mine.find(sameLink) ??
         mine.find((p) => !used.has(p.id) && norm(p.title) === norm(e.title) && !!e.title)
       const where = `${path.relative(folder, f)}: ${e.link}`
       if (!post) {
