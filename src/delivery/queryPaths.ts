@@ -36,6 +36,46 @@ export const refusedPath = async (
 const VERSION_FIELDS = new Set(['parent', 'latest', 'autosave', 'snapshot', 'publishedLocale'])
 
 /** `refusedPath`, and the field the path ends on when it is allowed and known. */
+/**
+ * A path's segments: GraphQL spells nested paths with `__`, as Payload reads them; a versions query
+ * names the document's fields under `version.`, beside the version's own (null: one of those).
+ */
+const segmentsOf = (collection: SanitizedCollectionConfig, path: string): string[] | null => {
+  const segments = path.replace(/__/g, '.').split('.')
+  if (collection.versions) {
+    if (segments.length === 1 && VERSION_FIELDS.has(segments[0])) return null
+    if (segments[0] === 'version' && segments.length > 1) return segments.slice(1)
+  }
+  return segments
+}
+
+/** Why a path may not use `field` where the walk reached it, if it may not. */
+const refusalOfField = async (
+  field: FlattenedField,
+  at: {
+    path: string
+    collection: SanitizedCollectionConfig
+    req: PayloadRequest
+    crossedJoin: boolean
+    hops: number
+  },
+): Promise<string | undefined> => {
+  const { path, collection, req, crossedJoin, hops } = at
+  if (field.hidden) return `"${path}" is not a field path of ${collection.slug}`
+  const read = 'access' in field ? field.access?.read : undefined
+  if (read && !(await read({ req }))) return `"${path}" cannot be queried by this request`
+  // Payload's SQL adapters lose the join's table alias for a list of values kept in a table of its
+  // own (`hasMany` text, number, select: `tags`), 500 "no such column: posts.id".
+  if (crossedJoin && 'hasMany' in field && field.hasMany && !('relationTo' in field))
+    return `"${path}" reaches a list of values inside a join`
+  // Payload's SQL adapters cannot follow a join of a collection reached through a relationship
+  // (`source.posts.title`, `categories.posts`: 500 "Cannot find field for path"): a join can only
+  // be crossed from the collection queried.
+  if (field.type === 'join' && hops > 0)
+    return `"${path}" reaches the join "${field.name}" through a relationship`
+  return undefined
+}
+
 const walkPath = async (
   collection: SanitizedCollectionConfig,
   path: string,
@@ -49,42 +89,25 @@ const walkPath = async (
   inside?: FlattenedField
 }> => {
   const refuse = (refused: string) => ({ refused })
-  // GraphQL spells nested paths with `__`, as Payload reads them.
-  let segments = path.replace(/__/g, '.').split('.')
-  // A versions query names the document's fields under `version.`, beside the version's own.
-  if (collection.versions) {
-    if (segments.length === 1 && VERSION_FIELDS.has(segments[0])) return {}
-    if (segments[0] === 'version' && segments.length > 1) segments = segments.slice(1)
-  }
+  const segments = segmentsOf(collection, path)
+  if (!segments) return {}
   let fields: FlattenedField[] = collection.flattenedFields
   let hops = 0
   let crossedJoin = false
   for (let i = 0; i < segments.length; i++) {
-    const segment = segments[i]
+    const segment: string = segments[i]
     if (segment === 'id' || segment === '_id') {
       return i === segments.length - 1 ? { id: true } : refuse(`"${path}" goes past an id`)
     }
-    const field = fields.find((f) => f.name === segment)
+    const field: FlattenedField | undefined = fields.find((f) => f.name === segment)
     if (!field) {
       return strict || hops >= 2
         ? refuse(`"${path}" is not a field path of ${collection.slug}`)
         : {}
     }
-    if (field.hidden) return refuse(`"${path}" is not a field path of ${collection.slug}`)
-    const read = 'access' in field ? field.access?.read : undefined
-    if (read && !(await read({ req }))) return refuse(`"${path}" cannot be queried by this request`)
+    const refusal = await refusalOfField(field, { path, collection, req, crossedJoin, hops })
+    if (refusal) return refuse(refusal)
     const rest = segments.length - 1 - i
-    // Payload's SQL adapters lose the join's table alias for a list of values kept in a table of its
-    // own (`hasMany` text, number, select: `tags`), 500 "no such column: posts.id".
-    if (crossedJoin && 'hasMany' in field && field.hasMany && !('relationTo' in field)) {
-      return refuse(`"${path}" reaches a list of values inside a join`)
-    }
-    // Payload's SQL adapters cannot follow a join of a collection reached through a relationship
-    // (`source.posts.title`, `categories.posts`: 500 "Cannot find field for path"): a join can only
-    // be crossed from the collection queried.
-    if (field.type === 'join' && hops > 0) {
-      return refuse(`"${path}" reaches the join "${segment}" through a relationship`)
-    }
     if (rest === 0) return { field }
     switch (field.type) {
       case 'group':

@@ -1,4 +1,4 @@
-import type { RequestHandler } from 'express'
+import type { RequestHandler, Response } from 'express'
 import type { Payload } from 'payload'
 
 import { randomUUID } from 'node:crypto'
@@ -133,19 +133,23 @@ export const anonymousRateLimit = (
       next()
       return
     }
-    res
-      .status(429)
-      .set('Retry-After', String(resetSeconds))
-      .set('Cache-Control', 'no-store')
-      .json({
-        errors: [
-          {
-            message: `Too many requests: at most ${limit} a minute from one address without signing in. Retry in ${resetSeconds} s.`,
-          },
-        ],
-      })
+    tooManyRequests(res, limit, resetSeconds)
   }
 }
+
+/** The 429 of the limit, saying when to come back. */
+const tooManyRequests = (res: Response, limit: number, resetSeconds: number) =>
+  res
+    .status(429)
+    .set('Retry-After', String(resetSeconds))
+    .set('Cache-Control', 'no-store')
+    .json({
+      errors: [
+        {
+          message: `Too many requests: at most ${limit} a minute from one address without signing in. Retry in ${resetSeconds} s.`,
+        },
+      ],
+    })
 
 const PREFIX = 'rate-limit:'
 
