@@ -12,6 +12,7 @@ import {
   type GraphQLArgument,
   type GraphQLField,
   type GraphQLNamedType,
+  type GraphQLSchema,
   type OperationDefinitionNode,
   type SelectionSetNode,
   type ValidationContext,
@@ -41,6 +42,36 @@ export type OperationCost = {
   visited: number
 }
 
+/** The type an operation's selections are on: Query, Mutation or Subscription. */
+const rootTypeOf = (schema: GraphQLSchema, operation: OperationDefinitionNode) =>
+  (operation.operation === 'query'
+    ? schema.getQueryType()
+    : operation.operation === 'mutation'
+      ? schema.getMutationType()
+      : schema.getSubscriptionType()) ?? undefined
+
+/** The size of the list a paginated field asks for (its `limit`), as the cost counts it. */
+const listLimitOf = (
+  node: FieldNode,
+  arg: GraphQLArgument,
+  root: boolean,
+  options: GraphQLCostOptions,
+): number => {
+  const given = node.arguments?.find((a) => a.name.value === 'limit')?.value
+  let n: unknown
+  // A join inside a document without a `limit` returns all its documents in Payload's GraphQL
+  // (readers are refused that, readerLimits.ts): counted at the readers' cap.
+  if (!given) n = arg.defaultValue ?? (root ? OMITTED_ROOT_LIMIT : options.maxLimit)
+  else if (given.kind === Kind.INT) n = Number(given.value)
+  else if (given.kind === Kind.VARIABLE)
+    n = options.variables?.[given.name.value] ?? options.maxLimit
+  else n = options.maxLimit
+  // 0 asks Payload for everything; readers are refused it (readerLimits.ts), staff are counted
+  // at the readers' cap. Anything but a whole number is refused by GraphQL's Int; counted at the
+  // cap too, which keeps every multiplier at least 1 (what stopping early relies on).
+  return typeof n === 'number' && Number.isInteger(n) && n > 0 ? n : options.maxLimit
+}
+
 /**
  * The cost of `operation`. A fragment's cost is computed once for each list size it is spread in
  * (memoised: without it, `fragment F1 on Query { ...F2 ...F2 }` and so on doubled the work at each
@@ -58,29 +89,14 @@ export const costOfOperation = (
   options: GraphQLCostOptions,
 ): OperationCost => {
   const schema = context.getSchema()
-  const fragments = new Map<string, FragmentDefinitionNode>()
-  for (const definition of context.getDocument().definitions) {
-    if (definition.kind === Kind.FRAGMENT_DEFINITION)
-      fragments.set(definition.name.value, definition)
-  }
+  const fragments = new Map<string, FragmentDefinitionNode>(
+    context
+      .getDocument()
+      .definitions.filter((d) => d.kind === Kind.FRAGMENT_DEFINITION)
+      .map((d) => [d.name.value, d]),
+  )
   const max = options.maxCost
   let visited = 0
-
-  const limitOf = (node: FieldNode, arg: GraphQLArgument, root: boolean): number => {
-    const given = node.arguments?.find((a) => a.name.value === 'limit')?.value
-    let n: unknown
-    // A join inside a document without a `limit` returns all its documents in Payload's GraphQL
-    // (readers are refused that, readerLimits.ts): counted at the readers' cap.
-    if (!given) n = arg.defaultValue ?? (root ? OMITTED_ROOT_LIMIT : options.maxLimit)
-    else if (given.kind === Kind.INT) n = Number(given.value)
-    else if (given.kind === Kind.VARIABLE)
-      n = options.variables?.[given.name.value] ?? options.maxLimit
-    else n = options.maxLimit
-    // 0 asks Payload for everything; readers are refused it (readerLimits.ts), staff are counted
-    // at the readers' cap. Anything but a whole number is refused by GraphQL's Int; counted at the
-    // cap too, which keeps every multiplier at least 1 (what stopping early relies on).
-    return typeof n === 'number' && Number.isInteger(n) && n > 0 ? n : options.maxLimit
-  }
 
   /** Fragment costs by name, list size and type. */
   const known = new Map<string, number>()
@@ -145,20 +161,14 @@ export const costOfOperation = (
     const childType = field ? getNamedType(field.type) : undefined
     if (limitArg) {
       // A paginated field (`Posts`, a join): the list inside it holds `limit` documents.
-      const size = limitOf(node, limitArg, type === schema.getQueryType())
+      const size = listLimitOf(node, limitArg, type === schema.getQueryType(), options)
       return costOf(node.selectionSet, childType, size)
     }
     const items = list ? (page ?? HAS_MANY_GUESS) : 1
     return items * costOf(node.selectionSet, childType, undefined)
   }
 
-  const root =
-    operation.operation === 'query'
-      ? schema.getQueryType()
-      : operation.operation === 'mutation'
-        ? schema.getMutationType()
-        : schema.getSubscriptionType()
-  const cost = costOf(operation.selectionSet, root ?? undefined, undefined)
+  const cost = costOf(operation.selectionSet, rootTypeOf(schema, operation), undefined)
   return { cost, stopped: cost > max, visited }
 }
 
