@@ -51,6 +51,43 @@ const refuse = (message: string, status: 400 | 401 | 403, path?: string): never 
 }
 
 /**
+ * Who schedules: the requesting user (written into `input.user`, whatever the input said), else the
+ * user the input names (the admin's schedule drawer queues with no request user), else nobody
+ * (trusted server code; the job then runs with overrideAccess). Only editors and admins may.
+ */
+const schedulerOf = async (
+  req: PayloadRequest,
+  input: ScheduleInput,
+  viaApi: boolean,
+): Promise<PayloadRequest['user']> => {
+  let scheduler: PayloadRequest['user'] = null
+  if (req.user) {
+    scheduler = req.user
+    input.user = { relationTo: req.user.collection, value: req.user.id }
+  } else if (input.user && typeof input.user === 'object' && input.user.value != null) {
+    const found = await req.payload.findByID({
+      collection: String(input.user.relationTo ?? 'users') as 'users',
+      id: input.user.value as number,
+      depth: 0,
+      overrideAccess: true,
+      req,
+      disableErrors: true,
+    })
+    if (!found) refuse('The user scheduling this no longer exists.', 403)
+    scheduler = { ...found, collection: USERS } as PayloadRequest['user']
+  } else if (viaApi) {
+    refuse('You must be logged in to schedule publishing.', 401)
+  }
+  if (scheduler && !isEditorUser(scheduler)) {
+    refuse(
+      'Only editors and admins may schedule publishing or unpublishing; writers submit posts for review.',
+      403,
+    )
+  }
+  return scheduler
+}
+
+/**
  * Guards the creation of `schedulePublish` jobs, however they are queued: the admin's schedule drawer
  * (its server function calls `payload.jobs.queue` with no request user and no access check, putting the
  * scheduling user in `input.user`), REST `POST /api/payload-jobs`, GraphQL, or the Local API. Only
@@ -79,31 +116,7 @@ export const guardScheduledPublish: CollectionBeforeChangeHook = async ({
   }
 
   const input: ScheduleInput = { ...(data.input as ScheduleInput | undefined) }
-  let scheduler: PayloadRequest['user'] = null
-  if (req.user) {
-    scheduler = req.user
-    input.user = { relationTo: req.user.collection, value: req.user.id }
-  } else if (input.user && typeof input.user === 'object' && input.user.value != null) {
-    const found = await req.payload.findByID({
-      collection: String(input.user.relationTo ?? 'users') as 'users',
-      id: input.user.value as number,
-      depth: 0,
-      overrideAccess: true,
-      req,
-      disableErrors: true,
-    })
-    if (!found) refuse('The user scheduling this no longer exists.', 403)
-    scheduler = { ...found, collection: USERS } as PayloadRequest['user']
-  } else if (viaApi) {
-    refuse('You must be logged in to schedule publishing.', 401)
-  }
-  // No user at all: trusted server code queued it, and the job will run with overrideAccess.
-  if (scheduler && !isEditorUser(scheduler)) {
-    refuse(
-      'Only editors and admins may schedule publishing or unpublishing; writers submit posts for review.',
-      403,
-    )
-  }
+  const scheduler = await schedulerOf(req, input, viaApi)
 
   const type = input.type ?? 'publish'
   if (type !== 'publish' && type !== 'unpublish')
