@@ -55,6 +55,26 @@ export type WatchOptions = {
   now?: () => number
 }
 
+/** The earliest `publishedAt` after `at` among published posts: when the next embargo ends. */
+const nextEmbargoEnd = async (payload: Payload, at: number): Promise<string | undefined> => {
+  const { docs } = await payload.find({
+    collection: POSTS,
+    where: {
+      and: [
+        { _status: { equals: 'published' } },
+        { publishedAt: { greater_than: new Date(at).toISOString() } },
+      ],
+    },
+    sort: 'publishedAt',
+    limit: 1,
+    pagination: false,
+    depth: 0,
+    select: { publishedAt: true },
+    overrideAccess: true,
+  })
+  return docs[0]?.publishedAt ?? undefined
+}
+
 /**
  * What a published-and-due read returns can change in three ways, and the epoch moves on each:
  * - a change through this process (the delivery plugin's hooks call `noteChange`; at once);
@@ -90,25 +110,10 @@ export const watchContent = (payload: Payload, options: WatchOptions = {}): Fres
     try {
       for (;;) {
         const asked = epoch
-        const { docs } = await payload.find({
-          collection: POSTS,
-          where: {
-            and: [
-              { _status: { equals: 'published' } },
-              { publishedAt: { greater_than: new Date(now()).toISOString() } },
-            ],
-          },
-          sort: 'publishedAt',
-          limit: 1,
-          pagination: false,
-          depth: 0,
-          select: { publishedAt: true },
-          overrideAccess: true,
-        })
+        const next = await nextEmbargoEnd(payload, now())
         if (stopped) return
         // Moved again while asking: the answer may predate that write; ask again.
         if (asked !== epoch) continue
-        const next = docs[0]?.publishedAt
         validUntil = next ? Date.parse(next) : Number.POSITIVE_INFINITY
         known = seen !== undefined
         return
