@@ -14,6 +14,7 @@ import { withFeedIngest } from './ingest/task'
 import { withScheduledPublishing, type ScheduledPublishingOptions } from './jobs/config'
 import { withNewsroomAdmin } from './admin/config'
 import { withNulCheck } from './lib/nulCharacters'
+import { acceptStoragePluginVersion } from './config'
 
 export type NewsroomPluginOptions = {
   /**
@@ -46,6 +47,9 @@ export const newsroomPlugin =
   (options: NewsroomPluginOptions = {}): Plugin =>
   (incoming: Config): Config => {
     if (options.enabled === false) return incoming
+    // The plugin brings @payloadcms/storage-s3, which has no release of payload's exact version:
+    // Payload's start-up version check would fail every host app outside production.
+    acceptStoragePluginVersion()
     const hostCollections = incoming.collections ?? []
     const clash = hostCollections.filter((c) => newsroomCollections.some((n) => n.slug === c.slug))
     if (clash.length > 0) {
