@@ -74,9 +74,18 @@ beforeAll(async () => {
     scalar = async (sql) => (await client.query({ text: sql, rowMode: 'array' })).rows[0]?.[0]
     close = () => client.end()
   } else {
-    const client = createClient({ url: `file:${dbUri}` })
-    scalar = async (sql) => (await client.execute(sql)).rows[0]?.[0]
-    close = () => client.close()
+    // A connection per question: the CLI, another process, creates, migrates and analyses the file
+    // while this test waits, and a connection kept open meanwhile can meet that mid-statement
+    // ("database schema has changed").
+    scalar = async (sql) => {
+      const client = createClient({ url: `file:${dbUri}` })
+      try {
+        return (await client.execute(sql)).rows[0]?.[0]
+      } finally {
+        client.close()
+      }
+    }
+    close = () => undefined
   }
 })
 afterAll(async () => {
