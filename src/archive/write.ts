@@ -25,7 +25,14 @@ const frontMatterText = (frontMatter: Record<string, unknown>): string => {
     const node = doc.get(key, true)
     if (isSeq(node) && node.items.every((item) => isScalar(item))) node.flow = true
   }
-  return doc.toString({ lineWidth: 0, trueStr: 'True', flowCollectionPadding: true })
+  // No block scalars: yaml 2.9 writes " \n" as a kept block (`|+`) that reads back as "\n"; a value
+  // over several lines is double-quoted with escapes instead.
+  return doc.toString({
+    lineWidth: 0,
+    trueStr: 'True',
+    flowCollectionPadding: true,
+    blockQuote: false,
+  })
 }
 
 /** Refuses what the format would read back differently: the file would not be this document. */

@@ -150,6 +150,18 @@ describe('the archive format round trip', () => {
     )
   })
 
+  it('reads back front-matter values that end in blanks and line breaks (found by the property above)', () => {
+    for (const author of [' \n', '\n', ' \t\n ', 'a\n\n', '\n\n x '] as const) {
+      const doc = {
+        name: '_posts/2025-02-10-标题.md',
+        frontMatter: { author },
+        body: '',
+        warnings: [],
+      }
+      expect(parseArchiveFile(writeArchiveFile(doc as never), doc.name)).toEqual(doc)
+    }
+  })
+
   it('writes the same text for the same content: write(parse(write(x))) = write(x)', () => {
     fc.assert(
       fc.property(document, (doc) => {
