@@ -80,6 +80,8 @@ beforeAll(async () => {
     scalar = async (sql) => {
       const client = createClient({ url: `file:${dbUri}` })
       try {
+        // The CLI may be writing: wait for its lock as the app's own connections do (5 s).
+        await client.execute('PRAGMA busy_timeout = 5000')
         return (await client.execute(sql)).rows[0]?.[0]
       } finally {
         client.close()
