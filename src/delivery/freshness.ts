@@ -75,6 +75,96 @@ const nextEmbargoEnd = async (payload: Payload, at: number): Promise<string | un
   return docs[0]?.publishedAt ?? undefined
 }
 
+/** What one watcher knows; changed only by the functions below. */
+type WatchState = {
+  epoch: number
+  known: boolean
+  validUntil: number
+  lookingUp: boolean
+  stopped: boolean
+  seen: string | undefined
+  settling: boolean
+  /** With read replicas: the primary's position when the epoch last moved, until they replay it. */
+  replaying: string | null
+  timer: NodeJS.Timeout | undefined
+}
+
+type Watcher = { payload: Payload; now: () => number; settles: boolean; st: WatchState }
+
+/** The earliest `publishedAt` still to come among published posts: when the next embargo ends. */
+const lookUpNextEmbargo = async ({ payload, now, st }: Watcher): Promise<void> => {
+  if (st.lookingUp || st.stopped) return
+  st.lookingUp = true
+  try {
+    for (;;) {
+      const asked = st.epoch
+      const next = await nextEmbargoEnd(payload, now())
+      if (st.stopped) return
+      // Moved again while asking: the answer may predate that write; ask again.
+      if (asked !== st.epoch) continue
+      st.validUntil = next ? Date.parse(next) : Number.POSITIVE_INFINITY
+      st.known = st.seen !== undefined
+      return
+    }
+  } catch (err) {
+    if (st.stopped) return
+    payload.logger.error({
+      err,
+      msg: 'Delivery cache: could not look up the next embargo; not caching until it can',
+    })
+  } finally {
+    st.lookingUp = false
+  }
+}
+
+const move = (w: Watcher) => {
+  w.st.epoch++
+  w.st.known = false
+  void lookUpNextEmbargo(w)
+}
+
+/** One read of the database's epoch, and what it means for this watcher. */
+const poll = async (w: Watcher) => {
+  const { payload, st } = w
+  try {
+    const value = await readContentEpoch(payload)
+    if (st.stopped) return
+    if (st.seen !== undefined && value !== st.seen) {
+      // Read replicas serve content: not cached until each has replayed this write.
+      st.replaying = await primaryWritePosition(payload)
+      if (st.stopped) return
+      move(w)
+      // On MongoDB the bump can land just before its content commits: move again next time.
+      st.settling = w.settles
+    } else if (st.settling) {
+      st.settling = false
+      move(w)
+    } else if (st.replaying !== null) {
+      if (await replicasReplayed(payload, st.replaying)) {
+        st.replaying = null
+        // What was read from a lagging replica meanwhile is not reused.
+        move(w)
+      }
+    } else if (!st.known && !st.lookingUp) {
+      // The first answer: a replica may not have replayed this epoch's content yet either.
+      if (st.seen === undefined) st.replaying = await primaryWritePosition(payload)
+      if (st.stopped) return
+      st.seen = value
+      // The first answer, or a failed lookup retried.
+      void lookUpNextEmbargo(w)
+    }
+    st.seen = value
+  } catch (err) {
+    if (st.stopped) return
+    payload.logger.error({
+      err,
+      msg: 'Delivery cache: could not read the content epoch; not caching until it answers',
+    })
+    st.seen = undefined
+    move(w)
+  }
+}
+
 /**
  * What a published-and-due read returns can change in three ways, and the epoch moves on each:
  * - a change through this process (the delivery plugin's hooks call `noteChange`; at once);
@@ -89,111 +179,42 @@ const nextEmbargoEnd = async (payload: Payload, at: number): Promise<string | un
  */
 export const watchContent = (payload: Payload, options: WatchOptions = {}): Freshness => {
   const pollMs = options.pollMs ?? 250
-  const now = options.now ?? Date.now
-  const settles = epochMayPrecedeContent(payload)
-
-  let epoch = 0
-  let known = false
-  let validUntil = Number.POSITIVE_INFINITY
-  let lookingUp = false
-  let stopped = false
-  let seen: string | undefined
-  let settling = false
-  /** With read replicas: the primary's position when the epoch last moved, until they replay it. */
-  let replaying: string | null = null
-  let timer: NodeJS.Timeout | undefined
-
-  /** The earliest `publishedAt` still to come among published posts: when the next embargo ends. */
-  const lookUpNextEmbargo = async (): Promise<void> => {
-    if (lookingUp || stopped) return
-    lookingUp = true
-    try {
-      for (;;) {
-        const asked = epoch
-        const next = await nextEmbargoEnd(payload, now())
-        if (stopped) return
-        // Moved again while asking: the answer may predate that write; ask again.
-        if (asked !== epoch) continue
-        validUntil = next ? Date.parse(next) : Number.POSITIVE_INFINITY
-        known = seen !== undefined
-        return
-      }
-    } catch (err) {
-      if (stopped) return
-      payload.logger.error({
-        err,
-        msg: 'Delivery cache: could not look up the next embargo; not caching until it can',
-      })
-    } finally {
-      lookingUp = false
-    }
+  const w: Watcher = {
+    payload,
+    now: options.now ?? Date.now,
+    settles: epochMayPrecedeContent(payload),
+    st: {
+      epoch: 0,
+      known: false,
+      validUntil: Number.POSITIVE_INFINITY,
+      lookingUp: false,
+      stopped: false,
+      seen: undefined,
+      settling: false,
+      replaying: null,
+      timer: undefined,
+    },
   }
-
-  const move = () => {
-    epoch++
-    known = false
-    void lookUpNextEmbargo()
-  }
-
-  const poll = async () => {
-    try {
-      const value = await readContentEpoch(payload)
-      if (stopped) return
-      if (seen !== undefined && value !== seen) {
-        // Read replicas serve content: not cached until each has replayed this write.
-        replaying = await primaryWritePosition(payload)
-        if (stopped) return
-        move()
-        // On MongoDB the bump can land just before its content commits: move again next time.
-        settling = settles
-      } else if (settling) {
-        settling = false
-        move()
-      } else if (replaying !== null) {
-        if (await replicasReplayed(payload, replaying)) {
-          replaying = null
-          // What was read from a lagging replica meanwhile is not reused.
-          move()
-        }
-      } else if (!known && !lookingUp) {
-        // The first answer: a replica may not have replayed this epoch's content yet either.
-        if (seen === undefined) replaying = await primaryWritePosition(payload)
-        if (stopped) return
-        seen = value
-        // The first answer, or a failed lookup retried.
-        void lookUpNextEmbargo()
-      }
-      seen = value
-    } catch (err) {
-      if (stopped) return
-      payload.logger.error({
-        err,
-        msg: 'Delivery cache: could not read the content epoch; not caching until it answers',
-      })
-      seen = undefined
-      move()
-    }
-  }
-
+  const { st } = w
   const start = () => {
-    timer = setInterval(() => void poll(), pollMs)
-    timer.unref()
-    void poll()
+    st.timer = setInterval(() => void poll(w), pollMs)
+    st.timer.unref()
+    void poll(w)
   }
 
   return {
     epoch: () => {
-      if (!timer && !stopped) start()
-      if (known && now() >= validUntil) move()
-      return known && replaying === null ? epoch : undefined
+      if (!st.timer && !st.stopped) start()
+      if (st.known && w.now() >= st.validUntil) move(w)
+      return st.known && st.replaying === null ? st.epoch : undefined
     },
     defaultSeconds: 300,
     complete: true,
     describe: `the content epoch (polled every ${pollMs} ms), this process's writes and embargoes ending`,
-    noteChange: move,
+    noteChange: () => move(w),
     stop: () => {
-      stopped = true
-      clearInterval(timer)
+      st.stopped = true
+      clearInterval(st.timer)
     },
   }
 }
