@@ -156,7 +156,8 @@ const checkUrl = (raw: string, allowPrivate: boolean): URL => {
         `${host} is a private/loopback/link-local address (an admin can allow a private network for a source's own feed URL)`,
         { url: raw },
       )
-    if (/^localhost$|\.localhost$/i.test(host))
+    // A fully qualified name may end in a dot (`localhost.`): the same host to a resolver.
+    if (/(^|\.)localhost\.*$/i.test(host))
       throw new FetchError('blocked', `${host} is a loopback name`, { url: raw })
   }
   return url

@@ -1396,6 +1396,109 @@ describe('a hostile feed (issue 19, item 1)', () => {
   })
 })
 
+describe('feed discovery pointed at the private network (SSRF, staff side)', () => {
+  /** Every spelling a URL parser, a resolver or an old libc accepts for an IPv4 address. */
+  const spellV4 = (octets: number[]) => {
+    const n = octets.reduce((a, o) => a * 256 + o, 0)
+    return fc.constantFrom(
+      octets.join('.'),
+      String(n),
+      `0x${n.toString(16)}`,
+      octets.map((o) => `0x${o.toString(16)}`).join('.'),
+      octets.map((o) => `0${o.toString(8)}`).join('.'),
+      `${octets[0]}.${(n & 0xffffff).toString()}`,
+      `${octets[0]}.${octets[1]}.${(n & 0xffff).toString()}`,
+      `${octets.join('.')}.`,
+    )
+  }
+  const privateV4 = fc.oneof(
+    fc.tuple(fc.constant(127), fc.nat(255), fc.nat(255), fc.integer({ min: 1, max: 254 })),
+    fc.tuple(fc.constant(10), fc.nat(255), fc.nat(255), fc.nat(255)),
+    fc.tuple(fc.constant(172), fc.integer({ min: 16, max: 31 }), fc.nat(255), fc.nat(255)),
+    fc.tuple(fc.constant(192), fc.constant(168), fc.nat(255), fc.nat(255)),
+    fc.tuple(fc.constant(169), fc.constant(254), fc.nat(255), fc.nat(255)),
+    fc.tuple(fc.constant(100), fc.integer({ min: 64, max: 127 }), fc.nat(255), fc.nat(255)),
+    fc.tuple(fc.constant(0), fc.nat(255), fc.nat(255), fc.nat(255)),
+  )
+  const hex4 = (a: number, b: number) => ((a << 8) | b).toString(16)
+  /** A private host as a URL's host: IPv4 spellings, IPv6 forms that embed it, and loopback names. */
+  const privateHost = fc.oneof(
+    privateV4.chain((o) => spellV4(o)),
+    privateV4.map((o) => `[::ffff:${o.join('.')}]`),
+    privateV4.map((o) => `[::${o.join('.')}]`),
+    privateV4.map((o) => `[::ffff:${hex4(o[0], o[1])}:${hex4(o[2], o[3])}]`),
+    privateV4.map((o) => `[64:ff9b::${o.join('.')}]`),
+    privateV4.map((o) => `[2002:${hex4(o[0], o[1])}:${hex4(o[2], o[3])}::1]`),
+    fc.constantFrom(
+      '[::1]',
+      '[0:0:0:0:0:0:0:1]',
+      '[fe80::1]',
+      '[fc00::1]',
+      '[fd12:3456::1]',
+      '[::]',
+    ),
+    fc.constantFrom('localhost', 'LocalHost', 'localhost.', 'news.localhost', 'a.b.LOCALHOST'),
+  )
+
+  it('generated private homepages: discovery answers 400 or a 502 that names the refusal, and connects to none', async () => {
+    const http = await import('node:http')
+    let reached = 0
+    const canary = http.createServer((_req, res) => {
+      reached++
+      res.end('<link rel="alternate" type="application/rss+xml" href="/leak.xml">')
+    })
+    await new Promise<void>((resolve) => canary.listen(0, '127.0.0.1', resolve))
+    const port = (canary.address() as { port: number }).port
+    const source = await server.payload.create({
+      collection: 'sources',
+      data: { name: 'Discovery target' } as never,
+      overrideAccess: true,
+    })
+    const seen: string[] = []
+    try {
+      await fc.assert(
+        fc.asyncProperty(
+          privateHost,
+          fc.oneof(fc.constant(port), fc.integer({ min: 1, max: 65535 })),
+          fc.constantFrom('http', 'https', 'HTTP'),
+          async (host, p, scheme) => {
+            const homepage = `${scheme}://${host}:${p}/`
+            const saved = await rest(
+              server.url,
+              'PATCH',
+              `/api/sources/${source.id}`,
+              staff.admin.auth,
+              { homepage },
+            )
+            answers.push({ what: `PATCH source homepage ${homepage}`, status: saved.status })
+            if (saved.status !== 200) {
+              // The field's own check refused it: a clear 400, nothing saved.
+              expect(saved.status).toBe(400)
+              return
+            }
+            const res = await rest(
+              server.url,
+              'POST',
+              `/api/newsroom/sources/${source.id}/discover-feeds`,
+              staff.editor.auth,
+            )
+            answers.push({ what: `discover-feeds ${homepage}`, status: res.status })
+            seen.push(`${homepage} -> ${res.status}`)
+            expect([400, 502]).toContain(res.status)
+            if (res.status === 502)
+              expect(JSON.stringify(res.body)).toMatch(/\((blocked|bad-url)\)/)
+          },
+        ),
+        { seed, numRuns: RUNS },
+      )
+      expect(reached).toBe(0)
+      expect(seen.length).toBeGreaterThan(RUNS / 2)
+    } finally {
+      await new Promise((resolve) => canary.close(resolve))
+    }
+  })
+})
+
 describe('the server', () => {
   it('answered every request of this suite with a status below 500', () => {
     expect(answers.length).toBeGreaterThan(100)
