@@ -44,6 +44,15 @@ const text =
     blank(raw) ? fallback : raw.trim()
 
 const optionalText: Parse<string | undefined> = (raw) => (blank(raw) ? undefined : raw.trim())
+/** A URL whose form `pattern` checks, or unset; `fix` says what to set instead. */
+const optionalUrl =
+  (pattern: RegExp, fix: string): Parse<string | undefined> =>
+  (raw, name) => {
+    if (blank(raw)) return undefined
+    const value = raw.trim()
+    if (!pattern.test(value)) throw new SettingError(name, value, fix)
+    return value
+  }
 
 /** A whole number in [min, max]; `unit` names it in the error. */
 const whole =
@@ -188,17 +197,10 @@ export const variables = {
     'S3_ENDPOINT',
     'AWS',
     'with `S3_BUCKET`: the S3-compatible service’s URL (e.g. `https://minio.internal:9000`); unset, AWS S3',
-    (raw, name) => {
-      if (blank(raw)) return undefined
-      const value = raw.trim()
-      if (!/^https?:\/\/[^/]/.test(value))
-        throw new SettingError(
-          name,
-          value,
-          'set the http(s) URL of the S3-compatible service, or unset it for AWS S3',
-        )
-      return value
-    },
+    optionalUrl(
+      /^https?:\/\/[^/]/,
+      'set the http(s) URL of the S3-compatible service, or unset it for AWS S3',
+    ),
   ),
   s3Region: variable(
     'S3_REGION',
@@ -326,17 +328,10 @@ export const variables = {
     'REDIS_URL',
     'none',
     '`redis://…`: the store the servers share for the sign-in throttle and the rate limit (`src/auth/redisKv.ts`, on ioredis); unset, a table in the database (`payload-kv`)',
-    (raw, name) => {
-      if (blank(raw)) return undefined
-      const value = raw.trim()
-      if (!/^rediss?:\/\//.test(value))
-        throw new SettingError(
-          name,
-          value,
-          'set a redis:// or rediss:// URL of the Redis the servers share, or unset it to keep shared counts in the database',
-        )
-      return value
-    },
+    optionalUrl(
+      /^rediss?:\/\//,
+      'set a redis:// or rediss:// URL of the Redis the servers share, or unset it to keep shared counts in the database',
+    ),
   ),
   redisKeyPrefix: variable(
     'REDIS_KEY_PREFIX',

@@ -41,7 +41,14 @@ describe('settings from the environment', () => {
   it('every bad value is named at once, each with its fix', () => {
     let error: unknown
     try {
-      readSettings({ PORT: 'eighty', TRUST_PROXY: 'true', SERVE_ADMIN: 'maybe', FEED_ITEMS: '0' })
+      readSettings({
+        PORT: 'eighty',
+        TRUST_PROXY: 'true',
+        SERVE_ADMIN: 'maybe',
+        FEED_ITEMS: '0',
+        S3_ENDPOINT: 'minio:9000',
+        REDIS_URL: 'localhost:6379',
+      })
     } catch (err) {
       error = err
     }
@@ -52,10 +59,13 @@ describe('settings from the environment', () => {
       'TRUST_PROXY="true"',
       'SERVE_ADMIN="maybe"',
       'FEED_ITEMS="0"',
+      'S3_ENDPOINT="minio:9000"',
+      'REDIS_URL="localhost:6379"',
     ])
       expect(message).toContain(name)
     expect(message).toContain('TRUST_PROXY=1')
-    expect((error as SettingsError).problems).toHaveLength(4)
+    expect(message).toContain('set a redis:// or rediss:// URL')
+    expect((error as SettingsError).problems).toHaveLength(6)
   })
 
   it('a process sees a changed variable on its next read', () => {
