@@ -19,7 +19,7 @@ describe("the editor's scraped-page cleanup", () => {
     )
     const { state: cleaned, removed } = cleanScrapedContent(state, TITLE)
     expect(removed).toEqual([
-      { kind: 'titleHeading', text: TITLE },
+      { kind: 'title', text: TITLE },
       { kind: 'relativeTime', text: '59 分钟前' },
     ])
     expect(cleaned.root.children).toEqual([
@@ -60,6 +60,30 @@ describe("the editor's scraped-page cleanup", () => {
     const result = cleanScrapedContent(state, TITLE)
     expect(result.removed).toEqual([])
     expect(result.state).toBe(state)
+  })
+
+  it('looks past a byline and a repeated title paragraph, and keeps the date before an "updated" tail', () => {
+    const byline = { ...paragraph([text('詹姆斯·加拉格尔 BBC医疗和科技事务记者')]), type: 'list' }
+    const dated = paragraph([text('2020年10月2日凌晨5点08分最近更新： 2 小时前')])
+    const article = paragraph([text('正文第一段。')])
+    const state = body(
+      heading('h1', [text(TITLE)]),
+      byline,
+      paragraph([text(TITLE)]),
+      dated,
+      article,
+    )
+    const { state: cleaned, removed } = cleanScrapedContent(state, TITLE)
+    expect(removed).toEqual([
+      { kind: 'title', text: TITLE },
+      { kind: 'title', text: TITLE },
+      { kind: 'relativeTime', text: '最近更新： 2 小时前' },
+    ])
+    expect(cleaned.root.children).toEqual([
+      byline,
+      paragraph([text('2020年10月2日凌晨5点08分')]),
+      article,
+    ])
   })
 
   it('keeps a first heading that is not the title', () => {
