@@ -55,6 +55,16 @@ beforeAll(async () => {
     draft: true,
     overrideAccess: true,
   })
+  await payload.create({
+    collection: 'posts',
+    data: {
+      title: 'Published story',
+      source: other.id,
+      _status: 'published',
+      publishedAt: '2025-01-03T09:10:00.000Z',
+    } as never,
+    overrideAccess: true,
+  })
   // Rows below the fold: Payload's own cell read "<No Source>" there until scrolled into view.
   for (let i = 1; i <= 30; i++)
     await payload.create({
@@ -94,7 +104,7 @@ describe('the desk at archive scale', () => {
         async () => {
           const names = await sources.allTextContents()
           return (
-            names.length === 33 && names.every((n) => n === 'Example Daily' || n === '联合早报')
+            names.length === 34 && names.every((n) => n === 'Example Daily' || n === '联合早报')
           )
         },
         { intervalMs: 250, timeoutMs: 20_000 },
@@ -108,6 +118,9 @@ describe('the desk at archive scale', () => {
       await publishedAt.waitFor({ timeout: 30_000 })
       expect(await publishedAt.inputValue()).toBe('2025-01-02 08:05')
       await seeText(page, '.doc-controls__meta', /\d{4}-\d{2}-\d{2} \d{2}:\d{2}/)
+      // The dashboard's cards too.
+      await page.goto(`${env.server.url}/admin`)
+      await seeText(page, '[data-testid="desk-recently-published"]', '2025-01-03 09:10', 30_000)
     })
   })
 
