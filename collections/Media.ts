@@ -237,8 +237,7 @@ export const Media: CollectionConfig<'media'> = {
     useAsTitle: 'alt',
     enableListViewSelectAPI: true,
     // `filename` stays first: upload and relationship drawers pick a document by their first column.
-    // `preview` names the imported images, which have no file (their file name reads "null").
-    defaultColumns: ['filename', 'preview', 'alt', 'credit', 'externalUrl'],
+    defaultColumns: ['filename', 'alt', 'credit', 'externalUrl'],
     listSearchableFields: ['alt', 'filename', 'externalUrl', 'credit'],
     group: { en: 'Media', zh: '媒体' },
   },
@@ -248,7 +247,7 @@ export const Media: CollectionConfig<'media'> = {
     mimeTypes: ['image/*'],
     filesRequiredOnCreate: false,
   },
-  // What the image column (MediaPreviewCell) and the external-URL hook need, whatever the columns.
+  // What the file column (MediaFileCell) and the external-URL hook need, whatever the columns.
   forceSelect: { externalUrl: true, filename: true, mimeType: true, url: true, thumbnailURL: true },
   defaultPopulate: {
     url: true,
@@ -268,10 +267,11 @@ export const Media: CollectionConfig<'media'> = {
   },
   fields: [
     {
-      name: 'preview',
-      type: 'ui',
-      label: { en: 'Image', zh: '图片' },
-      admin: { components: { Cell: adminComponents.mediaPreviewCell } },
+      // Merged into the upload's own `filename` field (Payload's mergeBaseFields): only its cell
+      // changes, so an imported image (no file) shows its picture and a name instead of "null".
+      name: 'filename',
+      type: 'text',
+      admin: { components: { Cell: adminComponents.mediaFileCell } },
     },
     { name: 'alt', type: 'text', label: { en: 'Alt text', zh: '替代文字' } },
     { name: 'caption', type: 'textarea', label: { en: 'Caption', zh: '图片说明' } },

@@ -112,6 +112,12 @@ export const Posts: CollectionConfig<'posts'> = {
           label: { en: 'Content', zh: '正文' },
           fields: [
             {
+              // A one-click cleanup of a scraped page's header, offered only when there is one.
+              name: 'scrapedCleanup',
+              type: 'ui',
+              admin: { components: { Field: adminComponents.scrapedCleanup } },
+            },
+            {
               name: 'content',
               type: 'richText',
               editor: postContentEditor,
@@ -142,6 +148,7 @@ export const Posts: CollectionConfig<'posts'> = {
               relationTo: SOURCES,
               index: true,
               label: { en: 'Source', zh: '来源' },
+              admin: { components: { Cell: adminComponents.relationshipNamesCell } },
             },
             {
               // Not unique: items of one feed may share a link (a podcast's homepage). Identity is
@@ -164,6 +171,7 @@ export const Posts: CollectionConfig<'posts'> = {
               relationTo: CATEGORIES,
               hasMany: true,
               label: { en: 'Categories', zh: '栏目' },
+              admin: { components: { Cell: adminComponents.relationshipNamesCell } },
             },
             { name: 'tags', type: 'text', hasMany: true, label: { en: 'Tags', zh: '标签' } },
           ],

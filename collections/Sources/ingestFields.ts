@@ -1,10 +1,20 @@
 import type { Field, FieldAccess } from 'payload'
 
 import { adminsField, readByStaffOnly, staffField } from '../../src/access/roles'
+import { adminComponents } from '../../src/lib/adminComponents'
 import { CATEGORIES } from '../../src/lib/slugs'
 
 /** Written by the ingest run only (at the database level); nobody edits it through the API. */
 const nobody: FieldAccess = () => false
+
+/**
+ * A health date is shown once it has one: an empty read-only date field is a blank box, where the
+ * summary above the dates says "Never polled" (src/admin/sources/IngestHealthSummary.tsx).
+ */
+const shownWhenSet =
+  (name: string) =>
+  (_data: unknown, siblingData: Record<string, unknown> | undefined): boolean =>
+    Boolean(siblingData?.[name])
 
 /** The default poll interval of a source, in minutes. */
 export const DEFAULT_POLL_MINUTES = 15
@@ -140,8 +150,23 @@ export const ingestFields: Field[] = [
     label: { en: 'Ingest health', zh: '收录状态' },
     admin: { readOnly: true },
     fields: readByStaffOnly([
-      { name: 'lastPolledAt', type: 'date', label: { en: 'Last poll', zh: '上次读取' } },
-      { name: 'lastSuccessAt', type: 'date', label: { en: 'Last success', zh: '上次成功' } },
+      {
+        name: 'summary',
+        type: 'ui',
+        admin: { components: { Field: adminComponents.ingestHealthSummary } },
+      },
+      {
+        name: 'lastPolledAt',
+        type: 'date',
+        label: { en: 'Last poll', zh: '上次读取' },
+        admin: { condition: shownWhenSet('lastPolledAt') },
+      },
+      {
+        name: 'lastSuccessAt',
+        type: 'date',
+        label: { en: 'Last success', zh: '上次成功' },
+        admin: { condition: shownWhenSet('lastSuccessAt') },
+      },
       { name: 'lastError', type: 'textarea', label: { en: 'Last error', zh: '最近错误' } },
       {
         name: 'failureStreak',
@@ -161,6 +186,7 @@ export const ingestFields: Field[] = [
         index: true,
         label: { en: 'Next poll', zh: '下次读取' },
         admin: {
+          condition: shownWhenSet('nextPollAt'),
           description: {
             en: 'Later than the interval after errors (backoff) or when the site asked to wait.',
             zh: '出错（退避）或网站要求等待时会晚于间隔。',

@@ -1,7 +1,8 @@
 import type { Config } from 'payload'
 
-import { startImportEndpoint } from '../importer/endpoint'
+import { importReadinessEndpoint, startImportEndpoint } from '../importer/endpoint'
 import { adminComponents } from '../lib/adminComponents'
+import { collectionWithDateFormat, DESK_DATE_FORMAT } from './dateFormat'
 import { deskVersionEndpoint, importReportEndpoint } from './deskEndpoints'
 import { newsroomTranslations } from './translations'
 
@@ -22,32 +23,39 @@ const mergeTranslations = (host: Translations | undefined): Translations => {
  * The newsroom desk in the admin: the dashboard above the collection cards, the per-user admin
  * language, our translated strings, the endpoints that start an import and page through its report,
  * and the desk's version counter. Appends to the host's
- * admin config.
+ * admin config. Dates show in one format everywhere: the host's `admin.dateFormat`, else the desk's,
+ * in lists, the editor's date fields and our own components (./dateFormat.ts).
  */
-export const withNewsroomAdmin = (config: Config): Config => ({
-  ...config,
-  admin: {
-    ...config.admin,
-    components: {
-      ...config.admin?.components,
-      beforeDashboard: [
-        ...(config.admin?.components?.beforeDashboard ?? []),
-        adminComponents.deskDashboard,
-      ],
-      providers: [
-        ...(config.admin?.components?.providers ?? []),
-        adminComponents.languagePreference,
-      ],
+export const withNewsroomAdmin = (config: Config): Config => {
+  const dateFormat = config.admin?.dateFormat ?? DESK_DATE_FORMAT
+  return {
+    ...config,
+    collections: config.collections?.map((c) => collectionWithDateFormat(c, dateFormat)),
+    admin: {
+      ...config.admin,
+      dateFormat,
+      components: {
+        ...config.admin?.components,
+        beforeDashboard: [
+          ...(config.admin?.components?.beforeDashboard ?? []),
+          adminComponents.deskDashboard,
+        ],
+        providers: [
+          ...(config.admin?.components?.providers ?? []),
+          adminComponents.languagePreference,
+        ],
+      },
     },
-  },
-  i18n: {
-    ...config.i18n,
-    translations: mergeTranslations(config.i18n?.translations),
-  },
-  endpoints: [
-    ...(config.endpoints ?? []),
-    startImportEndpoint,
-    deskVersionEndpoint,
-    importReportEndpoint,
-  ],
-})
+    i18n: {
+      ...config.i18n,
+      translations: mergeTranslations(config.i18n?.translations),
+    },
+    endpoints: [
+      ...(config.endpoints ?? []),
+      startImportEndpoint,
+      importReadinessEndpoint,
+      deskVersionEndpoint,
+      importReportEndpoint,
+    ],
+  }
+}

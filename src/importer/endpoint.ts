@@ -1,10 +1,68 @@
-import { addDataAndFileToRequest, type Endpoint } from 'payload'
+import { addDataAndFileToRequest, type Endpoint, type PayloadRequest } from 'payload'
 
 import { isEditorUser } from '../access/roles'
 import { ArchiveDirError, resolveArchiveDir } from './task'
 
 /** The importer's jobs task (issue 3) that imports `ARCHIVE_DIR`. */
 export const IMPORT_TASK: string = 'importArchive'
+
+/** Who may import: editors and admins. A refusal as a response, or undefined when allowed. */
+const refuseNonEditors = (req: PayloadRequest): Response | undefined => {
+  if (!req.user) {
+    return Response.json({ errors: [{ message: 'Sign in to start an import.' }] }, { status: 401 })
+  }
+  if (!isEditorUser(req.user)) {
+    return Response.json(
+      { errors: [{ message: 'Only editors and admins can start an import.' }] },
+      { status: 403 },
+    )
+  }
+  return undefined
+}
+
+/** What an import started now would do: the folder it imports, or why it cannot start. */
+export type ImportReadiness =
+  | { ready: true; archiveDir: string }
+  | { ready: false; reason: string; /** what POST answers */ status: 409 | 501 }
+
+/** The server's answer to "can an import start here?", the check `POST` makes before queueing. */
+export const importReadiness = (req: PayloadRequest): ImportReadiness => {
+  const tasks = req.payload.config.jobs?.tasks ?? []
+  if (!tasks.some((task) => task.slug === IMPORT_TASK)) {
+    return {
+      ready: false,
+      reason: `The "${IMPORT_TASK}" task is not registered: this server has no importer.`,
+      status: 501,
+    }
+  }
+  try {
+    return { ready: true, archiveDir: resolveArchiveDir() }
+  } catch (err) {
+    if (!(err instanceof ArchiveDirError)) throw err
+    return { ready: false, reason: err.message, status: 409 }
+  }
+}
+
+/**
+ * GET /api/newsroom/import: whether the import button would work, and on which folder (`{ ready:
+ * true, archiveDir }`), or why not (`{ ready: false, reason }`: ARCHIVE_DIR unset, unreadable, no
+ * importer). The import panel offers the button only when it would work, and names the folder the
+ * server would import, not the folder of the last run (which the CLI may have imported from anywhere).
+ */
+export const importReadinessEndpoint: Endpoint = {
+  path: '/newsroom/import',
+  method: 'get',
+  handler: (req) => {
+    const refusal = refuseNonEditors(req)
+    if (refusal) return refusal
+    const readiness = importReadiness(req)
+    return Response.json(
+      readiness.ready
+        ? { ready: true, archiveDir: readiness.archiveDir }
+        : { ready: false, reason: readiness.reason },
+    )
+  },
+}
 
 /**
  * POST /api/newsroom/import `{ dryRun?: boolean }`: queues an import of the server's archive
@@ -16,36 +74,14 @@ export const startImportEndpoint: Endpoint = {
   path: '/newsroom/import',
   method: 'post',
   handler: async (req) => {
-    if (!req.user) {
+    const refusal = refuseNonEditors(req)
+    if (refusal) return refusal
+    const readiness = importReadiness(req)
+    if (!readiness.ready) {
       return Response.json(
-        { errors: [{ message: 'Sign in to start an import.' }] },
-        { status: 401 },
+        { errors: [{ message: readiness.reason }] },
+        { status: readiness.status },
       )
-    }
-    if (!isEditorUser(req.user)) {
-      return Response.json(
-        { errors: [{ message: 'Only editors and admins can start an import.' }] },
-        { status: 403 },
-      )
-    }
-    const tasks = req.payload.config.jobs?.tasks ?? []
-    if (!tasks.some((task) => task.slug === IMPORT_TASK)) {
-      return Response.json(
-        {
-          errors: [
-            {
-              message: `The "${IMPORT_TASK}" task is not registered: this server has no importer.`,
-            },
-          ],
-        },
-        { status: 501 },
-      )
-    }
-    try {
-      resolveArchiveDir()
-    } catch (err) {
-      if (!(err instanceof ArchiveDirError)) throw err
-      return Response.json({ errors: [{ message: err.message }] }, { status: 409 })
     }
     await addDataAndFileToRequest(req)
     const dryRun = req.data?.dryRun === true
@@ -57,7 +93,7 @@ export const startImportEndpoint: Endpoint = {
       input: { dryRun },
     } as Parameters<typeof req.payload.jobs.queue>[0])
     req.payload.logger.info(
-      `Import queued as job ${job.id} by user ${req.user.id}${dryRun ? ' (dry run)' : ''}`,
+      `Import queued as job ${job.id} by user ${req.user?.id}${dryRun ? ' (dry run)' : ''}`,
     )
     return Response.json({ jobId: job.id, dryRun }, { status: 202 })
   },

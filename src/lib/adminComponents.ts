@@ -8,9 +8,12 @@ export const adminComponents = {
   postQuickFilters: '/src/admin/posts/QuickFilters#PostQuickFilters',
   importPanel: '/src/admin/imports/ImportPanel#ImportPanel',
   editorialLogRowLabel: '/src/admin/posts/EditorialLogRowLabel#EditorialLogRowLabel',
-  mediaPreviewCell: '/src/admin/mediaList/MediaPreviewCell#MediaPreviewCell',
+  mediaFileCell: '/src/admin/mediaList/MediaFileCell#MediaFileCell',
+  relationshipNamesCell: '/src/admin/posts/RelationshipNamesCell#RelationshipNamesCell',
+  scrapedCleanup: '/src/admin/posts/ScrapedCleanup#ScrapedCleanup',
   flaggedCell: '/src/admin/posts/FlaggedCell#FlaggedCell',
   discoverFeeds: '/src/admin/sources/DiscoverFeeds#DiscoverFeeds',
   jsonViewer: '/src/admin/JsonViewer#JsonViewer',
+  ingestHealthSummary: '/src/admin/sources/IngestHealthSummary#IngestHealthSummary',
   sourcePostsLink: '/src/admin/sources/SourcePostsLink#SourcePostsLink',
 } as const

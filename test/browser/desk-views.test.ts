@@ -13,8 +13,9 @@ import {
 
 /**
  * The desk's lists and pages at archive scale (issue 21): the "Needs review" column, 50 rows a page,
- * a source's page that links to its posts instead of listing them, and the raw front matter shown
- * without anything loaded from another host.
+ * Source cells named on every row, one date format, a source's page that links to its posts instead
+ * of listing them and says it was never polled, and the raw front matter shown without anything
+ * loaded from another host.
  */
 let env: BrowserTestEnv
 const ids: Record<string, number> = {}
@@ -31,6 +32,7 @@ beforeAll(async () => {
     data: {
       title: 'Flagged import',
       source: daily.id,
+      publishedAt: '2025-01-02T08:05:00.000Z',
       review: { flagged: true, warnings: ['low fidelity'] },
       provenance: {
         archiveFile: '_posts/2025-01-02-flagged.md',
@@ -53,6 +55,24 @@ beforeAll(async () => {
     draft: true,
     overrideAccess: true,
   })
+  await payload.create({
+    collection: 'posts',
+    data: {
+      title: 'Published story',
+      source: other.id,
+      _status: 'published',
+      publishedAt: '2025-01-03T09:10:00.000Z',
+    } as never,
+    overrideAccess: true,
+  })
+  // Rows below the fold: Payload's own cell read "<No Source>" there until scrolled into view.
+  for (let i = 1; i <= 30; i++)
+    await payload.create({
+      collection: 'posts',
+      data: { title: `Older story ${i}`, source: other.id } as never,
+      draft: true,
+      overrideAccess: true,
+    })
 })
 
 afterAll(async () => {
@@ -63,8 +83,8 @@ const rowTitles = async (page: import('playwright-core').Page) =>
   (await page.locator('.table tbody tr td:nth-child(2)').allTextContents()).map((t) => t.trim())
 
 describe('the desk at archive scale', () => {
-  it('shows 50 posts a page and marks the posts that need review with a checkmark, nothing on the others', async () => {
-    const page = await (await env.browser.newContext()).newPage()
+  it('shows 50 posts a page, marks the posts that need review with a checkmark and names every source, dates in one format', async () => {
+    const page = await (await env.browser.newContext({ timezoneId: 'UTC' })).newPage()
     await step(page, 'list-flagged', async () => {
       await loginAs(page, env.server.url, 'editor@newsroom.test')
       await page.goto(`${env.server.url}/admin/collections/posts`)
@@ -76,6 +96,31 @@ describe('the desk at archive scale', () => {
       const flaggedRow = page.locator('.table tbody tr', { hasText: 'Flagged import' })
       expect(await flaggedRow.locator('[data-testid="flagged-mark"]').count()).toBe(1)
       expect(await page.locator('.table tbody').textContent()).not.toContain('false')
+
+      // Every row's source is named, below the fold too, without scrolling.
+      const sources = page.locator('[data-testid="relationship-cell-sources"]')
+      await pollUntil(
+        'every row to name its source',
+        async () => {
+          const names = await sources.allTextContents()
+          return (
+            names.length === 34 && names.every((n) => n === 'Example Daily' || n === '联合早报')
+          )
+        },
+        { intervalMs: 250, timeoutMs: 20_000 },
+      )
+      expect(await page.locator('.table tbody').textContent()).not.toContain('<No')
+
+      // The list's date, the editor's date field and its sidebar: one format.
+      await seeText(page, '.table tbody tr', '2025-01-02 08:05')
+      await page.goto(`${env.server.url}/admin/collections/posts/${ids.flagged}`)
+      const publishedAt = page.locator('#field-publishedAt input')
+      await publishedAt.waitFor({ timeout: 30_000 })
+      expect(await publishedAt.inputValue()).toBe('2025-01-02 08:05')
+      await seeText(page, '.doc-controls__meta', /\d{4}-\d{2}-\d{2} \d{2}:\d{2}/)
+      // The dashboard's cards too.
+      await page.goto(`${env.server.url}/admin`)
+      await seeText(page, '[data-testid="desk-recently-published"]', '2025-01-03 09:10', 30_000)
     })
   })
 
@@ -87,6 +132,9 @@ describe('the desk at archive scale', () => {
       const link = page.locator('[data-testid="source-posts-link"] a')
       await link.waitFor()
       expect(await page.locator('.field-type.join').count()).toBe(0)
+      // Never polled: said in words, not shown as blank date boxes.
+      await seeText(page, '[data-testid="ingest-health-summary"]', 'Never polled')
+      expect(await page.locator('#field-ingestStatus__lastPolledAt').count()).toBe(0)
       await link.click()
       await pollUntil(
         'the posts list filtered by the source',

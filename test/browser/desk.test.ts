@@ -1,12 +1,18 @@
+import fs from 'node:fs'
+import path from 'node:path'
+
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import type { Page } from 'playwright-core'
+import sharp from 'sharp'
 
+import { runImport } from '../../src/importer'
 import {
   createStaff,
   loginAs,
   pngImage,
   pollUntil,
   screenshot,
+  seeText,
   startBrowserTestEnv,
   step,
   type BrowserTestEnv,
@@ -14,11 +20,15 @@ import {
 
 /**
  * The desk at archive scale, as an editor sees it: the images of an imported post (media with an
- * external URL and no file) in the editor and the media list, and the posts search box with Chinese.
+ * external URL and no file) in the editor, the media list and the upload drawer, the scraped-page
+ * cleanup, the posts search box with Chinese, and the README's screenshot of the editor with the
+ * bundled example archive's imported photo (written to docs/ with README_SCREENSHOTS=1).
  */
 let env: BrowserTestEnv
 let postId: number
+let scrapedId: number
 let imageUrl: string
+const SCRAPED_TITLE = '港口夜间作业恢复'
 
 const text = (value: string) => ({
   type: 'paragraph',
@@ -82,6 +92,29 @@ beforeAll(async () => {
     overrideAccess: true,
   })
   postId = post.id
+  const scraped = await payload.create({
+    collection: 'posts',
+    data: {
+      title: SCRAPED_TITLE,
+      content: {
+        root: {
+          type: 'root',
+          version: 1,
+          direction: null,
+          format: '',
+          indent: 0,
+          children: [
+            { ...text(SCRAPED_TITLE), type: 'heading', tag: 'h1' },
+            text('59 分钟前'),
+            text('码头工人周一晚间复工。'),
+          ],
+        },
+      },
+    } as never,
+    draft: true,
+    overrideAccess: true,
+  })
+  scrapedId = scraped.id
   for (const title of ['中国外交部回应', '美国大选结果', '欧洲央行加息']) {
     await payload.create({
       collection: 'posts',
@@ -95,6 +128,26 @@ beforeAll(async () => {
 afterAll(async () => {
   await env?.close()
 })
+
+/**
+ * A stand-in photo for an example image: the bundled archive's images live at example hosts that
+ * do not exist, and tests reach no other host.
+ */
+const standInPhoto = () =>
+  sharp(
+    Buffer.from(
+      `<svg xmlns="http://www.w3.org/2000/svg" width="600" height="400">
+        <defs><linearGradient id="g" x1="0" y1="0" x2="0" y2="1">
+          <stop offset="0" stop-color="#1b2a49"/><stop offset="1" stop-color="#c97b3c"/>
+        </linearGradient></defs>
+        <rect width="600" height="400" fill="url(#g)"/>
+        ${[60, 170, 280, 390, 500].map((x) => `<rect x="${x - 40}" y="150" width="80" height="190" fill="#5b3a1e"/><rect x="${x - 30}" y="160" width="60" height="20" fill="#f3d9a4"/>`).join('')}
+        <rect y="340" width="600" height="60" fill="#3b2a1a"/>
+      </svg>`,
+    ),
+  )
+    .jpeg()
+    .toBuffer()
 
 const rowTitles = (page: Page) => page.locator('.table tbody tr td:nth-child(2)').allTextContents()
 
@@ -127,9 +180,59 @@ describe('the desk as an editor sees it', () => {
     await step(page, 'media-list', async () => {
       await loginAs(page, env.server.url, 'editor@newsroom.test')
       await page.goto(`${env.server.url}/admin/collections/media`)
-      const cell = page.locator('[data-testid="media-preview"]', { hasText: 'harbour' })
-      await cell.first().waitFor({ state: 'visible', timeout: 30_000 })
-      await page.locator(`[data-testid="media-preview"] img[src="${imageUrl}"]`).first().waitFor()
+      // The file column: the picture and a name (its URL's last part), never "null".
+      const row = page.locator('.table tbody tr', { hasText: '港口' })
+      await row.waitFor({ state: 'visible', timeout: 30_000 })
+      await row.locator(`img[src="${imageUrl}"]`).waitFor()
+      expect(await row.locator('.file__filename').textContent()).toBe('harbour.png')
+      expect(await page.locator('.table tbody').textContent()).not.toContain('null')
+    })
+  })
+
+  it('offers the imported image, pictured, in the upload drawer and picks it as the hero image', async () => {
+    const page = await (await env.browser.newContext()).newPage()
+    await step(page, 'upload-drawer', async () => {
+      await loginAs(page, env.server.url, 'editor@newsroom.test')
+      await page.goto(`${env.server.url}/admin/collections/posts/${postId}`)
+      await page
+        .locator('#field-heroImage button', { hasText: /choose from existing/i })
+        .click({ timeout: 60_000 })
+      const row = page.locator('.list-drawer .table tbody tr', { hasText: '港口' })
+      await row.locator(`img[src="${imageUrl}"]`).waitFor({ timeout: 30_000 })
+      await row.locator('.default-cell__first-cell').click()
+      await page.locator(`#field-heroImage img[src^="${imageUrl}"]`).waitFor()
+    })
+  })
+
+  it('cleans up a scraped page in the editor on one click, and the save keeps it', async () => {
+    const page = await (await env.browser.newContext()).newPage()
+    await step(page, 'scraped-cleanup', async () => {
+      await loginAs(page, env.server.url, 'editor@newsroom.test')
+      await page.goto(`${env.server.url}/admin/collections/posts/${scrapedId}`)
+      const offer = page.locator('[data-testid="scraped-cleanup"]')
+      await seeText(page, '[data-testid="scraped-cleanup"]', '59 分钟前', 60_000)
+      const editor = page.locator('.rich-text-lexical [contenteditable="true"]').first()
+      await editor.locator('h1', { hasText: SCRAPED_TITLE }).waitFor()
+      // Offered, not applied: the draft is unchanged until the click.
+      const before = await env.payload.findByID({ collection: 'posts', id: scrapedId, draft: true })
+      expect(JSON.stringify(before.content)).toContain('59 分钟前')
+      await offer.locator('button').click()
+      await offer.waitFor({ state: 'detached' })
+      await editor.locator('p', { hasText: '码头工人' }).waitFor()
+      expect(await editor.locator('h1').count()).toBe(0)
+      expect(await editor.textContent()).not.toContain('分钟前')
+      // Autosave stores the change the editor made.
+      await pollUntil('the cleaned draft to be saved', async () => {
+        const saved = await env.payload.findByID({
+          collection: 'posts',
+          id: scrapedId,
+          draft: true,
+        })
+        const json = JSON.stringify(saved.content)
+        return (
+          !json.includes('59 分钟前') && !json.includes('"heading"') && json.includes('码头工人')
+        )
+      })
     })
   })
 
@@ -139,6 +242,7 @@ describe('the desk as an editor sees it', () => {
       await loginAs(page, env.server.url, 'editor@newsroom.test')
       await page.goto(`${env.server.url}/admin/collections/posts`)
       await listShows(page, [
+        SCRAPED_TITLE,
         '中国港口吞吐量创新高',
         '中国外交部回应',
         '美国大选结果',
@@ -153,5 +257,38 @@ describe('the desk as an editor sees it', () => {
       await page.locator('#search-filter-input').fill('港口吞吐量')
       await listShows(page, ['中国港口吞吐量创新高'])
     })
+  })
+
+  it("shows the example archive's imported story with its photo in the editor (the README's screenshot)", async () => {
+    const report = await runImport({ payload: env.payload, dir: path.resolve('examples/archive') })
+    expect(report.summary.created).toBeGreaterThan(0)
+    const { docs } = await env.payload.find({
+      collection: 'posts',
+      where: { title: { equals: '城市图书馆夜间开放试点启动' } },
+      draft: true,
+      limit: 1,
+    })
+    const story = docs[0]!
+    const context = await env.browser.newContext({ viewport: { width: 1280, height: 900 } })
+    const photo = await standInPhoto()
+    await context.route('https://news.example.org/images/**', (route) =>
+      route.fulfill({ status: 200, contentType: 'image/jpeg', body: photo }),
+    )
+    const page = await context.newPage()
+    await step(page, 'readme-screenshot', async () => {
+      await loginAs(page, env.server.url, 'editor@newsroom.test')
+      await page.goto(`${env.server.url}/admin/collections/posts/${story.id}`)
+      const image = page.locator('.rich-text-lexical img[src*="library-hall.jpg"]').first()
+      await image.waitFor({ state: 'visible', timeout: 90_000 })
+      await pollUntil('the photo to load', async () =>
+        image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth === 600),
+      )
+      await page.screenshot({ path: path.join('test-output/browser', 'readme-editor.png') })
+      if (process.env.README_SCREENSHOTS === '1') {
+        fs.mkdirSync('docs', { recursive: true })
+        await page.screenshot({ path: path.join('docs', 'admin-editor.png') })
+      }
+    })
+    await context.close()
   })
 })

@@ -108,6 +108,25 @@ describe('POST /api/newsroom/import', () => {
     expect(jobs.totalDocs).toBe(0)
   })
 
+  it('tells the import panel whether an import would start, on which folder, or why not (GET)', async () => {
+    const ask = (authorization?: string) =>
+      fetch(`${server.url}/api/newsroom/import`, {
+        headers: authorization ? { authorization } : {},
+      })
+    expect((await ask()).status).toBe(401)
+    expect((await ask(writer)).status).toBe(403)
+    delete process.env.ARCHIVE_DIR
+    const unset = await ask(editor)
+    expect(unset.status).toBe(200)
+    expect(await unset.json()).toEqual({
+      ready: false,
+      reason: expect.stringMatching(/set ARCHIVE_DIR/),
+    })
+    process.env.ARCHIVE_DIR = path.resolve('examples/archive')
+    const set = await ask(editor).finally(() => delete process.env.ARCHIVE_DIR)
+    expect(await set.json()).toEqual({ ready: true, archiveDir: path.resolve('examples/archive') })
+  })
+
   it('queues the importer task on the server archive for an editor, and nothing else', async () => {
     // Set only now: with ARCHIVE_DIR set at start-up the archive migration would import it at boot.
     process.env.ARCHIVE_DIR = path.resolve('examples/archive')

@@ -315,6 +315,33 @@ const useLastRuns = (api: string) => {
   return useDeskQuery(load)
 }
 
+/** What the server would import (GET /api/newsroom/import, src/importer/endpoint.ts). */
+type ImportReadiness = { ready: true; archiveDir: string } | { ready: false; reason: string }
+
+/** Whether an import can start here, asked once: ARCHIVE_DIR changes only with a restart. */
+const useImportReadiness = (api: string) => {
+  const load = useCallback(() => apiFetch<ImportReadiness>(`${api}/newsroom/import`), [api])
+  return useDeskQuery(load, { reloadOn: api })
+}
+
+/** The folder the server would import, never the last run's (the CLI imports any folder), or why not. */
+const ArchiveHint: React.FC<{ readiness?: ImportReadiness }> = ({ readiness }) => {
+  const { t } = useNewsroomTranslation()
+  if (readiness?.ready === false)
+    return (
+      <p className="nr-hint" data-testid="import-unavailable">
+        {t('newsroom:importUnavailable', { reason: readiness.reason })}
+      </p>
+    )
+  return (
+    <p className="nr-hint">
+      {t('newsroom:importRunsHint', {
+        dir: readiness?.archiveDir ?? t('newsroom:importArchiveDir'),
+      })}
+    </p>
+  )
+}
+
 /** The panel itself, inside a DeskVersionProvider. */
 const ImportPanelBody: React.FC = () => {
   const { t } = useNewsroomTranslation()
@@ -327,6 +354,7 @@ const ImportPanelBody: React.FC = () => {
 
   // Reloaded when the desk's version moves: a run's progress and end are writes to import-runs.
   const runs = useLastRuns(routes.api)
+  const readiness = useImportReadiness(routes.api).data
 
   const latest = runs.data?.[0]
   const latestIsRunning = Boolean(latest && RUNNING.has(String(latest.status)))
@@ -367,15 +395,11 @@ const ImportPanelBody: React.FC = () => {
   return (
     <div className="nr-card nr-import" data-testid="desk-imports">
       <h3>{t('newsroom:importRuns')}</h3>
-      <p className="nr-hint">
-        {t('newsroom:importRunsHint', {
-          dir: latest?.archiveDir || t('newsroom:importArchiveDir'),
-        })}
-      </p>
+      <ArchiveHint readiness={readiness} />
       <div className="nr-import__start">
         <Button
           buttonStyle="secondary"
-          disabled={starting || busy}
+          disabled={starting || busy || readiness?.ready !== true}
           id="newsroom-start-import"
           onClick={() => void start()}
           size="small"

@@ -2,7 +2,12 @@
 import { useRowLabel } from '@payloadcms/ui'
 import React from 'react'
 
-import { EDITORIAL_STATE_KEYS, type EditorialState, useNewsroomTranslation } from '../shared'
+import {
+  EDITORIAL_STATE_KEYS,
+  type EditorialState,
+  useFormatDate,
+  useNewsroomTranslation,
+} from '../shared'
 
 type LogEntry = {
   from?: string | null
@@ -11,19 +16,18 @@ type LogEntry = {
   at?: string | null
 }
 
-/** "In review → Approved · 28/11/2026 15:01" instead of "Editorial Log 01". */
+/** "In review → Approved · 2026-11-28 15:01" instead of "Editorial Log 01". */
 export const EditorialLogRowLabel: React.FC = () => {
   const { data, rowNumber } = useRowLabel<LogEntry>()
-  const { t, i18n } = useNewsroomTranslation()
+  const { t } = useNewsroomTranslation()
+  const formatDate = useFormatDate()
   const label = (state?: string | null) =>
     state === 'published'
       ? t('newsroom:statePublished')
       : state && state in EDITORIAL_STATE_KEYS
         ? t(EDITORIAL_STATE_KEYS[state as EditorialState])
         : (state ?? '?')
-  const when = data?.at
-    ? new Date(data.at).toLocaleString(i18n.language === 'zh' ? 'zh-CN' : 'en-GB')
-    : ''
+  const when = formatDate(data?.at)
   if (!data?.to) return <span>#{(rowNumber ?? 0) + 1}</span>
   return (
     <span title={data.note ?? undefined}>
