@@ -202,21 +202,30 @@ export class Related {
   }
 
   /**
-   * Keyed mode: finds, for new docs with these slug bases (a batch's new posts), which of their
-   * candidates are taken, in a few queries for the whole batch instead of one per doc: the bases
-   * first, then the next candidates of the bases found taken, a wider window each round. The slugs
-   * `uniqueSlug` then gives are the ones it gives without this.
+   * Keyed mode: finds, for new docs with these slug bases (a batch's new posts; a base given twice
+   * is two docs), which of their candidates are taken, in a few queries for the whole batch instead
+   * of one per doc: the bases first, then the next candidates of the bases without a free one for
+   * each of their docs, a wider window each round. The slugs `uniqueSlug` then gives are the ones it
+   * gives without this.
    */
   async prefetchSlugs(collection: SlugCollection, bases: Iterable<string>): Promise<void> {
     if (this.mode !== 'keyed') return
     const taken = this.slugs[collection]
-    let open = [...new Set(bases)]
+    const docs = new Map<string, number>()
+    for (const base of bases) docs.set(base, (docs.get(base) ?? 0) + 1)
+    let open = [...docs.keys()]
     let from = 0
     for (const to of SLUG_WINDOWS) {
-      const window = (base: string) => candidates(base).slice(from, to)
-      await this.askSlugs(collection, open.flatMap(window))
-      // Still open: every candidate of the window is taken (the next window is asked next).
-      open = open.filter((base) => window(base).every((c) => taken.has(c)))
+      await this.askSlugs(
+        collection,
+        open.flatMap((base) => candidates(base).slice(from, to)),
+      )
+      // Still open: fewer candidates known to be free so far than docs to give them to.
+      const free = (base: string) =>
+        candidates(base)
+          .slice(0, to)
+          .filter((c) => !taken.has(c)).length
+      open = open.filter((base) => free(base) < docs.get(base)!)
       from = to
       if (open.length === 0) break
     }
