@@ -9,7 +9,10 @@
 // With BENCH_DATABASE=<an SQLite file> (e.g. the 64k archive imported by `npm run import`), it
 // measures ingest at archive scale instead, on a copy of that file: a poll of BENCH_SOURCES sources
 // with BENCH_SCALE_ITEMS (10) new items each, then an unchanged poll (the server ignores validators:
-// every feed is read and decided again), with the SQL statements each ran and the rows they returned.
+// every feed is read and decided again), with the SQL statements each ran and the rows they returned
+// (BENCH_SQL_TOP=1: the slowest and the most frequent; =<n>: n of each). The item workers are started before the
+// polls, as a server that has polled before keeps them; BENCH_COLD_WORKERS=true counts their start
+// in the first poll.
 import '../src/preload'
 
 import { execFileSync, spawn } from 'node:child_process'
@@ -421,6 +424,9 @@ type QueryCounts = {
   /** Time per statement shape (its SQL text's start), to name the slow ones. */
   ms: Map<string, { ms: number; n: number }>
 }
+/** Statement shapes listed (slowest, most frequent): BENCH_SQL_TOP=<n> lists n, at least 4. */
+const SQL_LINES = Math.max(4, Number(process.env.BENCH_SQL_TOP) || 0)
+
 const countQueries = (payload: Payload, counts: QueryCounts) => {
   type Result = { rows?: unknown[] }
   const client = (payload.db as unknown as { client: Record<string, unknown> }).client
@@ -502,12 +508,12 @@ const scalePhase = async (feedsFile: string, out: string, base: string) => {
       rows: queries.rows - before.rows,
       slowest: [...queries.ms]
         .sort((a, b) => b[1].ms - a[1].ms)
-        .slice(0, 4)
+        .slice(0, SQL_LINES)
         .map(([q, t]) => `${t.ms.toFixed(0)} ms in ${t.n}x ${q}`),
       // Statements sent once per item (or more) show here first.
       frequent: [...queries.ms]
         .sort((a, b) => b[1].n - a[1].n)
-        .slice(0, 6)
+        .slice(0, SQL_LINES)
         .map(([q, t]) => `${t.n}x (${t.ms.toFixed(0)} ms) ${q}`),
     }
     const rowsAfter = await contentRows(payload)
