@@ -17,9 +17,12 @@ type Row = Record<string, unknown>
  */
 export type LookupMode = 'keyed' | 'archive'
 
-/** The slug candidates `firstFreeSlugSync` tries, in order (it tries at most 50). */
+/** How many candidates `firstFreeSlugSync` tries. */
+const MAX_SLUG_TRIES = 50
+
+/** The slug candidates `firstFreeSlugSync` tries, in order. */
 const candidates = (base: string): string[] =>
-  Array.from({ length: 50 }, (_, i) => (i === 0 ? base : `${base}-${i + 1}`))
+  Array.from({ length: MAX_SLUG_TRIES }, (_, i) => (i === 0 ? base : `${base}-${i + 1}`))
 
 type SlugCollection = 'posts' | 'sources' | 'authors' | 'categories'
 
@@ -213,20 +216,23 @@ export class Related {
     const taken = this.slugs[collection]
     const docs = new Map<string, number>()
     for (const base of bases) docs.set(base, (docs.get(base) ?? 0) + 1)
+    // Per base, the candidates asked so far: a window of the round's width, widened by the base's
+    // docs beyond the first (three new authors of one byline want three free candidates).
+    const upTo = new Map<string, number>()
     let open = [...docs.keys()]
-    let from = 0
-    for (const to of SLUG_WINDOWS) {
+    for (const width of SLUG_WINDOWS) {
+      const reach = (base: string) => Math.min(width + docs.get(base)! - 1, MAX_SLUG_TRIES)
       await this.askSlugs(
         collection,
-        open.flatMap((base) => candidates(base).slice(from, to)),
+        open.flatMap((base) => candidates(base).slice(upTo.get(base) ?? 0, reach(base))),
       )
-      // Still open: fewer candidates known to be free so far than docs to give them to.
+      for (const base of open) upTo.set(base, reach(base))
+      // Still open: fewer candidates known to be free than docs to give them to.
       const free = (base: string) =>
         candidates(base)
-          .slice(0, to)
+          .slice(0, upTo.get(base))
           .filter((c) => !taken.has(c)).length
-      open = open.filter((base) => free(base) < docs.get(base)!)
-      from = to
+      open = open.filter((base) => free(base) < docs.get(base)! && upTo.get(base)! < MAX_SLUG_TRIES)
       if (open.length === 0) break
     }
   }

@@ -132,6 +132,29 @@ describe('ingest cost: what a poll asks the database, and the workers it keeps',
     expect(authors.totalDocs).toBe(3)
   }, 120_000)
 
+  it("a byline that several sources of one poll share gets its authors' slugs in one query", async () => {
+    const byline = `Shared Reporter ${Date.now()}`
+    const sources: { slug?: string | null }[] = []
+    for (const [i, a] of articles.slice(3, 6).entries())
+      sources.push(
+        await sourceWith([{ a, title: `Shared byline ${i}` }], () => ({ author: byline })),
+      )
+    const { result, count } = await findsWhile(() =>
+      runIngest({ payload, sources: sources.map((s) => s.slug!) }),
+    )
+    expect(result.summary).toMatchObject({ created: 3, failed: 0 })
+    expect(count('authors', 'slug')).toBe(1)
+    // One author per source (a byline matches authors of its own source only), slugs in turn.
+    const authors = await payload.find({
+      collection: 'authors',
+      where: { name: { equals: byline } },
+      sort: 'slug',
+      overrideAccess: true,
+    })
+    const base = byline.toLowerCase().replace(/ /g, '-')
+    expect(authors.docs.map((a) => a.slug)).toEqual([base, `${base}-2`, `${base}-3`])
+  }, 120_000)
+
   it('new posts whose titles are taken get the next free slug, in feed order, as one at a time did', async () => {
     const first = await sourceWith([{ a: articles[8], title: 'Taken headline' }])
     const made = await runIngest({ payload, sources: [first.slug!] })
