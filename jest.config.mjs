@@ -26,6 +26,7 @@ export default {
   testMatch: ['<rootDir>/test/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/test/browser/'],
   setupFiles: ['<rootDir>/test/setup/env.ts'],
+  setupFilesAfterEnv: ['<rootDir>/test/setup/ingestWorkers.ts'],
   // A minute on a quiet machine, scaled to a busy one's load (test/setup/timeScale.mjs).
   testTimeout: Math.round(60_000 * timeScale()),
   // Each test file boots its own Payload on an in-memory database; two workers fit two cores.

@@ -9,7 +9,10 @@
 // With BENCH_DATABASE=<an SQLite file> (e.g. the 64k archive imported by `npm run import`), it
 // measures ingest at archive scale instead, on a copy of that file: a poll of BENCH_SOURCES sources
 // with BENCH_SCALE_ITEMS (10) new items each, then an unchanged poll (the server ignores validators:
-// every feed is read and decided again), with the SQL statements each ran and the rows they returned.
+// every feed is read and decided again), with the SQL statements each ran and the rows they returned
+// (BENCH_SQL_TOP=1: the slowest and the most frequent; =<n>: n of each). The item workers are started before the
+// polls, as a server that has polled before keeps them; BENCH_COLD_WORKERS=true counts their start
+// in the first poll.
 import '../src/preload'
 
 import { execFileSync, spawn } from 'node:child_process'
@@ -421,6 +424,9 @@ type QueryCounts = {
   /** Time per statement shape (its SQL text's start), to name the slow ones. */
   ms: Map<string, { ms: number; n: number }>
 }
+/** Statement shapes listed (slowest, most frequent): BENCH_SQL_TOP=<n> lists n, at least 4. */
+const SQL_LINES = Math.max(4, Number(process.env.BENCH_SQL_TOP) || 0)
+
 const countQueries = (payload: Payload, counts: QueryCounts) => {
   type Result = { rows?: unknown[] }
   const client = (payload.db as unknown as { client: Record<string, unknown> }).client
@@ -502,8 +508,13 @@ const scalePhase = async (feedsFile: string, out: string, base: string) => {
       rows: queries.rows - before.rows,
       slowest: [...queries.ms]
         .sort((a, b) => b[1].ms - a[1].ms)
-        .slice(0, 4)
+        .slice(0, SQL_LINES)
         .map(([q, t]) => `${t.ms.toFixed(0)} ms in ${t.n}x ${q}`),
+      // Statements sent once per item (or more) show here first.
+      frequent: [...queries.ms]
+        .sort((a, b) => b[1].n - a[1].n)
+        .slice(0, SQL_LINES)
+        .map(([q, t]) => `${t.n}x (${t.ms.toFixed(0)} ms) ${q}`),
     }
     const rowsAfter = await contentRows(payload)
     return {
@@ -517,7 +528,21 @@ const scalePhase = async (feedsFile: string, out: string, base: string) => {
       rowsAfter,
     }
   }
-  const first = await poll('poll with new items')
+  // A server keeps its item workers between ingest runs (src/ingest/workers.ts): started here and
+  // timed on their own, as a server that has polled before has them. BENCH_COLD_WORKERS=true
+  // leaves them to the first poll (a process's first run).
+  let workersMs: number | undefined
+  if (process.env.BENCH_COLD_WORKERS !== 'true') {
+    const { borrowIngestWorkers, ingestThreads } = await import('../src/ingest/workers')
+    const t0 = performance.now()
+    const lease = borrowIngestWorkers(ingestThreads())
+    await lease.pool
+    lease.release()
+    workersMs = performance.now() - t0
+  }
+  const first = await poll(
+    workersMs == null ? 'poll with new items (item workers started by it)' : 'poll with new items',
+  )
   await fetch(`${base}/control/ignore-validators`, { method: 'POST' })
   const second = await poll('unchanged poll (server ignores validators: 200, same bodies)')
   // One source's feed now carries 10 items no post has: what one ordinary poll of it reads.
@@ -525,7 +550,7 @@ const scalePhase = async (feedsFile: string, out: string, base: string) => {
   const third = await poll(`one source, ${process.env.BENCH_SCALE_ITEMS || 10} new items`, [
     'bench-scale-wire-1',
   ])
-  fs.writeFileSync(out, JSON.stringify({ posts, polls: [first, second, third] }))
+  fs.writeFileSync(out, JSON.stringify({ posts, workersMs, polls: [first, second, third] }))
   await payload.destroy()
 }
 
@@ -684,19 +709,25 @@ const scaleMain = async (database: string) => {
 
   const result = JSON.parse(fs.readFileSync(out, 'utf8')) as {
     posts: number
+    workersMs?: number
     polls: {
       label: string
       ms: number
       cpuMs: number
       summary: Record<string, number>
       writes: Record<string, number>
-      sql: { statements: number; rows: number; slowest: string[] }
+      sql: { statements: number; rows: number; slowest: string[]; frequent: string[] }
       rowsBefore: Record<string, number>
       rowsAfter: Record<string, number>
     }[]
   }
   process.stdout.write(
     `archive scale: ${path.basename(database)} with ${result.posts} posts; ${SOURCES} sources x ${per} new items\n`,
+  )
+  process.stdout.write(
+    result.workersMs == null
+      ? 'item workers: started by the first poll (BENCH_COLD_WORKERS=true)\n'
+      : `item workers: started before the polls in ${(result.workersMs / 1000).toFixed(2)} s (once per process, kept between runs as a server keeps them; BENCH_COLD_WORKERS=true counts it in the first poll)\n`,
   )
   for (const [i, p] of result.polls.entries()) {
     const content = Object.entries(p.writes).filter(
@@ -712,7 +743,9 @@ const scaleMain = async (database: string) => {
         `content writes through the adapter ${content.reduce((n, [, v]) => n + v, 0)}, posts ${p.rowsBefore.posts} -> ${p.rowsAfter.posts}` +
         (p.summary.created ? `; ${(p.summary.created / (p.ms / 1000)).toFixed(0)} posts/s` : '') +
         '\n' +
-        (process.env.BENCH_SQL_TOP ? `  slowest SQL: ${p.sql.slowest.join('\n    ')}\n` : ''),
+        (process.env.BENCH_SQL_TOP
+          ? `  slowest SQL: ${p.sql.slowest.join('\n    ')}\n  most frequent SQL: ${p.sql.frequent.join('\n    ')}\n`
+          : ''),
     )
   }
   if (process.env.BENCH_SCALE_IMPORTER === 'false') {

@@ -1,6 +1,7 @@
+import { createRequire } from 'node:module'
 import path from 'node:path'
 
-import express from 'express'
+import type expressType from 'express'
 
 /**
  * Every environment variable the newsroom reads, in one table: its name, default, meaning, and how
@@ -265,6 +266,9 @@ export const variables = {
         .filter(Boolean)
       try {
         // Express compiles the list with proxy-addr, which throws on an address it cannot read.
+        // Loaded here, only when a list is set: every process reads this module (the importer's
+        // and ingest's worker threads too), and express costs each of them ~130 ms to load.
+        const express = createRequire(import.meta.url)('express') as typeof expressType
         express().set('trust proxy', list)
       } catch (err) {
         throw new SettingError(

@@ -23,6 +23,7 @@ import { readiness } from './http/readiness'
 import type { StartingServer } from './http/startingUp'
 import { missingUploadsAsNotFound } from './http/uploadFiles'
 import { trustProxyFromEnv } from './http/trustProxy'
+import { closeIngestWorkers } from './ingest/workers'
 import { startJobRunner } from './jobs/runner'
 import { previewRouter } from './http/preview'
 import { sendWebResponse, toWebRequest } from './http/webBridge'
@@ -111,6 +112,8 @@ type Opened = {
 const closeOpened = async ({ payload, jobRunner, closeNext }: Opened) => {
   await closeNext?.()
   await jobRunner?.stop()
+  // The ingest job's item workers, kept between its runs.
+  await closeIngestWorkers()
   // Stops the crons and closes the database connection.
   await payload.destroy()
   // A later startServer() in the same process (tests) must boot a fresh instance.

@@ -69,6 +69,16 @@ type InFlight = {
 
 type PoolWorker = { worker: Worker; inFlight: number; dead?: boolean; generation: number }
 
+/**
+ * A worker keeps the process alive while it has jobs, never while it waits for one: a process that
+ * keeps a pool between runs (live ingest's, src/ingest/workers.ts) exits when its work is done
+ * without closing it. (Set after every listener: adding a 'message' listener refs the port again.)
+ */
+const holdProcess = (entry: PoolWorker) => {
+  if (entry.inFlight > 0) entry.worker.ref()
+  else entry.worker.unref()
+}
+
 /** The error of a job whose worker was stopped or died while it ran. */
 export class WorkerJobError extends Error {
   constructor(message: string) {
@@ -116,6 +126,11 @@ export class TransformPool {
     return this.workers.length
   }
 
+  /** The thread ids of the live workers (which threads a pool kept between runs still has). */
+  get threadIds(): number[] {
+    return this.workers.filter((w) => !w.dead).map((w) => w.worker.threadId)
+  }
+
   private start(slot: number, generation = 0): Promise<void> {
     const ts = import.meta.url.endsWith('.ts')
     const url = new URL(`./transformWorker${ts ? '.ts' : '.js'}`, import.meta.url)
@@ -127,7 +142,6 @@ export class TransformPool {
           { eval: true, resourceLimits: WORKER_LIMITS },
         )
       : new Worker(url, { resourceLimits: WORKER_LIMITS })
-    worker.unref()
     worker.postMessage({
       init: {
         known: [...this.options.known],
@@ -145,6 +159,7 @@ export class TransformPool {
         (msg: { ready?: boolean; id?: number; result?: unknown; error?: string }) => {
           if (msg.ready) {
             clearTimeout(timer)
+            holdProcess(entry)
             resolve()
             return
           }
@@ -153,6 +168,7 @@ export class TransformPool {
           this.pending.delete(msg.id!)
           clearTimeout(job.timer)
           entry.inFlight--
+          holdProcess(entry)
           if (msg.error != null) job.reject(new Error(msg.error))
           else job.resolve(msg.result as never)
         },
@@ -264,6 +280,7 @@ export class TransformPool {
       const slot = 0
       await this.start(slot, ++this.generation)
     }
+    this.restartDead()
     let slot = this.workers.findIndex((w) => !w.dead)
     for (let i = 0; i < this.workers.length; i++) {
       if (!this.workers[i].dead && this.workers[i].inFlight < this.workers[slot].inFlight) slot = i
@@ -271,6 +288,7 @@ export class TransformPool {
     const entry = this.workers[slot]
     const id = this.nextId++
     entry.inFlight++
+    holdProcess(entry)
     const deadline = timeoutMs
       ? () => {
           // Still queued behind other jobs: its clock has not started.
@@ -306,6 +324,20 @@ export class TransformPool {
       }
       this.pending.set(id, inFlight)
       entry.worker.postMessage({ id, job })
+    })
+  }
+
+  /**
+   * Starts a worker in the place of each one that died while others lived: a pool kept between runs
+   * (live ingest's, src/ingest/workers.ts) would otherwise lose a thread for good at each crash.
+   * Jobs go to it once it is there (it queues them until it is ready).
+   */
+  private restartDead() {
+    if (this.closed) return
+    this.workers.forEach((w, slot) => {
+      if (!w.dead) return
+      // A failure to start is the new worker's death: its jobs are sent again (orphaned).
+      this.start(slot, ++this.generation).catch(() => undefined)
     })
   }
 

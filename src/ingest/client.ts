@@ -192,6 +192,30 @@ const decoded = (res: http.IncomingMessage) => {
         : res
 }
 
+/** gzip's magic bytes (RFC 1952): a body that starts with them is a gzip file. */
+const isGzip = (body: Buffer) => body.length >= 2 && body[0] === 0x1f && body[1] === 0x8b
+
+/**
+ * A body served gzip-compressed without saying so (no `Content-Encoding`: a `feed.xml.gz` served as
+ * a file), decompressed as feed readers do; past `maxBytes` decompressed, it is refused as a body
+ * that size would be (decompression stops there: a zip bomb costs `maxBytes`, no more).
+ */
+const gunzipUndeclared = (body: Buffer, maxBytes: number, url: URL): Buffer => {
+  try {
+    return zlib.gunzipSync(body, { maxOutputLength: maxBytes })
+  } catch (err) {
+    if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE')
+      throw new FetchError('too-large', `body is over the limit of ${maxBytes} bytes (gunzipped)`, {
+        url: url.href,
+      })
+    throw new FetchError(
+      'network',
+      `the body is gzip-compressed (without Content-Encoding) and does not decompress: ${(err as Error).message}`,
+      { url: url.href },
+    )
+  }
+}
+
 /** Reads a 200's body, decompressed, refusing it past `o.maxBytes` (declared or counted). */
 const readBody = (
   res: http.IncomingMessage,
@@ -236,7 +260,15 @@ const readBody = (
           : new FetchError('network', `reading the body: ${err.message}`, { url: url.href }),
     ),
   )
-  stream.on('end', () => resolve({ status, headers: res.headers, body: Buffer.concat(chunks) }))
+  stream.on('end', () => {
+    let body: Buffer = Buffer.concat(chunks)
+    try {
+      if (stream === res && isGzip(body)) body = gunzipUndeclared(body, o.maxBytes, url)
+    } catch (err) {
+      return reject(err)
+    }
+    resolve({ status, headers: res.headers, body })
+  })
 }
 
 /** The request's failure as a FetchError (a stale keep-alive socket's marked worth one retry). */

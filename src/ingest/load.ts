@@ -46,7 +46,7 @@ export const loadItems = async (
     })
     try {
       await store.prepare()
-      await store.prefetch(group.map(([e]) => e.draft))
+      await store.prefetch(group.map(([e]) => e))
       for (const [{ draft, plan, context }, i] of group) {
         try {
           const { id } = await store.write(draft, plan, context)

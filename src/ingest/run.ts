@@ -1,9 +1,6 @@
-import os from 'node:os'
-import path from 'node:path'
-
 import type { Payload, Where } from 'payload'
 
-import { TransformPool, WorkerJobError } from '../importer/pool'
+import { WorkerJobError } from '../importer/pool'
 import type { TransformResult } from '../importer/transform'
 import type { PostDraft } from '../store/draft'
 import { archiveKey, hostOf, isKnownHost, matchKey, planItem, type PollingSource } from '../store'
@@ -16,6 +13,7 @@ import { itemHash, toParsedFile } from './item'
 import { loadItems, type ArrivesAs, type LoadEntry } from './load'
 import { decodePage, FeedParseError, readFeedBytes, type FeedItem, type FeedRead } from './parse'
 import { settings } from '../config'
+import { borrowIngestWorkers, ingestThreads, type WorkersLease } from './workers'
 
 /**
  * One ingest run: poll the sources (the due ones, or those named), turn their items into the
@@ -87,8 +85,8 @@ export type IngestOptions = {
    */
   fetch?: Omit<FetchOptions, 'etag' | 'lastModified' | 'accept'>
   /**
-   * Worker threads that transform items (the importer's pool; started at the first item to
-   * transform, stopped when the run ends). @default 2, at most the machine's cores
+   * Worker threads that transform items (the importer's pool, kept by the process between runs:
+   * ./workers.ts). @default 2, at most the machine's cores
    */
   threads?: number
   /** An item whose transform runs longer than this fails (its worker is stopped). @default 60 s */
@@ -639,17 +637,12 @@ export const runIngest = async (options: IngestOptions): Promise<IngestReport> =
   const { sources, missing } = await sourcesToPoll(payload, options.sources, started)
   const limit = options.concurrency ?? settings().ingestConcurrency
   // Items are transformed on worker threads, never on this one (it serves readers): a hostile item
-  // costs a worker's time and fails alone. The pool starts at the first item to transform (an
-  // unchanged poll starts none) and stops with the run.
-  const threads = Math.max(1, Math.min(options.threads ?? 2, os.availableParallelism()))
-  let pool: Promise<TransformPool> | undefined
+  // costs a worker's time and fails alone. The run borrows the process's pool at its first item to
+  // transform (an unchanged poll borrows none); the pool outlives the run (./workers.ts).
+  const threads = ingestThreads(options.threads)
+  let lease: WorkersLease | undefined
   const timeout = options.itemTimeoutMs ?? ITEM_TIMEOUT_MS
-  const workers = () =>
-    (pool ??= TransformPool.create(threads, {
-      known: new Set(),
-      // Never written: a pool that only transforms items and reads feeds spills nothing.
-      spillBase: path.join(os.tmpdir(), `ingest-${process.pid}-${runId.replace(/\W/g, '')}`),
-    }))
+  const workers = () => (lease ??= borrowIngestWorkers(threads)).pool
   const transform: Transformer = {
     item: async (parsed, hash) => (await workers()).transformItem(parsed, hash, timeout),
     feed: async (body, contentType, url) =>
@@ -668,7 +661,7 @@ export const runIngest = async (options: IngestOptions): Promise<IngestReport> =
       transform,
     )
   } finally {
-    if (pool) await (await pool).close()
+    lease?.release()
   }
 }
 

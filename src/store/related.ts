@@ -17,9 +17,26 @@ type Row = Record<string, unknown>
  */
 export type LookupMode = 'keyed' | 'archive'
 
-/** The slug candidates `firstFreeSlugSync` tries, in order (it tries at most 50). */
+/** How many candidates `firstFreeSlugSync` tries. */
+const MAX_SLUG_TRIES = 50
+
+/** The slug candidates `firstFreeSlugSync` tries, in order. */
 const candidates = (base: string): string[] =>
-  Array.from({ length: 50 }, (_, i) => (i === 0 ? base : `${base}-${i + 1}`))
+  Array.from({ length: MAX_SLUG_TRIES }, (_, i) => (i === 0 ? base : `${base}-${i + 1}`))
+
+type SlugCollection = 'posts' | 'sources' | 'authors' | 'categories'
+
+/** A slug candidate's key among the keys asked about. */
+const slugKey = (collection: SlugCollection, candidate: string) => `slug:${collection}:${candidate}`
+
+/** Candidates per slug query (an indexed `IN`; well under every database's parameter limit). */
+const SLUG_CHUNK = 1000
+
+/**
+ * The candidates `prefetchSlugs` asks about, by round: the bases, then `-2` to `-5` of the bases
+ * taken, then the rest for the few still open.
+ */
+const SLUG_WINDOWS = [1, 5, 50]
 
 /** Creates a doc in the open batch (the writer's: remembered, undone with the batch). */
 export type CreateDoc = (collection: RelatedCollection, data: Row) => Promise<Id>
@@ -39,7 +56,7 @@ export class Related {
   readonly sourceHostsDirty = new Set<string>()
   private readonly authors = new Map<string, Id>()
   private readonly categories = new Map<string, Id>()
-  private readonly slugs: Record<'posts' | 'sources' | 'authors' | 'categories', Set<string>> = {
+  private readonly slugs: Record<SlugCollection, Set<string>> = {
     posts: new Set(),
     sources: new Set(),
     authors: new Set(),
@@ -150,22 +167,18 @@ export class Related {
   }
 
   /** A slug of `collection` that no doc has: `base`, `base-2`, ... */
-  async uniqueSlug(
-    collection: 'posts' | 'sources' | 'authors' | 'categories',
-    base: string,
-  ): Promise<string> {
+  async uniqueSlug(collection: SlugCollection, base: string): Promise<string> {
     const taken = this.slugs[collection]
     if (this.mode === 'keyed') {
-      const ask = candidates(base).filter(
-        (c) => !taken.has(c) && this.firstAsk(`slug:${collection}:${c}`),
-      )
-      if (ask.length)
-        for (const d of await this.find<{ slug?: string }>(
-          collection,
-          { slug: { in: ask } },
-          { slug: true },
-        ))
-          if (d.slug) taken.add(d.slug)
+      // The first candidate neither made in the run nor found in the database; a candidate asked
+      // about already (a prefetch, an earlier slug) is not asked again, so the database is asked
+      // only when the walk reaches candidates it has not been asked about, all of them at once.
+      for (const c of candidates(base)) {
+        if (taken.has(c)) continue
+        if (this.asked.has(slugKey(collection, c))) break
+        await this.askSlugs(collection, candidates(base))
+        break
+      }
     }
     const slug = firstFreeSlugSync(base, (c) => taken.has(c))
     taken.add(slug)
@@ -173,9 +186,65 @@ export class Related {
     return slug
   }
 
+  /**
+   * Keyed mode: asks which of these candidates docs of `collection` have, in one query per
+   * SLUG_CHUNK of those not asked before; the ones found are taken.
+   */
+  private async askSlugs(collection: SlugCollection, wanted: Iterable<string>) {
+    const taken = this.slugs[collection]
+    const ask = [...new Set(wanted)].filter(
+      (c) => !taken.has(c) && this.firstAsk(slugKey(collection, c)),
+    )
+    for (let i = 0; i < ask.length; i += SLUG_CHUNK)
+      for (const d of await this.find<{ slug?: string }>(
+        collection,
+        { slug: { in: ask.slice(i, i + SLUG_CHUNK) } },
+        { slug: true },
+      ))
+        if (d.slug) taken.add(d.slug)
+  }
+
+  /**
+   * Keyed mode: finds, for new docs with these slug bases (a batch's new posts; a base given twice
+   * is two docs), which of their candidates are taken, in a few queries for the whole batch instead
+   * of one per doc: the bases first, then the next candidates of the bases without a free one for
+   * each of their docs, a wider window each round. The slugs `uniqueSlug` then gives are the ones it
+   * gives without this.
+   */
+  async prefetchSlugs(collection: SlugCollection, bases: Iterable<string>): Promise<void> {
+    if (this.mode !== 'keyed') return
+    const taken = this.slugs[collection]
+    const docs = new Map<string, number>()
+    for (const base of bases) docs.set(base, (docs.get(base) ?? 0) + 1)
+    // Per base, the candidates asked so far: a window of the round's width, widened by the base's
+    // docs beyond the first (three new authors of one byline want three free candidates).
+    const upTo = new Map<string, number>()
+    let open = [...docs.keys()]
+    for (const width of SLUG_WINDOWS) {
+      const reach = (base: string) => Math.min(width + docs.get(base)! - 1, MAX_SLUG_TRIES)
+      await this.askSlugs(
+        collection,
+        open.flatMap((base) => candidates(base).slice(upTo.get(base) ?? 0, reach(base))),
+      )
+      for (const base of open) upTo.set(base, reach(base))
+      // Still open: fewer candidates known to be free than docs to give them to.
+      const free = (base: string) =>
+        candidates(base)
+          .slice(0, upTo.get(base))
+          .filter((c) => !taken.has(c)).length
+      open = open.filter((base) => free(base) < docs.get(base)! && upTo.get(base)! < MAX_SLUG_TRIES)
+      if (open.length === 0) break
+    }
+  }
+
   /** The slug of a new post (collections/Posts/derive.ts's base, made unique). */
   postSlug(title: string): Promise<string> {
     return this.uniqueSlug('posts', postSlugBase(title))
+  }
+
+  /** `prefetchSlugs` for new posts with these titles. */
+  prefetchPostSlugs(titles: string[]): Promise<void> {
+    return this.prefetchSlugs('posts', titles.map(postSlugBase))
   }
 
   /**
@@ -192,6 +261,64 @@ export class Related {
       )
       for (const m of found) if (m.externalUrl) this.media.set(m.externalUrl, m.id)
     }
+  }
+
+  /**
+   * Keyed mode: finds the categories of these names, and the authors of these bylines within their
+   * source (`scoped`), with one query per 500 names each, instead of one per name when each is
+   * linked; then which slugs the ones not found would take, for the whole batch at once.
+   */
+  async prefetchNames(
+    categories: Iterable<string>,
+    bylines: Iterable<{ name: string; outlet: Id }>,
+  ): Promise<void> {
+    if (this.mode !== 'keyed') return
+    const names = [...new Set(categories)].filter(
+      (n) => !this.categories.has(n) && this.firstAsk(`category:${n}`),
+    )
+    for (let i = 0; i < names.length; i += 500) {
+      // Newest first, as the lookup of one name (the first found is kept).
+      for (const c of await this.find<{ id: Id; name?: string }>(
+        'categories',
+        { name: { in: names.slice(i, i + 500) } },
+        { name: true },
+      ))
+        if (c.name != null && !this.categories.has(c.name)) this.categories.set(c.name, c.id)
+    }
+    const wanted = new Map<string, { name: string; outlet: Id }>()
+    for (const b of bylines) {
+      const key = `${b.outlet}\u0000${b.name}`
+      if (!this.authors.has(key) && !wanted.has(key) && this.firstAsk(`author:${key}`, true))
+        wanted.set(key, b)
+    }
+    const byline = [...wanted.values()]
+    for (let i = 0; i < byline.length; i += 500) {
+      const chunk = byline.slice(i, i + 500)
+      for (const a of await this.find<{ id: Id; name?: string; outlet?: Id | { id: Id } | null }>(
+        'authors',
+        {
+          and: [
+            { name: { in: [...new Set(chunk.map((b) => b.name))] } },
+            { outlet: { in: [...new Set(chunk.map((b) => b.outlet))] } },
+          ],
+        },
+        { name: true, outlet: true },
+      )) {
+        const outlet = typeof a.outlet === 'object' && a.outlet ? a.outlet.id : a.outlet
+        const key = `${outlet ?? ''}\u0000${a.name}`
+        if (wanted.has(key) && !this.authors.has(key)) this.authors.set(key, a.id)
+      }
+    }
+    await this.prefetchSlugs(
+      'categories',
+      names.filter((n) => !this.categories.has(n)).map((n) => slugOrFallback(n, 'category')),
+    )
+    await this.prefetchSlugs(
+      'authors',
+      [...wanted]
+        .filter(([key]) => !this.authors.has(key))
+        .map(([, b]) => slugOrFallback(b.name, 'author')),
+    )
   }
 
   async mediaId(url: string): Promise<Id> {

@@ -67,8 +67,11 @@ export interface ImportSink {
   knownHashes(): Set<string>
   /** The posts these keys match (indexed queries, only those rows); `plan` then knows them. */
   lookup(keys: PostKeys, options?: { withText?: boolean }): Promise<FoundPost[]>
-  /** Finds what these drafts refer to in as few queries as it can (keyed mode: their media). */
-  prefetch(drafts: PostDraft[]): Promise<void>
+  /**
+   * Finds what these drafts, about to be written as planned, refer to in as few queries as it can
+   * (keyed mode: their media, and which slugs of the new posts are taken).
+   */
+  prefetch(writes: { draft: PostDraft; plan: PostPlan; context?: WriteContext }[]): Promise<void>
   /** The importer's plan for a file whose archive key was looked up (./plan.ts). */
   plan(sourceUrl: string, contentHash: string): PostPlan
   /**
@@ -184,8 +187,22 @@ export abstract class StoreSink implements ImportSink {
     return planPost(this.posts.get(sourceUrl), contentHash)
   }
 
-  async prefetch(drafts: PostDraft[]): Promise<void> {
-    await this.related.prefetchMedia(drafts.flatMap((d) => d.images))
+  async prefetch(
+    writes: { draft: PostDraft; plan: PostPlan; context?: WriteContext }[],
+  ): Promise<void> {
+    await this.related.prefetchMedia(writes.flatMap((w) => w.draft.images))
+    await this.related.prefetchPostSlugs(
+      writes.filter((w) => w.plan.action === 'create').map((w) => w.draft.title),
+    )
+    // Bylines matched within the post's source (a feed's): the others are looked up one by one.
+    await this.related.prefetchNames(
+      writes.flatMap((w) => w.draft.categories),
+      writes.flatMap(({ draft, context }) =>
+        context?.authorsOfSource && context.source != null
+          ? draft.authors.map((name) => ({ name, outlet: context.source! }))
+          : [],
+      ),
+    )
   }
 
   /**

@@ -1,3 +1,5 @@
+import zlib from 'node:zlib'
+
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { _internal_jobSystemGlobals, _internal_resetJobSystemGlobals, type Payload } from 'payload'
 
@@ -144,6 +146,45 @@ describe('live ingest: feeds that fail are recorded, backed off and retried', ()
     expect(report.feeds[0].status).toBe('failed')
     expect(report.feeds[0].error).toMatch(/over the limit of 10000 bytes/)
     expect(report.summary.created).toBe(0)
+  })
+
+  it('reads a gzip-compressed feed served without Content-Encoding, as feed readers do', async () => {
+    const a = articles[2]
+    const link = `${a.url}${a.url.includes('?') ? '&' : '?'}gz=1`
+    feeds.route('/feed.xml.gz', (_req, res) => {
+      // A `.gz` file served as a file: no Content-Encoding, the bytes are gzip's.
+      res.writeHead(200, { 'content-type': 'application/x-gzip' })
+      res.end(zlib.gzipSync(rss([toEntry(a, { link, guid: link })])))
+    })
+    const source = await createSource(payload, `${feeds.base}/feed.xml.gz`)
+    const report = await runIngest({ payload, sources: [source.slug!] })
+    expect(report.feeds[0]).toMatchObject({ status: 'ok', items: 1 })
+    expect(report.rows.map((r) => [r.status, r.sourceUrl])).toEqual([['created', link]])
+  })
+
+  it('refuses a gzip bomb served without Content-Encoding at the size limit, and a damaged gzip body with its reason', async () => {
+    // 64 MB of XML-ish text in about 64 KB: decompression stops at the limit (5 MB by default).
+    const bomb = zlib.gzipSync(
+      Buffer.concat([Buffer.from('<rss version="2.0"><channel>'), Buffer.alloc(64 << 20, 0x20)]),
+    )
+    feeds.route('/bomb.xml', (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/rss+xml' })
+      res.end(bomb)
+    })
+    const cut = zlib.gzipSync(rss([toEntry(articles[1])]))
+    feeds.route('/cut.xml', (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/rss+xml' })
+      res.end(cut.subarray(0, cut.length >> 1))
+    })
+    const bombed = await createSource(payload, `${feeds.base}/bomb.xml`)
+    const damaged = await createSource(payload, `${feeds.base}/cut.xml`)
+    const report = await runIngest({ payload, sources: [bombed.slug!, damaged.slug!] })
+    const error = (slug: string) => report.feeds.find((f) => f.source === slug)?.error
+    expect(error(bombed.slug!)).toBe('body is over the limit of 5242880 bytes (gunzipped)')
+    expect(error(damaged.slug!)).toMatch(
+      /^the body is gzip-compressed \(without Content-Encoding\) and does not decompress: unexpected end of file/,
+    )
+    expect(report.summary).toMatchObject({ created: 0, failedFeeds: 2 })
   })
 
   it('reports malformed XML and a page that is not a feed with a clear reason', async () => {

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 
 import { runIngest } from '../../src/ingest/run'
 import { MAX_ITEM_IMAGES } from '../../src/ingest/limits'
+import { borrowIngestWorkers, ingestThreads, keptIngestWorkers } from '../../src/ingest/workers'
 import type { RunningServer } from '../../src/server'
 import { scaled } from '../helpers/timing'
 import { startTestServer } from '../helpers/server'
@@ -16,6 +17,8 @@ import { loadArticles, rss, startFeedServer, toEntry, type FeedServer } from './
  */
 describe('a hostile item does not stall the server that ingests it', () => {
   let server: RunningServer
+  /** The last test shuts the server down itself. */
+  let closed = false
   let feeds: FeedServer
   let cleanup: () => void
   let articles: ReturnType<typeof loadArticles>['articles']
@@ -29,7 +32,7 @@ describe('a hostile item does not stall the server that ingests it', () => {
   }, 120_000)
   afterAll(async () => {
     await feeds?.close()
-    await server?.close()
+    if (!closed) await server?.close()
     cleanup?.()
   })
 
@@ -154,4 +157,16 @@ describe('a hostile item does not stall the server that ingests it', () => {
         .failureStreak,
     ).toBe(0)
   }, 300_000)
+  it('the server keeps the item workers between ingest runs and closes them when it shuts down', async () => {
+    // The runs above transformed items: their pool is the process's now, kept after them.
+    expect(keptIngestWorkers().pools).toBe(1)
+    const lease = borrowIngestWorkers(ingestThreads())
+    const pool = await lease.pool
+    lease.release()
+    expect(pool.threads).toBeGreaterThan(0)
+    closed = true
+    await server.close()
+    expect(pool.threads).toBe(0)
+    expect(keptIngestWorkers().pools).toBe(0)
+  }, 120_000)
 })
