@@ -8,7 +8,7 @@ const layers = [
     name: 'base',
     path: '^src/(lib/|config\\.ts$|payload-types\\.ts$|secret\\.ts$|storage\\.ts$|preload\\.ts$|db\\.ts$)',
   },
-  { name: 'primitives', path: '^src/(richtext|access|fields|archive|auth)/' },
+  { name: 'primitives', path: '^src/(richtext|access|fields|archive|feeds|auth)/' },
   { name: 'collections', path: '^collections/' },
   { name: 'services', path: '^src/(store|jobs)/' },
   { name: 'features', path: '^src/(importer|ingest|delivery|admin|export)/' },
@@ -49,6 +49,15 @@ module.exports = {
       to: {},
     },
     ...upward,
+    {
+      // Within the features: ingest, the export and the admin build on the importer; the importer
+      // builds on none of them (a folder that imported its user would be a cycle of folders).
+      name: 'no-importer-to-its-users',
+      comment: 'the importer is below ingest, export and admin: it may not import them',
+      severity: 'error',
+      from: { path: '^src/importer/' },
+      to: { path: '^src/(ingest|export|admin)/' },
+    },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

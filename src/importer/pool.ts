@@ -3,7 +3,7 @@ import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { Worker } from 'node:worker_threads'
 
-import { readFeedBytes, type FeedRead } from '../ingest/parse'
+import { readFeedBytes, type FeedRead } from '../feeds/parse'
 import type { ParsedFile } from './parse'
 import { maxFileBytes } from './read'
 import {

@@ -4,7 +4,7 @@
 import os from 'node:os'
 import { parentPort } from 'node:worker_threads'
 
-import { readFeedBytes } from '../ingest/parse'
+import { readFeedBytes } from '../feeds/parse'
 import type { PoolJob } from './pool'
 import { scanFile, Spill, transformItem, transformSpilled } from './stage'
 

@@ -6,7 +6,7 @@ import { isEditorUser } from '../access/roles'
 import { settings } from '../config'
 import { SOURCES } from '../lib/slugs'
 import { FetchError, fetchUrl } from './client'
-import { decodePageBytes } from './decode'
+import { decodePageBytes } from '../feeds/decode'
 
 /** The feed types a page announces with `<link rel="alternate" type="...">`. */
 const FEED_TYPES = ['application/rss+xml', 'application/atom+xml', 'application/feed+json'] as const

@@ -1,5 +1,5 @@
 import { archiveDocument, writeArchiveFile, type ArchiveDocument } from '../archive'
-import type { FeedItem } from './parse'
+import type { FeedItem } from '../feeds/parse'
 
 /**
  * A feed item as the archive's post document, the form the mirror script wrote for every item:

@@ -3,7 +3,7 @@ import path from 'node:path'
 import { cleanLabel } from '../lib/clean'
 import type { ParsedFile } from '../importer/parse'
 import { contentHashOf } from '../importer/transform'
-import type { FeedItem } from './parse'
+import type { FeedItem } from '../feeds/parse'
 
 /**
  * A feed item as the importer's parsed document (`ParsedFile`), built directly from the item: the

@@ -11,7 +11,13 @@ import { DEFAULT_POLL_MINUTES } from '../../collections/Sources/ingestFields'
 import { POSTS, SOURCES } from '../lib/slugs'
 import { itemHash, toParsedFile } from './item'
 import { loadItems, type ArrivesAs, type LoadEntry } from './load'
-import { decodePage, FeedParseError, readFeedBytes, type FeedItem, type FeedRead } from './parse'
+import {
+  decodePage,
+  FeedParseError,
+  readFeedBytes,
+  type FeedItem,
+  type FeedRead,
+} from '../feeds/parse'
 import { settings } from '../config'
 import { borrowIngestWorkers, ingestThreads, type WorkersLease } from './workers'
 

@@ -8,7 +8,7 @@ import { cleanLabel, stripJunk } from '../../src/lib/clean'
 import { parseFile } from '../../src/importer/parse'
 import { transform } from '../../src/importer/transform'
 import { toArchiveDocument } from '../../src/ingest/document'
-import { parseFeedDocument } from '../../src/ingest/parse'
+import { parseFeedDocument } from '../../src/feeds/parse'
 
 const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/ingest')
 const FEED_URL = 'https://news.example.test/feeds/fa.xml'

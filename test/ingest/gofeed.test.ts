@@ -16,7 +16,7 @@ import path from 'node:path'
 
 import { describe, expect, it } from '@jest/globals'
 
-import { parseFeedDocument, type FeedItem, type ParsedFeed } from '../../src/ingest/parse'
+import { parseFeedDocument, type FeedItem, type ParsedFeed } from '../../src/feeds/parse'
 
 const DIR = process.env.GOFEED_TESTDATA
 const FEED_URL = 'https://gofeed.example.test/feed'

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 
 import { runIngest } from '../../src/ingest/run'
-import { MAX_ITEM_IMAGES } from '../../src/ingest/limits'
+import { MAX_ITEM_IMAGES } from '../../src/feeds/limits'
 import { borrowIngestWorkers, ingestThreads, keptIngestWorkers } from '../../src/ingest/workers'
 import type { RunningServer } from '../../src/server'
 import { scaled } from '../helpers/timing'

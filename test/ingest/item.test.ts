@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals'
 
 import { transformParsed } from '../../src/importer/transform'
 import { itemHash, toParsedFile } from '../../src/ingest/item'
-import { parseFeedDocument } from '../../src/ingest/parse'
+import { parseFeedDocument } from '../../src/feeds/parse'
 
 const FEED_URL = 'https://feeds.example.test/rss.xml'
 

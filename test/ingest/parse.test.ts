@@ -9,7 +9,7 @@ import { contentHashOf, transform } from '../../src/importer/transform'
 import { normaliseUrl } from '../../src/importer/url'
 import { FetchError, fetchUrl, isPublicAddress, USER_AGENT } from '../../src/ingest/client'
 import { toArchiveDocument } from '../../src/ingest/document'
-import { decodeFeed, FeedParseError, parseFeedDocument } from '../../src/ingest/parse'
+import { decodeFeed, FeedParseError, parseFeedDocument } from '../../src/feeds/parse'
 import { startFeedServer, type FeedServer } from './support'
 
 const FEED_URL = 'https://news.example.test/feeds/world.xml'

@@ -5,9 +5,9 @@ import { fileURLToPath } from 'node:url'
 
 import { describe, expect, it } from '@jest/globals'
 
-import { decodeFeed, parseFeedDocument, type FeedItem } from '../../src/ingest/parse'
-import { parseFeedDate } from '../../src/ingest/feedDates'
-import { MAX_ITEM_DEPTH, MAX_ITEM_IMAGES } from '../../src/ingest/limits'
+import { decodeFeed, parseFeedDocument, type FeedItem } from '../../src/feeds/parse'
+import { parseFeedDate } from '../../src/feeds/feedDates'
+import { MAX_ITEM_DEPTH, MAX_ITEM_IMAGES } from '../../src/feeds/limits'
 
 const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/ingest')
 const fixture = (name: string) => fs.readFileSync(path.join(FIXTURES, name))
