@@ -121,7 +121,7 @@ export abstract class BulkWriter {
 
   constructor(
     payload: Payload,
-    private readonly getReq: () => PayloadRequest,
+    protected readonly getReq: () => PayloadRequest,
   ) {
     this.adapter = payload.db as unknown as BulkAdapter
   }
