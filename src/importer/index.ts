@@ -307,6 +307,7 @@ const LOOKUP_CHUNK = 500
 const writeWinners = async (run: Run, winners: Indexed[]) => {
   const { payload, sink, pool, rows, profile, signal } = run
   const ahead = pool.threads ? pool.threads * 8 : 1
+  const indexOf = new Map(winners.map((w) => [w.file, w.index]))
   const queue: Job[] = []
   let next = 0
   // Indexed queries for these URLs only (src/store/lookup.ts).
@@ -342,6 +343,7 @@ const writeWinners = async (run: Run, winners: Indexed[]) => {
         warnings: [],
       }
     }
+    correctRewritten(run, indexOf)
     run.progress.add()
     // One yield per file keeps the heap flat: a loop of awaits that never yields lets jsdom's weak
     // references keep every document alive (~2 MB a post; the heap ran out after ~2,800 posts).
@@ -349,7 +351,33 @@ const writeWinners = async (run: Run, winners: Indexed[]) => {
   }
   const beforeFinish = performance.now()
   await sink.finish()
+  correctRewritten(run, indexOf)
   profile.stages.commit = performance.now() - beforeFinish
+}
+
+/**
+ * Rows of files whose batch the database refused and the store wrote again one at a time
+ * (src/store/writer.ts `rewriteBatch`): each gets its post's id now, or `failed` with the database's
+ * reason. No file of a refused batch stays reported as written when it is not.
+ */
+const correctRewritten = ({ sink, rows, payload }: Run, indexOf: Map<string, number>) => {
+  for (const r of sink.takeRewritten()) {
+    const index = indexOf.get(r.draft.file)
+    const row = index === undefined ? undefined : rows[index]
+    if (index === undefined || !row) continue
+    if ('id' in r) {
+      rows[index] = { ...row, id: r.id }
+      continue
+    }
+    payload.logger.error({ err: r.error, msg: `import: ${row.file} failed` })
+    rows[index] = {
+      file: row.file,
+      status: 'failed',
+      sourceUrl: row.sourceUrl,
+      reason: `not written, the database refused it: ${r.error.message}`,
+      warnings: row.warnings ?? [],
+    }
+  }
 }
 
 /** A `skipped` row for every file no stage decided (the run was aborted first). */

@@ -58,6 +58,19 @@ export const loadItems = async (
         }
       }
       await store.finish()
+      // Items of a batch the database refused, written again one at a time by the store.
+      for (const r of store.takeRewritten()) {
+        const i = group.find(([e]) => e.draft === r.draft)?.[1]
+        if (i === undefined) continue
+        const was = out[i]
+        out[i] =
+          'id' in r
+            ? { status: was?.status === 'updated' ? 'updated' : 'created', id: r.id }
+            : {
+                status: 'failed',
+                reason: `not written, the database refused it: ${r.error.message}`,
+              }
+      }
     } catch (err) {
       payload.logger.error({ err, msg: 'ingest: a batch of items could not be written' })
       await store.rollback()

@@ -18,6 +18,21 @@ import {
 import { MEDIA } from '../lib/slugs'
 
 export type { Id, RelatedCollection } from './related'
+
+/**
+ * What became of a write of a batch the database refused (a constraint, a trigger, a value it will
+ * not store): the batch was rolled back and its posts written again one at a time. `id` is the
+ * post's id now; `error` why this one was not stored. The caller corrects what it reported.
+ */
+export type Rewritten = { draft: PostDraft } & ({ id: Id } | { error: Error })
+
+type BatchWrite = {
+  draft: PostDraft
+  plan: PostPlan & { action: 'create' | 'update' }
+  context: WriteContext
+  /** The images the write linked, to put their URLs back before it is written again. */
+  linked: { url: string; id: Id }[]
+}
 export type SinkCollection = 'posts' | RelatedCollection
 type Row = Record<string, unknown>
 
@@ -87,6 +102,11 @@ export interface ImportSink {
   finish(): Promise<void>
   /** Drops the open batch. */
   rollback(): Promise<void>
+  /**
+   * What became of the writes of batches the database refused, written again one at a time, since
+   * the last call: after `write` and `finish`, the caller corrects what it reported of them.
+   */
+  takeRewritten(): Rewritten[]
 }
 
 /**
@@ -108,6 +128,11 @@ export abstract class StoreSink implements ImportSink {
   private batchOpen = false
   /** What to forget if the open batch is rolled back (docs, slugs and ids it made). */
   private undo: (() => void)[] = []
+  /** The open batch's writes, written again one at a time if the database refuses the batch. */
+  private batchWrites: BatchWrite[] = []
+  /** True while a refused batch is written again: each post then commits on its own. */
+  private rewriting = false
+  private rewritten: Rewritten[] = []
   /**
    * True when a failed write ends the open transaction (the Local API rolls back the transaction of a
    * failed operation): each post then gets a transaction of its own, and a failure forgets its batch.
@@ -254,10 +279,61 @@ export abstract class StoreSink implements ImportSink {
 
   /** Commits the open batch (so an interrupted run keeps everything written so far). */
   protected async commit() {
-    await this.flush()
-    if (this.pending > 0) await this.announceChange()
+    try {
+      await this.flush()
+      if (this.pending > 0) await this.announceChange()
+      this.pending = 0
+      await this.end(true)
+      this.batchWrites = []
+    } catch (err) {
+      // A caller's transaction (a migration's) is the caller's to end; one post is one post.
+      if (this.rewriting || this.transactionPerPost || this.options.req) throw err
+      await this.rewriteBatch(err)
+    }
+  }
+
+  /**
+   * The database refused the open batch (one multi-row INSERT holds many posts): rolls it back and
+   * writes its posts again one at a time, each in a transaction of its own, so that every post the
+   * database takes is stored and only the ones it refuses fail. What became of each is kept for
+   * `takeRewritten`.
+   */
+  private async rewriteBatch(cause: unknown) {
+    const writes = this.batchWrites
+    this.batchWrites = []
     this.pending = 0
-    await this.end(true)
+    this.discard()
+    await this.end(false)
+    this.payload.logger.warn({
+      err: cause,
+      msg: `store: the database refused a batch of ${writes.length} posts; writing them one at a time`,
+    })
+    this.rewriting = true
+    try {
+      for (const w of writes) {
+        restoreImageUrls(w.draft.content, w.linked)
+        try {
+          const { id } = await this.write(w.draft, w.plan, w.context)
+          if (id == null) throw new Error('the store returned no id')
+          this.rewritten.push({ draft: w.draft, id })
+        } catch (err) {
+          this.discard()
+          if (this.batchOpen) await this.end(false)
+          this.pending = 0
+          this.rewritten.push({ draft: w.draft, error: err as Error })
+        }
+      }
+    } finally {
+      this.rewriting = false
+      this.batchWrites = []
+    }
+  }
+
+  /** What became of the writes of refused batches since the last call (see `Rewritten`). */
+  takeRewritten(): Rewritten[] {
+    const out = this.rewritten
+    this.rewritten = []
+    return out
   }
 
   async rollback() {
@@ -324,7 +400,10 @@ export abstract class StoreSink implements ImportSink {
     if (!this.batchOpen) await this.begin()
     // The draft is the sink's from here on (read back from the spill for this write): no copy.
     const content = draft.content
+    const entry: BatchWrite = { draft, plan, context, linked: [] }
+    if (!this.rewriting) this.batchWrites.push(entry)
     const linked = await this.linkMedia(content)
+    entry.linked = linked
     const { source, authors, categories } = await this.relatedIds(draft, context)
     const now = this.now()
     // A change to a published or approved post that goes back to review (./plan.ts planItem): a
@@ -377,6 +456,10 @@ export abstract class StoreSink implements ImportSink {
         ? approvalFingerprint(data as never, this.linkedContentJson(draft, linked))
         : null
     const id = await this.storeRow(plan, data, forReview)
+    const known = this.posts.get(draft.sourceUrl)
+    this.undo.push(() =>
+      known ? this.posts.set(draft.sourceUrl, known) : this.posts.delete(draft.sourceUrl),
+    )
     this.posts.set(draft.sourceUrl, {
       ...(plan.action === 'update' ? plan.existing : {}),
       id: id ?? `(new: ${draft.file})`,
@@ -387,7 +470,7 @@ export abstract class StoreSink implements ImportSink {
       updatedAt: now,
       versionUpdatedAt: now,
     })
-    const batch = this.transactionPerPost ? 1 : (this.options.batchSize ?? 200)
+    const batch = this.transactionPerPost || this.rewriting ? 1 : (this.options.batchSize ?? 200)
     if (++this.pending >= batch) await this.commit()
     return { id }
   }
@@ -429,14 +512,28 @@ export abstract class StoreSink implements ImportSink {
 
   /** Stores hostnames sources gained during the run, then commits. */
   async finish() {
+    if (this.batchOpen) await this.commit()
     const grown = this.related.grownSources()
-    if (grown.length && !this.batchOpen) await this.begin()
-    await this.flush()
-    for (const s of grown) await this.updateSourceHosts(s.id, s.hostnames)
-    if (this.pending > 0 || grown.length > 0) await this.announceChange()
+    if (grown.length) {
+      await this.begin()
+      for (const s of grown) await this.updateSourceHosts(s.id, s.hostnames)
+      await this.announceChange()
+      await this.end(true)
+    }
     this.related.sourceHostsDirty.clear()
     this.pending = 0
-    await this.end(true)
     await this.transactions?.close()
   }
+}
+
+/** Puts back the image URLs a write swapped for media ids (of a batch that was rolled back). */
+const restoreImageUrls = (content: LexState, linked: { url: string; id: Id }[]) => {
+  if (!linked.length) return
+  const urlOf = new Map(linked.map((l) => [l.id, l.url]))
+  const visit = (node: { type?: string; value?: unknown; children?: unknown[] }) => {
+    if (node.type === 'upload' && urlOf.has(node.value as Id))
+      node.value = urlOf.get(node.value as Id)
+    for (const c of node.children ?? []) visit(c as typeof node)
+  }
+  visit(content.root as never)
 }

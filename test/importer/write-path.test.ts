@@ -9,6 +9,7 @@ import type { Payload } from 'payload'
 import { approvalFingerprint } from '../../collections/Posts/approval'
 import { runImport, type ImportReport } from '../../src/importer'
 import { recordProgress, runTrackedImport, STALE_RUN_MS } from '../../src/importer/task'
+import { onPostgres } from '../helpers/database'
 import { bootPayload, createUser } from '../helpers/payload'
 
 /**
@@ -470,5 +471,69 @@ describe('a failed write in a batch', () => {
     expect(library.title).toBe('图书馆夜间开放（修订）')
     const markets = await payload.findByID({ collection: 'posts', id: marketsId, draft: true })
     expect(markets.contentHtml).not.toContain('a little higher')
+  })
+})
+
+describe('a batch the database refuses', () => {
+  /** Makes the database refuse new posts titled `title`, as a constraint would (a trigger). */
+  const refuseTitle = async (title: string) => {
+    const db = payload.db as unknown as {
+      drizzle: {
+        run?: (q: unknown) => Promise<unknown>
+        execute?: (q: unknown) => Promise<unknown>
+      }
+    }
+    const { sql } = await import('@payloadcms/db-sqlite')
+    if (onPostgres()) {
+      await db.drizzle.execute!(
+        sql.raw(`CREATE OR REPLACE FUNCTION refuse_title() RETURNS trigger AS $$ BEGIN
+          IF NEW.title = '${title}' THEN RAISE EXCEPTION 'refused by the test'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql`),
+      )
+      await db.drizzle.execute!(
+        sql.raw(
+          `CREATE TRIGGER refuse_title BEFORE INSERT ON posts FOR EACH ROW EXECUTE FUNCTION refuse_title()`,
+        ),
+      )
+      return () => db.drizzle.execute!(sql.raw('DROP TRIGGER refuse_title ON posts'))
+    }
+    await db.drizzle.run!(
+      sql.raw(`CREATE TRIGGER refuse_title BEFORE INSERT ON posts WHEN NEW.title = '${title}'
+        BEGIN SELECT RAISE(ABORT, 'refused by the test'); END`),
+    )
+    return () => db.drizzle.run!(sql.raw('DROP TRIGGER refuse_title'))
+  }
+
+  it('reports each file it lost as failed (none as created), leaves nothing half-written, and the next run creates them', async () => {
+    const dir = archive('refused-batch.example')
+    const before = await totals()
+    const lift = await refuseTitle('Markets close higher')
+    let first: ImportReport
+    try {
+      first = await runImport({ payload, dir, sink: 'bulk' })
+    } finally {
+      await lift()
+    }
+    const after = await totals()
+    const created = first.rows.filter((r) => r.status === 'created')
+    // Every file reported created is a post readers and editors can find, with its version.
+    expect(after.posts - before.posts).toBe(created.length)
+    expect(after.versions - before.versions).toBe(created.length)
+    for (const row of created) {
+      const { totalDocs } = await payload.count({
+        collection: 'posts',
+        where: { sourceUrl: { equals: row.sourceUrl } },
+        overrideAccess: true,
+      })
+      expect({ file: row.file, posts: totalDocs }).toEqual({ file: row.file, posts: 1 })
+    }
+    expect(rowOf(first, MARKETS)).toMatchObject({ status: 'failed' })
+    expect(rowOf(first, MARKETS).reason).toMatch(/refused by the test/)
+
+    const second = await runImport({ payload, dir, sink: 'bulk' })
+    expect(rowOf(second, MARKETS).status).toBe('created')
+    expect(second.rows.filter((r) => r.status === 'failed')).toEqual([])
+    expect(second.summary.created).toBe(
+      first.summary.files - first.summary.created - first.summary.duplicate,
+    )
   })
 })
