@@ -164,6 +164,15 @@ describe('fallback elements', () => {
     expect(garbage.published).toBeUndefined()
   })
 
+  it('reads content:encoded and dc: elements declared without the trailing slash or with https', () => {
+    const [ep] = read('namespaces-without-slash.xml').items
+    expect(ep.content).toBe(
+      '<p>The full show notes: how the night desk checks a late story before it runs.</p>',
+    )
+    expect(ep.author).toBe('Ines Okafor')
+    expect(ep.published).toBe(Date.parse('2026-12-05T20:00:00Z'))
+  })
+
   it('reads a feed whose RSS elements are all prefixed, with no default namespace', () => {
     const feed = read('rss-prefixed-elements.xml')
     expect(feed.format).toBe('rss')
