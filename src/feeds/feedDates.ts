@@ -1,7 +1,11 @@
 /**
  * Feed dates: RFC 822/1123 (RSS `pubDate`, with the zone names feeds use) and W3C-DTF / RFC 3339
- * (Atom, `dc:date`, JSON Feed). Anything else is refused rather than guessed: V8's `Date.parse` reads
- * `Sun, Dec x 2012` as 2012-12-01, and a wrong date on a post is worse than none.
+ * (Atom, `dc:date`, JSON Feed), plus the two unambiguous forms other generators write in `pubDate`:
+ * year first with slashes (`2020/1/10 14:33:00`, common in Chinese-language feeds) and month name
+ * first (`Sat, Dec 16 2023 02:02:33 PM`, with or without a 12-hour clock). Day-first or month-first
+ * numbers (`01/02/2020`) and anything else are refused rather than guessed: V8's `Date.parse` reads
+ * `Sun, Dec x 2012` as 2012-12-01, and a wrong date on a post is worse than none. A date without a
+ * zone is read as UTC, in every form.
  */
 
 const MONTHS: Record<string, number> = {
@@ -123,6 +127,27 @@ const RFC822 =
 const W3CDTF =
   /^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:[T\s](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?\s*(Z|[+-]\d{2}(?::?\d{2})?|UTC|GMT)?)?)?)?$/i
 
+const ZONE = String.raw`([A-Za-z]{1,5}(?:[+-]\d{1,2}(?::?\d{2})?)?|[+-]\d{2}:?\d{2})`
+
+/** Year first, with slashes: `2020/1/10 14:33:00`, `2020/01/10`. */
+const SLASHED = new RegExp(
+  String.raw`^(\d{4})/(\d{1,2})/(\d{1,2})(?:[T\s](\d{1,2}):(\d{2})(?::(\d{2}))?)?\s*${ZONE}?$`,
+)
+
+/** Month name first: `Dec 16 2023 02:02:33 PM`, `Sat, December 16, 2023 14:02 GMT`. */
+const MONTH_FIRST = new RegExp(
+  String.raw`^(?:[A-Za-z]{2,9}\.?,?\s*)?([A-Za-z]{3,9})\.?\s+(\d{1,2}),?\s+(\d{4}),?(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?(?:\s*([AaPp])\.?[Mm]\.?)?)?\s*${ZONE}?$`,
+)
+
+/** The month of a name: "Dec", "Sept", "December"; not "Decx". */
+const monthOf = (mon: string): number | undefined => {
+  const name = mon.toLowerCase()
+  const month = MONTHS[name.slice(0, 3)]
+  if (month === undefined || !(name.length === 3 || FULL_MONTHS[month].startsWith(name)))
+    return undefined
+  return month
+}
+
 /** Parses a feed date; undefined for anything not in a known form. */
 export const parseFeedDate = (raw: string | undefined): number | undefined => {
   const s = raw?.trim().replace(/\s+/g, ' ')
@@ -147,11 +172,8 @@ export const parseFeedDate = (raw: string | undefined): number | undefined => {
   const rfc = RFC822.exec(s)
   if (rfc) {
     const [, d, mon, y, h, mi, sec, zone] = rfc
-    const name = mon.toLowerCase()
-    const month = MONTHS[name.slice(0, 3)]
-    // "Dec", "Sept", "December"; not "Decx".
-    if (month === undefined || !(name.length === 3 || FULL_MONTHS[month].startsWith(name)))
-      return undefined
+    const month = monthOf(mon)
+    if (month === undefined) return undefined
     const offset = offsetMinutes(zone)
     if (offset === undefined) return undefined
     let year = Number(y)
@@ -166,6 +188,36 @@ export const parseFeedDate = (raw: string | undefined): number | undefined => {
       0,
       offset,
     )
+  }
+  const slashed = SLASHED.exec(s)
+  if (slashed) {
+    const [, y, mo, d, h, mi, sec, zone] = slashed
+    const offset = offsetMinutes(zone)
+    if (offset === undefined) return undefined
+    return build(
+      Number(y),
+      Number(mo) - 1,
+      Number(d),
+      Number(h ?? 0),
+      Number(mi ?? 0),
+      Number(sec ?? 0),
+      0,
+      offset,
+    )
+  }
+  const monthFirst = MONTH_FIRST.exec(s)
+  if (monthFirst) {
+    const [, mon, d, y, h, mi, sec, half, zone] = monthFirst
+    const month = monthOf(mon)
+    const offset = offsetMinutes(zone)
+    if (month === undefined || offset === undefined) return undefined
+    let hour = Number(h ?? 0)
+    if (half) {
+      // A 12-hour clock: 12 AM is midnight, 12 PM noon; 0 or 13 with AM/PM is not a time.
+      if (hour < 1 || hour > 12) return undefined
+      hour = (hour % 12) + (/p/i.test(half) ? 12 : 0)
+    }
+    return build(Number(y), month, Number(d), hour, Number(mi ?? 0), Number(sec ?? 0), 0, offset)
   }
   return undefined
 }

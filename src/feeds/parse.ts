@@ -113,6 +113,15 @@ const CORE = {
   atom: new Set([NS.atom, NS.atom03]),
 }
 
+/**
+ * A declared namespace URI as the known one it means: feeds write the known URIs without their
+ * trailing slash (`http://purl.org/rss/1.0/modules/content`, `http://purl.org/dc/elements/1.1`) or
+ * with https, and feed readers still read those elements.
+ */
+const nsKey = (uri: string) => uri.replace(/^https:/, 'http:').replace(/\/+$/, '')
+const KNOWN_NS = new Map<string, string>(Object.values(NS).map((uri) => [nsKey(uri), uri]))
+const knownNs = (uri: string): string => KNOWN_NS.get(nsKey(uri)) ?? uri
+
 const isElement = (n: AnyNode | undefined): n is Element =>
   !!n && (n.type === 'tag' || n.type === 'script' || n.type === 'style')
 
@@ -129,7 +138,7 @@ const nsOf = (el: Element): string => {
     n = isElement(n.parent ?? undefined) ? (n.parent as Element) : null
   )
     // Compared without case: feeds write `http://www.itunes.com/DTDs/PodCast-1.0.dtd` too.
-    if (attr in n.attribs) return n.attribs[attr].trim().toLowerCase()
+    if (attr in n.attribs) return knownNs(n.attribs[attr].trim().toLowerCase())
   return prefix ? (USUAL_PREFIX[prefix.toLowerCase()] ?? `urn:undeclared:${prefix}`) : ''
 }
 

@@ -164,6 +164,15 @@ describe('fallback elements', () => {
     expect(garbage.published).toBeUndefined()
   })
 
+  it('reads content:encoded and dc: elements declared without the trailing slash or with https', () => {
+    const [ep] = read('namespaces-without-slash.xml').items
+    expect(ep.content).toBe(
+      '<p>The full show notes: how the night desk checks a late story before it runs.</p>',
+    )
+    expect(ep.author).toBe('Ines Okafor')
+    expect(ep.published).toBe(Date.parse('2026-12-05T20:00:00Z'))
+  })
+
   it('reads a feed whose RSS elements are all prefixed, with no default namespace', () => {
     const feed = read('rss-prefixed-elements.xml')
     expect(feed.format).toBe('rss')
@@ -219,8 +228,23 @@ describe('feed dates', () => {
       ['2026-12-07T09:30:00+08:00', '2026-12-07T01:30:00Z'],
       ['2026-12-07T09:30:00.123Z', '2026-12-07T09:30:00.123Z'],
       ['2026-12-07', '2026-12-07T00:00:00Z'],
+      ['2026/12/7 09:30:00', '2026-12-07T09:30:00Z'],
+      ['2026/12/07 09:30 +0800', '2026-12-07T01:30:00Z'],
+      ['2026/12/7', '2026-12-07T00:00:00Z'],
+      ['Mon, Dec 07 2026 02:05:09 PM', '2026-12-07T14:05:09Z'],
+      ['Dec 7 2026 12:10 AM', '2026-12-07T00:10:00Z'],
+      ['Dec 7 2026 12:10 p.m.', '2026-12-07T12:10:00Z'],
+      ['Monday, December 7, 2026 09:30:00 EST', '2026-12-07T14:30:00Z'],
     ]
     for (const [raw, iso] of cases) expect([raw, pubDate(raw)]).toEqual([raw, Date.parse(iso)])
+  })
+
+  it('reads the slashed and month-first dates of a GB2312 forum feed, not the poll time', () => {
+    const items = read('gb2312-forum-dates.xml').items
+    expect(items.map((i) => [i.title, i.published])).toEqual([
+      ['明天会下雨', Date.parse('2026-12-07T09:30:00Z')],
+      ['地铁延误', Date.parse('2026-12-07T14:05:09Z')],
+    ])
   })
 
   it('refuses a garbage date instead of guessing one', () => {
@@ -232,6 +256,12 @@ describe('feed dates', () => {
       'yesterday',
       '2026-13-01',
       '2026-02-30T10:00:00Z',
+      // Numbers only, day or month first: which is which cannot be told.
+      '07/12/2026 09:30:00',
+      '12/07/2026',
+      '2026/2/30 10:00:00',
+      'Dec 7 2026 13:10 PM',
+      'Dec 7 2026 0:10 AM',
     ])
       expect([raw, pubDate(raw)]).toEqual([raw, undefined])
     // Atom and Dublin Core dates are W3C-DTF only.
