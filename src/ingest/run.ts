@@ -445,16 +445,11 @@ const decideItems = (
   seen: Record<string, string>,
 ): ToDraft[] => {
   const toDraft: ToDraft[] = []
-  // Links that several items of this feed share, each with a guid of its own (a podcast's homepage).
-  const guidsOfLink = new Map<string, Set<string>>()
-  for (const p of pending)
-    if (p.guid) guidsOfLink.set(p.urlKey, (guidsOfLink.get(p.urlKey) ?? new Set()).add(p.guid))
   for (const p of pending) {
     const { row } = p
-    const linkShared = (guidsOfLink.get(p.urlKey)?.size ?? 0) > 1
     const plan = planItem(
       matching(found, p, source),
-      { guid: p.guid, urlKey: p.urlKey, archiveKey: p.archiveKey, linkShared },
+      { guid: p.guid, urlKey: p.urlKey, archiveKey: p.archiveKey },
       p.hash,
       polling,
     )

@@ -122,11 +122,6 @@ export type ItemIdentity = {
   urlKey: string
   /** The archive's key of its link (archive posts stored before `identity.url` existed). */
   archiveKey?: string
-  /**
-   * Other items of the same feed have this link, each with a guid of its own (a podcast whose
-   * episodes all link to its homepage): then the link names no one article.
-   */
-  linkShared?: boolean
 }
 
 /** The polling source and its settings. */
@@ -154,35 +149,6 @@ const linkMatches = (p: ExistingPost, item: ItemIdentity): boolean =>
   (!!p.urlKey && p.urlKey === item.urlKey) ||
   (!!item.archiveKey && !!p.sourceUrl && p.sourceUrl === item.archiveKey)
 
-/** Another post of `post`'s source has its link, each with a guid of its own: a homepage link. */
-const sharesItsLink = (candidates: ExistingPost[], post: ExistingPost): boolean =>
-  !!post.guid &&
-  !!post.urlKey &&
-  candidates.some(
-    (q) =>
-      q !== post &&
-      String(q.sourceId) === String(post.sourceId) &&
-      q.urlKey === post.urlKey &&
-      !!q.guid &&
-      q.guid !== post.guid,
-  )
-
-/**
- * Whether the item's link names one article, so that another source's post with that link is the
- * same article: not when the item has a guid of its own and its link is shared by other items of its
- * feed, or by its source's posts of other guids (a podcast's homepage).
- */
-const linkNamesArticle = (
-  candidates: ExistingPost[],
-  item: ItemIdentity,
-  ours: (p: ExistingPost) => boolean,
-): boolean =>
-  !item.guid ||
-  (!item.linkShared &&
-    !candidates.some(
-      (p) => ours(p) && p.urlKey === item.urlKey && !!p.guid && p.guid !== item.guid,
-    ))
-
 /**
  * The ownership rule for one feed item, given the posts its keys matched (`candidates`, any source):
  *
@@ -194,9 +160,7 @@ const linkNamesArticle = (
  *   unpublishes it: it goes back to review as the source's setting says (`publishedChanges`), unless
  *   the source publishes its items at once;
  * - no own post, but the link matches another source's post or a post staff made: `duplicate`,
- *   naming it (syndication is normal); nothing there changes. Not by a link that names no one
- *   article: one that several items of a source share, each with its own guid (a podcast's
- *   homepage), on either side;
+ *   naming it (syndication is normal); nothing there changes;
  * - else `create`.
  */
 export const planItem = (
@@ -226,9 +190,7 @@ export const planItem = (
     }
     return plan
   }
-  const other = linkNamesArticle(candidates, item, ours)
-    ? candidates.find((p) => !ours(p) && linkMatches(p, item) && !sharesItsLink(candidates, p))
-    : undefined
+  const other = candidates.find((p) => !ours(p) && linkMatches(p, item))
   if (other) {
     const whose = madeByStaff(other)
       ? 'a post staff made'

@@ -165,36 +165,6 @@ const cases: Case[] = [
     expected: { action: 'create' },
   },
   {
-    name: 'a podcast episode whose homepage link two episodes of another source share: create, not a duplicate of one of them',
-    candidates: [
-      made({ id: 11, sourceId: THEIRS, guid: 'their-episode-1' }),
-      made({ id: 12, sourceId: THEIRS, guid: 'their-episode-2' }),
-    ],
-    item: { ...item, guid: 'episode-9' },
-    expected: { action: 'create' },
-  },
-  {
-    name: 'an episode whose homepage link other items of its own feed share: create, though one post of another source has that link',
-    candidates: [made({ id: 13, sourceId: THEIRS, guid: 'their-episode-1' })],
-    item: { ...item, guid: 'episode-9', linkShared: true },
-    expected: { action: 'create' },
-  },
-  {
-    name: 'an episode whose link its own earlier episodes share: create, though one post of another source has that link',
-    candidates: [
-      made({ id: 14, sourceId: THEIRS, guid: 'their-episode-1' }),
-      made({ id: 15, guid: 'episode-1' }),
-    ],
-    item: { ...item, guid: 'episode-9' },
-    expected: { action: 'create' },
-  },
-  {
-    name: 'a wire story with a guid of its own whose article link one post of another source has: duplicate',
-    candidates: [made({ id: 16, sourceId: THEIRS, guid: 'their-id' })],
-    item: { ...item, guid: 'our-id' },
-    expected: { action: 'duplicate', id: 16 },
-  },
-  {
     name: 'its own post without a version (an interrupted write): repaired',
     candidates: [made({ versionUpdatedAt: undefined, status: 'published' })],
     expected: { action: 'update', id: 1, reason: undefined },
