@@ -141,6 +141,19 @@ const convertKeepingText = (body: string, options: ConvertOptions) => {
   }
 }
 
+/**
+ * The categories that name a topic: not a generic word, and not the outlet itself (the archive's
+ * `categories: [ <outlet> ]` names the source, which the post has as its source; as categories they
+ * made a Category filter that repeated the Source filter). The front matter keeps them as written.
+ */
+export const topicCategories = (categories: string[], outlet: string | undefined): string[] => {
+  const own = outlet?.trim().toLowerCase()
+  return categories.filter((c) => {
+    const name = c.trim().toLowerCase()
+    return name !== '' && !GENERIC.has(name) && name !== own
+  })
+}
+
 /** Outlet name: the folder of a legacy file, else the first non-generic tag/category. */
 const outletOf = (parsed: ParsedFile): string | undefined => {
   if (parsed.folderOutlet) return cleanLabel(parsed.folderOutlet)
@@ -255,7 +268,7 @@ export const transformParsed = (parsed: ParsedFile, contentHash: string): Transf
       dateSource: when.source,
       outlet,
       authors,
-      categories: parsed.categories.filter((c) => !GENERIC.has(c.toLowerCase())),
+      categories: topicCategories(parsed.categories, outlet?.name),
       tags: parsed.tags,
       images: kept.images,
       fidelity: kept.fidelity,

@@ -105,10 +105,16 @@ describe('outlet and byline', () => {
     expect(load('byline-real-author.md').authors).toEqual(['王 征'])
     expect(load('date-only.md').authors).toEqual([])
   })
-  it('ignores a generic "news" category', () => {
+  it('ignores a generic "news" category, and the outlet named as a category is the source only', () => {
     const d = load('categories-news-generic.md')
-    expect(d.categories).toEqual(['示例日报'])
+    expect(d.categories).toEqual([])
     expect(d.outlet?.name).toBe('示例日报')
+    expect(d.provenance.frontMatter.categories).toEqual(['news', '示例日报'])
+  })
+  it('keeps a category that names a topic, not the one that repeats the outlet', () => {
+    const d = load('categories-topic-and-outlet.md')
+    expect(d.outlet?.name).toBe('示例日报')
+    expect(d.categories).toEqual(['经济'])
   })
   it("strips a title's suffix that is its outlet's own name, keeping the original in provenance", () => {
     const d = load('title-with-outlet-suffix.md')
