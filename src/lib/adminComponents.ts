@@ -5,7 +5,7 @@ export const adminComponents = {
   editorialActions: '/src/admin/posts/EditorialActions#EditorialActions',
   publishButton: '/src/admin/posts/PublishButton#NewsroomPublishButton',
   provenancePanel: '/src/admin/posts/ProvenancePanel#ProvenancePanel',
-  postQuickFilters: '/src/admin/posts/QuickFilters#PostQuickFilters',
+  postQuickFilters: '/src/admin/posts/QuickFiltersServer#PostQuickFilters',
   importPanel: '/src/admin/imports/ImportPanel#ImportPanel',
   editorialLogRowLabel: '/src/admin/posts/EditorialLogRowLabel#EditorialLogRowLabel',
   mediaFileCell: '/src/admin/mediaList/MediaFileCell#MediaFileCell',

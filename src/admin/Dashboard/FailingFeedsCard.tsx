@@ -40,7 +40,7 @@ export const FailingFeedsCard: React.FC = () => {
           <ul className="nr-list" data-testid="desk-failing-feeds-list">
             {rows.map((source) => (
               <li key={source.id}>
-                <Link href={`${routes.admin}/collections/sources/${source.id}`}>
+                <Link href={`${routes.admin}/collections/sources/${source.id}`} prefetch={false}>
                   {source.name || `#${source.id}`}
                 </Link>
                 <span className="nr-muted">

@@ -83,7 +83,7 @@ export const PostsCard: React.FC<{
           <ul className="nr-list">
             {rows.map((post) => (
               <li key={post.id}>
-                <Link href={`${routes.admin}/collections/posts/${post.id}`}>
+                <Link href={`${routes.admin}/collections/posts/${post.id}`} prefetch={false}>
                   {post.title || `#${post.id}`}
                 </Link>
                 {detail?.(post)}

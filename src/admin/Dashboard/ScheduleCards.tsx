@@ -36,7 +36,7 @@ const ScheduleList: React.FC<{ items?: ScheduleItem[]; error?: string; testId: s
               ? t('newsroom:actionPublish')
               : t('newsroom:actionUnpublish')}
           </span>
-          <Link href={`${routes.admin}/collections/posts/${item.postId}`}>
+          <Link href={`${routes.admin}/collections/posts/${item.postId}`} prefetch={false}>
             {item.title || `#${item.postId}`}
           </Link>
           <span className="nr-muted"> {formatDate(item.waitUntil)}</span>

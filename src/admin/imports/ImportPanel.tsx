@@ -190,6 +190,7 @@ export const ImportReport: React.FC<{ run: ImportRun }> = ({ run }) => {
             <Link
               href={`${routes.admin}/collections/posts/${encodeURIComponent(text(row.id))}`}
               key="open"
+              prefetch={false}
             >
               {t('newsroom:openPost')}
             </Link>
@@ -254,7 +255,7 @@ const RunRow: React.FC<{ run: ImportRun; isOpen: boolean; toggle: () => void }> 
           <button className="nr-link-button" onClick={toggle} type="button">
             {isOpen ? t('newsroom:hideReport') : t('newsroom:showReport')}
           </button>{' '}
-          <Link href={`${routes.admin}/collections/import-runs/${run.id}`}>
+          <Link href={`${routes.admin}/collections/import-runs/${run.id}`} prefetch={false}>
             {t('newsroom:openRun')}
           </Link>
         </td>

@@ -3,18 +3,17 @@ import './../newsroom.scss'
 
 import { useListQuery } from '@payloadcms/ui'
 import type { Where } from 'payload'
-import React, { useEffect, useState } from 'react'
+import React from 'react'
 
 import {
-  apiFetch,
   EDITORIAL_STATE_KEYS,
   type EditorialState,
   REVIEW_WORST_FIRST,
   useNewsroomTranslation,
-  useRoutes,
 } from '../shared'
 
-type Option = { id: number | string; name: string }
+/** A source or category to filter by. */
+export type FilterOption = { id: number | string; title: string }
 
 type Filters = {
   state: string
@@ -59,21 +58,6 @@ const whereFrom = (f: Filters): Where => {
   return and.length > 0 ? { and } : {}
 }
 
-/** The sources and categories to choose from, read once per admin route. */
-const useFilterOptions = (api: string) => {
-  const [sources, setSources] = useState<Option[]>([])
-  const [categories, setCategories] = useState<Option[]>([])
-  useEffect(() => {
-    const options = (slug: string) =>
-      apiFetch<{ docs: Option[] }>(
-        `${api}/${slug}?limit=200&depth=0&sort=name&select[name]=true`,
-      ).then((b) => b.docs)
-    options('sources').then(setSources, () => setSources([]))
-    options('categories').then(setCategories, () => setCategories([]))
-  }, [api])
-  return { sources, categories }
-}
-
 /** One drop-down filter: "any" first, then `options`. */
 const SelectFilter: React.FC<{
   label: string
@@ -96,7 +80,8 @@ const SelectFilter: React.FC<{
   </label>
 )
 
-const asOptions = (docs: Option[]) => docs.map((d) => ({ value: String(d.id), label: d.name }))
+const asOptions = (docs: FilterOption[]) =>
+  docs.map((d) => ({ value: String(d.id), label: d.title }))
 
 /** One date filter. */
 const DateFilter: React.FC<{
@@ -118,14 +103,16 @@ const DateFilter: React.FC<{
 
 /**
  * One-click filters above the posts table (state, source, category, publish date, flagged) that set
- * the list's `where` like Payload's own filter builder does, so the URL can be shared.
+ * the list's `where` like Payload's own filter builder does, so the URL can be shared. The sources
+ * and categories come with the page (./QuickFiltersServer.tsx), not from the browser after it.
  */
-export const PostQuickFilters: React.FC = () => {
+export const PostQuickFiltersView: React.FC<{
+  sources: FilterOption[]
+  categories: FilterOption[]
+}> = ({ sources, categories }) => {
   const { t } = useNewsroomTranslation()
-  const routes = useRoutes()
   const { query, refineListData, defaultSort } = useListQuery()
   const filters = filtersFrom(query?.where)
-  const { sources, categories } = useFilterOptions(routes.api)
 
   const set = (patch: Partial<Filters>) => {
     const where = whereFrom({ ...filters, ...patch })

@@ -1,52 +1,44 @@
-'use client'
-import { useConfig, useListRelationships } from '@payloadcms/ui'
-import type { DefaultCellComponentProps } from 'payload'
-import React, { useEffect } from 'react'
+import type { DefaultServerCellComponentProps } from 'payload'
+import React from 'react'
+
+import { type Id, smallCollectionTitles, titlesByIds } from '../relatedTitles'
 
 /** Names shown per cell, as Payload's own relationship cell. */
 const SHOWN = 3
 
-type Ref = { relationTo: string; value: number | string }
-
 /** The ids of a relationship cell's value (an id, a list of ids, or populated documents). */
-export const relationshipRefs = (cellData: unknown, relationTo: string): Ref[] => {
+export const relationshipIds = (cellData: unknown): Id[] => {
   const values = Array.isArray(cellData) ? cellData : cellData == null ? [] : [cellData]
-  const refs: Ref[] = []
+  const ids: Id[] = []
   for (const value of values) {
-    if (typeof value === 'number' || typeof value === 'string') refs.push({ relationTo, value })
-    else if (value && typeof value === 'object' && 'id' in value)
-      refs.push({ relationTo, value: (value as { id: number | string }).id })
+    if (typeof value === 'number' || typeof value === 'string') ids.push(value)
+    else if (value && typeof value === 'object' && 'id' in value) ids.push((value as { id: Id }).id)
   }
-  return refs
+  return ids
 }
 
 /**
- * The posts list's Source and Categories cells: the names, asked for as soon as the row is shown
- * (one batched request per collection, Payload's RelationshipProvider) and an ellipsis until they
- * arrive; an empty cell for a post without one. Payload's own relationship cell asks only once a
- * row has been scrolled into view and reads "<No Source>" until then, on rows that have one.
+ * The posts list's Source and Categories cells, rendered on the server with the page: the names are
+ * in the HTML, on every row, with no request from the browser (src/admin/relatedTitles.ts reads a
+ * small collection once per page). Payload's own relationship cell (and this one, when it was a
+ * client component) asked for them only after the page's scripts ran, and Payload's reads
+ * "<No Source>" until a row is scrolled into view. An id nobody may read (or one that is gone)
+ * shows as `#id`; a post without one shows an empty cell.
  */
-export const RelationshipNamesCell: React.FC<DefaultCellComponentProps> = ({ cellData, field }) => {
-  const { getEntityConfig } = useConfig()
-  const { documents, getRelationships } = useListRelationships()
+export const RelationshipNamesCell = async ({
+  cellData,
+  field,
+  payload,
+}: DefaultServerCellComponentProps) => {
   const relationTo =
     'relationTo' in field && typeof field.relationTo === 'string' ? field.relationTo : ''
-  const refs = relationshipRefs(cellData, relationTo).slice(0, SHOWN)
-  const key = refs.map((r) => r.value).join(',')
-  useEffect(() => {
-    if (refs.length > 0) getRelationships(refs)
-    // `key` stands for `refs`, a new array each render.
-  }, [key, getRelationships])
-  if (refs.length === 0) return null
-  const titleField = getEntityConfig({ collectionSlug: relationTo })?.admin?.useAsTitle ?? 'id'
-  const names = refs.map(({ value }) => {
-    const doc = documents[relationTo]?.[value]
-    if (doc === false) return `#${value}`
-    if (!doc) return '…'
-    const title = (doc as unknown as Record<string, unknown>)[titleField]
-    return typeof title === 'string' && title ? title : `#${value}`
-  })
-  const more =
-    Array.isArray(cellData) && cellData.length > SHOWN ? ` +${cellData.length - SHOWN}` : ''
-  return <span data-testid={`relationship-cell-${relationTo}`}>{names.join(', ') + more}</span>
+  const all = relationshipIds(cellData)
+  const ids = all.slice(0, SHOWN)
+  if (ids.length === 0 || !relationTo) return null
+  const small = await smallCollectionTitles(payload, relationTo)
+  const docs = small.complete ? small.docs : await titlesByIds(payload, relationTo, ids)
+  const titles = new Map(docs.map((d) => [String(d.id), d.title]))
+  const shown = ids.map((id) => titles.get(String(id)) ?? `#${String(id)}`)
+  const more = all.length > SHOWN ? ` +${all.length - SHOWN}` : ''
+  return <span data-testid={`relationship-cell-${relationTo}`}>{shown.join(', ') + more}</span>
 }

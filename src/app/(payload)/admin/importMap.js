@@ -30,7 +30,7 @@ import { JsonViewer as JsonViewer_c9ef1b51a068c1bc3778b2fc20fb23cd } from '../..
 import { ProvenancePanel as ProvenancePanel_67b6965e7e91415713cb2a98d401398e } from '../../../../src/admin/posts/ProvenancePanel'
 import { EditorialLogRowLabel as EditorialLogRowLabel_2ab10cf80ea4342889bc0b3aed0cac57 } from '../../../../src/admin/posts/EditorialLogRowLabel'
 import { FlaggedCell as FlaggedCell_c0024524eef7b4736da132400235c00e } from '../../../../src/admin/posts/FlaggedCell'
-import { PostQuickFilters as PostQuickFilters_9d5be4116f498ded7a783b308f3c8c29 } from '../../../../src/admin/posts/QuickFilters'
+import { PostQuickFilters as PostQuickFilters_49f94f57df8e72e91b77c062e14edcb7 } from '../../../../src/admin/posts/QuickFiltersServer'
 import { EditorialActions as EditorialActions_a17d93d29f8a5b9af827de2106bbd6fb } from '../../../../src/admin/posts/EditorialActions'
 import { NewsroomPublishButton as NewsroomPublishButton_ec08e28a58d255c0bcf49806e86ea2b7 } from '../../../../src/admin/posts/PublishButton'
 import { DiscoverFeeds as DiscoverFeeds_5d0b771069ea4bc7b68b43f92d2a0f61 } from '../../../../src/admin/sources/DiscoverFeeds'
@@ -40,7 +40,6 @@ import { MediaFileCell as MediaFileCell_65de420f4fe22bed0bbae721f0c974a5 } from 
 import { ImportPanel as ImportPanel_13dde0762ec52d4f2c8710cc8aa7ef7f } from '../../../../src/admin/imports/ImportPanel'
 import { DeskDashboard as DeskDashboard_70411fa36b2e718106bd60e744697539 } from '../../../../src/admin/Dashboard/DeskDashboard'
 import { LanguagePreference as LanguagePreference_3dc2453883dfe5b418d82f878d735332 } from '../../../../src/admin/LanguagePreference'
-import { S3ClientUploadHandler as S3ClientUploadHandler_f97aa6c64367fa259c5bc0567239ef24 } from '@payloadcms/storage-s3/client'
 import { CollectionCards as CollectionCards_f9c02e79a4aed9a3924487c0cd4cafb1 } from '@payloadcms/next/rsc'
 
 /** @type import('payload').ImportMap */
@@ -77,7 +76,7 @@ export const importMap = {
   "/src/admin/posts/ProvenancePanel#ProvenancePanel": ProvenancePanel_67b6965e7e91415713cb2a98d401398e,
   "/src/admin/posts/EditorialLogRowLabel#EditorialLogRowLabel": EditorialLogRowLabel_2ab10cf80ea4342889bc0b3aed0cac57,
   "/src/admin/posts/FlaggedCell#FlaggedCell": FlaggedCell_c0024524eef7b4736da132400235c00e,
-  "/src/admin/posts/QuickFilters#PostQuickFilters": PostQuickFilters_9d5be4116f498ded7a783b308f3c8c29,
+  "/src/admin/posts/QuickFiltersServer#PostQuickFilters": PostQuickFilters_49f94f57df8e72e91b77c062e14edcb7,
   "/src/admin/posts/EditorialActions#EditorialActions": EditorialActions_a17d93d29f8a5b9af827de2106bbd6fb,
   "/src/admin/posts/PublishButton#NewsroomPublishButton": NewsroomPublishButton_ec08e28a58d255c0bcf49806e86ea2b7,
   "/src/admin/sources/DiscoverFeeds#DiscoverFeeds": DiscoverFeeds_5d0b771069ea4bc7b68b43f92d2a0f61,
@@ -87,6 +86,5 @@ export const importMap = {
   "/src/admin/imports/ImportPanel#ImportPanel": ImportPanel_13dde0762ec52d4f2c8710cc8aa7ef7f,
   "/src/admin/Dashboard/DeskDashboard#DeskDashboard": DeskDashboard_70411fa36b2e718106bd60e744697539,
   "/src/admin/LanguagePreference#LanguagePreference": LanguagePreference_3dc2453883dfe5b418d82f878d735332,
-  "@payloadcms/storage-s3/client#S3ClientUploadHandler": S3ClientUploadHandler_f97aa6c64367fa259c5bc0567239ef24,
   "@payloadcms/next/rsc#CollectionCards": CollectionCards_f9c02e79a4aed9a3924487c0cd4cafb1
 }
