@@ -2,6 +2,8 @@ import type { Payload, PayloadRequest, Where } from 'payload'
 
 import type { ExistingPost } from './plan'
 import type { Id } from './related'
+import type { Row } from './bulk'
+import { lookupPlain, type LookupWhere } from './sqlite'
 import { POSTS } from '../lib/slugs'
 
 /** The keys a batch may match posts by (src/store/identity.ts). Empty lists match nothing. */
@@ -78,6 +80,25 @@ const chunks = <T>(xs: T[]): T[][] => {
   return out
 }
 
+/** The adapter's query of one lookup. */
+const whereOf = (lookup: LookupWhere): Where =>
+  'archiveKeys' in lookup
+    ? { sourceUrl: { in: lookup.archiveKeys } }
+    : 'matchKeys' in lookup
+      ? { 'provenance.matchUrl': { in: lookup.matchKeys } }
+      : {
+          and: [{ source: { equals: lookup.source } }, { 'provenance.guid': { in: lookup.guids } }],
+        }
+
+/** A plain row of ./sqlite.ts `lookupPlain` in the shape the adapter's find gives. */
+const postRowOf = (row: Row): PostRow => {
+  const { contentHash, importRun, importedAt, matchUrl, guid, ...rest } = row
+  return {
+    ...(rest as PostRow),
+    provenance: { contentHash, importRun, importedAt, matchUrl, guid } as PostRow['provenance'],
+  }
+}
+
 const idOf = (v: Id | { id: Id } | null | undefined): Id | null =>
   v == null ? null : typeof v === 'object' ? v.id : v
 
@@ -90,44 +111,58 @@ const idOf = (v: Id | { id: Id } | null | undefined): Id | null =>
 export const lookupPosts = async (
   payload: Payload,
   keys: PostKeys,
-  options: { req?: PayloadRequest; withText?: boolean } = {},
+  options: {
+    req?: PayloadRequest
+    withText?: boolean
+    /** The adapter's find even where a plain read exists (test/importer/internals.test.ts). */
+    viaAdapter?: boolean
+  } = {},
 ): Promise<FoundPost[]> => {
-  const wheres: Where[] = []
-  for (const c of chunks([...new Set(keys.archiveKeys ?? [])]))
-    wheres.push({ sourceUrl: { in: c } })
-  for (const c of chunks([...new Set(keys.matchKeys ?? [])]))
-    wheres.push({ 'provenance.matchUrl': { in: c } })
-  if (keys.guids)
-    for (const c of chunks([...new Set(keys.guids.guids)]))
-      wheres.push({
-        and: [{ source: { equals: keys.guids.source } }, { 'provenance.guid': { in: c } }],
-      })
+  const lookups: LookupWhere[] = [
+    ...chunks([...new Set(keys.archiveKeys ?? [])]).map((c) => ({ archiveKeys: c })),
+    ...chunks([...new Set(keys.matchKeys ?? [])]).map((c) => ({ matchKeys: c })),
+    ...(keys.guids
+      ? chunks([...new Set(keys.guids.guids)]).map((c) => ({
+          source: keys.guids!.source,
+          guids: c,
+        }))
+      : []),
+  ]
   const byId = new Map<string, PostRow>()
-  for (const where of wheres) {
+  const latest = new Map<string, string | null>()
+  for (const where of lookups) {
+    const plain = options.viaAdapter
+      ? undefined
+      : await lookupPlain(payload, where, options.withText ?? false)
+    if (plain) {
+      for (const row of plain.posts) byId.set(String(row.id), postRowOf(row))
+      for (const v of plain.latest) latest.set(String(v.parent), (v.updatedAt as string) ?? null)
+      continue
+    }
     const res = await payload.db.find({
       collection: POSTS,
-      where,
+      where: whereOf(where),
       select: (options.withText ? SELECT : SELECT_LEAN) as never,
       limit: 0,
       pagination: false,
       req: options.req,
     })
-    for (const d of res.docs as unknown as PostRow[]) byId.set(String(d.id), d)
+    const docs = res.docs as unknown as PostRow[]
+    for (const d of docs) byId.set(String(d.id), d)
+    for (const c of chunks(docs.map((d) => d.id))) {
+      const versions = await payload.db.findVersions({
+        collection: POSTS,
+        where: { and: [{ parent: { in: c } }, { latest: { equals: true } }] },
+        select: { parent: true, updatedAt: true } as never,
+        limit: 0,
+        pagination: false,
+        req: options.req,
+      })
+      for (const v of versions.docs as { parent: unknown; updatedAt?: string }[])
+        latest.set(String(idOf(v.parent as Id)), v.updatedAt ?? null)
+    }
   }
   if (byId.size === 0) return []
-  const latest = new Map<string, string | null>()
-  for (const c of chunks([...byId.values()].map((d) => d.id))) {
-    const versions = await payload.db.findVersions({
-      collection: POSTS,
-      where: { and: [{ parent: { in: c } }, { latest: { equals: true } }] },
-      select: { parent: true, updatedAt: true } as never,
-      limit: 0,
-      pagination: false,
-      req: options.req,
-    })
-    for (const v of versions.docs as { parent: unknown; updatedAt?: string }[])
-      latest.set(String(idOf(v.parent as Id)), v.updatedAt ?? null)
-  }
   return [...byId.values()].map((d) => ({
     id: d.id,
     slug: d.slug,

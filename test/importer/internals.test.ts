@@ -9,7 +9,7 @@ import { createLocalReq, type Payload } from 'payload'
 
 import { runImport } from '../../src/importer'
 import { chooseSink } from '../../src/store'
-import { knownContentHashes } from '../../src/store/lookup'
+import { knownContentHashes, lookupPosts } from '../../src/store/lookup'
 import {
   knownHashesPlain,
   openWriteTransactions,
@@ -160,5 +160,29 @@ describe("the store's archive-scale reads", () => {
     })
     expect(media.map((m) => m.id).sort()).toEqual(viaAdapter.docs.map((d) => d.id).sort())
     expect(media.length).toBeGreaterThan(0)
+
+    // The store's lookup by keys: the same posts, fields and latest versions either way, for every
+    // kind of key (a post without a version, one made by hand, a key nothing matches).
+    const { docs } = await payload.find({
+      collection: 'posts',
+      limit: 0,
+      pagination: false,
+      depth: 0,
+    })
+    const byKey = (d: (typeof docs)[number]) => ({
+      archiveKeys: [...docs.map((p) => p.sourceUrl ?? ''), 'https://nothing.test/'],
+      matchKeys: [d.provenance?.matchUrl ?? 'https://nothing.test/'],
+      guids: { source: (d.source as number | null) ?? 0, guids: [d.provenance?.guid ?? 'none'] },
+    })
+    const sorted = (posts: { id: unknown }[]) =>
+      [...posts].sort((a, b) => String(a.id).localeCompare(String(b.id)))
+    for (const withText of [false, true]) {
+      const keys = byKey(docs[0])
+      const plain = await lookupPosts(payload, keys, { withText })
+      const adapter = await lookupPosts(payload, keys, { withText, viaAdapter: true })
+      expect(sorted(plain)).toEqual(sorted(adapter))
+      expect(plain.length).toBe(docs.length)
+      expect(plain.some((p) => p.versionUpdatedAt === undefined)).toBe(true)
+    }
   })
 })
