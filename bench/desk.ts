@@ -33,6 +33,9 @@ const arg = (name: string): string | undefined => {
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3)
 const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 60)
+/** The longest wait for a view's network to go quiet once it is shown. */
+const QUIET_MAX_MS = 15_000
+
 /** BENCH_TRACE=1: each view's requests, in the order they ended, with their end time. */
 const TRACE = Boolean(process.env.BENCH_TRACE)
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium'
@@ -116,12 +119,16 @@ const timeView = async (page: Page, base: string, view: View): Promise<Timed> =>
     else await page.goto(`${base}${view.path}`, { waitUntil: 'commit', timeout: 300_000 })
     await page.locator(view.shown).first().waitFor({ state: 'visible', timeout: 300_000 })
     const shownAt = performance.now()
-    // Quiet: nothing in flight for 500 ms (not counted).
+    // Quiet: nothing in flight for 500 ms (not counted). A request the browser drops without an
+    // event of its own (a cancelled prefetch) would keep it waiting forever: at most QUIET_MAX_MS.
     let quietSince = performance.now()
-    while (performance.now() - quietSince < 500) {
+    const giveUpAt = performance.now() + QUIET_MAX_MS
+    while (performance.now() - quietSince < 500 && performance.now() < giveUpAt) {
       await new Promise((resolve) => setTimeout(resolve, 50))
       if (inFlight > 0) quietSince = performance.now()
     }
+    if (performance.now() >= giveUpAt)
+      log(`${view.name}: ${inFlight} request(s) never ended; timed until the last that did`)
     if (TRACE)
       log(
         `${view.name}: shown at ${(shownAt - start).toFixed(0)} ms; requests by their end:\n${trace.join('\n')}`,
