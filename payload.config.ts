@@ -14,7 +14,7 @@ import { migrations as sqliteMigrations } from './migrations'
 import { migrations as postgresMigrations } from './migrations-postgres'
 import { sqlitePostSearch } from './collections/Posts/searchIndex'
 import { postVersionIndexes } from './collections/Posts/versionIndexes'
-import { databaseAdapter, resolveDatabase } from './src/db'
+import { databaseAdapter, onPrimary, resolveDatabase } from './src/db'
 import { deliveryPlugin } from './src/delivery/plugin'
 import { newsroomPlugin } from './src/plugin'
 import { resolveSecret } from './src/secret'
@@ -76,7 +76,10 @@ export default buildConfig({
       // Push knows nothing of FTS tables and triggers: a pushed database gets them here.
       await postSearch.attach(payload.db as unknown as SQLiteAdapter, { create: pushed })
     } else if (database.kind === 'postgres') {
-      await payload.db.migrate({ migrations: postgresMigrations as unknown as Migration[] })
+      // On the primary: a read replica may not have the migrations table yet (src/db.ts onPrimary).
+      await onPrimary(payload, () =>
+        payload.db.migrate({ migrations: postgresMigrations as unknown as Migration[] }),
+      )
     }
   },
 })

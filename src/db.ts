@@ -183,6 +183,27 @@ export const primaryRequest = (payload: Payload): Partial<PayloadRequest> => {
 }
 
 /**
+ * Runs `work` with every query of the adapter on the primary: start-up's migrations must read the
+ * migrations table where they write it. With read replicas, the adapter's `migrate` reads it as a
+ * plain read, from a replica, which lags behind the primary: a server starting just after another
+ * migrated a fresh database found no `payload_migrations` table there and failed to start (seen in
+ * test/postgres/read-replicas.test.ts), and a replica behind by one migration would have it run
+ * twice. Only for start-up, before the server serves anything: the adapter is switched for the
+ * duration. Without replicas (and on SQLite, MongoDB) it just runs `work`.
+ */
+export const onPrimary = async <T>(payload: Payload, work: () => Promise<T>): Promise<T> => {
+  const adapter = payload.db as unknown as ReplicatedAdapter & { drizzle?: unknown }
+  if (!adapter.primaryDrizzle) return work()
+  const replicated = adapter.drizzle
+  adapter.drizzle = adapter.primaryDrizzle
+  try {
+    return await work()
+  } finally {
+    adapter.drizzle = replicated
+  }
+}
+
+/**
  * Two gaps of @payloadcms/db-postgres 3.90 closed around its pool: nothing listens for the pool's
  * `error` event, so an idle connection the server drops (a restart, `pg_terminate_backend`) crashes
  * the process; and `payload.destroy()` never ends the pool, whose connections then keep the process

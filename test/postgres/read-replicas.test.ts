@@ -31,8 +31,13 @@ beforeAll(async () => {
   process.env.DATABASE_URI = cluster.primary.url('newsroom')
   process.env.DATABASE_REPLICA_URIS = cluster.replica.url('newsroom')
   const { default: config } = await import('../../payload.config')
+  // The replica stops following before the schema exists: the second server starts while its
+  // replica has no migrations table (it reads the migration state from the primary).
+  await cluster.caughtUp()
+  await cluster.pauseReplay()
   writer = await getPayload({ config, key: 'replicas-writer' })
   reader = await getPayload({ config, key: 'replicas-reader' })
+  await cluster.resumeReplay()
   // The schema (migrated on the primary) and an author are on the replica, then it stops following.
   await createUser(writer, 'editor', 'editor@replicas.test')
   await cluster.caughtUp()
