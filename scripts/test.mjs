@@ -46,14 +46,45 @@ const runJest = (leg, args, env) => {
   )
   let passed
   let failed
+  let failures
   if (fs.existsSync(outputFile)) {
     const json = JSON.parse(fs.readFileSync(outputFile, 'utf8'))
     passed = json.numPassedTests
     failed = json.numFailedTests + (json.numRuntimeErrorTestSuites ?? 0)
+    failures = failuresOf(json)
   } else {
     failed = 1
+    failures = [`jest wrote no results (exit ${result.status ?? result.signal})`]
   }
-  return { leg, passed, failed, exit: result.status ?? 1 }
+  return { leg, passed, failed, failures, exit: result.status ?? 1 }
+}
+
+/** The first lines of a failure's message, without colour codes: enough to tell one cause from another. */
+const firstLine = (message = '') =>
+  message
+    .replace(/\u001b\[[0-9;]*m/g, '')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line && !line.startsWith('●') && !line.startsWith('at '))
+    .slice(0, 3)
+    .join(' | ')
+
+/**
+ * Every failed test and every test file that failed to run, named with its file and the first line
+ * of its error. CI shows only the end of a run's output: these lines come last, so a failure there
+ * names itself.
+ */
+const failuresOf = (json) => {
+  const out = []
+  for (const file of json.testResults ?? []) {
+    const name = path.relative(root, file.name)
+    const failedTests = (file.assertionResults ?? []).filter((t) => t.status === 'failed')
+    for (const t of failedTests)
+      out.push(`${name} › ${t.fullName}: ${firstLine(t.failureMessages?.[0]).slice(0, 300)}`)
+    if (failedTests.length === 0 && file.status === 'failed')
+      out.push(`${name} (did not run): ${firstLine(file.message).slice(0, 300)}`)
+  }
+  return out
 }
 
 const findMongo = async () => {
@@ -206,6 +237,8 @@ if (mongo.uri) {
 
 const passed = legs.reduce((n, l) => n + l.passed, 0)
 const failed = legs.reduce((n, l) => n + l.failed, 0)
+const failureLines = legs.flatMap((l) => (l.failures ?? []).map((f) => `  ${l.leg}: ${f}`))
+if (failureLines.length > 0) process.stdout.write(`\nFailed:\n${failureLines.join('\n')}\n`)
 process.stdout.write(
   `\n${legs.map((l) => `${l.leg}: ${l.passed} passed, ${l.failed} failed`).join('\n')}\n${pgLine}\n${mongoLine}\n`,
 )

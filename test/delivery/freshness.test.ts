@@ -10,6 +10,7 @@ import type { RunningServer } from '../../src/server'
 import { paragraphs } from '../helpers/lexical'
 import { startTestServer } from '../helpers/server'
 import { sharedDatabase } from '../helpers/database'
+import { scaled } from '../helpers/timing'
 
 // The delivery cache keeps an anonymous response until something could have changed what readers
 // see. On a file database (as deployed) that is watched three ways; each test proves the cache was in
@@ -60,7 +61,8 @@ const readUntilCached = async (url: string) => {
   for (;;) {
     const { how, body } = await read(url)
     if (how === 'hit') return body
-    if (Date.now() - started > 3_000) throw new Error(`${url} was never answered from the cache`)
+    if (Date.now() - started > scaled(3_000))
+      throw new Error(`${url} was never answered from the cache`)
     await new Promise((resolve) => setTimeout(resolve, 20))
   }
 }
@@ -97,7 +99,7 @@ describe('the delivery cache on a file database', () => {
     await other.update({ collection: 'posts', id: post.id, data: { title: 'After' } })
     const { waited, how } = await readUntil(url, (body) => body.title === 'After')
     process.stdout.write(`another process's write seen by the cache after ${waited} ms\n`)
-    expect(waited).toBeLessThan(500)
+    expect(waited).toBeLessThan(scaled(500))
     expect(how).toBe('miss')
   })
 
@@ -129,7 +131,7 @@ describe('the delivery cache on a file database', () => {
       url,
       (body) => body.attribution.outlet === 'Outlet B renamed',
     )
-    expect(waited).toBeLessThan(500)
+    expect(waited).toBeLessThan(scaled(500))
   })
 
   it('shows a post under embargo at its publishedAt, though nothing writes', async () => {
@@ -151,7 +153,7 @@ describe('the delivery cache on a file database', () => {
     const late = Date.now() - due
     process.stdout.write(`embargoed post delivered ${late} ms after its publishedAt\n`)
     expect(late).toBeGreaterThanOrEqual(0)
-    expect(late).toBeLessThan(300)
+    expect(late).toBeLessThan(scaled(300))
     expect(how).toBe('miss')
   })
 
@@ -220,7 +222,7 @@ describe('the delivery cache on a file database', () => {
       url,
       (body) => body.title === '城市图书馆夜间开放试点扩大',
     )
-    expect(waited).toBeLessThan(500)
+    expect(waited).toBeLessThan(scaled(500))
     expect(how).toBe('miss')
   })
 })

@@ -96,11 +96,23 @@ describe('a hostile item does not stall the server that ingests it', () => {
     while (!done) times.push(await readerRequest())
     const report = await ingest
 
-    // A quiet machine answers in milliseconds; transforming the long item here took seconds.
-    const bound = scaled(1500)
-    expect(Math.max(...times)).toBeLessThan(bound)
-    // The reader was answered throughout the run, not once before and once after.
-    expect(times.length).toBeGreaterThan(10)
+    // The reader is answered throughout the run, not once before and once after: with the items
+    // transformed on this thread (checked), 3 answers came in the whole run, each after 1.8 s. With
+    // them in workers, thousands come, nine in ten within milliseconds. What is left on this thread
+    // is bounded by the item caps: the store's INSERT of the 1.2 MB item (SQLite runs in-process)
+    // holds it for 0.6-0.8 s on a quiet machine, several seconds on a loaded one.
+    const sorted = [...times].sort((x, y) => x - y)
+    const p90 = sorted[Math.floor(sorted.length * 0.9)]
+    const seen = `${times.length} answers, 90% within ${Math.round(p90)} ms, the slowest ${Math.round(sorted.at(-1)!)} ms`
+    expect({ seen, answeredThroughout: times.length > 10 }).toEqual({
+      seen,
+      answeredThroughout: true,
+    })
+    expect({ seen, p90Bounded: p90 < scaled(250) }).toEqual({ seen, p90Bounded: true })
+    expect({ seen, slowestBounded: sorted.at(-1)! < scaled(3000) }).toEqual({
+      seen,
+      slowestBounded: true,
+    })
 
     const byTitle = Object.fromEntries(
       report.rows.map((r) => [r.file.split('/').pop(), [r.status, r.reason ?? '']]),
