@@ -3,6 +3,7 @@ import * as migration_20261128_200000_newsroom_v2 from './20261128_200000_newsro
 import * as migration_20261128_205000_round4 from './20261128_205000_round4'
 import * as migration_20261128_205500_post_search from './20261128_205500_post_search'
 import * as migration_20261128_206000_media_storage from './20261128_206000_media_storage'
+import * as migration_20261128_209000_topic_categories from './20261128_209000_topic_categories'
 import * as migration_20261128_210000_import_archive from './20261128_210000_import_archive'
 
 // The data migration (import_archive) stays last, in name order too: `payload migrate` runs files by
@@ -33,6 +34,11 @@ export const migrations = [
     up: migration_20261128_206000_media_storage.up,
     down: migration_20261128_206000_media_storage.down,
     name: '20261128_206000_media_storage',
+  },
+  {
+    up: migration_20261128_209000_topic_categories.up,
+    down: migration_20261128_209000_topic_categories.down,
+    name: '20261128_209000_topic_categories',
   },
   {
     up: migration_20261128_210000_import_archive.up,

@@ -45,7 +45,9 @@ export const ARTICLE_RECALL_THRESHOLD = 0.98
 export const LOSS_FLOOR = 0.2
 
 /** Tags and categories that name no outlet. */
-const GENERIC = new Set(['news', 'post', 'posts', 'blog', 'uncategorized', '新闻'])
+/** Labels the mirror gives posts of every outlet: never an outlet, a byline or a topic. */
+export const GENERIC_LABELS = ['news', 'post', 'posts', 'blog', 'uncategorized', '新闻'] as const
+const GENERIC = new Set<string>(GENERIC_LABELS)
 
 /**
  * The hash that decides "unchanged": the document's content (not its bytes: a file written back by
