@@ -26,6 +26,7 @@ import { transitionEndpoint } from './endpoints/transition'
 import { enforceEditorialWorkflow } from './hooks/enforceEditorialWorkflow'
 import { explainPostRefusal } from './hooks/explainPostRefusal'
 import { keepFieldsOnRestore } from './hooks/keepFieldsOnRestore'
+import { keepSourceDocument } from './hooks/keepSourceDocument'
 import { lockApprovedContent } from './hooks/lockApprovedContent'
 import { refuseUnsafeUrls } from './hooks/refuseUnsafeUrls'
 import { renderContentHtml } from './hooks/renderContentHtml'
@@ -94,6 +95,7 @@ export const Posts: CollectionConfig<'posts'> = {
     beforeChange: [
       // First: what a restore or a duplicate carries over is settled before any rule looks at it.
       keepFieldsOnRestore,
+      keepSourceDocument,
       startDuplicateAsDraft,
       refuseUnsafeUrls,
       stampAuthorship,

@@ -111,6 +111,29 @@ const emptyOrMissing = (dir: string): boolean =>
 type Names = Record<'authors' | 'sources' | 'categories', Map<string, string>>
 
 /**
+ * The source document of each imported post whose latest version has none: the store keeps it once,
+ * in the post's row, when the version was saved with the row (`versionOfRow`, src/store/adapter.ts).
+ */
+const sourceDocumentsFromRows = async (payload: Payload, posts: ExportPost[]): Promise<void> => {
+  const missing = posts.filter((p) => p.provenance?.importedAt && p.provenance.source == null)
+  if (missing.length === 0) return
+  const { docs } = await payload.find({
+    collection: POSTS,
+    draft: false,
+    depth: 0,
+    where: { id: { in: missing.map((p) => p.id) } },
+    pagination: false,
+    select: { provenance: { source: true } },
+    overrideAccess: true,
+  })
+  const byId = new Map(docs.map((d) => [String(d.id), d.provenance?.source]))
+  for (const post of missing) {
+    const source = byId.get(String(post.id))
+    if (source != null) post.provenance = { ...post.provenance, source }
+  }
+}
+
+/**
  * One page of posts, by id, as their latest version (`draft: true`: an edit saved as a draft is the
  * post's content). The rendered HTML (sanitised on every read) is read only for the posts written
  * from their fields; the others are their source document.
@@ -157,6 +180,7 @@ const readPage = async (
     updatedAt: doc.updatedAt,
     provenance: doc.provenance,
   }))
+  await sourceDocumentsFromRows(payload, posts)
   const needHtml = posts.filter((p) => !exportsAsSource(p))
   if (needHtml.length > 0) {
     const { docs: html } = await payload.find({

@@ -227,6 +227,25 @@ describe('npm run export', () => {
     })
     jest.useRealTimers()
 
+    // The store keeps an imported post's source document once, in its row, not in the version it
+    // wrote with it; Payload starts a save from that version. Both saves kept the document: the
+    // post's row (a save), the new draft version (a draft save).
+    const rowSource = async (id: number | string) =>
+      (
+        (await payload.db.findOne({
+          collection: 'posts',
+          where: { id: { equals: id } },
+          select: { provenance: { source: true } },
+        })) as { provenance?: { source?: unknown } } | null
+      )?.provenance?.source
+    expect(await rowSource(markets.id)).toMatchObject({ body: expect.any(String) })
+    const libraryDraft = await payload.findVersions({
+      collection: 'posts',
+      where: { parent: { equals: library.id }, latest: { equals: true } },
+      overrideAccess: true,
+    })
+    expect(libraryDraft.docs[0].version.provenance?.source).toEqual(await rowSource(library.id))
+
     const dir = outDir()
     const report = await runExport({ payload, dir })
     const edited = rowFor(report, markets.id)

@@ -174,6 +174,32 @@ const readBack = async () => {
 
 const reportRows = (r: ImportReport) => r.rows
 
+/**
+ * The one designed difference: the store keeps a post's source document once, in the post's row
+ * (`versionOfRow`, src/store/adapter.ts), where the Local API's version repeats it. Checks which run
+ * this is (the version holds the row's document, or none), then leaves it out of the comparison: of
+ * the raw version rows, and of the reads that show the latest version (posts as drafts, versions).
+ */
+const setVersionSourceAside = (
+  rows: Record<string, Record<string, unknown>[]>,
+  docs: { posts: unknown[]; versions: unknown[] },
+  versionsRepeatIt: boolean,
+) => {
+  const rowSource = new Map(rows.posts.map((p) => [String(p.id), p.provenance_source]))
+  for (const v of rows._posts_v) {
+    expect(v.version_provenance_source).toEqual(
+      versionsRepeatIt ? rowSource.get(String(v.parent_id)) : null,
+    )
+    delete v.version_provenance_source
+  }
+  const drop = (doc: unknown) => {
+    const provenance = (doc as { provenance?: Record<string, unknown> } | undefined)?.provenance
+    if (provenance) delete provenance.source
+  }
+  for (const p of docs.posts) drop(p)
+  for (const v of docs.versions) drop((v as { version?: unknown }).version)
+}
+
 describe('the bulk writer (SQLite and PostgreSQL)', () => {
   it('stores exactly what the Local API stores, hooks and all', async () => {
     await wipe()
@@ -222,6 +248,11 @@ describe('the bulk writer (SQLite and PostgreSQL)', () => {
     expect(calls).toEqual({ create: 0, createVersion: 0 })
     const rowsB = await rawRows()
     const docsB = await readBack()
+
+    // Posts' rows hold their source document, compared with the rest of the row below.
+    expect(rowsB.posts.every((p) => p.provenance_source != null)).toBe(true)
+    setVersionSourceAside(rowsA, docsA, true)
+    setVersionSourceAside(rowsB, docsB, false)
 
     expect(reportRows(viaBulk)).toEqual(reportRows(viaAdapter))
     expect(viaBulk.created).toEqual(viaAdapter.created)
