@@ -314,8 +314,11 @@ const writeWinners = async (run: Run, winners: Indexed[]) => {
   const submit = async () => {
     while (queue.length < ahead && next < winners.length) {
       if (next % LOOKUP_CHUNK === 0) {
-        const urls = winners.slice(next, next + LOOKUP_CHUNK).flatMap((w) => w.sourceUrl ?? [])
-        if (urls.length) await sink.lookup({ archiveKeys: urls })
+        const urls = winners
+          .slice(next, next + LOOKUP_CHUNK)
+          .flatMap((w) => (w.sourceUrl && sink.needsLookup(w.sourceUrl, w.hash) ? w.sourceUrl : []))
+        // An archive file's plan needs no feed keys (`planPost`).
+        if (urls.length) await sink.lookup({ archiveKeys: urls }, { feedKeys: false })
       }
       const s = winners[next++]
       // One winner per URL: writing the posts before it never changes this one's plan.

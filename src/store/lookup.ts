@@ -114,6 +114,12 @@ export const lookupPosts = async (
   options: {
     req?: PayloadRequest
     withText?: boolean
+    /**
+     * Also read the feed keys (`provenance.matchUrl`, `provenance.guid`: `urlKey`, `guid`), which
+     * a feed item's plan needs and an archive file's does not. On SQLite they are the posts' last
+     * columns, after the source document: reading them walks each row's whole record. @default true
+     */
+    feedKeys?: boolean
     /** The adapter's find even where a plain read exists (test/importer/internals.test.ts). */
     viaAdapter?: boolean
   } = {},
@@ -133,7 +139,10 @@ export const lookupPosts = async (
   for (const where of lookups) {
     const plain = options.viaAdapter
       ? undefined
-      : await lookupPlain(payload, where, options.withText ?? false)
+      : await lookupPlain(payload, where, {
+          withText: options.withText ?? false,
+          feedKeys: options.feedKeys ?? true,
+        })
     if (plain) {
       for (const row of plain.posts) byId.set(String(row.id), postRowOf(row))
       for (const v of plain.latest) latest.set(String(v.parent), (v.updatedAt as string) ?? null)

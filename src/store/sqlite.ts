@@ -179,26 +179,54 @@ const tablesOf = (payload: Payload) => {
  * tables (through `payload.db.find`, page by page, 64k posts took about ten seconds). Undefined on
  * other adapters. test/importer/internals.test.ts pins it against the public path.
  */
-export const knownHashesPlain = async (payload: Payload): Promise<Set<string> | undefined> => {
+export const knownHashesPlain = async (
+  payload: Payload,
+): Promise<{ hashes: Set<string>; byUrl: Map<string, KnownPost> } | undefined> => {
   if (!hasDrizzleTables(payload)) return undefined
   const { adapter, table, column, pick } = tablesOf(payload)
   const posts = table('posts')
   const versionsName = `_posts${adapter.versionsSuffix ?? '_v'}`
   const versions = table(versionsName)
+  // Every post (a staff post shares a URL with no hash), the columns before the big ones: reading
+  // the hash already walks each row that far.
   const postRows = await adapter.drizzle
-    .select(pick(posts, 'posts', { id: 'id', contentHash: 'provenance_contentHash' }))
+    .select(
+      pick(posts, 'posts', {
+        id: 'id',
+        sourceUrl: 'sourceUrl',
+        contentHash: 'provenance_contentHash',
+      }),
+    )
     .from(posts)
-    .where(sql`${column(posts, 'posts', 'provenance_contentHash')} is not null`)
   const versionRows = await adapter.drizzle
     .select(pick(versions, versionsName, { parent: 'parent' }))
     .from(versions)
     // An integer on SQLite, a boolean on PostgreSQL: true either way.
     .where(sql`${column(versions, versionsName, 'latest')}`)
   const withVersion = new Set(versionRows.map((v) => String(v.parent)))
-  const out = new Set<string>()
-  for (const p of postRows) if (withVersion.has(String(p.id))) out.add(String(p.contentHash))
-  return out
+  const hashes = new Set<string>()
+  const byUrl = new Map<string, KnownPost>()
+  const shared = new Set<string>()
+  for (const p of postRows) {
+    const url = p.sourceUrl == null ? undefined : String(p.sourceUrl)
+    if (url !== undefined && byUrl.has(url)) shared.add(url)
+    if (p.contentHash == null || !withVersion.has(String(p.id))) {
+      if (url !== undefined) byUrl.set(url, { id: p.id as number })
+      continue
+    }
+    hashes.add(String(p.contentHash))
+    if (url !== undefined)
+      byUrl.set(url, { id: p.id as number, contentHash: String(p.contentHash) })
+  }
+  for (const url of shared) byUrl.delete(url)
+  return { hashes, byUrl }
 }
+
+/**
+ * What the archive-scale read knows of a post, by its URL (one post per URL only): its id, and its
+ * content hash when an import made it and it has its version.
+ */
+export type KnownPost = { id: number; contentHash?: string }
 
 /** The columns of `posts` the store's lookup reads (FoundPost's), as the adapter's find names them. */
 const LOOKUP_COLUMNS = {
@@ -213,6 +241,14 @@ const LOOKUP_COLUMNS = {
     contentHash: 'provenance_contentHash',
     importRun: 'provenance_importRun',
     importedAt: 'provenance_importedAt',
+  },
+  /**
+   * The feed keys. Columns added after the source document (`provenance_source`, the size of the
+   * article): SQLite reads a column by walking its row's record up to it, overflow pages and all, so
+   * a lookup that reads these reads every byte of each post (a re-import of the 64k archive, which
+   * needs none of them, spent 3 s more).
+   */
+  feed: {
     matchUrl: 'provenance_matchUrl',
     guid: 'provenance_guid',
   },
@@ -239,7 +275,7 @@ export type LookupWhere =
 export const lookupPlain = async (
   payload: Payload,
   where: LookupWhere,
-  withText: boolean,
+  { withText, feedKeys }: { withText: boolean; feedKeys: boolean },
 ): Promise<{ posts: Row[]; latest: Row[] } | undefined> => {
   if (!isSqlite(payload)) return undefined
   const { adapter, table, column, pick } = tablesOf(payload)
@@ -256,7 +292,11 @@ export const lookupPlain = async (
             eq(col('source') as never, where.source),
             inArray(col('provenance_guid') as never, where.guids),
           )
-  const keys = withText ? { ...LOOKUP_COLUMNS.lean, ...LOOKUP_COLUMNS.text } : LOOKUP_COLUMNS.lean
+  const keys = {
+    ...LOOKUP_COLUMNS.lean,
+    ...(feedKeys && LOOKUP_COLUMNS.feed),
+    ...(withText && LOOKUP_COLUMNS.text),
+  }
   const found = await adapter.drizzle
     .select(pick(posts, 'posts', keys))
     .from(posts)

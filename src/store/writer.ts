@@ -11,6 +11,7 @@ import { planPost, type ExistingPost, type PostPlan } from './plan'
 import { Related, type Id, type LookupMode, type RelatedCollection } from './related'
 import {
   knownHashesPlain,
+  type KnownPost,
   openWriteTransactions,
   readMediaPlain,
   type WriteTransactions,
@@ -81,7 +82,7 @@ export interface ImportSink {
    */
   knownHashes(): Set<string>
   /** The posts these keys match (indexed queries, only those rows); `plan` then knows them. */
-  lookup(keys: PostKeys, options?: { withText?: boolean }): Promise<FoundPost[]>
+  lookup(keys: PostKeys, options?: { withText?: boolean; feedKeys?: boolean }): Promise<FoundPost[]>
   /**
    * Finds what these drafts, about to be written as planned, refer to in as few queries as it can
    * (keyed mode: their media, and which slugs of the new posts are taken).
@@ -89,6 +90,8 @@ export interface ImportSink {
   prefetch(writes: { draft: PostDraft; plan: PostPlan; context?: WriteContext }[]): Promise<void>
   /** The importer's plan for a file whose archive key was looked up (./plan.ts). */
   plan(sourceUrl: string, contentHash: string): PostPlan
+  /** False when `plan` can decide this file without a lookup (what it needs is known). */
+  needsLookup(sourceUrl: string, contentHash: string): boolean
   /**
    * Writes one post as planned (`create` or `update`), with its media, authors, source, categories.
    * Takes the draft over: its content's image URLs become media ids.
@@ -120,6 +123,12 @@ export abstract class StoreSink implements ImportSink {
   /** Posts looked up in the run, by archive key (`sourceUrl`), kept up to date by its writes. */
   protected readonly posts = new Map<string, ExistingPost>()
   private hashes = new Set<string>()
+  /**
+   * From the archive-scale read (SQL databases): each URL's one post, with its content hash when an
+   * import made it and it has its version. A file whose URL and hash match needs no lookup: with
+   * these, `planPost` finds it unchanged (a re-import of a whole archive looks up nothing).
+   */
+  private knownByUrl = new Map<string, KnownPost>()
   protected readonly related: Related
   protected req!: PayloadRequest
   private transactions?: WriteTransactions
@@ -178,7 +187,9 @@ export abstract class StoreSink implements ImportSink {
   async prepare() {
     if ((this.options.lookup ?? 'archive') !== 'archive') return
     // SQLite: plain SELECTs; through the adapter's `find`, page by page, 64k posts took about 10 s.
-    this.hashes = (await knownHashesPlain(this.payload)) ?? (await knownContentHashes(this.payload))
+    const known = await knownHashesPlain(this.payload)
+    this.hashes = known?.hashes ?? (await knownContentHashes(this.payload))
+    this.knownByUrl = known?.byUrl ?? new Map()
     await this.related.preload(
       async () =>
         (await readMediaPlain(this.payload)) ??
@@ -198,10 +209,14 @@ export abstract class StoreSink implements ImportSink {
     return this.hashes
   }
 
-  async lookup(keys: PostKeys, options: { withText?: boolean } = {}): Promise<FoundPost[]> {
+  async lookup(
+    keys: PostKeys,
+    options: { withText?: boolean; feedKeys?: boolean } = {},
+  ): Promise<FoundPost[]> {
     const found = await lookupPosts(this.payload, keys, {
       req: this.batchOpen ? this.req : undefined,
       withText: options.withText,
+      feedKeys: options.feedKeys,
     })
     for (const p of found)
       if (p.sourceUrl && !this.posts.has(p.sourceUrl)) this.posts.set(p.sourceUrl, p)
@@ -209,7 +224,26 @@ export abstract class StoreSink implements ImportSink {
   }
 
   plan(sourceUrl: string, contentHash: string): PostPlan {
-    return planPost(this.posts.get(sourceUrl), contentHash)
+    return planPost(
+      this.posts.get(sourceUrl) ?? this.knownUnchanged(sourceUrl, contentHash),
+      contentHash,
+    )
+  }
+
+  needsLookup(sourceUrl: string, contentHash: string): boolean {
+    return !this.posts.has(sourceUrl) && !this.knownUnchanged(sourceUrl, contentHash)
+  }
+
+  /**
+   * The post of this URL as the archive-scale read knows it, when it is the one this very file made
+   * (an import's post with its version, this hash): `planPost` finds it unchanged, as it would the
+   * looked-up post. Anything else is looked up.
+   */
+  private knownUnchanged(sourceUrl: string, contentHash: string): ExistingPost | undefined {
+    const known = this.knownByUrl.get(sourceUrl)
+    if (!known || known.contentHash !== contentHash) return undefined
+    // `versionUpdatedAt: null`: it has its version (the read checked), whose time no rule needs here.
+    return { id: known.id, sourceUrl, contentHash, versionUpdatedAt: null }
   }
 
   async prefetch(

@@ -146,11 +146,55 @@ describe("the store's archive-scale reads", () => {
     const id = report.rows.find((r) => r.status === 'created')!.id!
     await payload.db.deleteVersions({ collection: 'posts', where: { parent: { equals: id } } })
 
-    const fast = (await knownHashesPlain(payload))!
+    const known = (await knownHashesPlain(payload))!
+    const fast = known.hashes
     const slow = await knownContentHashes(payload)
     expect([...fast].sort()).toEqual([...slow].sort())
     // Every imported post but the one without a version; not the post made by hand.
     expect(fast.size).toBe(report.summary.created - 1)
+
+    // What the read knows by URL decides a file as a lookup would, without one: an unchanged file
+    // of a post with its version. The version-less post, a changed file and a URL two posts share
+    // are looked up.
+    const imported = (
+      await payload.find({
+        collection: 'posts',
+        where: { 'provenance.contentHash': { exists: true } },
+        limit: 0,
+        pagination: false,
+        depth: 0,
+      })
+    ).docs
+    const shared = imported.find((p) => p.id !== id)!
+    await payload.create({
+      collection: 'posts',
+      data: { title: 'Same URL, by hand', sourceUrl: shared.sourceUrl, _status: 'draft' },
+      draft: true,
+      overrideAccess: true,
+    })
+    const quick = chooseSink(payload, { status: 'published', runId: 'quick' })
+    await quick.prepare()
+    const looked = chooseSink(payload, { status: 'published', runId: 'looked' })
+    await looked.prepare()
+    await looked.lookup({ archiveKeys: imported.map((p) => p.sourceUrl!) }, { feedKeys: false })
+    for (const p of imported) {
+      const [url, hash] = [p.sourceUrl!, p.provenance!.contentHash!]
+      const needs = quick.needsLookup(url, hash)
+      expect({ id: p.id, needs }).toEqual({ id: p.id, needs: p.id === id || p.id === shared.id })
+      expect(quick.needsLookup(url, `${hash}-changed`)).toBe(true)
+      if (!needs)
+        expect(quick.plan(url, hash)).toEqual({
+          action: 'unchanged',
+          existing: expect.objectContaining({ id: p.id }),
+        })
+      if (!needs)
+        expect(looked.plan(url, hash)).toMatchObject({
+          action: 'unchanged',
+          existing: { id: p.id },
+        })
+    }
+    await quick.finish()
+    await looked.finish()
     const media = (await readMediaPlain(payload))!
     const viaAdapter = await payload.db.find({
       collection: 'media',
@@ -184,5 +228,21 @@ describe("the store's archive-scale reads", () => {
       expect(plain.length).toBe(docs.length)
       expect(plain.some((p) => p.versionUpdatedAt === undefined)).toBe(true)
     }
+
+    // An archive file's lookup leaves out the feed keys (the rows' last columns, after the source
+    // document): the same posts and fields otherwise.
+    await payload.db.updateOne({
+      collection: 'posts',
+      id: docs[0].id,
+      data: { provenance: { ...docs[0].provenance, matchUrl: 'news.example.test/a', guid: 'g-1' } },
+      returning: false,
+    })
+    const archiveKeys = byKey(docs[0]).archiveKeys
+    const lean = await lookupPosts(payload, { archiveKeys }, { feedKeys: false })
+    const full = await lookupPosts(payload, { archiveKeys }, { viaAdapter: true })
+    expect(full.find((p) => p.id === docs[0].id)).toMatchObject({ urlKey: 'news.example.test/a' })
+    expect(sorted(lean)).toEqual(
+      sorted(full).map((p) => ({ ...p, urlKey: undefined, guid: undefined })),
+    )
   })
 })
