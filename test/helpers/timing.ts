@@ -31,3 +31,15 @@ export const waitFor = async <T>(
     await new Promise((resolve) => setTimeout(resolve, everyMs))
   }
 }
+
+/**
+ * Waits until at least `needMs` (scaled, at most 3/4 of the window) is left of the clock's current
+ * window of `windowMs`: limits that count per window of the clock (the anonymous rate limit: per
+ * minute) see requests that straddle a window's end in two windows, and a 429 that was due comes as
+ * a 200.
+ */
+export const awayFromWindowEnd = async (windowMs: number, needMs: number): Promise<void> => {
+  const need = Math.min(Math.round(windowMs * 0.75), scaled(needMs))
+  while (windowMs - (Date.now() % windowMs) < need)
+    await new Promise((resolve) => setTimeout(resolve, 250))
+}

@@ -5,6 +5,7 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 
 import { startChildServer, type ChildServer } from '../multi-server/children'
+import { awayFromWindowEnd } from '../helpers/timing'
 
 /**
  * Issue 22 item 3, across processes: two servers on one SQLite file count sign-in failures and
@@ -39,10 +40,6 @@ afterAll(async () => {
 }, 60_000)
 
 /** Waits (polling the clock) until the current fixed window of `windowMs` has `needMs` left. */
-const awayFromWindowEnd = async (windowMs: number, needMs: number) => {
-  while (windowMs - (Date.now() % windowMs) < needMs)
-    await new Promise((resolve) => setTimeout(resolve, 250))
-}
 
 let host = 10
 const freshClient = () => `198.51.100.${host++}`
