@@ -4,11 +4,36 @@ import { useAuth, usePreferences, useTranslation } from '@payloadcms/ui'
 import React, { useEffect, useRef } from 'react'
 
 const PREFERENCE_KEY = 'newsroom-language'
+/**
+ * This tab's record that the user's stored language was read and matched (`<user id>:<language>`), so
+ * that the next page of the same session does not ask the server again. Cleared on sign-out.
+ */
+const SYNCED_KEY = 'newsroom-language-synced'
+
+const session = {
+  get: (): string | null => {
+    try {
+      return window.sessionStorage.getItem(SYNCED_KEY)
+    } catch {
+      return null // storage refused (private mode, a sandboxed frame): ask the server each time
+    }
+  },
+  set: (value: string | null): void => {
+    try {
+      if (value === null) window.sessionStorage.removeItem(SYNCED_KEY)
+      else window.sessionStorage.setItem(SYNCED_KEY, value)
+    } catch {
+      // as above
+    }
+  },
+}
 
 /**
  * Makes the admin language a setting of the user rather than of the browser. Payload keeps the chosen
  * language in a cookie (`payload-lng`); this provider also stores it in the user's preferences and,
  * when a user signs in on a browser whose cookie says otherwise, switches to the stored language.
+ * The stored language is read once per tab and user, not on every page: each full page load of the
+ * admin would otherwise wait for one more request after its scripts start.
  */
 export const LanguagePreference: React.FC<{ children?: React.ReactNode }> = ({ children }) => {
   const { user } = useAuth()
@@ -20,13 +45,17 @@ export const LanguagePreference: React.FC<{ children?: React.ReactNode }> = ({ c
   useEffect(() => {
     if (!user) {
       synced.current = null
+      session.set(null)
       return
     }
     const current = i18n.language
+    if (!synced.current && session.get() === `${user.id}:${current}`)
+      synced.current = { user: user.id, language: current }
     if (synced.current?.user === user.id) {
       // A change made in this session (Account > Language): remember it for the user.
       if (synced.current.language !== current) {
         synced.current = { user: user.id, language: current }
+        session.set(`${user.id}:${current}`)
         void setPreference(PREFERENCE_KEY, current)
       }
       return
@@ -37,10 +66,12 @@ export const LanguagePreference: React.FC<{ children?: React.ReactNode }> = ({ c
       if (cancelled) return
       if (stored && stored !== current && switchLanguage) {
         synced.current = { user: user.id, language: stored }
+        session.set(`${user.id}:${stored}`)
         await switchLanguage(stored as AcceptedLanguages)
       } else {
         synced.current = { user: user.id, language: current }
         if (!stored) await setPreference(PREFERENCE_KEY, current)
+        session.set(`${user.id}:${current}`)
       }
     })()
     return () => {

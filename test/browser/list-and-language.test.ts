@@ -134,4 +134,29 @@ describe('the posts list and the admin language', () => {
     await screenshot(second, '5-admin-in-chinese')
     expect(env.foreignRequests).toEqual([])
   })
+
+  it('reads the stored language once per tab, not on every page the editor opens', async () => {
+    const context = await env.browser.newContext()
+    const page = await context.newPage()
+    const desk = page.locator('[data-testid="newsroom-desk"] h2')
+    await loginAs(page, env.server.url, 'editor@newsroom.test')
+    await desk.waitFor({ timeout: 30_000 })
+    await pollUntil(
+      'the tab to record that the stored language was read',
+      () => page.evaluate(() => sessionStorage.getItem('newsroom-language-synced') !== null),
+      { intervalMs: 100, timeoutMs: 15_000 },
+    )
+    const reads: string[] = []
+    page.on('request', (request) => {
+      if (request.url().includes('/payload-preferences/newsroom-language'))
+        reads.push(request.url())
+    })
+    await page.goto(`${env.server.url}/admin/collections/posts`)
+    await page.locator('.list-header').waitFor()
+    await page.goto(`${env.server.url}/admin`)
+    await desk.waitFor()
+    await page.waitForLoadState('networkidle')
+    expect(reads).toEqual([])
+    await context.close()
+  })
 })
