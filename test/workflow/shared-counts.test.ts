@@ -39,8 +39,6 @@ afterAll(async () => {
   fs.rmSync(dir, { recursive: true, force: true })
 }, 60_000)
 
-/** Waits (polling the clock) until the current fixed window of `windowMs` has `needMs` left. */
-
 let host = 10
 const freshClient = () => `198.51.100.${host++}`
 
