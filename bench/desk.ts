@@ -254,8 +254,8 @@ const main = async () => {
       name: 'dashboard',
       path: '/admin',
       api: `${api}/newsroom/desk/version`,
-      shown:
-        '[data-testid="desk-waiting-for-review"] ul, [data-testid="desk-waiting-for-review"] p:not(.nr-hint)',
+      // Its data, not the card's "Loading" line: the card marks itself loaded (data or error).
+      shown: '[data-testid="desk-waiting-for-review"][data-loaded]',
     },
     {
       name: 'import panel',

@@ -28,8 +28,7 @@ export const EDITORIAL_STATE_KEYS = {
 
 export type EditorialState = keyof typeof EDITORIAL_STATE_KEYS
 
-/** The order editors review imported posts in: lowest text fidelity (the most lost) first. */
-export const REVIEW_WORST_FIRST = 'review.fidelity'
+export { REVIEW_WORST_FIRST } from './Dashboard/deskQueries'
 
 /** The admin and API base paths of this installation (`/admin`, `/api` unless configured). */
 export const useRoutes = () => {
@@ -72,15 +71,6 @@ export const apiFetch = async <T = unknown>(url: string, init: RequestInit = {})
     throw new ApiError(String(message), res.status)
   }
   return body as T
-}
-
-/** `where[a][b]=c` query parameters for Payload's REST API from a flat list of conditions. */
-export const whereParams = (conditions: Array<[path: string, operator: string, value: string]>) => {
-  const params = new URLSearchParams()
-  conditions.forEach(([path, operator, value], i) => {
-    params.set(`where[and][${i}][${path}][${operator}]`, value)
-  })
-  return params
 }
 
 /**

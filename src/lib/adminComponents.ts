@@ -1,6 +1,6 @@
 /** Component paths are relative to `admin.importMap.baseDir` (the repository root). */
 export const adminComponents = {
-  deskDashboard: '/src/admin/Dashboard/DeskDashboard#DeskDashboard',
+  deskDashboard: '/src/admin/Dashboard/DeskDashboardServer#DeskDashboardServer',
   languagePreference: '/src/admin/LanguagePreference#LanguagePreference',
   editorialActions: '/src/admin/posts/EditorialActions#EditorialActions',
   publishButton: '/src/admin/posts/PublishButton#NewsroomPublishButton',

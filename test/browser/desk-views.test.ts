@@ -124,6 +124,58 @@ describe('the desk at archive scale', () => {
     })
   })
 
+  it('shows the desk with its cards filled in by the page itself, and reads them again only when something changed', async () => {
+    const page = await (await env.browser.newContext({ timezoneId: 'UTC' })).newPage()
+    await step(page, 'desk-with-the-page', async () => {
+      await loginAs(page, env.server.url, 'editor@newsroom.test')
+      await page.goto('about:blank')
+      // The cards' own reads are refused: what they show came with the page.
+      const cardReads: string[] = []
+      const cardApi = /\/api\/(posts|sources|newsroom\/schedule)(\?|$)/
+      await page.route(cardApi, async (route) => {
+        cardReads.push(route.request().url())
+        await route.abort()
+      })
+      let polls = 0
+      page.on('response', (r) => {
+        if (r.url().includes('/api/newsroom/desk/version') && r.status() === 200) polls++
+      })
+      await page.goto(`${env.server.url}/admin`)
+      await seeText(page, '[data-testid="desk-flagged"][data-loaded] li', 'Flagged import', 30_000)
+      await seeText(
+        page,
+        '[data-testid="desk-recently-published"][data-loaded] li',
+        'Published story',
+      )
+      await page.locator('[data-testid="desk-upcoming"][data-loaded]').waitFor()
+      await page.locator('[data-testid="desk-failing-feeds"][data-loaded]').waitFor()
+      // The polls find the version the page was read at: nothing is read again (a reload the first
+      // poll started would have asked before the second poll's answer).
+      await pollUntil('two polls of the desk version', async () => polls >= 2, {
+        intervalMs: 250,
+        timeoutMs: 30_000,
+      })
+      expect(cardReads).toEqual([])
+
+      // A change moves the version: the cards read again, over the API.
+      await page.unroute(cardApi)
+      const clean = await env.payload.find({
+        collection: 'posts',
+        where: { title: { equals: 'Clean import' } },
+        draft: true,
+        overrideAccess: true,
+      })
+      await env.payload.update({
+        collection: 'posts',
+        id: clean.docs[0].id,
+        data: { review: { flagged: true, warnings: ['changed on the server'] } } as never,
+        draft: true,
+        overrideAccess: true,
+      })
+      await seeText(page, '[data-testid="desk-flagged"] li', 'Clean import', 30_000)
+    })
+  })
+
   it("links a source's page to its posts in the list instead of listing them inline", async () => {
     const page = await (await env.browser.newContext()).newPage()
     await step(page, 'source-link', async () => {

@@ -5,17 +5,13 @@ import { useAuth } from '@payloadcms/ui'
 import React from 'react'
 
 import { ImportPanel } from '../imports/ImportPanel'
-import {
-  canEdit,
-  EDITORIAL_STATE_KEYS,
-  REVIEW_WORST_FIRST,
-  useFormatDate,
-  useNewsroomTranslation,
-} from '../shared'
+import { canEdit, EDITORIAL_STATE_KEYS, useFormatDate, useNewsroomTranslation } from '../shared'
+import type { DeskInitial } from './deskInitial'
+import { type Loaded, postsCardQueries } from './deskQueries'
 import { DeskVersionProvider, useDeskVersion } from './deskVersion'
-import { FailingFeedsCard } from './FailingFeedsCard'
+import { FailingFeedsCard, type FailingSource } from './FailingFeedsCard'
 import { PostsCard, type PostRow } from './PostsCard'
-import { ScheduleCards } from './ScheduleCards'
+import { ScheduleCards, type Schedule } from './ScheduleCards'
 
 const RefreshButton: React.FC = () => {
   const { t } = useNewsroomTranslation()
@@ -42,20 +38,23 @@ const FidelityDetail: React.FC<{ post: PostRow }> = ({ post }) => {
 
 /**
  * The desk: what needs the signed-in user's attention, rendered above the collection cards of the
- * dashboard (admin.components.beforeDashboard). Each card loads its own data over our REST API with
- * the user's session (so access control is the same as everywhere else), once on mount and again
- * only when the desk's version counter moves (see deskVersion.tsx).
+ * dashboard (admin.components.beforeDashboard, through DeskDashboardServer). Its cards come with the
+ * page (`initial`, read on the server as the user), and each reloads its own data over our REST API
+ * with the user's session (the same access control) only when the desk's version counter moves (see
+ * deskVersion.tsx). Without `initial`, each card loads on mount.
  */
-export const DeskDashboard: React.FC = () => {
+export const DeskDashboard: React.FC<{ initial?: DeskInitial }> = ({ initial }) => {
   const { user } = useAuth()
   const { t } = useNewsroomTranslation()
   const formatDate = useFormatDate()
   if (!user) return null
   const editor = canEdit(user)
   const muted = (text: string) => <span className="nr-muted"> · {text}</span>
+  const queries = postsCardQueries(user.id)
+  const posts = (id: keyof typeof queries) => initial?.posts[id] as Loaded<PostRow[]> | undefined
 
   return (
-    <DeskVersionProvider>
+    <DeskVersionProvider initialVersion={initial?.version}>
       <section className="nr-desk" data-testid="newsroom-desk">
         <header className="nr-desk__header">
           <h2>{t('newsroom:deskTitle')}</h2>
@@ -67,13 +66,8 @@ export const DeskDashboard: React.FC = () => {
               post.editorialState && muted(t(EDITORIAL_STATE_KEYS[post.editorialState]))
             }
             hint={t('newsroom:myDraftsHint')}
-            query={{
-              conditions: [
-                ['createdBy', 'equals', String(user.id)],
-                ['editorialState', 'in', 'draft,changes_requested'],
-              ],
-              sort: '-updatedAt',
-            }}
+            initial={posts('desk-my-drafts')}
+            query={queries['desk-my-drafts']}
             testId="desk-my-drafts"
             title={t('newsroom:myDrafts')}
           />
@@ -81,19 +75,17 @@ export const DeskDashboard: React.FC = () => {
             <PostsCard
               detail={(post) => muted(formatDate(post.updatedAt))}
               hint={t('newsroom:waitingForReviewHint')}
-              query={{ conditions: [['editorialState', 'equals', 'in_review']], sort: 'updatedAt' }}
+              initial={posts('desk-waiting-for-review')}
+              query={queries['desk-waiting-for-review']}
               testId="desk-waiting-for-review"
               title={t('newsroom:waitingForReview')}
             />
           )}
-          <ScheduleCards />
+          <ScheduleCards initial={initial?.schedule as Loaded<Schedule> | undefined} />
           <PostsCard
             detail={(post) => muted(formatDate(post.publishedAt))}
-            query={{
-              conditions: [['_status', 'equals', 'published']],
-              sort: '-publishedAt',
-              limit: 5,
-            }}
+            initial={posts('desk-recently-published')}
+            query={queries['desk-recently-published']}
             testId="desk-recently-published"
             title={t('newsroom:recentlyPublished')}
           />
@@ -102,15 +94,17 @@ export const DeskDashboard: React.FC = () => {
             <PostsCard
               detail={(post) => <FidelityDetail post={post} />}
               hint={t('newsroom:flaggedImportsHint')}
-              query={{
-                conditions: [['review.flagged', 'equals', 'true']],
-                sort: REVIEW_WORST_FIRST,
-              }}
+              initial={posts('desk-flagged')}
+              query={queries['desk-flagged']}
               testId="desk-flagged"
               title={t('newsroom:flaggedImports')}
             />
           )}
-          {editor && <FailingFeedsCard />}
+          {editor && (
+            <FailingFeedsCard
+              initial={initial?.failingFeeds as Loaded<FailingSource[]> | undefined}
+            />
+          )}
         </div>
         {editor && <ImportPanel />}
       </section>

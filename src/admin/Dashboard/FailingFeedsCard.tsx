@@ -2,37 +2,29 @@
 import Link from 'next/link'
 import React, { useCallback } from 'react'
 
-import { apiFetch, useNewsroomTranslation, useRoutes, whereParams } from '../shared'
+import { apiFetch, useNewsroomTranslation, useRoutes } from '../shared'
+import { failingFeedsQuery, type Loaded, restParams } from './deskQueries'
 import { useDeskQuery } from './deskVersion'
-import { CardState } from './PostsCard'
+import { CardState, isLoaded } from './PostsCard'
 
-type FailingSource = {
+export type FailingSource = {
   id: number | string
   name?: string
   ingestStatus?: { failureStreak?: number | null; lastError?: string | null } | null
 }
 
-/** Sources whose feed polls keep failing, the longest streak first. */
-export const FailingFeedsCard: React.FC = () => {
+/** Sources whose feed polls keep failing, the longest streak first (`failingFeedsQuery`). */
+export const FailingFeedsCard: React.FC<{ initial?: Loaded<FailingSource[]> }> = ({ initial }) => {
   const { t } = useNewsroomTranslation()
   const routes = useRoutes()
   const load = useCallback(async () => {
-    const params = whereParams([
-      ['ingest.enabled', 'equals', 'true'],
-      ['ingestStatus.failureStreak', 'greater_than', '0'],
-    ])
-    params.set('sort', '-ingestStatus.failureStreak')
-    params.set('limit', '20')
-    params.set('depth', '0')
-    params.set('select[name]', 'true')
-    params.set('select[ingestStatus][failureStreak]', 'true')
-    params.set('select[ingestStatus][lastError]', 'true')
+    const params = restParams(failingFeedsQuery)
     const body = await apiFetch<{ docs: FailingSource[] }>(`${routes.api}/sources?${params}`)
     return body.docs
   }, [routes.api])
-  const sources = useDeskQuery(load)
+  const sources = useDeskQuery(load, { initial })
   return (
-    <div className="nr-card" data-testid="desk-failing-feeds">
+    <div className="nr-card" data-loaded={isLoaded(sources)} data-testid="desk-failing-feeds">
       <h3>{t('newsroom:failingFeeds')}</h3>
       <p className="nr-hint">{t('newsroom:failingFeedsHint')}</p>
       <CardState loaded={sources}>

@@ -2,14 +2,9 @@
 import Link from 'next/link'
 import React, { useCallback } from 'react'
 
-import {
-  apiFetch,
-  type EditorialState,
-  useNewsroomTranslation,
-  useRoutes,
-  whereParams,
-} from '../shared'
-import { type Loaded, useDeskQuery } from './deskVersion'
+import { apiFetch, type EditorialState, useNewsroomTranslation, useRoutes } from '../shared'
+import { type CardQuery, type Loaded, restParams } from './deskQueries'
+import { useDeskQuery } from './deskVersion'
 
 export type PostRow = {
   id: number | string
@@ -20,32 +15,22 @@ export type PostRow = {
   review?: { flagged?: boolean | null; fidelity?: number | null; warnings?: string[] | null } | null
 }
 
-const postSelect = ['title', 'editorialState', 'updatedAt', 'publishedAt', 'review']
-
-export type PostQuery = {
-  conditions: Array<[path: string, operator: string, value: string]>
-  sort: string
-  /** @default 8 */
-  limit?: number
-}
-
 /** Reads a card's posts over our REST API with the user's session (drafts included, depth 0). */
-export const usePosts = (query: PostQuery): Loaded<PostRow[]> => {
+export const usePosts = (query: CardQuery, initial?: Loaded<PostRow[]>): Loaded<PostRow[]> => {
   const routes = useRoutes()
   const key = JSON.stringify(query)
   const load = useCallback(async () => {
-    const { conditions, sort, limit = 8 } = JSON.parse(key) as PostQuery
-    const params = whereParams(conditions)
-    params.set('sort', sort)
-    params.set('limit', String(limit))
-    params.set('depth', '0')
+    const params = restParams(JSON.parse(key) as CardQuery)
     params.set('draft', 'true')
-    for (const field of postSelect) params.set(`select[${field}]`, 'true')
     const body = await apiFetch<{ docs: PostRow[] }>(`${routes.api}/posts?${params}`)
     return body.docs
   }, [key, routes.api])
-  return useDeskQuery(load)
+  return useDeskQuery(load, { initial })
 }
+
+/** For a card's `data-loaded`: its data (or its error) is there, not the loading line. */
+export const isLoaded = (loaded: Loaded<unknown>): boolean | undefined =>
+  loaded.data !== undefined || loaded.error !== undefined || undefined
 
 /** Loading, error and empty states shared by the desk's cards. */
 export const CardState = <T,>({
@@ -68,14 +53,16 @@ export const PostsCard: React.FC<{
   testId: string
   title: string
   hint?: string
-  query: PostQuery
+  query: CardQuery
+  /** The card's data as read with the page (`deskInitial.ts`). */
+  initial?: Loaded<PostRow[]>
   /** What follows each title (its state, a date, the fidelity). */
   detail?: (post: PostRow) => React.ReactNode
-}> = ({ testId, title, hint, query, detail }) => {
+}> = ({ testId, title, hint, query, initial, detail }) => {
   const routes = useRoutes()
-  const posts = usePosts(query)
+  const posts = usePosts(query, initial)
   return (
-    <div className="nr-card" data-testid={testId}>
+    <div className="nr-card" data-loaded={isLoaded(posts)} data-testid={testId}>
       <h3>{title}</h3>
       {hint && <p className="nr-hint">{hint}</p>}
       <CardState loaded={posts}>

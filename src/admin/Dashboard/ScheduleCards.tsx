@@ -3,7 +3,9 @@ import Link from 'next/link'
 import React, { useCallback } from 'react'
 
 import { apiFetch, useFormatDate, useNewsroomTranslation, useRoutes } from '../shared'
+import type { Loaded } from './deskQueries'
 import { useDeskQuery } from './deskVersion'
+import { isLoaded } from './PostsCard'
 
 type ScheduleItem = {
   postId: number | string
@@ -13,7 +15,7 @@ type ScheduleItem = {
   /** Set on overdue jobs that ran and failed. */
   error?: string
 }
-type Schedule = { upcoming: ScheduleItem[]; overdue: ScheduleItem[] }
+export type Schedule = { upcoming: ScheduleItem[]; overdue: ScheduleItem[] }
 
 const ScheduleList: React.FC<{ items?: ScheduleItem[]; error?: string; testId: string }> = ({
   items,
@@ -48,17 +50,17 @@ const ScheduleList: React.FC<{ items?: ScheduleItem[]; error?: string; testId: s
 }
 
 /** The upcoming and overdue scheduled jobs: two cards over one read of the schedule. */
-export const ScheduleCards: React.FC = () => {
+export const ScheduleCards: React.FC<{ initial?: Loaded<Schedule> }> = ({ initial }) => {
   const { t } = useNewsroomTranslation()
   const routes = useRoutes()
   const load = useCallback(
     () => apiFetch<Schedule>(`${routes.api}/newsroom/schedule`),
     [routes.api],
   )
-  const schedule = useDeskQuery(load)
+  const schedule = useDeskQuery(load, { initial })
   return (
     <>
-      <div className="nr-card" data-testid="desk-upcoming">
+      <div className="nr-card" data-loaded={isLoaded(schedule)} data-testid="desk-upcoming">
         <h3>{t('newsroom:upcoming')}</h3>
         <p className="nr-hint">{t('newsroom:upcomingHint')}</p>
         <ScheduleList
@@ -67,7 +69,7 @@ export const ScheduleCards: React.FC = () => {
           testId="desk-upcoming-list"
         />
       </div>
-      <div className="nr-card" data-testid="desk-overdue">
+      <div className="nr-card" data-loaded={isLoaded(schedule)} data-testid="desk-overdue">
         <h3>{t('newsroom:overdue')}</h3>
         <p className="nr-hint">{t('newsroom:overdueHint')}</p>
         <ScheduleList

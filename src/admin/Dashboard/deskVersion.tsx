@@ -2,6 +2,7 @@
 import React, { createContext, useCallback, useContext, useEffect, useRef, useState } from 'react'
 
 import { apiFetch, useRoutes } from '../shared'
+import type { Loaded } from './deskQueries'
 
 /** How often the desk asks whether anything changed (one cheap request; see deskEndpoints.ts). */
 const POLL_MS = 4000
@@ -20,10 +21,14 @@ const DeskVersionContext = createContext<DeskVersion | undefined>(undefined)
  * changes, so each card reloads its own data only when something it shows may have changed. An
  * idle desk costs one small request every few seconds instead of every card's queries.
  */
-export const DeskVersionProvider: React.FC<{ children: React.ReactNode }> = ({ children }) => {
+export const DeskVersionProvider: React.FC<{
+  children: React.ReactNode
+  /** The version the cards' data was read at with the page: the first poll reloads them if it moved. */
+  initialVersion?: string
+}> = ({ children, initialVersion }) => {
   const routes = useRoutes()
   const [tick, setTick] = useState(0)
-  const last = useRef<string | undefined>(undefined)
+  const last = useRef<string | undefined>(initialVersion)
 
   const refresh = useCallback(() => setTick((n) => n + 1), [])
 
@@ -58,21 +63,27 @@ export const DeskVersionProvider: React.FC<{ children: React.ReactNode }> = ({ c
 /** The desk's version, or undefined outside a DeskVersionProvider. */
 export const useDeskVersion = (): DeskVersion | undefined => useContext(DeskVersionContext)
 
-export type Loaded<T> = { data?: T; error?: string }
+export type { Loaded }
 
 /**
  * A card's own data: loaded on mount, whenever `load` changes, and each time the desk's version
- * moves, or, given `reloadOn`, only when that value changes instead. `load` must be stable
- * (useCallback) or it reloads on every render.
+ * moves, or, given `reloadOn`, only when that value changes instead. Given `initial` (the data read
+ * with the page), the mount shows it instead of loading. `load` must be stable (useCallback) or it
+ * reloads on every render.
  */
 export const useDeskQuery = <T,>(
   load: () => Promise<T>,
-  { reloadOn }: { reloadOn?: string } = {},
+  { reloadOn, initial }: { reloadOn?: string; initial?: Loaded<T> } = {},
 ): Loaded<T> => {
   const deskTick = useDeskVersion()?.tick ?? 0
   const tick = reloadOn ?? deskTick
-  const [state, setState] = useState<Loaded<T>>({})
+  const [state, setState] = useState<Loaded<T>>(initial ?? {})
+  const fromPage = useRef(initial !== undefined)
   useEffect(() => {
+    if (fromPage.current) {
+      fromPage.current = false
+      return
+    }
     let current = true
     load().then(
       (data) => current && setState({ data }),

@@ -38,7 +38,7 @@ import { SourcePostsLink as SourcePostsLink_407b3bb60c0aeec07eb60617c2ec1c83 } f
 import { IngestHealthSummary as IngestHealthSummary_0dbf0c22e3950782b42012effba77421 } from '../../../../src/admin/sources/IngestHealthSummary'
 import { MediaFileCell as MediaFileCell_65de420f4fe22bed0bbae721f0c974a5 } from '../../../../src/admin/mediaList/MediaFileCell'
 import { ImportPanel as ImportPanel_13dde0762ec52d4f2c8710cc8aa7ef7f } from '../../../../src/admin/imports/ImportPanel'
-import { DeskDashboard as DeskDashboard_70411fa36b2e718106bd60e744697539 } from '../../../../src/admin/Dashboard/DeskDashboard'
+import { DeskDashboardServer as DeskDashboardServer_bb783c14485a55367df2c0e8a2516299 } from '../../../../src/admin/Dashboard/DeskDashboardServer'
 import { LanguagePreference as LanguagePreference_3dc2453883dfe5b418d82f878d735332 } from '../../../../src/admin/LanguagePreference'
 import { CollectionCards as CollectionCards_f9c02e79a4aed9a3924487c0cd4cafb1 } from '@payloadcms/next/rsc'
 
@@ -84,7 +84,7 @@ export const importMap = {
   "/src/admin/sources/IngestHealthSummary#IngestHealthSummary": IngestHealthSummary_0dbf0c22e3950782b42012effba77421,
   "/src/admin/mediaList/MediaFileCell#MediaFileCell": MediaFileCell_65de420f4fe22bed0bbae721f0c974a5,
   "/src/admin/imports/ImportPanel#ImportPanel": ImportPanel_13dde0762ec52d4f2c8710cc8aa7ef7f,
-  "/src/admin/Dashboard/DeskDashboard#DeskDashboard": DeskDashboard_70411fa36b2e718106bd60e744697539,
+  "/src/admin/Dashboard/DeskDashboardServer#DeskDashboardServer": DeskDashboardServer_bb783c14485a55367df2c0e8a2516299,
   "/src/admin/LanguagePreference#LanguagePreference": LanguagePreference_3dc2453883dfe5b418d82f878d735332,
   "@payloadcms/next/rsc#CollectionCards": CollectionCards_f9c02e79a4aed9a3924487c0cd4cafb1
 }
