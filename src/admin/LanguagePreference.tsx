@@ -41,14 +41,30 @@ export const LanguagePreference: React.FC<{ children?: React.ReactNode }> = ({ c
   const { getPreference, setPreference } = usePreferences()
   // The language that is known to match the stored preference for the current user.
   const synced = useRef<{ user: number | string; language: string } | null>(null)
+  // A switch to the stored language under way: until the tab shows it, its old language is neither
+  // saved as the user's choice nor recorded as matching.
+  const switching = useRef<{ user: number | string; from: string; to: string } | null>(null)
 
   useEffect(() => {
     if (!user) {
       synced.current = null
+      switching.current = null
       session.set(null)
       return
     }
     const current = i18n.language
+    const pending = switching.current
+    if (pending?.user === user.id) {
+      if (current === pending.from) return // the switch has not reached this tab yet
+      switching.current = null
+      if (current === pending.to) {
+        synced.current = { user: user.id, language: current }
+        session.set(`${user.id}:${current}`)
+        return
+      }
+      // The user chose another language meanwhile: saved below, as any change made in the tab.
+      synced.current = { user: user.id, language: pending.to }
+    }
     if (!synced.current && session.get() === `${user.id}:${current}`)
       synced.current = { user: user.id, language: current }
     if (synced.current?.user === user.id) {
@@ -65,8 +81,9 @@ export const LanguagePreference: React.FC<{ children?: React.ReactNode }> = ({ c
       const stored = await getPreference<string | undefined>(PREFERENCE_KEY)
       if (cancelled) return
       if (stored && stored !== current && switchLanguage) {
-        synced.current = { user: user.id, language: stored }
-        session.set(`${user.id}:${stored}`)
+        // Recorded once the tab shows it (above): a page opened before the switch's cookie is set
+        // still shows the old language, and reads the stored one again.
+        switching.current = { user: user.id, from: current, to: stored }
         await switchLanguage(stored as AcceptedLanguages)
       } else {
         synced.current = { user: user.id, language: current }
