@@ -5,6 +5,7 @@ import { readSchedule, type Schedule } from '../../jobs/schedule'
 import { POSTS, SOURCES } from '../../lib/slugs'
 import { readDeskVersion } from '../deskEndpoints'
 import {
+  EDITOR_CARDS,
   failingFeedsQuery,
   type Loaded,
   localArgs,
@@ -46,9 +47,8 @@ export const readDeskInitial = async (payload: Payload, user: TypedUser): Promis
   })
   const editor = isEditorUser(user)
   const queries = postsCardQueries(user.id)
-  // The cards the desk shows this user (DeskDashboard.tsx): writers see their drafts and what is out.
   const shown = (Object.keys(queries) as PostsCardId[]).filter(
-    (id) => editor || id === 'desk-my-drafts' || id === 'desk-recently-published',
+    (id) => editor || !EDITOR_CARDS.has(id),
   )
   const [posts, failingFeeds, schedule] = await Promise.all([
     Promise.all(

@@ -29,6 +29,12 @@ export type CardQuery = {
 export type PostsCardId =
   'desk-my-drafts' | 'desk-waiting-for-review' | 'desk-recently-published' | 'desk-flagged'
 
+/** The posts cards only editors see (DeskDashboard.tsx); a writer sees their drafts and what is out. */
+export const EDITOR_CARDS: ReadonlySet<PostsCardId> = new Set([
+  'desk-waiting-for-review',
+  'desk-flagged',
+])
+
 const POST_SELECT = ['title', 'editorialState', 'updatedAt', 'publishedAt', 'review']
 
 /** Each posts card's query for the signed-in user (`userId`: "my drafts"). */

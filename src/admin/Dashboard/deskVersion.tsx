@@ -63,8 +63,6 @@ export const DeskVersionProvider: React.FC<{
 /** The desk's version, or undefined outside a DeskVersionProvider. */
 export const useDeskVersion = (): DeskVersion | undefined => useContext(DeskVersionContext)
 
-export type { Loaded }
-
 /**
  * A card's own data: loaded on mount, whenever `load` changes, and each time the desk's version
  * moves, or, given `reloadOn`, only when that value changes instead. Given `initial` (the data read
