@@ -105,6 +105,31 @@ describe('an import batch on an SQLite file', () => {
     }
     expect(await seenElsewhere('batch-pragmas')).toBe(1)
   })
+
+  it('grows the page cache and the write-ahead log between checkpoints while it writes, and gives the connection its own settings back when the run ends', async () => {
+    if (!isSqliteFile()) return
+    const client = (payload.db as unknown as { client: ReturnType<typeof createClient> }).client
+    const pragma = async (name: string) =>
+      Number((await client.execute(`PRAGMA ${name}`)).rows[0][0])
+    const before = { cache: await pragma('cache_size'), wal: await pragma('wal_autocheckpoint') }
+    const transactions = await openWriteTransactions(payload)
+    const id = await createInBatch(transactions, 'batch-checkpoints')
+    try {
+      const pageSize = await pragma('page_size')
+      expect({
+        cache: await pragma('cache_size'),
+        walBytes: (await pragma('wal_autocheckpoint')) * pageSize,
+      }).toEqual({ cache: -32 * 1024, walBytes: 256 * 1024 * 1024 })
+    } finally {
+      await transactions.commit(id)
+      await transactions.close()
+    }
+    expect({
+      cache: await pragma('cache_size'),
+      wal: await pragma('wal_autocheckpoint'),
+    }).toEqual(before)
+    expect(before.wal).toBe(1000)
+  })
 })
 
 describe('a sink that has read what exists', () => {
