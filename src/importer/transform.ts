@@ -259,7 +259,6 @@ export const transformParsed = (parsed: ParsedFile, contentHash: string): Transf
       file: parsed.file,
       sourceUrl,
       title,
-      content,
       contentHtml,
       contentJson: canonicalJsonWithHoles(
         content,

@@ -1,6 +1,7 @@
 import type { Payload } from 'payload'
 
 import type { BulkWriter } from './bulk'
+import { JsonText } from './jsonText'
 import { PostgresBulkWriter } from './postgres'
 import { SqliteBulkWriter } from './sqlite'
 import type { Id, RelatedCollection } from './writer'
@@ -22,6 +23,9 @@ export const versionOfRow = (data: Row): Row => {
   if (provenance?.source == null) return data
   return { ...data, provenance: { ...provenance, source: null } }
 }
+
+/** The field `versionOfRow` leaves to the row, as the bulk writer names it (`createVersionOf`). */
+const LEFT_TO_THE_ROW = ['provenance.source'] as const
 
 /**
  * Writes at the database adapter level (`payload.db.*`, any adapter): the rows `payload.create` would
@@ -131,6 +135,11 @@ export class BulkSink extends AdapterSink {
     await this.bulk.flush()
   }
 
+  /** The content's text, stored as it is (a post and its version share it). */
+  protected override contentValue(text: string): unknown {
+    return new JsonText(text)
+  }
+
   protected override discard() {
     this.bulk.discard()
   }
@@ -143,24 +152,22 @@ export class BulkSink extends AdapterSink {
   }
 
   protected override async insert(collection: RelatedCollection, data: Row): Promise<Id> {
-    const id = await this.bulk.create(collection, data)
-    if (id != null) return id
+    const created = await this.bulk.create(collection, data)
+    if (created) return created.id
     return this.adapterWrite(() => super.insert(collection, data))
   }
 
   protected override async insertPost(data: Row): Promise<Id> {
-    const id = await this.bulk.create(POSTS, data)
-    if (id == null) return this.adapterWrite(() => super.insertPost(data))
+    const created = await this.bulk.create(POSTS, data)
+    if (!created) return this.adapterWrite(() => super.insertPost(data))
     const now = data.updatedAt as string
-    const versionId = await this.bulk.createVersion(POSTS, {
-      parent: id,
-      versionData: { ...versionOfRow(data), id },
+    await this.bulk.createVersionOf(POSTS, created.layout, {
+      parent: created.id,
       createdAt: now,
       updatedAt: now,
+      unset: (data.provenance as Row | undefined)?.source == null ? [] : LEFT_TO_THE_ROW,
     })
-    if (versionId == null)
-      await this.adapterWrite(() => this.version(id, versionOfRow(data), data.createdAt as string))
-    return id
+    return created.id
   }
 
   protected override async updatePost(id: Id, data: Row): Promise<void> {

@@ -1,4 +1,5 @@
 import type { Id, RelatedCollection } from './writer'
+import { JsonText } from './jsonText'
 import { StoreSink } from './writer'
 
 /**
@@ -14,6 +15,11 @@ export class DryRunSink extends StoreSink {
   protected override async begin() {}
   /** Nothing changed: no reader's cache ends. */
   protected override async announceChange() {}
+
+  /** Nothing is stored: the content stays text. */
+  protected override contentValue(text: string): unknown {
+    return new JsonText(text)
+  }
 
   protected async insert(collection: RelatedCollection): Promise<Id> {
     return `dry-run:${collection}:${++this.next}`

@@ -1,11 +1,10 @@
 import type { Payload, PayloadRequest } from 'payload'
 import { createLocalReq } from 'payload'
 
-import { approvalFingerprint, fillCanonicalJson } from '../../collections/Posts/approval'
+import { approvalFingerprint } from '../../collections/Posts/approval'
 import { featuredImage } from '../../collections/Posts/derive'
 import { bumpContentEpoch } from './epoch'
-import { isPendingUpload, type LexState } from '../richtext/lexical'
-import type { PostDraft } from './draft'
+import { draftContentText, draftImageUrls, type PostDraft } from './draft'
 import { knownContentHashes, lookupPosts, type FoundPost, type PostKeys } from './lookup'
 import { planPost, type ExistingPost, type PostPlan } from './plan'
 import { Related, type Id, type LookupMode, type RelatedCollection } from './related'
@@ -31,8 +30,6 @@ type BatchWrite = {
   draft: PostDraft
   plan: PostPlan & { action: 'create' | 'update' }
   context: WriteContext
-  /** The images the write linked, to put their URLs back before it is written again. */
-  linked: { url: string; id: Id }[]
 }
 export type SinkCollection = 'posts' | RelatedCollection
 type Row = Record<string, unknown>
@@ -93,8 +90,8 @@ export interface ImportSink {
   /** False when `plan` can decide this file without a lookup (what it needs is known). */
   needsLookup(sourceUrl: string, contentHash: string): boolean
   /**
-   * Writes one post as planned (`create` or `update`), with its media, authors, source, categories.
-   * Takes the draft over: its content's image URLs become media ids.
+   * Writes one post as planned (`create` or `update`), with its media, authors, source, categories;
+   * its content's image URLs become media ids. The draft is left as it was.
    */
   write(
     draft: PostDraft,
@@ -345,7 +342,6 @@ export abstract class StoreSink implements ImportSink {
     this.rewriting = true
     try {
       for (const w of writes) {
-        restoreImageUrls(w.draft.content, w.linked)
         try {
           const { id } = await this.write(w.draft, w.plan, w.context)
           if (id == null) throw new Error('the store returned no id')
@@ -396,34 +392,24 @@ export abstract class StoreSink implements ImportSink {
   }
 
   /**
-   * Swaps image URLs in upload nodes for media ids (creating media docs once per URL); returns the
-   * URLs and ids in document order.
+   * The media of the draft's images, in document order (media docs created once per URL), and the
+   * content's canonical JSON text with their ids in its upload nodes.
    */
-  private async linkMedia(content: LexState): Promise<{ url: string; id: Id }[]> {
+  private async linkMedia(
+    draft: PostDraft,
+  ): Promise<{ linked: { url: string; id: Id }[]; text: string }> {
     const linked: { url: string; id: Id }[] = []
-    const visit = async (node: { type?: string; value?: unknown; children?: unknown[] }) => {
-      if (isPendingUpload(node)) {
-        const url = node.value as string
-        node.value = await this.related.mediaId(url)
-        linked.push({ url, id: node.value as Id })
-      }
-      for (const c of node.children ?? []) await visit(c as typeof node)
-    }
-    await visit(content.root as never)
-    return linked
+    for (const url of draftImageUrls(draft))
+      linked.push({ url, id: await this.related.mediaId(url) })
+    return { linked, text: draftContentText(draft, (_url, i) => linked[i].id) }
   }
 
   /**
-   * The canonical JSON text of the content as linked: the transform wrote it with the upload nodes'
-   * URLs open (`draft.contentJson`), so filling in the ids spares this thread a walk of the content.
-   * Undefined (the fingerprint then walks it) unless the open URLs are exactly the linked ones.
+   * The value of the post's `content` as this sink stores it, from its canonical JSON text: a tree
+   * (what Payload's writes take). The bulk sink stores the text itself (./jsonText.ts).
    */
-  private linkedContentJson(draft: PostDraft, linked: { url: string; id: Id }[]) {
-    const { holes } = draft.contentJson
-    if (holes.length !== linked.length || holes.some((url, i) => url !== linked[i].url))
-      return undefined
-    let i = 0
-    return fillCanonicalJson(draft.contentJson, () => linked[i++].id)
+  protected contentValue(text: string): unknown {
+    return JSON.parse(text)
   }
 
   async write(
@@ -432,12 +418,8 @@ export abstract class StoreSink implements ImportSink {
     context: WriteContext = {},
   ): Promise<{ id?: Id }> {
     if (!this.batchOpen) await this.begin()
-    // The draft is the sink's from here on (read back from the spill for this write): no copy.
-    const content = draft.content
-    const entry: BatchWrite = { draft, plan, context, linked: [] }
-    if (!this.rewriting) this.batchWrites.push(entry)
-    const linked = await this.linkMedia(content)
-    entry.linked = linked
+    if (!this.rewriting) this.batchWrites.push({ draft, plan, context })
+    const { linked, text: contentText } = await this.linkMedia(draft)
     const { source, authors, categories } = await this.relatedIds(draft, context)
     const now = this.now()
     // A change to a published or approved post that goes back to review (./plan.ts planItem): a
@@ -446,7 +428,7 @@ export abstract class StoreSink implements ImportSink {
     const status = forReview ? 'draft' : this.options.status
     const data: Row = {
       title: draft.title,
-      content,
+      content: this.contentValue(contentText),
       // Rendered once, by the transform, with images at their URLs: what the media docs resolve to.
       contentHtml: draft.contentHtml,
       excerpt: draft.excerpt,
@@ -486,9 +468,7 @@ export abstract class StoreSink implements ImportSink {
     // fingerprint would refuse its next publication. A post a person approved is never rewritten
     // (./plan.ts: saved after its import, it is a conflict).
     data.approvedFingerprint =
-      data.editorialState === 'approved'
-        ? approvalFingerprint(data as never, this.linkedContentJson(draft, linked))
-        : null
+      data.editorialState === 'approved' ? approvalFingerprint(data as never, contentText) : null
     const id = await this.storeRow(plan, data, forReview)
     const known = this.posts.get(draft.sourceUrl)
     this.undo.push(() =>
@@ -558,16 +538,4 @@ export abstract class StoreSink implements ImportSink {
     this.pending = 0
     await this.transactions?.close()
   }
-}
-
-/** Puts back the image URLs a write swapped for media ids (of a batch that was rolled back). */
-const restoreImageUrls = (content: LexState, linked: { url: string; id: Id }[]) => {
-  if (!linked.length) return
-  const urlOf = new Map(linked.map((l) => [l.id, l.url]))
-  const visit = (node: { type?: string; value?: unknown; children?: unknown[] }) => {
-    if (node.type === 'upload' && urlOf.has(node.value as Id))
-      node.value = urlOf.get(node.value as Id)
-    for (const c of node.children ?? []) visit(c as typeof node)
-  }
-  visit(content.root as never)
 }

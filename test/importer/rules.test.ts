@@ -7,7 +7,7 @@ import { describe, expect, it } from '@jest/globals'
 
 import { parseFile } from '../../src/importer/parse'
 import { transform } from '../../src/importer/transform'
-import type { PostDraft } from '../../src/store/draft'
+import { draftContent, type PostDraft } from '../../src/store/draft'
 import { normaliseUrl } from '../../src/importer/url'
 import { READER_VIEW_KEPT, repairGluedTags } from '../../src/importer/html'
 import { listArchiveFiles, readArchiveEntry } from '../../src/importer/read'
@@ -31,7 +31,7 @@ const nodes = (d: PostDraft): AnyNode[] => {
     out.push(n)
     n.children?.forEach(visit)
   }
-  visit(d.content.root as unknown as AnyNode)
+  visit(draftContent(d).root as unknown as AnyNode)
   return out
 }
 const ofType = (d: PostDraft, type: string) => nodes(d).filter((n) => n.type === type)

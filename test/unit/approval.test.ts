@@ -12,6 +12,7 @@ import {
   fillCanonicalJson,
 } from '../../collections/Posts/approval'
 import { isPendingUpload } from '../../src/richtext/lexical'
+import { draftContent, draftContentText, draftImageUrls } from '../../src/store/draft'
 import { parseFile } from '../../src/importer/parse'
 import { transform } from '../../src/importer/transform'
 
@@ -122,17 +123,20 @@ describe('the approval fingerprint', () => {
       const result = transform(parseFile(raw, name), raw)
       if (!result.ok) continue
       const { draft } = result
-      // What the sink's linkMedia does: ids in document order.
+      // The tree with the ids the sink links, in document order (a walk of the upload nodes).
+      const content = draftContent(draft)
       const ids: number[] = []
       const link = (node: { type?: string; value?: unknown; children?: unknown[] }) => {
         if (isPendingUpload(node)) ids.push((node.value = 1000 + ids.length))
         for (const c of node.children ?? []) link(c as typeof node)
       }
-      link(draft.content.root as never)
+      link(content.root as never)
       if (ids.length) withImages++
-      let i = 0
-      const contentJson = fillCanonicalJson(draft.contentJson, () => ids[i++])
-      const post = { title: draft.title, content: draft.content, slug: 's', tags: draft.tags }
+      // What the sink does: the ids filled into the draft's text in the order of its image URLs.
+      expect(draftImageUrls(draft)).toHaveLength(ids.length)
+      const contentJson = draftContentText(draft, (_url, i) => ids[i])
+      expect(JSON.parse(contentJson)).toEqual(content)
+      const post = { title: draft.title, content, slug: 's', tags: draft.tags }
       expect([name, approvalFingerprint(post as never, contentJson)]).toEqual([
         name,
         approvalFingerprint(post as never),
