@@ -11,8 +11,8 @@ export type PostDraft = {
    * The Lexical content, as its canonical JSON text (collections/Posts/approval.ts) with the image
    * URLs of upload nodes open: the sink fills in the media ids, stores that text as the post's
    * content and fingerprints it. Text, not the tree: it crosses from the transform's thread to the
-   * writer's as one string (a tree is copied node by node, then walked and stringified again).
-   * `draftContent` makes the tree.
+   * writer's as a few strings (a tree is copied node by node, then walked and stringified again on
+   * the writing thread). `draftContent` makes the tree.
    */
   contentJson: CanonicalHoles
   /** contentHtml as rendered from the content with images at their URLs (identical once ids are set). */
